@@ -1,0 +1,1 @@
+"""Adapters: each plugs the core into one platform (console, Discord, Slack)."""

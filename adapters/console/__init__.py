@@ -1,0 +1,1 @@
+"""The console adapter: one channel in a terminal, a simulated clock, scripts."""

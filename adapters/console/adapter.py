@@ -1,0 +1,370 @@
+"""The console adapter: you are a member of a channel in a terminal.
+
+Lines starting with `/` are commands; other lines are messages in the thread
+of the channel's latest question (answers); lines starting with `:` drive the
+console itself (switch member or channel, move the simulated clock, press a
+button). The clock stands still unless moved (`:advance 1d`, `:at ...`); in an
+interactive terminal it also runs with real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from adapters.console.translate import MetaCommand, parse_duration, parse_meta, parse_moment, render
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
+from bot.ports import ButtonPress, Event, FormSubmit, Invocation, MessageRemoved, ThreadReply
+from bot.replies import Button, Form, Reply, Visibility
+from bot.schedule import ManualJobScheduler
+
+__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable"]
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "console"
+WORKSPACE = "local"
+
+META_HELP = """\
+Console commands:
+  :as NAME            act as member NAME (created on first use)
+  :admin [on|off]     give or take the current member's right to manage the channel
+  :channel NAME       go to channel NAME (each channel can be its own study group)
+  :advance 1d2h       move the clock forward, running everything due on the way
+  :at 2026-12-01T09:00[+01:00]   move the clock to a moment (UTC without an offset)
+  :time               show the clock and the next scheduled job
+  :press BUTTON       press a button of the last message you saw (by label or number)
+  :edit TEXT          edit your last message in the thread
+  :delete             delete your last message in the thread
+  :fail-posts N       make the next N posts to the platform fail (to try retries)
+  :help               this list;  :quit  leave
+Anything starting with / is a bot command (try /help); any other line is a message
+in the thread of the channel's latest question, which is how you answer it."""
+
+
+class PlatformUnavailable(ConnectionError):
+    """The console's stand-in for a platform outage (`:fail-posts`)."""
+
+
+@dataclass
+class ConsoleChat:
+    """The chat port of the console: posts are printed, ids are counted."""
+
+    out: TextIO
+    threads: dict[str, str] = field(default_factory=dict)  # channel id -> latest thread id
+    last_buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    failures_left: int = 0
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def _fail_if_asked(self) -> None:
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            raise PlatformUnavailable("the console platform is down (:fail-posts)")
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
+        """Print a round's card and open its thread."""
+        self._fail_if_asked()
+        n = next(self._ids)
+        message = MessageRef(channel, f"m{n}")
+        thread = ChannelRef(channel.platform, channel.workspace_id, channel.channel_id, f"t{n}")
+        self.threads[channel.channel_id] = f"t{n}"
+        self.last_buttons[channel.channel_id] = card.buttons
+        self._print(render(card, channel.channel_id, "", None))
+        return PostedRound(message, thread)
+
+    async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
+        """Print a message in a channel or thread."""
+        self._fail_if_asked()
+        n = next(self._ids)
+        self.last_buttons[place.channel_id] = reply.buttons
+        self._print(render(reply, place.channel_id, "", place.thread_id))
+        return MessageRef(place, f"m{n}")
+
+    async def edit(self, message: MessageRef, reply: Reply) -> None:
+        """Print the new content of an edited message."""
+        self._print(f"(message {message.message_id} was edited)")
+        self._print(render(reply, message.place.channel_id, "", message.place.thread_id))
+
+    async def send_private(self, member: MemberRef, reply: Reply) -> None:
+        """Print a message only one member sees."""
+        self._print(render(reply, "", member.display_name, None))
+
+
+@dataclass
+class _Member:
+    name: str
+    admin: bool = False
+
+
+class ConsoleSession:
+    """Reads console lines, turns them into core events, and prints the replies."""
+
+    def __init__(
+        self,
+        core: Core,
+        chat: ConsoleChat,
+        clock: ManualClock,
+        scheduler: ManualJobScheduler,
+        *,
+        member: str = "alice",
+        admin: bool = False,
+        channel: str = "general",
+    ) -> None:
+        self._core = core
+        self._chat = chat
+        self._clock = clock
+        self._scheduler = scheduler
+        self._members: dict[str, _Member] = {}
+        self._member = self._member_named(member)
+        self._member.admin = admin
+        self._channel = channel
+        self._pending_form: Form | None = None
+        self._my_messages: dict[tuple[str, str], str] = {}  # (member, thread) -> message id
+        self._message_ids = itertools.count(1)
+        self._private_buttons: tuple[Button, ...] = ()
+
+    @property
+    def prompt(self) -> str:
+        """Return the prompt: who and where you are."""
+        return f"{self._member.name}@#{self._channel}> "
+
+    def _member_named(self, name: str) -> _Member:
+        key = name.strip().lower()
+        if key not in self._members:
+            self._members[key] = _Member(name.strip())
+        return self._members[key]
+
+    def _actor(self) -> MemberRef:
+        m = self._member
+        return MemberRef(PLATFORM, m.name.lower(), m.name, can_manage=m.admin)
+
+    def _place(self, thread: str | None = None) -> ChannelRef:
+        return ChannelRef(PLATFORM, WORKSPACE, self._channel, thread)
+
+    def _say(self, text: str) -> None:
+        self._chat.out.write(text + "\n")
+        self._chat.out.flush()
+
+    async def handle_line(self, line: str) -> bool:
+        """Handle one line; return False when the session should end."""
+        text = line.rstrip("\n")
+        if not text.strip():
+            return True
+        if text.startswith(":"):
+            return await self._meta(parse_meta(text))
+        if self._pending_form is not None:
+            form, self._pending_form = self._pending_form, None
+            await self._send(
+                FormSubmit(form.form_id, self._actor(), self._place(), {"text": text}, form.value)
+            )
+            return True
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            await self._send(Invocation(name, args, self._actor(), self._place()))
+            return True
+        await self._thread_message(text)
+        return True
+
+    async def _thread_message(self, text: str) -> None:
+        thread = self._chat.threads.get(self._channel)
+        if thread is None:
+            self._say(
+                "(There is no question thread in this channel yet. Commands start "
+                "with / — try /help, or :help for the console's own commands.)"
+            )
+            return
+        message_id = f"c{next(self._message_ids)}"
+        self._my_messages[(self._member.name.lower(), thread)] = message_id
+        await self._send(ThreadReply(self._place(thread), self._actor(), text, message_id))
+
+    async def _send(self, event: Event) -> None:
+        for reply in await self._core.handle(event):
+            self._show(reply, event)
+
+    def _show(self, reply: Reply, event: Event) -> None:
+        thread = event.place.thread_id if reply.visibility is Visibility.THREAD else None
+        self._say(render(reply, self._channel, self._member.name, thread))
+        if reply.form is not None:
+            self._pending_form = reply.form
+        if reply.buttons:
+            if reply.visibility is Visibility.PRIVATE:
+                self._private_buttons = reply.buttons
+            else:
+                self._chat.last_buttons[self._channel] = reply.buttons
+
+    async def _meta(self, meta: MetaCommand) -> bool:
+        handlers = {
+            "as": self._meta_as,
+            "admin": self._meta_admin,
+            "channel": self._meta_channel,
+            "advance": self._meta_advance,
+            "at": self._meta_at,
+            "time": self._meta_time,
+            "press": self._meta_press,
+            "edit": self._meta_edit,
+            "delete": self._meta_delete,
+            "fail-posts": self._meta_fail_posts,
+            "cancel": self._meta_cancel,
+        }
+        if meta.name in ("quit", "exit", "q"):
+            return False
+        if meta.name == "help":
+            self._say(META_HELP)
+            return True
+        handler = handlers.get(meta.name)
+        if handler is None:
+            self._say(f"! There is no console command :{meta.name}. :help lists them.")
+            return True
+        try:
+            await handler(meta.arg)
+        except ValueError as exc:
+            self._say(f"! {exc}")
+        return True
+
+    async def _meta_as(self, arg: str) -> None:
+        if not arg:
+            raise ValueError("Say who: :as NAME")
+        self._member = self._member_named(arg)
+        self._say(f"(you are now {self._member.name}{', an admin' if self._member.admin else ''})")
+
+    async def _meta_admin(self, arg: str) -> None:
+        if arg.lower() not in ("", "on", "off"):
+            raise ValueError("Use :admin, :admin on or :admin off")
+        self._member.admin = arg.lower() != "off"
+        state = "may" if self._member.admin else "may not"
+        self._say(f"({self._member.name} {state} manage #{self._channel} now)")
+
+    async def _meta_channel(self, arg: str) -> None:
+        name = arg.lstrip("#").strip()
+        if not name or " " in name:
+            raise ValueError("Say which channel: :channel NAME")
+        self._channel = name
+        self._say(f"(you are in #{name})")
+
+    async def _move_clock(self, target: datetime) -> None:
+        if target < self._clock.now():
+            raise ValueError("The clock only moves forward.")
+        ran = await self._scheduler.run_until(target)
+        self._say(f"(it is now {self._clock.now():%a %Y-%m-%d %H:%M} UTC; {ran} job(s) ran)")
+
+    async def _meta_advance(self, arg: str) -> None:
+        await self._move_clock(self._clock.now() + parse_duration(arg))
+
+    async def _meta_at(self, arg: str) -> None:
+        await self._move_clock(parse_moment(arg))
+
+    async def _meta_time(self, _: str) -> None:
+        upcoming = self._scheduler.next_run_time()
+        nxt = f"; next job {upcoming:%a %Y-%m-%d %H:%M} UTC" if upcoming else ""
+        self._say(f"(it is {self._clock.now():%a %Y-%m-%d %H:%M} UTC{nxt})")
+
+    async def _meta_press(self, arg: str) -> None:
+        buttons = self._private_buttons + self._chat.last_buttons.get(self._channel, ())
+        if not buttons:
+            raise ValueError("There is no button to press here.")
+        wanted = arg.strip().lower()
+        chosen = next(
+            (
+                b
+                for i, b in enumerate(buttons, 1)
+                if wanted in (str(i), b.action.lower(), b.label.lower())
+            ),
+            None,
+        )
+        if chosen is None:
+            labels = ", ".join(f"{i}: {b.label}" for i, b in enumerate(buttons, 1))
+            raise ValueError(f"No button '{arg}'. Buttons: {labels}")
+        await self._send(ButtonPress(chosen.action, self._actor(), self._place(), chosen.value))
+
+    async def _meta_edit(self, arg: str) -> None:
+        thread = self._chat.threads.get(self._channel)
+        key = (self._member.name.lower(), thread or "")
+        if thread is None or key not in self._my_messages:
+            raise ValueError("You have no message in this thread to edit.")
+        if not arg:
+            raise ValueError("Give the new text: :edit TEXT")
+        await self._send(
+            ThreadReply(self._place(thread), self._actor(), arg, self._my_messages[key])
+        )
+
+    async def _meta_delete(self, _: str) -> None:
+        thread = self._chat.threads.get(self._channel)
+        key = (self._member.name.lower(), thread or "")
+        if thread is None or key not in self._my_messages:
+            raise ValueError("You have no message in this thread to delete.")
+        message_id = self._my_messages.pop(key)
+        self._say("(message deleted)")
+        await self._send(MessageRemoved(self._place(thread), self._actor(), message_id))
+
+    async def _meta_fail_posts(self, arg: str) -> None:
+        if not arg.isdigit():
+            raise ValueError("Say how many: :fail-posts 2")
+        self._chat.failures_left = int(arg)
+        self._say(f"(the next {arg} post(s) to the platform will fail)")
+
+    async def _meta_cancel(self, _: str) -> None:
+        self._pending_form = None
+        self._say("(form cancelled)")
+
+    async def run_script(self, lines: Iterable[str], echo: bool = True) -> None:
+        """Run lines from a script, echoing each, until the end or `:quit`."""
+        for line in lines:
+            if line.lstrip().startswith("#"):
+                continue
+            if echo and line.strip():
+                self._say(f"{self.prompt}{line.rstrip()}")
+            if not await self.handle_line(line):
+                return
+
+    async def run_interactive(self, tick_seconds: float = 1.0) -> None:
+        """Read lines from the terminal; the simulated clock also runs with real time."""
+        self._say("studybot console — :help for console commands, /help for the bot's.")
+        ticker = asyncio.create_task(self._tick(tick_seconds))
+        try:
+            async for line in _terminal_lines(self.prompt_getter):
+                if not await self.handle_line(line):
+                    break
+        finally:
+            ticker.cancel()
+
+    def prompt_getter(self) -> str:
+        """Return the current prompt (for the line reader)."""
+        return self.prompt
+
+    async def _tick(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(seconds)
+            now = loop.time()
+            elapsed, last = now - last, now
+            try:
+                await self._scheduler.run_until(self._clock.now() + timedelta(seconds=elapsed))
+            except Exception:
+                log.exception("a scheduled job failed")
+
+
+async def _terminal_lines(get_prompt: Callable[[], str]) -> AsyncIterator[str]:
+    while True:
+        try:
+            line = await asyncio.to_thread(input, get_prompt())
+        except EOFError:
+            return
+        yield line
+
+
+def stdin_is_terminal() -> bool:
+    """Tell whether standard input is an interactive terminal."""
+    return sys.stdin.isatty()

@@ -1,0 +1,59 @@
+"""Starting the console adapter: build the bot on a simulated clock and read lines."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from adapters.console.adapter import ConsoleChat, ConsoleSession
+from bot.app import build_app
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.content.bank import ContentError
+from bot.schedule import ManualJobScheduler
+from bot.store.urls import UnsupportedDatabase
+
+__all__ = ["ConsoleOptions", "run_console"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleOptions:
+    """How the console session starts."""
+
+    start: datetime
+    member: str = "alice"
+    admin: bool = False
+    channel: str = "general"
+
+
+async def run_console(config: Config, options: ConsoleOptions, lines: Iterable[str] | None) -> int:
+    """Run the bot on the console: from `lines` (a script), or the terminal when None."""
+    clock = ManualClock(options.start)
+    chat = ConsoleChat(sys.stdout)
+    try:
+        app = await build_app(config, chat, clock)
+    except (ContentError, UnsupportedDatabase) as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    try:
+        await app.start()
+        if not isinstance(app.scheduler, ManualJobScheduler):
+            raise TypeError("the console needs the manual scheduler")
+        session = ConsoleSession(
+            app.core,
+            chat,
+            clock,
+            app.scheduler,
+            member=options.member,
+            admin=options.admin,
+            channel=options.channel,
+        )
+        if lines is None:
+            await session.run_interactive()
+        else:
+            await session.run_script(lines)
+    finally:
+        await app.stop()
+    return 0

@@ -1,0 +1,83 @@
+"""The only place console lines become core events and replies become terminal text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.markup import plain_text
+from bot.replies import Reply, Visibility
+
+__all__ = ["MetaCommand", "parse_duration", "parse_meta", "parse_moment", "render"]
+
+_DURATION = re.compile(r"(\d+)\s*([dhms])", re.IGNORECASE)
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+@dataclass(frozen=True, slots=True)
+class MetaCommand:
+    """A console-only command: `:as NAME`, `:advance 1d`, ..."""
+
+    name: str
+    arg: str
+
+
+def parse_meta(line: str) -> MetaCommand:
+    """Split a `:name arg` line."""
+    name, _, arg = line[1:].strip().partition(" ")
+    return MetaCommand(name.lower(), arg.strip())
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `1d`, `2h30m`, `45m` or `10s` into a duration."""
+    compact = text.replace(" ", "")
+    parts = _DURATION.findall(compact)
+    if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
+        raise ValueError(f"'{text}' is not a duration; try 1d, 2h30m or 45m")
+    delta = timedelta()
+    for number, unit in parts:
+        delta += timedelta(**{_UNITS[unit.lower()]: int(number)})
+    return delta
+
+
+def parse_moment(text: str) -> datetime:
+    """Parse an ISO date-time; without an offset it is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a date-time; try 2026-12-01T09:00") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def render(reply: Reply, channel: str, member: str, place: str | None = None) -> str:
+    """Return a reply as terminal text."""
+    if reply.visibility is Visibility.PRIVATE:
+        head = f"[only {member} sees this]"
+    else:
+        head = f"[#{channel}{' › ' + place if place else ''}]"
+    lines: list[str] = []
+    if reply.reaction and reply.visibility is Visibility.PRIVATE and not reply.is_error:
+        head += f" {reply.reaction}"
+    if reply.title:
+        lines.append(f"== {reply.title} ==")
+    if reply.text:
+        prefix = "! " if reply.is_error else ""
+        lines.append(prefix + plain_text(reply.text))
+    for field in reply.fields:
+        lines.append(f"-- {plain_text(field.name)} --")
+        lines.append(plain_text(field.value))
+    if reply.form is not None:
+        lines.append(f"(form '{reply.form.title}': type your answer on the next line, or :cancel)")
+    if reply.buttons:
+        lines.append(
+            "  ".join(f"[{b.label}]" for b in reply.buttons) + "   (:press <button> to use one)"
+        )
+    if reply.footer:
+        lines.append(f"({plain_text(reply.footer)})")
+    body = "\n".join(lines)
+    return f"{head}\n{_indent(body)}"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line else "" for line in text.splitlines())

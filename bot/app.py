@@ -1,0 +1,110 @@
+"""The composition root: builds the store, the bank, the clock, the scheduler and the core."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock, ManualClock
+from bot.config import Config
+from bot.content.bank import QuestionBank, load_bank
+from bot.core import Core
+from bot.groups import GroupService
+from bot.ports import ChatPort
+from bot.practice import PracticeService
+from bot.rounds import RoundPolicy, RoundService
+from bot.schedule import ApsJobScheduler, JobHandlers, ManualJobScheduler
+from bot.scoring import ScoringRules
+from bot.standings import StandingsService
+from bot.store.sql_store import SqlStore
+from bot.store.urls import open_database
+
+__all__ = ["App", "build_app"]
+
+log = logging.getLogger(__name__)
+
+
+class _LateBoundHandlers:
+    """Job handlers whose target (the round service) is built after the scheduler."""
+
+    target: JobHandlers | None = None
+
+    def _handlers(self) -> JobHandlers:
+        if self.target is None:
+            raise RuntimeError("the scheduler ran a job before the app was built")
+        return self.target
+
+    async def post_due(self, group_id: int) -> None:
+        """Post the group's round if one is due now."""
+        await self._handlers().post_due(group_id)
+
+    async def reveal_due(self, round_id: int) -> None:
+        """Reveal the round if it is still open."""
+        await self._handlers().reveal_due(round_id)
+
+    async def retry_post(self, round_id: int) -> None:
+        """Try again to post a round whose post failed."""
+        await self._handlers().retry_post(round_id)
+
+
+@dataclass
+class App:
+    """A built bot: the core for adapters, and what must be started and stopped."""
+
+    core: Core
+    store: SqlStore
+    bank: QuestionBank
+    rounds: RoundService
+    clock: Clock
+    scheduler: ApsJobScheduler | ManualJobScheduler
+
+    async def start(self) -> None:
+        """Bring the schema and every group up to date, then start the scheduler."""
+        await self.store.migrate()
+        await self.rounds.recover()
+        if isinstance(self.scheduler, ApsJobScheduler):
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop the scheduler and close the store (finishing pending writes)."""
+        if isinstance(self.scheduler, ApsJobScheduler):
+            self.scheduler.shutdown()
+        await self.store.close()
+
+
+async def build_app(
+    config: Config,
+    chat: ChatPort,
+    clock: Clock,
+    *,
+    bank: QuestionBank | None = None,
+    rules: ScoringRules | None = None,
+) -> App:
+    """Build the bot for an adapter's chat port; a ManualClock gets the manual scheduler."""
+    bank = bank if bank is not None else load_bank(config.content_dir)
+    db = await open_database(config.database_url)
+    store = SqlStore(db, clock)
+    rules = rules or ScoringRules()
+    handlers = _LateBoundHandlers()
+    scheduler: ApsJobScheduler | ManualJobScheduler
+    if isinstance(clock, ManualClock):
+        scheduler = ManualJobScheduler(handlers, clock)
+    else:
+        scheduler = ApsJobScheduler(handlers, config.grace or timedelta(0))
+    rounds = RoundService(
+        store, bank, chat, clock, scheduler, rules, RoundPolicy(grace=config.grace)
+    )
+    handlers.target = rounds
+    core = Core(
+        store,
+        bank,
+        clock,
+        rounds,
+        GroupService(store, bank, scheduler),
+        PracticeService(store, bank, clock),
+        StandingsService(store, bank, clock),
+        rules,
+    )
+    log.info("built studybot with %d questions on %s", len(bank), db.dialect)
+    return App(core, store, bank, rounds, clock, scheduler)

@@ -1,0 +1,195 @@
+"""The command table, the same on every platform, and the parsing of what members type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import process
+
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "Param",
+    "ParsedCommand",
+    "UsageError",
+    "find_command",
+    "parse_command",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """An argument of a command.
+
+    A parameter with `choices` (fixed, or named `dynamic` ones such as the bank's
+    categories) may be given in any position; one with `rest` takes the rest of
+    the line as free text.
+    """
+
+    name: str
+    help: str
+    choices: tuple[str, ...] = ()
+    dynamic: str | None = None
+    required: bool = False
+    rest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command: its full name (`studybot setup`), help, arguments, who may use it."""
+
+    name: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    admin: bool = False
+
+    @property
+    def usage(self) -> str:
+        """Return how the command is written, e.g. `/practice [category] [difficulty]`."""
+        parts = [f"/{self.name}"]
+        for p in self.params:
+            label = "|".join(p.choices) if p.choices and len(p.choices) <= 4 else p.name
+            parts.append(f"<{label}>" if p.required else f"[{label}]")
+        return " ".join(parts)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "answer",
+        "Answer the open question privately (a form opens if you give no text)",
+        (Param("text", "your answer", rest=True),),
+    ),
+    Command(
+        "practice",
+        "Get a practice question only you see",
+        (
+            Param("category", "a category of the bank", dynamic="categories"),
+            Param("difficulty", "easy, medium or hard", choices=("easy", "medium", "hard")),
+        ),
+    ),
+    Command(
+        "practice answer",
+        "Answer your practice question and see your coverage",
+        (Param("text", "your answer", required=True, rest=True),),
+    ),
+    Command("practice reveal", "Show the answer of your practice question"),
+    Command("hint", "A hint for your practice question, or for the open question"),
+    Command(
+        "leaderboard",
+        "The group's leaderboard",
+        (Param("period", "week, month or all time", choices=("week", "month", "all")),),
+    ),
+    Command("stats", "Your points, rank, streak and coverage"),
+    Command(
+        "help",
+        "What the commands do, and how scoring works",
+        (Param("topic", "commands, scoring or admin", choices=("commands", "scoring", "admin")),),
+    ),
+    Command(
+        "studybot setup",
+        "Start daily questions in this channel (optional settings)",
+        (Param("settings", "key=value settings, e.g. time=09:00 tz=Europe/Berlin", rest=True),),
+        admin=True,
+    ),
+    Command(
+        "studybot settings",
+        "Show or change this channel's settings",
+        (Param("changes", "key=value changes, e.g. days=mon-fri reveal=18:00", rest=True),),
+        admin=True,
+    ),
+    Command("studybot pause", "Stop posting daily questions here", admin=True),
+    Command("studybot resume", "Start posting daily questions again", admin=True),
+    Command("studybot skip", "Skip the next scheduled question", admin=True),
+    Command("studybot post-now", "Post today's question now", admin=True),
+    Command("studybot reveal", "Reveal the open question's answer now", admin=True),
+)
+
+_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+class UsageError(ValueError):
+    """What a member typed is not a command the bot can run; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    """A command with its arguments, checked."""
+
+    command: Command
+    args: Mapping[str, str]
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    match = process.extractOne(word, list(options), score_cutoff=60)
+    return f" Did you mean /{match[0]}?" if match else ""
+
+
+def find_command(name: str, args: str) -> tuple[Command, str]:
+    """Return the command named by `name` (and a subcommand word of `args`), and its rest."""
+    name = name.strip().lstrip("/").lower()
+    subcommands = [c.name.split(" ", 1)[1] for c in COMMANDS if c.name.startswith(name + " ")]
+    word, _, rest = args.strip().partition(" ")
+    if subcommands and word.lower() in subcommands:
+        return _BY_NAME[f"{name} {word.lower()}"], rest.strip()
+    if name in _BY_NAME:
+        return _BY_NAME[name], args.strip()
+    if subcommands:
+        what = f"'{word}' is not a subcommand" if word else "It needs a subcommand"
+        raise UsageError(f"{what} of /{name}. Try: {', '.join(subcommands)}.")
+    tops = sorted({c.name.split(" ", 1)[0] for c in COMMANDS})
+    raise UsageError(
+        f"There is no command /{name}.{_suggest(name, tops)} Commands: "
+        + ", ".join(f"/{t}" for t in tops)
+        + ". /help explains them."
+    )
+
+
+def parse_command(
+    name: str, args: str, dynamic: Callable[[str], Iterable[str]] = lambda _: ()
+) -> ParsedCommand:
+    """Parse a command and its arguments, or raise UsageError saying what is wrong."""
+    command, rest = find_command(name, args)
+    values: dict[str, str] = {}
+    free = [p for p in command.params if p.rest]
+    if free:
+        if rest:
+            values[free[0].name] = rest
+    else:
+        for token in rest.split():
+            values_for = _place_token(command, token, values, dynamic)
+            values.update(values_for)
+    for p in command.params:
+        if p.required and p.name not in values:
+            raise UsageError(f"/{command.name} needs {p.help}. Usage: {command.usage}")
+    return ParsedCommand(command, values)
+
+
+def _options(param: Param, dynamic: Callable[[str], Iterable[str]]) -> tuple[str, ...]:
+    if param.choices:
+        return param.choices
+    return tuple(dynamic(param.dynamic)) if param.dynamic else ()
+
+
+def _place_token(
+    command: Command,
+    token: str,
+    taken: Mapping[str, str],
+    dynamic: Callable[[str], Iterable[str]],
+) -> dict[str, str]:
+    lowered = token.lower()
+    open_params = [p for p in command.params if p.name not in taken]
+    for p in open_params:
+        if lowered in _options(p, dynamic):
+            return {p.name: lowered}
+    if not command.params:
+        raise UsageError(f"/{command.name} takes no arguments. Usage: {command.usage}")
+    if not open_params:
+        raise UsageError(f"Too many arguments: '{token}'. Usage: {command.usage}")
+    hints = []
+    for p in open_params:
+        options = _options(p, dynamic)
+        if options:
+            hints.append(f"{p.name}: {', '.join(options)}")
+    listed = (" Choices — " + "; ".join(hints) + ".") if hints else ""
+    raise UsageError(f"I don't know '{token}' here. Usage: {command.usage}.{listed}")

@@ -1,0 +1,68 @@
+"""Settings from the environment (and a `.env` file), read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+__all__ = ["Config", "default_content_dir", "read_env_file"]
+
+DEFAULT_DATABASE_URL = "sqlite:///studybot-data/studybot.sqlite3"
+
+
+def default_content_dir() -> Path:
+    """Return the question bank folder: STUDYBOT_CONTENT_DIR, else the bundled one."""
+    configured = os.environ.get("STUDYBOT_CONTENT_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "content"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Return the KEY=VALUE pairs of a `.env` file (comments and blank lines ignored)."""
+    pairs: dict[str, str] = {}
+    if not path.is_file():
+        return pairs
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        pairs[key.strip()] = value
+    return pairs
+
+
+class ConfigError(ValueError):
+    """A setting in the environment cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What the bot is configured with."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    content_dir: Path = Path("content")
+    grace: timedelta = timedelta(hours=2)
+    log_level: str = "WARNING"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
+        """Return the settings from the environment, falling back to `.env`, then defaults."""
+        values = dict(read_env_file(env_file or Path(".env")))
+        values.update(env if env is not None else os.environ)
+        grace_text = values.get("STUDYBOT_GRACE_MINUTES", "120")
+        if not grace_text.isdigit():
+            raise ConfigError(f"STUDYBOT_GRACE_MINUTES must be a whole number, not {grace_text!r}")
+        content = values.get("STUDYBOT_CONTENT_DIR")
+        return cls(
+            database_url=values.get("STUDYBOT_DATABASE_URL", DEFAULT_DATABASE_URL),
+            content_dir=Path(content) if content else default_content_dir(),
+            grace=timedelta(minutes=int(grace_text)),
+            log_level=values.get("STUDYBOT_LOG_LEVEL", "WARNING").upper(),
+        )

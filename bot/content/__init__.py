@@ -1,0 +1,1 @@
+"""The question bank: its schema, loading, linting and question choice."""

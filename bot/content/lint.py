@@ -1,0 +1,256 @@
+"""Checks of the question bank beyond its schema, and its counts."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.content.bank import Problem, QuestionBank, Syllabus, load_syllabus, read_question_file
+from bot.content.code_runner import run_code_tests
+from bot.grading import STOP_WORDS, grade, normalise
+from bot.model import Difficulty, Question
+
+__all__ = [
+    "ANSWER_WORDS",
+    "NEAR_DUPLICATE_SIMILARITY",
+    "LintReport",
+    "format_stats",
+    "lint_content",
+    "near_duplicate_prompts",
+]
+
+ANSWER_WORDS = (120, 400)
+MIN_CODE_TESTS = 4
+MIN_SHARE_EASY = MIN_SHARE_HARD = 0.25
+# Two prompts whose stop-word-free, sorted word lists are at least this similar
+# (rapidfuzz token_sort_ratio, 0-100) are taken for rewordings of one question.
+# Distinct questions on one topic stay well below it (see tests/content).
+NEAR_DUPLICATE_SIMILARITY = 80.0
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class LintReport:
+    """What the lint found, and the questions it read."""
+
+    problems: tuple[Problem, ...]
+    questions: tuple[Question, ...]
+    sources: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the bank passed every check."""
+        return not self.problems
+
+
+def _words(markdown: str) -> int:
+    return len(_WORD.findall(markdown))
+
+
+def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[Problem]:
+    out: list[Problem] = []
+    if syllabus is not None and q.category in syllabus.categories:
+        topics = syllabus.categories[q.category].topics
+        for topic in q.topics:
+            if topic not in topics:
+                out.append(Problem(label, q.id, "topics", f"unknown topic {topic!r}"))
+    low, high = ANSWER_WORDS
+    count = _words(q.answer)
+    if not low <= count <= high:
+        out.append(
+            Problem(label, q.id, "answer", f"has {count} words; it must have {low} to {high}")
+        )
+    for index, point in enumerate(q.key_points):
+        where = f"key_points.{index}.match"
+        for term in point.match:
+            tokens = normalise(term)
+            if not tokens or all(t in STOP_WORDS for t in tokens):
+                out.append(Problem(label, q.id, where, f"term {term!r} has only stop words"))
+        if not grade(q.answer, [point]).covered[0]:
+            out.append(
+                Problem(
+                    label,
+                    q.id,
+                    where,
+                    f"the reference answer contains none of the terms of {point.text!r}",
+                )
+            )
+    if q.category == "coding" and q.signature is None:
+        out.append(
+            Problem(
+                label, q.id, "signature", "a coding question needs signature, solution and tests"
+            )
+        )
+    if q.signature is not None and len(q.tests) < MIN_CODE_TESTS:
+        out.append(Problem(label, q.id, "tests", f"has {len(q.tests)}; at least {MIN_CODE_TESTS}"))
+    return out
+
+
+def _check_code(q: Question, label: str) -> list[Problem]:
+    if q.signature is None or q.solution is None:
+        return []
+    name = q.signature.split("(", 1)[0].removeprefix("def").strip()
+    tests = [(t.args, dict(t.kwargs), t.expected, t.compare) for t in q.tests]
+    outcomes = run_code_tests(q.solution, name, tests)
+    return [
+        Problem(label, q.id, f"tests.{o.index}", f"the reference solution fails: {o.detail}")
+        for o in outcomes
+        if not o.passed
+    ]
+
+
+def near_duplicate_prompts(
+    questions: Sequence[Question], threshold: float = NEAR_DUPLICATE_SIMILARITY
+) -> list[tuple[Question, Question, float]]:
+    """Return pairs of questions whose prompts are near duplicates, most similar first."""
+    texts = [" ".join(t for t in normalise(q.prompt) if t not in STOP_WORDS) for q in questions]
+    scores = process.cdist(texts, texts, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+    pairs = []
+    for i in range(len(questions)):
+        for j in range(i + 1, len(questions)):
+            if scores[i][j] >= threshold:
+                pairs.append((questions[i], questions[j], float(scores[i][j])))
+    return sorted(pairs, key=lambda p: -p[2])
+
+
+def _check_coverage(
+    questions: Sequence[Question],
+    syllabus: Syllabus,
+    categories: Iterable[str],
+    label: str,
+) -> list[Problem]:
+    out: list[Problem] = []
+    counts = Counter(q.category for q in questions)
+    for name in categories:
+        spec = syllabus.categories.get(name)
+        if spec is None:
+            continue
+        if counts[name] < spec.minimum:
+            out.append(
+                Problem(
+                    label,
+                    None,
+                    None,
+                    f"category {name} has {counts[name]} questions; "
+                    f"the syllabus asks for at least {spec.minimum}",
+                )
+            )
+        covered = {t for q in questions if q.category == name for t in q.topics}
+        for topic, description in spec.topics.items():
+            if topic not in covered:
+                out.append(
+                    Problem(
+                        label, None, None, f"topic {name}/{topic} ({description}) has no question"
+                    )
+                )
+    return out
+
+
+def _check_difficulty_mix(questions: Sequence[Question], label: str) -> list[Problem]:
+    if not questions:
+        return []
+    counts = Counter(q.difficulty for q in questions)
+    out = []
+    for level, share in ((Difficulty.EASY, MIN_SHARE_EASY), (Difficulty.HARD, MIN_SHARE_HARD)):
+        actual = counts[level] / len(questions)
+        if actual < share:
+            out.append(
+                Problem(
+                    label,
+                    None,
+                    None,
+                    f"{actual:.0%} of the bank is {level}; at least {share:.0%} must be",
+                )
+            )
+    return out
+
+
+def lint_content(
+    content_dir: Path,
+    files: Sequence[Path] = (),
+    *,
+    run_code: bool = True,
+) -> LintReport:
+    """Check the bank (or only some of its files) and return every problem found.
+
+    Checks: the schema, unique ids, lengths, stop-word-only terms, that each
+    reference answer covers its own key points, that coding solutions pass their
+    tests, near-duplicate prompts and, for the categories read, the syllabus
+    minimums and topic coverage; for the whole bank also the difficulty mix.
+    """
+    syllabus_path = content_dir / "syllabus.yaml"
+    syllabus = load_syllabus(syllabus_path) if syllabus_path.exists() else None
+    whole_bank = not files
+    paths = sorted((content_dir / "questions").glob("*.yaml")) if whole_bank else list(files)
+    problems: list[Problem] = []
+    questions: list[Question] = []
+    sources: dict[str, str] = {}
+    root = content_dir.resolve().parent
+    for path in paths:
+        resolved = path.resolve()
+        label = str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(path)
+        specs, found = read_question_file(path, label)
+        problems.extend(found)
+        for spec in specs:
+            q = spec.to_question()
+            if q.id in sources:
+                problems.append(Problem(label, q.id, "id", f"duplicate: also in {sources[q.id]}"))
+                continue
+            sources[q.id] = label
+            questions.append(q)
+            problems.extend(_check_question(q, label, syllabus))
+    if run_code:
+        coding = [q for q in questions if q.solution is not None]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for found in pool.map(lambda q: _check_code(q, sources[q.id]), coding):
+                problems.extend(found)
+    for a, b, score in near_duplicate_prompts(questions):
+        problems.append(
+            Problem(
+                sources[b.id], b.id, "prompt", f"near duplicate of {a.id} (similarity {score:.0f})"
+            )
+        )
+    if syllabus is not None:
+        categories = syllabus.categories if whole_bank else sorted({p.stem for p in paths})
+        problems.extend(_check_coverage(questions, syllabus, categories, "content/syllabus.yaml"))
+        unknown = sorted({q.category for q in questions} - set(syllabus.categories))
+        problems.extend(
+            Problem("content/syllabus.yaml", None, None, f"category {c} is not in the syllabus")
+            for c in unknown
+        )
+    if whole_bank:
+        problems.extend(_check_difficulty_mix(questions, "content/questions"))
+    return LintReport(tuple(problems), tuple(questions), sources)
+
+
+def format_stats(bank: QuestionBank | Sequence[Question]) -> str:
+    """Return a table of question counts per category and difficulty."""
+    questions = bank.questions if isinstance(bank, QuestionBank) else tuple(bank)
+    levels = list(Difficulty)
+    table: dict[str, Counter[Difficulty]] = {}
+    for q in questions:
+        table.setdefault(q.category, Counter())[q.difficulty] += 1
+    width = max([len("category"), *map(len, table)])
+    head = f"{'category':<{width}}  " + "  ".join(f"{lv.value:>6}" for lv in levels) + "   total"
+    lines = [head, "-" * len(head)]
+    totals: Counter[Difficulty] = Counter()
+    for name in sorted(table):
+        row = table[name]
+        totals.update(row)
+        cells = "  ".join(f"{row[lv]:>6}" for lv in levels)
+        lines.append(f"{name:<{width}}  {cells}  {sum(row.values()):>6}")
+    lines.append("-" * len(head))
+    n = sum(totals.values())
+    cells = "  ".join(f"{totals[lv]:>6}" for lv in levels)
+    lines.append(f"{'all':<{width}}  {cells}  {n:>6}")
+    if n:
+        shares = "  ".join(f"{totals[lv] / n:>6.0%}" for lv in levels)
+        lines.append(f"{'share':<{width}}  {shares}")
+    return "\n".join(lines)

@@ -1,0 +1,316 @@
+"""The words of the bot: every reply the core sends, as platform-neutral values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.grading import Coverage
+from bot.group_settings import describe_days, describe_mix, describe_reveal
+from bot.markup import user_name, user_text
+from bot.model import Group, Question, Round
+from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
+from bot.scoring import Points, ScoringRules
+from bot.store.records import MemberAnswer, PracticeSummary, Standing
+
+__all__ = [
+    "MAX_ANSWER_CHARS",
+    "answer_form",
+    "category_title",
+    "error",
+    "feedback_reply",
+    "hint_reply",
+    "info",
+    "leaderboard_reply",
+    "local_time",
+    "practice_card",
+    "practice_result",
+    "reveal_card",
+    "round_card",
+    "settings_reply",
+    "stats_reply",
+]
+
+MAX_ANSWER_CHARS = 4000
+_LEADERS_IN_REVEAL = 5
+_PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+def category_title(category: str) -> str:
+    """Return a category id as a title (`deep-learning` -> `Deep learning`)."""
+    return category.replace("-", " ").capitalize()
+
+
+def local_time(when: datetime, timezone: str) -> str:
+    """Return a time as the group reads it: `Tue 24 Nov, 08:00 (Europe/Berlin)`."""
+    local = when.astimezone(ZoneInfo(timezone))
+    return f"{local:%a %d %b, %H:%M} ({timezone})"
+
+
+def error(text: str) -> Reply:
+    """Return a friendly error only the actor sees."""
+    return Reply(text=text, is_error=True, visibility=Visibility.PRIVATE)
+
+
+def info(text: str, visibility: Visibility = Visibility.PRIVATE, title: str | None = None) -> Reply:
+    """Return a plain message."""
+    return Reply(text=text, title=title, visibility=visibility)
+
+
+def _question_title(question: Question, kind: str) -> str:
+    return f"{kind} · {category_title(question.category)} · {question.difficulty.value}"
+
+
+def round_card(question: Question, round_: Round, reveal_at: datetime, timezone: str) -> Reply:
+    """Return the post of a daily round."""
+    return Reply(
+        title=_question_title(question, "Question of the day"),
+        text=question.prompt.strip(),
+        footer=(
+            "Answer in this message's thread, or privately with /answer. "
+            f"The answer is revealed {local_time(reveal_at, timezone)}."
+        ),
+        buttons=(
+            Button("answer", "Answer privately", str(round_.id)),
+            Button("hint", "Hint", str(round_.id)),
+        ),
+        visibility=Visibility.PUBLIC,
+    )
+
+
+def answer_form(round_id: int, kind: str = "answer") -> Reply:
+    """Return the form a member answers in privately."""
+    title = "Your answer" if kind == "answer" else "Your practice answer"
+    return Reply(
+        text="Write your answer; only you see it until the reveal.",
+        form=Form(
+            form_id=kind,
+            title=title,
+            inputs=(
+                FormInput(
+                    "text",
+                    "Answer",
+                    MAX_ANSWER_CHARS,
+                    placeholder="Explain it as you would in the interview",
+                ),
+            ),
+            value=str(round_id),
+        ),
+    )
+
+
+def hint_reply(question: Question, for_practice: bool) -> Reply:
+    """Return a question's hint, privately."""
+    where = "your practice question" if for_practice else "today's question"
+    return Reply(title=f"Hint for {where}", text=question.hint.strip())
+
+
+def _marks(covered: Sequence[bool]) -> str:
+    return "".join("✓" if c else "✗" for c in covered)
+
+
+def _points_text(points: Points) -> str:
+    parts = [f"{points.participation} for answering", f"{points.coverage} for coverage"]
+    if points.streak:
+        parts.append(f"{points.streak} streak bonus")
+    return f"**{points.total} points** ({', '.join(parts)})"
+
+
+def _key_points_list(question: Question) -> str:
+    return "\n".join(f"{i}. {kp.text}" for i, kp in enumerate(question.key_points, 1))
+
+
+def _leaders_text(leaders: Sequence[Standing]) -> str:
+    if not leaders:
+        return "No points yet."
+    return "\n".join(f"{s.rank}. {user_name(s.display_name)} — {s.points}" for s in leaders)
+
+
+def reveal_card(
+    round_id: int,
+    question: Question,
+    answers: Sequence[MemberAnswer],
+    leaders: Sequence[Standing],
+) -> Reply:
+    """Return the reveal of a round: answer, key points, who covered what, leaders."""
+    fields = [Field("Key points", _key_points_list(question))]
+    if question.solution:
+        fields.append(Field("Reference solution", f"```python\n{question.solution.strip()}\n```"))
+    scored = [a for a in answers if not a.late and a.covered is not None]
+    if scored:
+        lines = [
+            f"{user_name(a.display_name)} — {_marks(a.covered or ())} "
+            f"{sum(a.covered or ())}/{len(question.key_points)} — +{a.points}"
+            for a in scored
+        ]
+        fields.append(Field(f"Answers ({len(scored)})", "\n".join(lines)))
+    else:
+        fields.append(Field("Answers", "Nobody answered this one in time."))
+    fields.append(Field("Leaderboard this week", _leaders_text(leaders[:_LEADERS_IN_REVEAL])))
+    if question.follow_ups:
+        fields.append(Field("Think further", "\n".join(f"- {f}" for f in question.follow_ups)))
+    return Reply(
+        title=_question_title(question, "The answer"),
+        text=question.answer.strip(),
+        fields=tuple(fields),
+        buttons=(Button("feedback", "My feedback", str(round_id)),),
+        footer="Press “My feedback” to see which key points your answer covered.",
+        visibility=Visibility.PUBLIC,
+    )
+
+
+def feedback_reply(question: Question, coverage: Coverage, points: int | None, late: bool) -> Reply:
+    """Return a member's private feedback on their answer to a question."""
+    lines = [
+        f"{'✓' if hit else '✗'} {kp.text}"
+        for kp, hit in zip(question.key_points, coverage.covered, strict=True)
+    ]
+    summary = f"You covered {coverage.count} of {len(question.key_points)} key points."
+    if late:
+        summary += " Your answer came after the reveal, so it earned no points."
+    elif points is not None:
+        summary += f" It earned {points} points."
+    return Reply(
+        title=f"Your feedback · {category_title(question.category)}",
+        text=summary + "\n\n" + "\n".join(lines),
+    )
+
+
+def practice_card(question: Question, due_review: bool) -> Reply:
+    """Return a practice question, privately."""
+    note = "A question due for review. " if due_review else ""
+    return Reply(
+        title=_question_title(question, "Practice"),
+        text=question.prompt.strip(),
+        footer=note + "Answer with /practice answer <text>, or use the buttons.",
+        buttons=(
+            Button("practice-answer", "Answer", question.id),
+            Button("practice-hint", "Hint", question.id),
+            Button("practice-reveal", "Show the answer", question.id),
+        ),
+    )
+
+
+def practice_result(
+    question: Question, coverage: Coverage | None, next_review: datetime | None, timezone: str
+) -> Reply:
+    """Return the outcome of a practice question: coverage (if answered) and the answer."""
+    fields = [Field("Key points", _key_points_list(question))]
+    if coverage is not None:
+        marks = "\n".join(
+            f"{'✓' if hit else '✗'} {kp.text}"
+            for kp, hit in zip(question.key_points, coverage.covered, strict=True)
+        )
+        fields.insert(
+            0, Field(f"You covered {coverage.count} of {len(question.key_points)}", marks)
+        )
+    if question.solution:
+        fields.append(Field("Reference solution", f"```python\n{question.solution.strip()}\n```"))
+    footer = (
+        f"Next review of this question: {local_time(next_review, timezone)}."
+        if next_review
+        else None
+    )
+    return Reply(
+        title=_question_title(question, "Practice answer"),
+        text=question.answer.strip(),
+        fields=tuple(fields),
+        footer=footer,
+    )
+
+
+def leaderboard_reply(
+    period: str, leaders: Sequence[Standing], mine: Standing | None, public: bool
+) -> Reply:
+    """Return a group's leaderboard for a period, with the caller's place."""
+    text = _leaders_text(leaders)
+    if mine is not None and all(s.member_id != mine.member_id for s in leaders):
+        text += f"\n…\n{mine.rank}. {user_name(mine.display_name)} — {mine.points} (you)"
+    elif mine is None:
+        text += "\n\nYou have no points in this period yet: answer the next question!"
+    return Reply(
+        title=f"Leaderboard · {_PERIOD_TITLES[period]}",
+        text=text,
+        visibility=Visibility.PUBLIC if public else Visibility.PRIVATE,
+    )
+
+
+def stats_reply(
+    name: str,
+    places: Sequence[tuple[str, Standing | None]],
+    streak: int,
+    best_streak: int,
+    rounds_answered: int,
+    average_coverage: float | None,
+    by_category: Sequence[tuple[str, int, float]],
+    practice: PracticeSummary,
+) -> Reply:
+    """Return a member's own statistics in a group."""
+    score_lines = [
+        f"{_PERIOD_TITLES[p].capitalize()}: " + (f"{s.points} points, rank {s.rank}" if s else "—")
+        for p, s in places
+    ]
+    fields = [
+        Field("Points", "\n".join(score_lines)),
+        Field("Streak", f"{streak} now, best {best_streak}", inline=True),
+        Field("Rounds answered", str(rounds_answered), inline=True),
+    ]
+    if average_coverage is not None:
+        fields.append(Field("Average coverage", f"{average_coverage:.0%}", inline=True))
+    if by_category:
+        fields.append(
+            Field(
+                "By category",
+                "\n".join(
+                    f"{category_title(c)}: {n} answered, {cov:.0%} coverage"
+                    for c, n, cov in by_category
+                ),
+            )
+        )
+    avg = f", {practice.average_coverage:.0%} average coverage" if practice.average_coverage else ""
+    fields.append(
+        Field(
+            "Practice",
+            f"{practice.attempts} questions, {practice.answered} "
+            f"answered{avg}; {practice.due_reviews} due for review",
+        )
+    )
+    return Reply(title=f"Stats · {user_name(name)}", fields=tuple(fields))
+
+
+def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:
+    """Return a group's settings."""
+    s = group.settings
+    fields = (
+        Field(
+            "Posts",
+            f"{s.post_time:%H:%M} {s.timezone}, {describe_days(s.weekdays)}"
+            + (" — **paused**" if s.paused else ""),
+        ),
+        Field("Reveal", describe_reveal(s)),
+        Field("Categories", ", ".join(s.categories) if s.categories else "all"),
+        Field("Difficulty mix", describe_mix(s.difficulty_mix)),
+        Field("Extra admins", ", ".join(user_text(a) for a in s.admins) or "none"),
+    )
+    return Reply(
+        title=title,
+        text="Change with `/studybot settings key=value ...`, keys: time, tz, days, "
+        f"categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
+        fields=fields,
+    )
+
+
+def scoring_help(rules: ScoringRules) -> str:
+    """Return the scoring rules as text."""
+    return (
+        "**How points work**\n"
+        f"- Answering a daily question before the reveal: {rules.participation} points.\n"
+        f"- Coverage: up to {rules.coverage_bonus} more, in proportion to the key points "
+        "your answer covers (typos and word forms are forgiven).\n"
+        f"- Streak: {rules.streak_bonus} more per consecutive answered round beyond the "
+        f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak.\n"
+        "- Answers after the reveal are kept and get feedback, but earn no points.\n"
+        "- Practice questions earn no points: they feed your review schedule.\n"
+        "- Leaderboards: this week, this month and all time; ties go to whoever got there first."
+    )

@@ -1,0 +1,201 @@
+"""The domain model: frozen, typed values shared by the core and the adapters."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "Answer",
+    "AnswerSource",
+    "ChannelRef",
+    "CodeTest",
+    "Difficulty",
+    "Group",
+    "GroupSettings",
+    "KeyPoint",
+    "MemberRef",
+    "MessageRef",
+    "PostedRound",
+    "Question",
+    "Round",
+    "RoundStatus",
+]
+
+
+class Difficulty(enum.StrEnum):
+    """How hard a question is."""
+
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    """One point a good answer makes, with the terms that recognise it."""
+
+    text: str
+    match: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTest:
+    """One call of a coding question's function and its expected result."""
+
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+    expected: Any
+    compare: str = "approx"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """An interview question of the bank."""
+
+    id: str
+    category: str
+    difficulty: Difficulty
+    topics: tuple[str, ...]
+    tags: tuple[str, ...]
+    prompt: str
+    hint: str
+    answer: str
+    key_points: tuple[KeyPoint, ...]
+    follow_ups: tuple[str, ...] = ()
+    signature: str | None = None
+    solution: str | None = None
+    tests: tuple[CodeTest, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRef:
+    """A person on a platform, as the adapter saw them in one event."""
+
+    platform: str
+    user_id: str
+    display_name: str
+    can_manage: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """A channel (and optionally a thread in it) on a platform."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    thread_id: str | None = None
+
+    def channel(self) -> ChannelRef:
+        """Return the same place without its thread."""
+        if self.thread_id is None:
+            return self
+        return ChannelRef(self.platform, self.workspace_id, self.channel_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A message that was posted, so that it can be edited later."""
+
+    place: ChannelRef
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostedRound:
+    """Where a round's question was posted and where its answers are collected."""
+
+    message: MessageRef
+    thread: ChannelRef
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSettings:
+    """How one channel runs its daily round."""
+
+    post_time: time = time(9, 0)
+    timezone: str = "UTC"
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday is 0
+    categories: tuple[str, ...] = ()  # empty: every category
+    difficulty_mix: tuple[tuple[str, int], ...] = (("easy", 1), ("medium", 2), ("hard", 1))
+    reveal_after: timedelta | None = timedelta(hours=23)
+    reveal_time: time | None = None  # when set, wins over reveal_after
+    paused: bool = False
+    admins: tuple[str, ...] = ()  # platform user ids allowed admin commands
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Return the group's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A study group: one channel and its settings."""
+
+    id: int
+    channel: ChannelRef
+    settings: GroupSettings = field(default_factory=GroupSettings)
+
+
+class RoundStatus(enum.StrEnum):
+    """Where a round is in its life."""
+
+    POSTING = "posting"  # claimed; the platform call is under way
+    RETRY = "retry"  # the last post attempt failed; it will be tried again
+    OPEN = "open"  # posted; answers are collected
+    REVEALING = "revealing"  # the reveal is claimed; answers are now late
+    REVEALED = "revealed"
+    FAILED = "failed"  # gave up posting
+    SKIPPED = "skipped"  # an admin skipped it
+    MISSED = "missed"  # its time passed while the bot was down, beyond the grace window
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One daily question in one group."""
+
+    id: int
+    group_id: int
+    local_date: date
+    question_id: str
+    status: RoundStatus
+    scheduled_for: datetime
+    reveal_at: datetime | None = None
+    posted_at: datetime | None = None
+    revealed_at: datetime | None = None
+    reveal_seq: int | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    message_id: str | None = None
+    thread_id: str | None = None
+    reveal_message_id: str | None = None
+
+
+class AnswerSource(enum.StrEnum):
+    """Where an answer came from."""
+
+    THREAD = "thread"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A member's answer to a round, as stored."""
+
+    id: int
+    round_id: int
+    member_id: int
+    text: str
+    source: AnswerSource
+    submitted_at: datetime
+    late: bool
+    message_id: str | None = None
+    edited_at: datetime | None = None
+    coverage: float | None = None
+    covered: tuple[bool, ...] | None = None
+    points: int | None = None

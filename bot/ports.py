@@ -1,0 +1,103 @@
+"""The contract between the core and an adapter: inbound events, outbound port.
+
+An adapter translates platform events into the events below and hands them to
+`Core.handle`, which answers with replies; for scheduled work the core calls
+the adapter's `ChatPort`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
+from bot.replies import Reply
+
+__all__ = [
+    "ButtonPress",
+    "ChatPort",
+    "Event",
+    "FormSubmit",
+    "Invocation",
+    "MessageRemoved",
+    "ThreadReply",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """A command: a slash command, or a console line starting with `/`.
+
+    `command` is the command's name without the slash (`practice`), `args` the
+    rest of the line as the member typed it, or as the adapter rebuilt it from
+    the platform's options.
+    """
+
+    command: str
+    args: str
+    actor: MemberRef
+    place: ChannelRef
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadReply:
+    """A message in a thread (possibly a round's); an edit repeats the same message_id."""
+
+    place: ChannelRef
+    actor: MemberRef
+    text: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRemoved:
+    """A message in a thread was deleted: an answer it carried is withdrawn."""
+
+    place: ChannelRef
+    actor: MemberRef
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormSubmit:
+    """A submitted form (modal)."""
+
+    form: str
+    actor: MemberRef
+    place: ChannelRef
+    values: Mapping[str, str] = field(default_factory=dict)
+    value: str = ""  # the context the form was opened with
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """A pressed button."""
+
+    action: str
+    actor: MemberRef
+    place: ChannelRef
+    value: str = ""
+
+
+Event = Invocation | ThreadReply | MessageRemoved | FormSubmit | ButtonPress
+
+
+class ChatPort(Protocol):
+    """What the core needs from a platform for the work it starts itself."""
+
+    async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
+        """Post a round's question and open its answer thread."""
+        ...
+
+    async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
+        """Post a message in a channel or thread."""
+        ...
+
+    async def edit(self, message: MessageRef, reply: Reply) -> None:
+        """Replace the content of a message the bot posted."""
+        ...
+
+    async def send_private(self, member: MemberRef, reply: Reply) -> None:
+        """Send a message only this member sees."""
+        ...

@@ -1,0 +1,142 @@
+"""On-demand practice: a private question, its hint and answer, and a review schedule.
+
+The schedule is a Leitner system: a question answered well moves up a box and
+comes back later (1, 2, 4, 8, 16 days); one answered poorly, or given up on,
+returns to the first box and comes back tomorrow.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from bot import messages
+from bot.clock import Clock
+from bot.content.bank import QuestionBank
+from bot.grading import Coverage, grade
+from bot.model import MemberRef, Question
+from bot.replies import Reply
+from bot.store.records import PracticeAttempt, Review
+from bot.store.sql_store import SqlStore
+
+__all__ = ["BOX_DAYS", "PracticeService", "next_review"]
+
+BOX_DAYS = (1, 2, 4, 8, 16)
+GOOD_COVERAGE = 0.8
+FAIR_COVERAGE = 0.5
+
+
+def next_review(
+    previous: Review | None, question_id: str, coverage: float | None, now: datetime
+) -> Review:
+    """Return a question's place in the review schedule after an attempt."""
+    box = previous.box if previous else 1
+    if coverage is None or coverage < FAIR_COVERAGE:
+        box = 1
+    elif coverage >= GOOD_COVERAGE:
+        box = min(len(BOX_DAYS), box + 1)
+    attempts = (previous.attempts if previous else 0) + 1
+    best = max(previous.best_coverage if previous else 0.0, coverage or 0.0)
+    return Review(question_id, box, now + timedelta(days=BOX_DAYS[box - 1]), attempts, best)
+
+
+class PracticeService:
+    """Practice questions for one member at a time."""
+
+    def __init__(self, store: SqlStore, bank: QuestionBank, clock: Clock) -> None:
+        self._store = store
+        self._bank = bank
+        self._clock = clock
+
+    async def start(
+        self,
+        member: MemberRef,
+        group_id: int | None,
+        category: str | None,
+        difficulty: str | None,
+    ) -> Reply:
+        """Give the member a practice question: one due for review first, else a new one."""
+        candidates = self._bank.select(
+            [category] if category else [], [difficulty] if difficulty else []
+        )
+        if not candidates:
+            return messages.error("No question matches that category and difficulty.")
+        member_id = await self._store.member_id(member)
+        reviews = await self._store.reviews(member_id)
+        now = self._clock.now()
+        question, due = self._choose(candidates, reviews, now, member_id)
+        await self._store.start_practice(member_id, group_id, question.id, now)
+        return messages.practice_card(question, due)
+
+    @staticmethod
+    def _choose(
+        candidates: list[Question], reviews: dict[str, Review], now: datetime, member_id: int
+    ) -> tuple[Question, bool]:
+        due = [q for q in candidates if q.id in reviews and reviews[q.id].due_at <= now]
+        if due:
+            due.sort(key=lambda q: (reviews[q.id].box, reviews[q.id].due_at, q.id))
+            return due[0], True
+        fresh = [q for q in candidates if q.id not in reviews]
+        if fresh:
+            rng = random.Random(f"{member_id}:{len(reviews)}")
+            return rng.choice(fresh), False
+        soonest = min(candidates, key=lambda q: (reviews[q.id].due_at, q.id))
+        return soonest, False
+
+    async def _active(self, member: MemberRef) -> tuple[int, PracticeAttempt, Question] | None:
+        member_id = await self._store.member_id(member)
+        attempt = await self._store.latest_practice(member_id)
+        if attempt is None or attempt.finished:
+            return None
+        question = self._bank.get(attempt.question_id)
+        return None if question is None else (member_id, attempt, question)
+
+    async def hint(self, member: MemberRef) -> Reply | None:
+        """Return the hint of the member's open practice question, if they have one."""
+        active = await self._active(member)
+        if active is None:
+            return None
+        _, attempt, question = active
+        await self._store.practice_hinted(attempt.id)
+        return messages.hint_reply(question, for_practice=True)
+
+    async def answer(self, member: MemberRef, text: str, timezone: str) -> Reply:
+        """Grade the member's answer to their practice question and show the answer."""
+        body = text.strip()
+        if not body:
+            return messages.error("Your answer is empty. Write a few sentences and send it again.")
+        if len(body) > messages.MAX_ANSWER_CHARS:
+            return messages.error(
+                f"Your answer has {len(body):,} characters; the limit is "
+                f"{messages.MAX_ANSWER_CHARS:,}. Nothing was saved."
+            )
+        active = await self._active(member)
+        if active is None:
+            return messages.error("You have no practice question open. Get one with /practice.")
+        member_id, attempt, question = active
+        return await self._finish(
+            member_id, attempt, question, grade(body, question.key_points), timezone
+        )
+
+    async def reveal(self, member: MemberRef, timezone: str) -> Reply:
+        """Show the answer of the member's practice question (it comes back tomorrow)."""
+        active = await self._active(member)
+        if active is None:
+            return messages.error("You have no practice question open. Get one with /practice.")
+        member_id, attempt, question = active
+        return await self._finish(member_id, attempt, question, None, timezone)
+
+    async def _finish(
+        self,
+        member_id: int,
+        attempt: PracticeAttempt,
+        question: Question,
+        coverage: Coverage | None,
+        timezone: str,
+    ) -> Reply:
+        now = self._clock.now()
+        ratio = None if coverage is None else coverage.ratio
+        previous = (await self._store.reviews(member_id)).get(question.id)
+        review = next_review(previous, question.id, ratio, now)
+        await self._store.finish_practice(attempt.id, now, ratio, review, member_id)
+        return messages.practice_result(question, coverage, review.due_at, timezone)

@@ -1,0 +1,317 @@
+"""A daily round's life: post, collect answers, reveal; and catching up after downtime."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot import messages
+from bot.clock import Clock
+from bot.content.bank import QuestionBank
+from bot.content.choice import choose_question
+from bot.grading import grade
+from bot.model import AnswerSource, Group, MemberRef, Question, Round, RoundStatus
+from bot.ports import ChatPort
+from bot.replies import Reply
+from bot.schedule import JobScheduler, last_post_time, next_post_time, reveal_time_for
+from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
+from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
+from bot.store.sql_store import SqlStore
+
+__all__ = ["RoundPolicy", "RoundService"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundPolicy:
+    """How rounds cope with time and failure."""
+
+    grace: timedelta = timedelta(hours=2)  # post late within this window after downtime
+    max_post_attempts: int = 6
+    first_retry: timedelta = timedelta(seconds=30)  # doubles with each attempt
+
+
+class RoundService:
+    """Posts rounds, records answers and reveals, keeping the database the truth."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        bank: QuestionBank,
+        chat: ChatPort,
+        clock: Clock,
+        scheduler: JobScheduler,
+        rules: ScoringRules,
+        policy: RoundPolicy,
+    ) -> None:
+        self._store = store
+        self._bank = bank
+        self._chat = chat
+        self._clock = clock
+        self._scheduler = scheduler
+        self._rules = rules
+        self._policy = policy
+
+    # -- posting --------------------------------------------------------------
+
+    async def post_due(self, group_id: int) -> None:
+        """Post the group's round for its latest post time, if due and not posted yet."""
+        group = await self._store.get_group(group_id)
+        if group is None or group.settings.paused:
+            return
+        now = self._clock.now()
+        fire = last_post_time(group.settings, now)
+        if fire is None:
+            return
+        local_date = fire.astimezone(group.settings.zone).date()
+        if await self._store.round_on(group.id, local_date) is not None:
+            return
+        if now - fire > self._policy.grace:
+            claimed = await self._store.claim_round(
+                group.id, local_date, "", fire, status=RoundStatus.MISSED
+            )
+            if claimed is not None:
+                log.warning(
+                    "group %d: the round of %s was due at %s, beyond the grace window; skipped",
+                    group.id,
+                    local_date,
+                    fire.isoformat(),
+                )
+            return
+        await self._claim_and_post(group, local_date, fire)
+
+    async def post_now(self, group: Group) -> Round | None:
+        """Post today's round at once (an admin's command); None if today has one."""
+        now = self._clock.now()
+        local_date = now.astimezone(group.settings.zone).date()
+        return await self._claim_and_post(group, local_date, now)
+
+    async def skip_next(self, group: Group) -> date | None:
+        """Skip the group's next scheduled round; return its local date."""
+        now = self._clock.now()
+        zone = group.settings.zone
+        after = now
+        for _ in range(14):
+            fire = next_post_time(group.settings, after)
+            if fire is None:
+                return None
+            local_date = fire.astimezone(zone).date()
+            claimed = await self._store.claim_round(
+                group.id, local_date, "", fire, status=RoundStatus.SKIPPED
+            )
+            if claimed is not None:
+                return local_date
+            after = fire
+        return None
+
+    async def _claim_and_post(self, group: Group, local_date: date, fire: datetime) -> Round | None:
+        question = await self._next_question(group, local_date)
+        if question is None:
+            log.error("group %d: no question matches its settings", group.id)
+            return None
+        claimed = await self._store.claim_round(group.id, local_date, question.id, fire)
+        if claimed is None:
+            return None  # another process or an earlier run has it
+        return await self._publish(group, claimed)
+
+    async def _next_question(self, group: Group, local_date: date) -> Question | None:
+        settings = group.settings
+        levels = [name for name, weight in settings.difficulty_mix if weight > 0]
+        candidates = self._bank.select(settings.categories, levels)
+        asked = await self._store.asked_questions(group.id)
+        return choose_question(
+            candidates, asked, settings.difficulty_mix, f"{group.id}:{local_date.isoformat()}"
+        )
+
+    async def _publish(self, group: Group, round_: Round) -> Round | None:
+        question = self._bank.get(round_.question_id)
+        now = self._clock.now()
+        if question is None:
+            await self._store.round_post_failed(round_.id, "question left the bank", True)
+            return None
+        reveal_at = reveal_time_for(group.settings, now)
+        card = messages.round_card(question, round_, reveal_at, group.settings.timezone)
+        try:
+            posted = await self._chat.post_round(group.channel, card)
+        except Exception as exc:
+            late = now - round_.scheduled_for > self._policy.grace
+            give_up = round_.attempts >= self._policy.max_post_attempts or late
+            await self._store.round_post_failed(round_.id, f"{type(exc).__name__}: {exc}", give_up)
+            if give_up:
+                log.error("group %d: gave up posting round %d: %s", group.id, round_.id, exc)
+            else:
+                wait = self._policy.first_retry * 2 ** (round_.attempts - 1)
+                self._scheduler.arm_retry(round_.id, now + wait)
+                log.warning(
+                    "group %d: posting round %d failed (%s); retry in %s",
+                    group.id,
+                    round_.id,
+                    exc,
+                    wait,
+                )
+            return None
+        thread_id = posted.thread.thread_id or posted.thread.channel_id
+        await self._store.round_posted(
+            round_.id, posted.message.message_id, thread_id, now, reveal_at
+        )
+        self._scheduler.arm_reveal(round_.id, reveal_at)
+        log.info("group %d: posted round %d (%s)", group.id, round_.id, question.id)
+        return await self._store.get_round(round_.id)
+
+    async def retry_post(self, round_id: int) -> None:
+        """Try again to post a round whose last attempt failed."""
+        round_ = await self._store.retake_round(round_id)
+        if round_ is None:
+            return
+        group = await self._store.get_group(round_.group_id)
+        if group is not None:
+            await self._publish(group, round_)
+
+    # -- answers --------------------------------------------------------------
+
+    async def answer(
+        self,
+        group: Group,
+        round_: Round,
+        member: MemberRef,
+        text: str,
+        source: AnswerSource,
+        message_id: str | None = None,
+    ) -> Reply:
+        """Record a member's answer (stored before this returns) and say how it went."""
+        body = text.strip()
+        if not body:
+            return messages.error("Your answer is empty. Write a few sentences and send it again.")
+        if len(body) > messages.MAX_ANSWER_CHARS:
+            return messages.error(
+                f"Your answer has {len(body):,} characters; the limit is "
+                f"{messages.MAX_ANSWER_CHARS:,}. Shorten it and send it again (nothing was saved)."
+            )
+        member_id = await self._store.member_id(member)
+        saved = await self._store.save_answer(
+            AnswerWrite(round_.id, member_id, body, source, self._clock.now(), message_id)
+        )
+        if saved is None:
+            return messages.error(
+                "This round has been revealed and scored, so your answer can no longer change."
+            )
+        question = self._bank.get(round_.question_id)
+        if saved.late:
+            if question is None:
+                return messages.info("Recorded as a late answer (no points).")
+            coverage = grade(body, question.key_points)
+            feedback = messages.feedback_reply(question, coverage, None, late=True)
+            return Reply(title="Recorded as a late answer", text=feedback.text, reaction="🕓")
+        verb = "Replaced your earlier answer" if saved.replaced else "Recorded your answer"
+        reveal = round_.reveal_at
+        when = ""
+        if reveal is not None:
+            local = messages.local_time(reveal, group.settings.timezone)
+            when = f" It will be scored at the reveal, {local}."
+
+        return Reply(
+            text=f"{verb}.{when} You can change it until then.",
+            reaction="🔁" if saved.replaced else "✅",
+        )
+
+    # -- reveal ---------------------------------------------------------------
+
+    async def reveal_due(self, round_id: int) -> None:
+        """Reveal a round whose reveal time has come, unless it already was."""
+        await self.reveal(round_id)
+
+    async def reveal(self, round_id: int) -> bool:
+        """Reveal an open round now; False if it was not open."""
+        claimed = await self._store.claim_reveal(round_id, self._clock.now())
+        if claimed is None:
+            return False
+        await self._finish_reveal(claimed)
+        return True
+
+    async def _finish_reveal(self, round_: Round) -> None:
+        group = await self._store.get_group(round_.group_id)
+        question = self._bank.get(round_.question_id)
+        if group is None or question is None or round_.reveal_seq is None:
+            log.error("round %d cannot be revealed: its group or question is gone", round_.id)
+            return
+        answers = [a for a in await self._store.round_answers(round_.id) if not a.late]
+        previous = await self._store.member_stats(group.id, [a.member_id for a in answers])
+        scores: list[ScoreEntry] = []
+        stats: list[MemberStats] = []
+        for a in answers:
+            coverage = grade(a.text, question.key_points)
+            updated = next_stats(
+                previous.get(a.member_id), a.member_id, round_.reveal_seq, coverage.ratio
+            )
+            points = round_points(coverage.ratio, updated.streak, self._rules)
+            scores.append(
+                ScoreEntry(
+                    a.answer_id,
+                    a.member_id,
+                    coverage.ratio,
+                    coverage.covered,
+                    points.total,
+                    periods_of(round_.local_date),
+                    a.submitted_at,
+                )
+            )
+            stats.append(updated)
+        if await self._store.save_round_result(RoundResult(round_.id, tuple(scores), tuple(stats))):
+            log.info(
+                "group %d: revealed round %d with %d answers", group.id, round_.id, len(scores)
+            )
+        await self._post_reveal(group, round_.id)
+
+    async def _post_reveal(self, group: Group, round_id: int) -> None:
+        round_ = await self._store.get_round(round_id)
+        if round_ is None or round_.status is not RoundStatus.REVEALED:
+            return
+        if round_.reveal_message_id is not None:
+            return
+        question = self._bank.get(round_.question_id)
+        if question is None:
+            return
+        answers = await self._store.round_answers(round_.id)
+        week = period_key("week", round_.local_date)
+        leaders = await self._store.top_scores(group.id, week, 5)
+        card = messages.reveal_card(round_.id, question, answers, leaders)
+        message = await self._chat.post(group.channel, card)
+        await self._store.reveal_posted(round_.id, message.message_id)
+
+    # -- recovery -------------------------------------------------------------
+
+    async def recover(self) -> None:
+        """Bring every group up to date after a start: the database is the truth.
+
+        Finishes interrupted reveals, reveals overdue rounds, posts rounds that
+        are due within the grace window, and re-arms every pending job.
+        """
+        now = self._clock.now()
+        for round_ in await self._store.rounds_in([RoundStatus.POSTING]):
+            # The platform call may or may not have gone through: never risk a double post.
+            await self._store.set_round_status(
+                round_.id,
+                RoundStatus.POSTING,
+                RoundStatus.FAILED,
+                "interrupted while posting; not retried to avoid posting twice",
+            )
+            log.warning("round %d was interrupted while posting; marked failed", round_.id)
+        for round_ in await self._store.rounds_in([RoundStatus.RETRY]):
+            self._scheduler.arm_retry(round_.id, now)
+        for round_ in await self._store.rounds_in([RoundStatus.REVEALING]):
+            await self._finish_reveal(round_)
+        for round_ in await self._store.rounds_in([RoundStatus.REVEALED]):
+            if round_.reveal_message_id is None:
+                group = await self._store.get_group(round_.group_id)
+                if group is not None:
+                    await self._post_reveal(group, round_.id)
+        for round_ in await self._store.rounds_in([RoundStatus.OPEN]):
+            if round_.reveal_at is not None and round_.reveal_at <= now:
+                await self.reveal(round_.id)
+            elif round_.reveal_at is not None:
+                self._scheduler.arm_reveal(round_.id, round_.reveal_at)
+        for group in await self._store.list_groups():
+            self._scheduler.arm_group(group)
+            await self.post_due(group.id)

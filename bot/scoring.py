@@ -1,0 +1,93 @@
+"""Points, streaks and leaderboard periods (pure functions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.store.records import MemberStats
+
+__all__ = [
+    "ALL_TIME",
+    "PERIOD_NAMES",
+    "Points",
+    "ScoringRules",
+    "current_streak",
+    "next_stats",
+    "period_key",
+    "periods_of",
+    "round_points",
+]
+
+ALL_TIME = "all"
+PERIOD_NAMES = ("week", "month", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringRules:
+    """How many points a round's answer earns."""
+
+    participation: int = 10  # for answering before the reveal
+    coverage_bonus: int = 20  # for covering every key point, pro rata
+    streak_bonus: int = 2  # per consecutive answered round beyond the first
+    streak_bonus_cap: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """The points of one answer, part by part."""
+
+    participation: int
+    coverage: int
+    streak: int
+
+    @property
+    def total(self) -> int:
+        """Return the sum of the parts."""
+        return self.participation + self.coverage + self.streak
+
+
+def round_points(coverage: float, streak: int, rules: ScoringRules) -> Points:
+    """Return the points of an on-time answer with this coverage, on this streak."""
+    bonus = min(rules.streak_bonus_cap, rules.streak_bonus * max(0, streak - 1))
+    return Points(rules.participation, round(rules.coverage_bonus * coverage), bonus)
+
+
+def next_stats(
+    previous: MemberStats | None, member_id: int, seq: int, coverage: float
+) -> MemberStats:
+    """Return a member's totals after answering the group's revealed round number `seq`."""
+    prev = previous or MemberStats(member_id)
+    streak = prev.streak + 1 if prev.last_seq == seq - 1 else 1
+    return MemberStats(
+        member_id=member_id,
+        streak=streak,
+        best_streak=max(prev.best_streak, streak),
+        last_seq=seq,
+        rounds_answered=prev.rounds_answered + 1,
+        coverage_sum=prev.coverage_sum + coverage,
+    )
+
+
+def current_streak(stats: MemberStats | None, latest_seq: int) -> int:
+    """Return a member's streak now: broken if they missed the latest revealed round."""
+    if stats is None or stats.last_seq < latest_seq:
+        return 0
+    return stats.streak
+
+
+def period_key(period: str, day: date) -> str:
+    """Return the leaderboard key of `week`, `month` or `all` for a local date."""
+    if period == "week":
+        year, week, _ = day.isocalendar()
+        return f"w{year}-{week:02d}"
+    if period == "month":
+        return f"m{day.year}-{day.month:02d}"
+    if period == ALL_TIME:
+        return ALL_TIME
+    raise ValueError(f"unknown period {period!r}")
+
+
+def periods_of(day: date) -> tuple[str, ...]:
+    """Return every leaderboard key that points earned on this local date count on."""
+    return tuple(period_key(p, day) for p in PERIOD_NAMES)

@@ -1,0 +1,73 @@
+"""Leaderboards and a member's own statistics in a group."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from bot import messages
+from bot.clock import Clock
+from bot.content.bank import QuestionBank
+from bot.model import Group, MemberRef
+from bot.replies import Reply
+from bot.scoring import PERIOD_NAMES, current_streak, period_key
+from bot.store.sql_store import SqlStore
+
+__all__ = ["StandingsService"]
+
+LEADERBOARD_SIZE = 10
+
+
+class StandingsService:
+    """Reads scores: leaderboards per period, and a member's stats."""
+
+    def __init__(self, store: SqlStore, bank: QuestionBank, clock: Clock) -> None:
+        self._store = store
+        self._bank = bank
+        self._clock = clock
+
+    def _period(self, group: Group, period: str) -> str:
+        today = self._clock.now().astimezone(ZoneInfo(group.settings.timezone)).date()
+        return period_key(period, today)
+
+    async def leaderboard(self, group: Group, member: MemberRef, period: str) -> Reply:
+        """Return the group's top members for a period, and the caller's place."""
+        key = self._period(group, period)
+        leaders = await self._store.top_scores(group.id, key, LEADERBOARD_SIZE)
+        member_id = await self._store.member_id(member)
+        mine = await self._store.standing_of(group.id, key, member_id)
+        return messages.leaderboard_reply(period, leaders, mine, public=True)
+
+    async def stats(self, group: Group, member: MemberRef) -> Reply:
+        """Return a member's points, ranks, streak, coverage by category and practice."""
+        member_id = await self._store.member_id(member)
+        places = [
+            (p, await self._store.standing_of(group.id, self._period(group, p), member_id))
+            for p in PERIOD_NAMES
+        ]
+        stats = (await self._store.member_stats(group.id, [member_id])).get(member_id)
+        latest = await self._store.latest_revealed_round(group.id)
+        streak = current_streak(stats, latest.reveal_seq or 0 if latest else 0)
+        history = await self._store.member_history(group.id, member_id)
+        per_category: dict[str, list[float]] = defaultdict(list)
+        for question_id, coverage, _ in history:
+            question = self._bank.get(question_id)
+            if question is not None:
+                per_category[question.category].append(coverage)
+        by_category = sorted(
+            ((c, len(v), sum(v) / len(v)) for c, v in per_category.items()),
+            key=lambda row: (-row[1], row[0]),
+        )
+        answered = stats.rounds_answered if stats else 0
+        average = stats.coverage_sum / answered if stats and answered else None
+        practice = await self._store.practice_summary(member_id, self._clock.now())
+        return messages.stats_reply(
+            member.display_name,
+            places,
+            streak,
+            stats.best_streak if stats else 0,
+            answered,
+            average,
+            by_category,
+            practice,
+        )

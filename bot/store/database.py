@@ -1,0 +1,57 @@
+"""A small, dialect-neutral interface over one SQL database connection (or pool).
+
+Queries are written once, with `:name` parameters, in SQL that SQLite and
+PostgreSQL both accept; each backend turns them into its own form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+__all__ = ["Database", "Executor", "Params", "Row"]
+
+Params = Mapping[str, Any]
+
+
+class Row(Protocol):
+    """A result row, read by column name."""
+
+    def __getitem__(self, key: str, /) -> Any:
+        """Return a column's value."""
+        ...
+
+
+class Executor(Protocol):
+    """Runs statements: a transaction, or the database outside one."""
+
+    async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
+        """Run a query and return all its rows."""
+        ...
+
+    async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
+        """Run a query and return its first row, if any."""
+        ...
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        """Run a statement and return how many rows it changed."""
+        ...
+
+    async def executemany(self, sql: str, params: Sequence[Params]) -> None:
+        """Run a statement once per parameter set."""
+        ...
+
+
+class Database(Executor, Protocol):
+    """A database: statements outside a transaction, and transactions."""
+
+    dialect: str
+
+    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+        """Open a write transaction, committed on success and rolled back on error."""
+        ...
+
+    async def close(self) -> None:
+        """Close the connection(s)."""
+        ...

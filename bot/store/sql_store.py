@@ -1,0 +1,694 @@
+"""The store, written once in SQL that SQLite and PostgreSQL both run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from bot.clock import Clock, from_micros, to_micros
+from bot.group_settings import settings_from_json, settings_to_json
+from bot.model import (
+    ChannelRef,
+    Group,
+    GroupSettings,
+    MemberRef,
+    Round,
+    RoundStatus,
+)
+from bot.store.database import Database, Executor, Row
+from bot.store.group_commit import GroupCommit
+from bot.store.migrations import migrate
+from bot.store.records import (
+    AnswerSaved,
+    AnswerWrite,
+    MemberAnswer,
+    MemberStats,
+    PracticeAttempt,
+    PracticeSummary,
+    Review,
+    RoundResult,
+    Standing,
+)
+
+__all__ = ["ROUND_COLUMNS", "SqlStore"]
+
+log = logging.getLogger(__name__)
+
+ROUND_COLUMNS = (
+    "id, group_id, local_date, question_id, status, scheduled_for, reveal_at, posted_at,"
+    " revealed_at, reveal_seq, attempts, last_error, message_id, thread_id, reveal_message_id"
+)
+# Statuses whose round used up its question (for "no repeat until exhausted").
+_ASKED = ("posting", "retry", "open", "revealing", "revealed")
+
+
+def _t(value: int | None) -> datetime | None:
+    return None if value is None else from_micros(value)
+
+
+def _round(row: Row) -> Round:
+    return Round(
+        id=row["id"],
+        group_id=row["group_id"],
+        local_date=date.fromisoformat(row["local_date"]),
+        question_id=row["question_id"],
+        status=RoundStatus(row["status"]),
+        scheduled_for=from_micros(row["scheduled_for"]),
+        reveal_at=_t(row["reveal_at"]),
+        posted_at=_t(row["posted_at"]),
+        revealed_at=_t(row["revealed_at"]),
+        reveal_seq=row["reveal_seq"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        reveal_message_id=row["reveal_message_id"],
+    )
+
+
+def _group(row: Row) -> Group:
+    channel = ChannelRef(row["platform"], row["workspace_id"], row["channel_id"])
+    return Group(row["id"], channel, settings_from_json(row["settings"]))
+
+
+def _covered_text(covered: Sequence[bool]) -> str:
+    return "".join("1" if c else "0" for c in covered)
+
+
+def _covered(text: str | None) -> tuple[bool, ...] | None:
+    return None if text is None else tuple(ch == "1" for ch in text)
+
+
+def _stats(row: Row) -> MemberStats:
+    return MemberStats(
+        row["member_id"],
+        row["streak"],
+        row["best_streak"],
+        row["last_seq"],
+        row["rounds_answered"],
+        row["coverage_sum"],
+    )
+
+
+def _attempt(row: Row) -> PracticeAttempt:
+    return PracticeAttempt(
+        row["id"],
+        row["member_id"],
+        row["question_id"],
+        from_micros(row["started_at"]),
+        bool(row["hinted"]),
+        bool(row["revealed"]),
+        _t(row["answered_at"]),
+        row["coverage"],
+    )
+
+
+class SqlStore:
+    """Groups, rounds, answers, scores and practice, in a SQL database."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self._clock = clock
+        self._members: dict[tuple[str, str], tuple[int, str]] = {}
+        self._answers: GroupCommit[AnswerWrite, AnswerSaved | None] = GroupCommit(
+            self._write_answers
+        )
+
+    async def migrate(self) -> list[int]:
+        """Bring the schema up to date; return the migrations applied."""
+        return await migrate(self.db, self._clock)
+
+    async def close(self) -> None:
+        """Finish pending writes and close the database."""
+        await self._answers.drain()
+        await self.db.close()
+
+    # -- groups ---------------------------------------------------------------
+
+    async def create_group(self, channel: ChannelRef, settings: GroupSettings) -> Group | None:
+        """Create the group of a channel; None when the channel already has one."""
+        row = await self._write_fetchrow(
+            "INSERT INTO groups (platform, workspace_id, channel_id, settings, created_at)"
+            " VALUES (:p, :w, :c, :s, :t)"
+            " ON CONFLICT (platform, workspace_id, channel_id) DO NOTHING"
+            " RETURNING id, platform, workspace_id, channel_id, settings",
+            {
+                "p": channel.platform,
+                "w": channel.workspace_id,
+                "c": channel.channel_id,
+                "s": settings_to_json(settings),
+                "t": to_micros(self._clock.now()),
+            },
+        )
+        return None if row is None else _group(row)
+
+    async def group_for_channel(self, channel: ChannelRef) -> Group | None:
+        """Return the group of a channel, if it was set up."""
+        row = await self.db.fetchrow(
+            "SELECT id, platform, workspace_id, channel_id, settings FROM groups"
+            " WHERE platform = :p AND workspace_id = :w AND channel_id = :c",
+            {"p": channel.platform, "w": channel.workspace_id, "c": channel.channel_id},
+        )
+        return None if row is None else _group(row)
+
+    async def get_group(self, group_id: int) -> Group | None:
+        """Return a group by id."""
+        row = await self.db.fetchrow(
+            "SELECT id, platform, workspace_id, channel_id, settings FROM groups WHERE id = :id",
+            {"id": group_id},
+        )
+        return None if row is None else _group(row)
+
+    async def list_groups(self) -> list[Group]:
+        """Return every group."""
+        rows = await self.db.fetch(
+            "SELECT id, platform, workspace_id, channel_id, settings FROM groups ORDER BY id"
+        )
+        return [_group(r) for r in rows]
+
+    async def save_settings(self, group_id: int, settings: GroupSettings) -> None:
+        """Replace a group's settings."""
+        await self.db.execute(
+            "UPDATE groups SET settings = :s WHERE id = :id",
+            {"s": settings_to_json(settings), "id": group_id},
+        )
+
+    # -- members --------------------------------------------------------------
+
+    async def member_id(self, member: MemberRef) -> int:
+        """Return the id of a member, recording them (or their new name) if needed."""
+        key = (member.platform, member.user_id)
+        known = self._members.get(key)
+        if known is not None and known[1] == member.display_name:
+            return known[0]
+        row = await self._write_fetchrow(
+            "INSERT INTO members (platform, user_id, display_name) VALUES (:p, :u, :n)"
+            " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name"
+            " RETURNING id",
+            {"p": member.platform, "u": member.user_id, "n": member.display_name},
+        )
+        assert row is not None  # an upsert always returns its row
+        self._members[key] = (row["id"], member.display_name)
+        return int(row["id"])
+
+    async def member_name(self, member_id: int) -> str | None:
+        """Return a member's display name."""
+        row = await self.db.fetchrow(
+            "SELECT display_name FROM members WHERE id = :id", {"id": member_id}
+        )
+        return None if row is None else str(row["display_name"])
+
+    # -- rounds ---------------------------------------------------------------
+
+    async def claim_round(
+        self,
+        group_id: int,
+        local_date: date,
+        question_id: str,
+        scheduled_for: datetime,
+        status: RoundStatus = RoundStatus.POSTING,
+    ) -> Round | None:
+        """Create the group's round of a local date; None if that date is taken already."""
+        row = await self._write_fetchrow(
+            "INSERT INTO rounds (group_id, local_date, question_id, status, scheduled_for,"
+            " attempts) VALUES (:g, :d, :q, :s, :at, :n)"
+            " ON CONFLICT (group_id, local_date) DO NOTHING"
+            f" RETURNING {ROUND_COLUMNS}",
+            {
+                "g": group_id,
+                "d": local_date.isoformat(),
+                "q": question_id,
+                "s": status.value,
+                "at": to_micros(scheduled_for),
+                "n": 1 if status is RoundStatus.POSTING else 0,
+            },
+        )
+        return None if row is None else _round(row)
+
+    async def retake_round(self, round_id: int) -> Round | None:
+        """Claim a round waiting for another post attempt; None if another took it."""
+        row = await self._write_fetchrow(
+            "UPDATE rounds SET status = 'posting', attempts = attempts + 1"
+            f" WHERE id = :id AND status = 'retry' RETURNING {ROUND_COLUMNS}",
+            {"id": round_id},
+        )
+        return None if row is None else _round(row)
+
+    async def round_posted(
+        self,
+        round_id: int,
+        message_id: str,
+        thread_id: str,
+        posted_at: datetime,
+        reveal_at: datetime,
+    ) -> None:
+        """Record that a round is on the platform and open for answers."""
+        await self.db.execute(
+            "UPDATE rounds SET status = 'open', message_id = :m, thread_id = :th,"
+            " posted_at = :p, reveal_at = :r, last_error = NULL"
+            " WHERE id = :id AND status = 'posting'",
+            {
+                "m": message_id,
+                "th": thread_id,
+                "p": to_micros(posted_at),
+                "r": to_micros(reveal_at),
+                "id": round_id,
+            },
+        )
+
+    async def round_post_failed(self, round_id: int, error: str, give_up: bool) -> None:
+        """Record a failed post attempt: to be retried, or given up."""
+        await self.db.execute(
+            "UPDATE rounds SET status = :s, last_error = :e WHERE id = :id AND status = 'posting'",
+            {"s": "failed" if give_up else "retry", "e": error[:500], "id": round_id},
+        )
+
+    async def get_round(self, round_id: int) -> Round | None:
+        """Return a round by id."""
+        row = await self.db.fetchrow(
+            f"SELECT {ROUND_COLUMNS} FROM rounds WHERE id = :id", {"id": round_id}
+        )
+        return None if row is None else _round(row)
+
+    async def round_on(self, group_id: int, local_date: date) -> Round | None:
+        """Return the group's round of a local date, whatever its status."""
+        row = await self.db.fetchrow(
+            f"SELECT {ROUND_COLUMNS} FROM rounds WHERE group_id = :g AND local_date = :d",
+            {"g": group_id, "d": local_date.isoformat()},
+        )
+        return None if row is None else _round(row)
+
+    async def current_round(self, group_id: int) -> Round | None:
+        """Return the group's newest round that is open for answers."""
+        row = await self.db.fetchrow(
+            f"SELECT {ROUND_COLUMNS} FROM rounds WHERE group_id = :g AND status = 'open'"
+            " ORDER BY local_date DESC LIMIT 1",
+            {"g": group_id},
+        )
+        return None if row is None else _round(row)
+
+    async def latest_revealed_round(self, group_id: int) -> Round | None:
+        """Return the group's most recently revealed round."""
+        row = await self.db.fetchrow(
+            f"SELECT {ROUND_COLUMNS} FROM rounds WHERE group_id = :g AND status = 'revealed'"
+            " ORDER BY reveal_seq DESC LIMIT 1",
+            {"g": group_id},
+        )
+        return None if row is None else _round(row)
+
+    async def round_by_thread(self, group_id: int, thread_id: str) -> Round | None:
+        """Return the group's round whose answers are collected in a thread."""
+        row = await self.db.fetchrow(
+            f"SELECT {ROUND_COLUMNS} FROM rounds WHERE group_id = :g AND thread_id = :t",
+            {"g": group_id, "t": thread_id},
+        )
+        return None if row is None else _round(row)
+
+    async def rounds_in(self, statuses: Iterable[RoundStatus]) -> list[Round]:
+        """Return every round in one of these statuses, oldest first."""
+        wanted = [s.value for s in statuses]
+        names = ", ".join(f":s{i}" for i in range(len(wanted)))
+        rows = await self.db.fetch(
+            f"SELECT {ROUND_COLUMNS} FROM rounds WHERE status IN ({names}) ORDER BY id",
+            {f"s{i}": s for i, s in enumerate(wanted)},
+        )
+        return [_round(r) for r in rows]
+
+    async def asked_questions(self, group_id: int) -> list[str]:
+        """Return the question ids the group was asked, oldest first."""
+        names = ", ".join(f"'{s}'" for s in _ASKED)
+        rows = await self.db.fetch(
+            f"SELECT question_id FROM rounds WHERE group_id = :g AND status IN ({names})"
+            " ORDER BY local_date",
+            {"g": group_id},
+        )
+        return [r["question_id"] for r in rows]
+
+    async def claim_reveal(self, round_id: int, now: datetime) -> Round | None:
+        """Start revealing an open round (answers become late); None if not open."""
+        row = await self._write_fetchrow(
+            "UPDATE rounds SET status = 'revealing', revealed_at = :now,"
+            " reveal_seq = (SELECT COALESCE(MAX(r.reveal_seq), 0) + 1 FROM rounds r"
+            "               WHERE r.group_id = rounds.group_id)"
+            f" WHERE id = :id AND status = 'open' RETURNING {ROUND_COLUMNS}",
+            {"now": to_micros(now), "id": round_id},
+        )
+        return None if row is None else _round(row)
+
+    async def save_round_result(self, result: RoundResult) -> bool:
+        """Write a reveal's scores, stats and totals, and mark the round revealed."""
+        async with self.db.transaction() as tx:
+            done = await tx.execute(
+                "UPDATE rounds SET status = 'revealed' WHERE id = :id AND status = 'revealing'",
+                {"id": result.round_id},
+            )
+            if not done:
+                return False
+            await self._save_scores(tx, result)
+        return True
+
+    async def _save_scores(self, tx: Executor, result: RoundResult) -> None:
+        round_row = await tx.fetchrow(
+            "SELECT group_id FROM rounds WHERE id = :id", {"id": result.round_id}
+        )
+        assert round_row is not None
+        group_id = round_row["group_id"]
+        if result.scores:
+            await tx.executemany(
+                "UPDATE answers SET coverage = :c, covered = :cv, points = :p WHERE id = :id",
+                [
+                    {
+                        "c": s.coverage,
+                        "cv": _covered_text(s.covered),
+                        "p": s.points,
+                        "id": s.answer_id,
+                    }
+                    for s in result.scores
+                ],
+            )
+        totals = [
+            {
+                "g": group_id,
+                "per": period,
+                "m": s.member_id,
+                "p": s.points,
+                "at": to_micros(s.achieved_at),
+            }
+            for s in result.scores
+            if s.points > 0
+            for period in s.periods
+        ]
+        if totals:
+            await tx.executemany(
+                "INSERT INTO score_totals (group_id, period, member_id, points, achieved_at)"
+                " VALUES (:g, :per, :m, :p, :at)"
+                " ON CONFLICT (group_id, period, member_id) DO UPDATE"
+                " SET points = score_totals.points + excluded.points,"
+                " achieved_at = excluded.achieved_at",
+                totals,
+            )
+        if result.stats:
+            await tx.executemany(
+                "INSERT INTO member_stats (group_id, member_id, streak, best_streak, last_seq,"
+                " rounds_answered, coverage_sum) VALUES (:g, :m, :s, :b, :l, :n, :c)"
+                " ON CONFLICT (group_id, member_id) DO UPDATE SET streak = excluded.streak,"
+                " best_streak = excluded.best_streak, last_seq = excluded.last_seq,"
+                " rounds_answered = excluded.rounds_answered, coverage_sum = excluded.coverage_sum",
+                [
+                    {
+                        "g": group_id,
+                        "m": s.member_id,
+                        "s": s.streak,
+                        "b": s.best_streak,
+                        "l": s.last_seq,
+                        "n": s.rounds_answered,
+                        "c": s.coverage_sum,
+                    }
+                    for s in result.stats
+                ],
+            )
+
+    async def reveal_posted(self, round_id: int, message_id: str) -> None:
+        """Record the message that revealed a round."""
+        await self.db.execute(
+            "UPDATE rounds SET reveal_message_id = :m WHERE id = :id",
+            {"m": message_id, "id": round_id},
+        )
+
+    async def set_round_status(
+        self, round_id: int, expected: RoundStatus, status: RoundStatus, note: str | None = None
+    ) -> bool:
+        """Move a round from one status to another; False if it was not in `expected`."""
+        changed = await self.db.execute(
+            "UPDATE rounds SET status = :s, last_error = COALESCE(:n, last_error)"
+            " WHERE id = :id AND status = :e",
+            {"s": status.value, "n": note, "id": round_id, "e": expected.value},
+        )
+        return changed > 0
+
+    # -- answers --------------------------------------------------------------
+
+    async def save_answer(self, answer: AnswerWrite) -> AnswerSaved | None:
+        """Store an answer, durably, before returning; None if it can no longer change.
+
+        Concurrent calls share one transaction (group commit).
+        """
+        return await self._answers.submit(answer)
+
+    async def _write_answers(self, batch: Sequence[AnswerWrite]) -> list[AnswerSaved | None]:
+        latest: dict[tuple[int, int], int] = {}
+        for index, item in enumerate(batch):
+            latest[(item.round_id, item.member_id)] = index  # the last write of a key wins
+        rows: list[str] = []
+        params: dict[str, Any] = {}
+        for n, index in enumerate(sorted(latest.values())):
+            item = batch[index]
+            rows.append(
+                f"(:r{n}, :m{n}, :t{n}, :s{n}, :g{n}, :a{n},"
+                f" CASE WHEN (SELECT status FROM rounds WHERE id = :r{n}) = 'open'"
+                " THEN 0 ELSE 1 END)"
+            )
+            params.update(
+                {
+                    f"r{n}": item.round_id,
+                    f"m{n}": item.member_id,
+                    f"t{n}": item.text,
+                    f"s{n}": item.source.value,
+                    f"g{n}": item.message_id,
+                    f"a{n}": to_micros(item.submitted_at),
+                }
+            )
+        async with self.db.transaction() as tx:
+            saved = await tx.fetch(
+                "INSERT INTO answers (round_id, member_id, text, source, message_id,"
+                f" submitted_at, late) VALUES {', '.join(rows)}"
+                " ON CONFLICT (round_id, member_id) DO UPDATE SET text = excluded.text,"
+                " source = excluded.source, message_id = excluded.message_id,"
+                " edited_at = excluded.submitted_at"
+                " WHERE answers.late = excluded.late"
+                " RETURNING id, round_id, member_id, late, edited_at",
+                params,
+            )
+        by_key = {
+            (r["round_id"], r["member_id"]): AnswerSaved(
+                r["id"], bool(r["late"]), r["edited_at"] is not None
+            )
+            for r in saved
+        }
+        return [by_key.get((item.round_id, item.member_id)) for item in batch]
+
+    async def withdraw_answer(self, round_id: int, member_id: int, message_id: str) -> bool:
+        """Delete a member's unscored answer carried by a message; True if one was."""
+        changed = await self.db.execute(
+            "DELETE FROM answers WHERE round_id = :r AND member_id = :m AND message_id = :g"
+            " AND points IS NULL AND late = 0",
+            {"r": round_id, "m": member_id, "g": message_id},
+        )
+        return changed > 0
+
+    async def round_answers(self, round_id: int) -> list[MemberAnswer]:
+        """Return a round's answers with their authors, in order of submission."""
+        rows = await self.db.fetch(
+            "SELECT a.id, a.member_id, m.display_name, a.text, a.late, a.submitted_at,"
+            " a.coverage, a.covered, a.points FROM answers a JOIN members m ON m.id = a.member_id"
+            " WHERE a.round_id = :r ORDER BY a.submitted_at, a.id",
+            {"r": round_id},
+        )
+        return [
+            MemberAnswer(
+                r["id"],
+                r["member_id"],
+                r["display_name"],
+                r["text"],
+                bool(r["late"]),
+                from_micros(r["submitted_at"]),
+                r["coverage"],
+                _covered(r["covered"]),
+                r["points"],
+            )
+            for r in rows
+        ]
+
+    async def member_answer(self, round_id: int, member_id: int) -> MemberAnswer | None:
+        """Return a member's answer to a round."""
+        for answer in await self.round_answers(round_id):
+            if answer.member_id == member_id:
+                return answer
+        return None
+
+    async def member_history(self, group_id: int, member_id: int) -> list[tuple[str, float, int]]:
+        """Return (question id, coverage, points) of a member's scored answers in a group."""
+        rows = await self.db.fetch(
+            "SELECT r.question_id, a.coverage, a.points FROM answers a"
+            " JOIN rounds r ON r.id = a.round_id"
+            " WHERE r.group_id = :g AND a.member_id = :m AND a.points IS NOT NULL",
+            {"g": group_id, "m": member_id},
+        )
+        return [(r["question_id"], float(r["coverage"]), int(r["points"])) for r in rows]
+
+    # -- scores ---------------------------------------------------------------
+
+    async def member_stats(
+        self, group_id: int, member_ids: Iterable[int]
+    ) -> dict[int, MemberStats]:
+        """Return the running totals of these members in a group (missing: none yet)."""
+        ids = list(member_ids)
+        if not ids:
+            return {}
+        names = ", ".join(f":m{i}" for i in range(len(ids)))
+        rows = await self.db.fetch(
+            "SELECT member_id, streak, best_streak, last_seq, rounds_answered, coverage_sum"
+            f" FROM member_stats WHERE group_id = :g AND member_id IN ({names})",
+            {"g": group_id, **{f"m{i}": m for i, m in enumerate(ids)}},
+        )
+        return {r["member_id"]: _stats(r) for r in rows}
+
+    async def top_scores(self, group_id: int, period: str, limit: int = 10) -> list[Standing]:
+        """Return the leaders of a group's leaderboard for a period."""
+        rows = await self.db.fetch(
+            "SELECT s.member_id, m.display_name, s.points FROM score_totals s"
+            " JOIN members m ON m.id = s.member_id"
+            " WHERE s.group_id = :g AND s.period = :p"
+            " ORDER BY s.points DESC, s.achieved_at, s.member_id LIMIT :n",
+            {"g": group_id, "p": period, "n": limit},
+        )
+        return [
+            Standing(i + 1, r["member_id"], r["display_name"], r["points"])
+            for i, r in enumerate(rows)
+        ]
+
+    async def standing_of(self, group_id: int, period: str, member_id: int) -> Standing | None:
+        """Return a member's place on a group's leaderboard for a period."""
+        mine = await self.db.fetchrow(
+            "SELECT s.points, s.achieved_at, m.display_name FROM score_totals s"
+            " JOIN members m ON m.id = s.member_id"
+            " WHERE s.group_id = :g AND s.period = :p AND s.member_id = :m",
+            {"g": group_id, "p": period, "m": member_id},
+        )
+        if mine is None:
+            return None
+        ahead = await self.db.fetchrow(
+            "SELECT"
+            " (SELECT COUNT(*) FROM score_totals WHERE group_id = :g AND period = :p"
+            "  AND points > :pts)"
+            " + (SELECT COUNT(*) FROM score_totals WHERE group_id = :g AND period = :p"
+            "  AND points = :pts AND (achieved_at < :at OR (achieved_at = :at AND member_id < :m)))"
+            " AS ahead",
+            {
+                "g": group_id,
+                "p": period,
+                "pts": mine["points"],
+                "at": mine["achieved_at"],
+                "m": member_id,
+            },
+        )
+        assert ahead is not None
+        return Standing(int(ahead["ahead"]) + 1, member_id, mine["display_name"], mine["points"])
+
+    # -- practice -------------------------------------------------------------
+
+    async def start_practice(
+        self, member_id: int, group_id: int | None, question_id: str, now: datetime
+    ) -> PracticeAttempt:
+        """Record that a member took a practice question."""
+        row = await self._write_fetchrow(
+            "INSERT INTO practice_attempts (member_id, group_id, question_id, started_at)"
+            " VALUES (:m, :g, :q, :t) RETURNING id, member_id, question_id, started_at, hinted,"
+            " revealed, answered_at, coverage",
+            {"m": member_id, "g": group_id, "q": question_id, "t": to_micros(now)},
+        )
+        assert row is not None
+        return _attempt(row)
+
+    async def latest_practice(self, member_id: int) -> PracticeAttempt | None:
+        """Return the member's most recent practice question."""
+        row = await self.db.fetchrow(
+            "SELECT id, member_id, question_id, started_at, hinted, revealed, answered_at,"
+            " coverage FROM practice_attempts WHERE member_id = :m"
+            " ORDER BY started_at DESC, id DESC LIMIT 1",
+            {"m": member_id},
+        )
+        return None if row is None else _attempt(row)
+
+    async def practice_hinted(self, attempt_id: int) -> None:
+        """Record that the member asked for the hint."""
+        await self.db.execute(
+            "UPDATE practice_attempts SET hinted = 1 WHERE id = :id", {"id": attempt_id}
+        )
+
+    async def finish_practice(
+        self,
+        attempt_id: int,
+        now: datetime,
+        coverage: float | None,
+        review: Review | None,
+        member_id: int,
+    ) -> None:
+        """Record a practice answer (or a give-up) and the question's next review."""
+        async with self.db.transaction() as tx:
+            if coverage is None:
+                await tx.execute(
+                    "UPDATE practice_attempts SET revealed = 1 WHERE id = :id", {"id": attempt_id}
+                )
+            else:
+                await tx.execute(
+                    "UPDATE practice_attempts SET answered_at = :t, coverage = :c WHERE id = :id",
+                    {"t": to_micros(now), "c": coverage, "id": attempt_id},
+                )
+            if review is not None:
+                await tx.execute(
+                    "INSERT INTO practice_reviews (member_id, question_id, box, due_at, attempts,"
+                    " best_coverage) VALUES (:m, :q, :b, :d, :a, :c)"
+                    " ON CONFLICT (member_id, question_id) DO UPDATE SET box = excluded.box,"
+                    " due_at = excluded.due_at, attempts = excluded.attempts,"
+                    " best_coverage = excluded.best_coverage",
+                    {
+                        "m": member_id,
+                        "q": review.question_id,
+                        "b": review.box,
+                        "d": to_micros(review.due_at),
+                        "a": review.attempts,
+                        "c": review.best_coverage,
+                    },
+                )
+
+    async def reviews(self, member_id: int) -> dict[str, Review]:
+        """Return the member's review schedule, by question id."""
+        rows = await self.db.fetch(
+            "SELECT question_id, box, due_at, attempts, best_coverage FROM practice_reviews"
+            " WHERE member_id = :m",
+            {"m": member_id},
+        )
+        return {
+            r["question_id"]: Review(
+                r["question_id"],
+                r["box"],
+                from_micros(r["due_at"]),
+                r["attempts"],
+                r["best_coverage"],
+            )
+            for r in rows
+        }
+
+    async def practice_summary(self, member_id: int, now: datetime) -> PracticeSummary:
+        """Return how much a member has practised, and how many reviews are due."""
+        row = await self.db.fetchrow(
+            "SELECT COUNT(*) AS n, COUNT(answered_at) AS answered, AVG(coverage) AS avg"
+            " FROM practice_attempts WHERE member_id = :m",
+            {"m": member_id},
+        )
+        due = await self.db.fetchrow(
+            "SELECT COUNT(*) AS n FROM practice_reviews WHERE member_id = :m AND due_at <= :t",
+            {"m": member_id, "t": to_micros(now)},
+        )
+        assert row is not None and due is not None
+        average = None if row["avg"] is None else float(row["avg"])
+        return PracticeSummary(int(row["n"]), int(row["answered"]), average, int(due["n"]))
+
+    # -- helpers --------------------------------------------------------------
+
+    async def _write_fetchrow(self, sql: str, params: dict[str, Any]) -> Row | None:
+        async with self.db.transaction() as tx:
+            return await tx.fetchrow(sql, params)

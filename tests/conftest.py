@@ -1,0 +1,70 @@
+"""Shared fixtures: the fixture bank, and a console session on a real SQLite file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.console.adapter import ConsoleChat, ConsoleSession
+from bot.app import App, build_app
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.content.bank import QuestionBank, load_bank
+from bot.schedule import ManualJobScheduler
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def fixture_bank() -> QuestionBank:
+    return load_bank(FIXTURE_CONTENT)
+
+
+@dataclass
+class Console:
+    """A console session whose output the test reads."""
+
+    app: App
+    session: ConsoleSession
+    out: io.StringIO
+    clock: ManualClock
+    chat: ConsoleChat
+
+    async def run(self, *lines: str) -> str:
+        """Run lines and return what they printed."""
+        start = self.out.tell()
+        for line in lines:
+            assert await self.session.handle_line(line)
+        self.out.seek(start)
+        printed = self.out.read()
+        self.out.seek(0, io.SEEK_END)
+        return printed
+
+
+async def open_console(
+    db_path: Path, bank: QuestionBank, start: datetime, admin: bool = True
+) -> Console:
+    config = Config(database_url=f"sqlite:///{db_path}", content_dir=FIXTURE_CONTENT)
+    clock = ManualClock(start)
+    out = io.StringIO()
+    chat = ConsoleChat(out)
+    app = await build_app(config, chat, clock, bank=bank)
+    await app.start()
+    assert isinstance(app.scheduler, ManualJobScheduler)
+    session = ConsoleSession(app.core, chat, clock, app.scheduler, member="Alice", admin=admin)
+    return Console(app, session, out, clock, chat)
+
+
+@pytest.fixture
+async def console(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[Console]:
+    c = await open_console(
+        tmp_path / "bot.sqlite3", fixture_bank, datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    )
+    yield c
+    await c.app.stop()

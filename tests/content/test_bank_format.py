@@ -1,0 +1,128 @@
+"""Loading and linting the bank: precise errors for malformed files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.content.bank import ContentError, load_bank
+from bot.content.lint import lint_content
+from tests.conftest import FIXTURE_CONTENT
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_bad_field_names_file_question_and_field(content: Path) -> None:
+    edit(content / "questions" / "nlp.yaml", "difficulty: easy", "difficulty: trivial")
+    with pytest.raises(ContentError) as caught:
+        load_bank(content)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("questions/nlp.yaml")
+    assert (problem.question_id, problem.field) == ("nlp-tf-idf", "difficulty")
+
+
+def test_invalid_yaml_and_duplicates(content: Path) -> None:
+    (content / "questions" / "evaluation.yaml").write_text("- id: [unclosed\n")
+    shutil.copy(content / "questions" / "nlp.yaml", content / "questions" / "algorithms.yaml")
+    with pytest.raises(ContentError) as caught:
+        load_bank(content)
+    text = str(caught.value)
+    assert "evaluation.yaml: not valid YAML at line" in text
+    assert "algorithms.yaml: nlp-tf-idf: category: is 'nlp' in file algorithms.yaml" in text
+
+
+def test_cli_stops_start_up_on_a_malformed_bank(
+    content: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    edit(content / "questions" / "nlp.yaml", "key_points:", "key_point:")
+    monkeypatch.setenv("STUDYBOT_CONTENT_DIR", str(content))
+    monkeypatch.setenv("STUDYBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    monkeypatch.setattr("sys.stdin", open("/dev/null"))  # noqa: SIM115
+    assert main(["run", "--script", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "nlp.yaml: nlp-tf-idf: key_points: Field required" in err
+
+
+def test_lint_reports_each_kind_of_problem(content: Path) -> None:
+    questions = content / "questions"
+    edit(questions / "nlp.yaml", "- term frequency", "- the of")
+    edit(questions / "nlp.yaml", "- cosine", "- jaccard")
+    report = lint_content(content)
+    messages = [str(p) for p in report.problems]
+    assert any("term 'the of' has only stop words" in m for m in messages)
+    assert any(
+        "nlp-word-embeddings: key_points.2.match: the reference answer contains none" in m
+        for m in messages
+    )
+    assert any("has 27 words; it must have 120 to 400" in m for m in messages)
+    assert not report.ok
+
+
+def test_lint_runs_coding_solutions(content: Path) -> None:
+    (content / "questions" / "coding.yaml").write_text("""
+- id: coding-add
+  category: coding
+  difficulty: easy
+  topics: [add]
+  prompt: Write add(a, b) that returns the sum of two integers, for a warm-up.
+  hint: There is an operator for it.
+  answer: Use plus.
+  key_points:
+    - {text: Use the plus operator, match: [plus]}
+    - {text: Return the value, match: [use]}
+    - {text: Nothing else, match: [plus]}
+  signature: "def add(a: int, b: int) -> int:"
+  solution: |
+    def add(a, b):
+        return a - b
+  tests:
+    - {args: [1, 1], expected: 2}
+    - {args: [0, 0], expected: 0}
+    - {args: [2, 3], expected: 5}
+    - {args: [-1, 1], expected: 0}
+""")
+    (content / "syllabus.yaml").write_text(
+        (content / "syllabus.yaml").read_text() + "  coding:\n    minimum: 1\n    topics:\n"
+        "      add: Adding\n"
+    )
+    report = lint_content(content, [content / "questions" / "coding.yaml"])
+    failing = [p for p in report.problems if p.field and p.field.startswith("tests.")]
+    assert {p.field for p in failing} == {"tests.0", "tests.2", "tests.3"}
+    assert "returned 0, expected 2" in failing[0].message
+
+
+def test_lint_checks_syllabus_coverage(content: Path) -> None:
+    (content / "syllabus.yaml").write_text(
+        (content / "syllabus.yaml")
+        .read_text()
+        .replace(
+            "      text: Text representations",
+            "      text: Text representations\n      parsing: Parsing",
+        )
+    )
+    messages = [str(p) for p in lint_content(content).problems]
+    assert any("topic nlp/parsing (Parsing) has no question" in m for m in messages)
+
+
+def test_schema_and_stats_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["content", "--content", str(FIXTURE_CONTENT), "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "evaluation" in out and "all" in out
+    assert main(["content", "schema"]) == 0
+    assert '"title": "studybot question file"' in capsys.readouterr().out

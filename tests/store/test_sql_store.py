@@ -1,0 +1,130 @@
+"""The store on a real SQLite file: idempotency, group commit, leaderboards."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
+from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
+from bot.store.sql_store import SqlStore
+from bot.store.sqlite import open_sqlite
+
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
+    s = SqlStore(await open_sqlite(tmp_path / "s.sqlite3"), ManualClock(T0))
+    await s.migrate()
+    yield s
+    await s.close()
+
+
+async def open_round(store: SqlStore) -> int:
+    group = await store.create_group(ChannelRef("t", "w", "c"), GroupSettings())
+    assert group is not None
+    round_ = await store.claim_round(group.id, date(2026, 11, 30), "q1", T0)
+    assert round_ is not None
+    await store.round_posted(round_.id, "m1", "t1", T0, T0 + timedelta(hours=8))
+    return round_.id
+
+
+async def test_migrations_run_once_and_pragmas_hold(store: SqlStore) -> None:
+    assert await store.migrate() == []
+    row = await store.db.fetchrow("PRAGMA journal_mode")
+    assert row is not None and row[0] == "wal"
+    row = await store.db.fetchrow("PRAGMA foreign_keys")
+    assert row is not None and row[0] == 1
+
+
+async def test_one_group_per_channel_and_one_round_per_day(store: SqlStore) -> None:
+    channel = ChannelRef("t", "w", "c")
+    group = await store.create_group(channel, GroupSettings())
+    assert group is not None
+    assert await store.create_group(channel, GroupSettings()) is None
+    assert await store.claim_round(group.id, date(2026, 12, 1), "q1", T0) is not None
+    assert await store.claim_round(group.id, date(2026, 12, 1), "q2", T0) is None
+
+
+async def test_concurrent_answers_share_transactions_and_all_are_stored(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    members = [await store.member_id(MemberRef("t", f"u{i}", f"U{i}")) for i in range(300)]
+    results = await asyncio.gather(
+        *(
+            store.save_answer(AnswerWrite(round_id, m, f"answer {m}", AnswerSource.THREAD, T0))
+            for m in members
+        )
+    )
+    assert all(r is not None and not r.late and not r.replaced for r in results)
+    assert len(await store.round_answers(round_id)) == 300
+    again = await store.save_answer(
+        AnswerWrite(round_id, members[0], "edited", AnswerSource.PRIVATE, T0)
+    )
+    assert again is not None and again.replaced
+
+
+async def test_same_member_twice_in_one_batch_keeps_the_last(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    m = await store.member_id(MemberRef("t", "u", "U"))
+    first, second = await asyncio.gather(
+        store.save_answer(AnswerWrite(round_id, m, "one", AnswerSource.THREAD, T0)),
+        store.save_answer(AnswerWrite(round_id, m, "two", AnswerSource.THREAD, T0)),
+    )
+    assert first == second
+    [answer] = await store.round_answers(round_id)
+    assert answer.text == "two"
+
+
+async def test_answers_after_the_reveal_claim_are_late_and_scored_ones_locked(
+    store: SqlStore,
+) -> None:
+    round_id = await open_round(store)
+    on_time = await store.member_id(MemberRef("t", "a", "A"))
+    late = await store.member_id(MemberRef("t", "b", "B"))
+    saved = await store.save_answer(AnswerWrite(round_id, on_time, "x", AnswerSource.THREAD, T0))
+    assert saved is not None
+    claimed = await store.claim_reveal(round_id, T0)
+    assert claimed is not None and claimed.status is RoundStatus.REVEALING
+    assert await store.claim_reveal(round_id, T0) is None  # only once
+    got = await store.save_answer(AnswerWrite(round_id, late, "y", AnswerSource.THREAD, T0))
+    assert got is not None and got.late
+    assert (
+        await store.save_answer(AnswerWrite(round_id, on_time, "change", AnswerSource.THREAD, T0))
+        is None
+    )
+
+
+async def test_leaderboard_ties_go_to_the_earliest(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    ids = [await store.member_id(MemberRef("t", f"u{i}", f"U{i}")) for i in range(4)]
+    claimed = await store.claim_reveal(round_id, T0)
+    assert claimed is not None
+    pts = [20, 30, 30, 10]
+    scores = []
+    for i, m in enumerate(ids):
+        a = await store.save_answer(AnswerWrite(round_id, m, "x", AnswerSource.THREAD, T0))
+        assert a is not None
+        scores.append(
+            ScoreEntry(
+                a.answer_id, m, 0.5, (True, False), pts[i], ("all",), T0 + timedelta(minutes=10 - i)
+            )
+        )
+    stats = tuple(MemberStats(m, 1, 1, 1, 1, 0.5) for m in ids)
+    assert await store.save_round_result(RoundResult(round_id, tuple(scores), stats))
+    top = await store.top_scores(1, "all", 10)
+    assert [(s.rank, s.display_name, s.points) for s in top] == [
+        (1, "U2", 30),
+        (2, "U1", 30),
+        (3, "U0", 20),
+        (4, "U3", 10),
+    ]
+    for s in top:
+        mine = await store.standing_of(1, "all", s.member_id)
+        assert mine is not None and mine.rank == s.rank
+    assert await store.standing_of(1, "w2026-49", ids[0]) is None
