@@ -122,6 +122,22 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        2,
+        "members per points value, so a rank costs distinct values, not members",
+        (
+            """CREATE TABLE score_counts (
+                group_id {bigint} NOT NULL REFERENCES groups (id),
+                period TEXT NOT NULL,
+                points INTEGER NOT NULL,
+                members INTEGER NOT NULL,
+                PRIMARY KEY (group_id, period, points)
+            )""",
+            """INSERT INTO score_counts (group_id, period, points, members)
+                SELECT group_id, period, points, COUNT(*) FROM score_totals
+                GROUP BY group_id, period, points""",
+        ),
+    ),
 )
 
 

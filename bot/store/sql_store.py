@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -108,10 +109,14 @@ def _attempt(row: Row) -> PracticeAttempt:
 class SqlStore:
     """Groups, rounds, answers, scores and practice, in a SQL database."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, group_cache_seconds: float = 5.0) -> None:
         self.db = db
         self._clock = clock
         self._members: dict[tuple[str, str], tuple[int, str]] = {}
+        # Every event looks its channel's group up; settings change rarely. Changes made
+        # here are seen at once, changes made by another replica within a few seconds.
+        self._groups: dict[tuple[str, str, str], tuple[float, Group | None]] = {}
+        self._group_cache_seconds = group_cache_seconds
         self._answers: GroupCommit[AnswerWrite, AnswerSaved | None] = GroupCommit(
             self._write_answers
         )
@@ -142,16 +147,23 @@ class SqlStore:
                 "t": to_micros(self._clock.now()),
             },
         )
+        self._groups.clear()
         return None if row is None else _group(row)
 
     async def group_for_channel(self, channel: ChannelRef) -> Group | None:
         """Return the group of a channel, if it was set up."""
+        key = (channel.platform, channel.workspace_id, channel.channel_id)
+        cached = self._groups.get(key)
+        if cached is not None and time.monotonic() - cached[0] < self._group_cache_seconds:
+            return cached[1]
         row = await self.db.fetchrow(
             "SELECT id, platform, workspace_id, channel_id, settings FROM groups"
             " WHERE platform = :p AND workspace_id = :w AND channel_id = :c",
             {"p": channel.platform, "w": channel.workspace_id, "c": channel.channel_id},
         )
-        return None if row is None else _group(row)
+        group = None if row is None else _group(row)
+        self._groups[key] = (time.monotonic(), group)
+        return group
 
     async def get_group(self, group_id: int) -> Group | None:
         """Return a group by id."""
@@ -174,6 +186,7 @@ class SqlStore:
             "UPDATE groups SET settings = :s WHERE id = :id",
             {"s": settings_to_json(settings), "id": group_id},
         )
+        self._groups.clear()
 
     # -- members --------------------------------------------------------------
 
@@ -381,6 +394,16 @@ class SqlStore:
             for period in s.periods
         ]
         if totals:
+            # Keep score_counts (members per points value) in step with the totals.
+            current = (
+                "(SELECT points FROM score_totals WHERE group_id = :g AND period = :per"
+                " AND member_id = :m)"
+            )
+            await tx.executemany(
+                "UPDATE score_counts SET members = members - 1"
+                f" WHERE group_id = :g AND period = :per AND points = {current}",
+                totals,
+            )
             await tx.executemany(
                 "INSERT INTO score_totals (group_id, period, member_id, points, achieved_at)"
                 " VALUES (:g, :per, :m, :p, :at)"
@@ -388,6 +411,13 @@ class SqlStore:
                 " SET points = score_totals.points + excluded.points,"
                 " achieved_at = excluded.achieved_at",
                 totals,
+            )
+            await tx.executemany(
+                "INSERT INTO score_counts (group_id, period, points, members)"
+                f" VALUES (:g, :per, {current}, 1)"
+                " ON CONFLICT (group_id, period, points) DO UPDATE"
+                " SET members = score_counts.members + 1",
+                [{"g": t["g"], "per": t["per"], "m": t["m"]} for t in totals],
             )
         if result.stats:
             await tx.executemany(
@@ -571,8 +601,8 @@ class SqlStore:
             return None
         ahead = await self.db.fetchrow(
             "SELECT"
-            " (SELECT COUNT(*) FROM score_totals WHERE group_id = :g AND period = :p"
-            "  AND points > :pts)"
+            " (SELECT COALESCE(SUM(members), 0) FROM score_counts WHERE group_id = :g"
+            "  AND period = :p AND points > :pts)"
             " + (SELECT COUNT(*) FROM score_totals WHERE group_id = :g AND period = :p"
             "  AND points = :pts AND (achieved_at < :at OR (achieved_at = :at AND member_id < :m)))"
             " AS ahead",

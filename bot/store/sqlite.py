@@ -32,13 +32,12 @@ class _Statements:
         self._conn = conn
 
     async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
-        async with self._conn.execute(sql, params or {}) as cursor:
-            return list(await cursor.fetchall())
+        # One hop to the connection's thread (execute, fetch and close happen there).
+        return list(await self._conn.execute_fetchall(sql, params or {}))
 
     async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
-        async with self._conn.execute(sql, params or {}) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        rows = await self.fetch(sql, params)
+        return rows[0] if rows else None
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         async with self._conn.execute(sql, params or {}) as cursor:

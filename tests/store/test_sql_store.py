@@ -128,3 +128,35 @@ async def test_leaderboard_ties_go_to_the_earliest(store: SqlStore) -> None:
         mine = await store.standing_of(1, "all", s.member_id)
         assert mine is not None and mine.rank == s.rank
     assert await store.standing_of(1, "w2026-49", ids[0]) is None
+
+
+async def test_ranks_match_a_brute_force_ranking_after_many_reveals(store: SqlStore) -> None:
+    import random
+
+    group = await store.create_group(ChannelRef("t", "w", "c"), GroupSettings())
+    assert group is not None
+    ids = [await store.member_id(MemberRef("t", f"u{i}", f"U{i}")) for i in range(60)]
+    rng = random.Random(3)
+    for day in range(1, 9):
+        round_ = await store.claim_round(group.id, date(2026, 12, day), "q", T0)
+        assert round_ is not None
+        await store.round_posted(round_.id, f"m{day}", f"t{day}", T0, T0)
+        scores = []
+        for m in rng.sample(ids, 25):
+            at = T0 + timedelta(days=day, seconds=rng.randint(0, 3))
+            saved = await store.save_answer(AnswerWrite(round_.id, m, "x", AnswerSource.THREAD, at))
+            assert saved is not None
+            scores.append(
+                ScoreEntry(saved.answer_id, m, 0.5, (True,), rng.choice([10, 20, 30]), ("all",), at)
+            )
+        assert await store.claim_reveal(round_.id, T0) is not None
+        assert await store.save_round_result(RoundResult(round_.id, tuple(scores), ()))
+    rows = await store.db.fetch(
+        "SELECT member_id, points, achieved_at FROM score_totals WHERE period = 'all'"
+    )
+    expected = sorted(rows, key=lambda r: (-r["points"], r["achieved_at"], r["member_id"]))
+    for rank, row in enumerate(expected, 1):
+        mine = await store.standing_of(group.id, "all", row["member_id"])
+        assert mine is not None and (mine.rank, mine.points) == (rank, row["points"])
+    top = await store.top_scores(group.id, "all", 10)
+    assert [s.member_id for s in top] == [r["member_id"] for r in expected[:10]]
