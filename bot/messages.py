@@ -17,6 +17,7 @@ from bot.store.records import MemberAnswer, PracticeSummary, Standing
 __all__ = [
     "MAX_ANSWER_CHARS",
     "answer_form",
+    "answer_text_problem",
     "category_title",
     "error",
     "feedback_reply",
@@ -51,6 +52,18 @@ def local_time(when: datetime, timezone: str) -> str:
 def error(text: str) -> Reply:
     """Return a friendly error only the actor sees."""
     return Reply(text=text, is_error=True, visibility=Visibility.PRIVATE)
+
+
+def answer_text_problem(body: str) -> Reply | None:
+    """Return why an answer's (stripped) text cannot be accepted, or None if it can."""
+    if not body:
+        return error("Your answer is empty. Write a few sentences and send it again.")
+    if len(body) > MAX_ANSWER_CHARS:
+        return error(
+            f"Your answer has {len(body):,} characters; the limit is {MAX_ANSWER_CHARS:,}. "
+            "Shorten it and send it again (nothing was saved)."
+        )
+    return None
 
 
 def info(text: str, visibility: Visibility = Visibility.PRIVATE, title: str | None = None) -> Reply:

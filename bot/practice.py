@@ -103,13 +103,9 @@ class PracticeService:
     async def answer(self, member: MemberRef, text: str, timezone: str) -> Reply:
         """Grade the member's answer to their practice question and show the answer."""
         body = text.strip()
-        if not body:
-            return messages.error("Your answer is empty. Write a few sentences and send it again.")
-        if len(body) > messages.MAX_ANSWER_CHARS:
-            return messages.error(
-                f"Your answer has {len(body):,} characters; the limit is "
-                f"{messages.MAX_ANSWER_CHARS:,}. Nothing was saved."
-            )
+        problem = messages.answer_text_problem(body)
+        if problem is not None:
+            return problem
         active = await self._active(member)
         if active is None:
             return messages.error("You have no practice question open. Get one with /practice.")

@@ -182,13 +182,9 @@ class RoundService:
     ) -> Reply:
         """Record a member's answer (stored before this returns) and say how it went."""
         body = text.strip()
-        if not body:
-            return messages.error("Your answer is empty. Write a few sentences and send it again.")
-        if len(body) > messages.MAX_ANSWER_CHARS:
-            return messages.error(
-                f"Your answer has {len(body):,} characters; the limit is "
-                f"{messages.MAX_ANSWER_CHARS:,}. Shorten it and send it again (nothing was saved)."
-            )
+        problem = messages.answer_text_problem(body)
+        if problem is not None:
+            return problem
         member_id = await self._store.member_id(member)
         saved = await self._store.save_answer(
             AnswerWrite(round_.id, member_id, body, source, self._clock.now(), message_id)

@@ -156,24 +156,22 @@ class ApsJobScheduler:
 
     def arm_reveal(self, round_id: int, at: datetime) -> None:
         """Schedule a round's reveal (run however late the loop gets to it)."""
-        self.scheduler.add_job(
-            self._handlers.reveal_due,
-            DateTrigger(run_date=at),
-            args=[round_id],
-            id=f"reveal:{round_id}",
-            replace_existing=True,
-            misfire_grace_time=None,
-        )
+        self._arm_once(f"reveal:{round_id}", self._handlers.reveal_due, round_id, at)
 
     def arm_retry(self, round_id: int, at: datetime) -> None:
         """Schedule another attempt to post a round."""
+        self._arm_once(f"retry:{round_id}", self._handlers.retry_post, round_id, at)
+
+    def _arm_once(
+        self, job_id: str, run: Callable[[int], Awaitable[None]], round_id: int, at: datetime
+    ) -> None:
         self.scheduler.add_job(
-            self._handlers.retry_post,
+            run,
             DateTrigger(run_date=at),
             args=[round_id],
-            id=f"retry:{round_id}",
+            id=job_id,
             replace_existing=True,
-            misfire_grace_time=None,
+            misfire_grace_time=None,  # late is fine: a reveal or retry is never dropped
         )
 
 
