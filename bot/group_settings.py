@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from rapidfuzz import process
 
@@ -78,14 +78,9 @@ def _zone_names() -> tuple[str, ...]:
 def parse_timezone(text: str) -> str:
     """Check an IANA time zone name such as `Europe/Berlin` and return it."""
     name = text.strip()
-    if name.upper() == "UTC":
-        return "UTC"
-    try:
-        if "/" in name or name in _zone_names():
-            ZoneInfo(name)
-            return name
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
+    canonical = {zone.lower(): zone for zone in _zone_names()}.get(name.lower())
+    if canonical is not None:
+        return canonical
     close = [m for m, score, _ in process.extract(name, _zone_names(), limit=3) if score >= 60]
     hint = f" Did you mean {' or '.join(close)}?" if close else ""
     raise SettingsError(

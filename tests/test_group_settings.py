@@ -42,6 +42,7 @@ def test_bad_times(text: str) -> None:
 def test_time_zones() -> None:
     assert parse_timezone("Asia/Kolkata") == "Asia/Kolkata"
     assert parse_timezone("utc") == "UTC"
+    assert parse_timezone("europe/berlin") == "Europe/Berlin"
     with pytest.raises(SettingsError, match="Did you mean America/New_York"):
         parse_timezone("America/NewYork")
 
