@@ -1,4 +1,4 @@
-"""Opening a database from its URL (`sqlite:///path/to/file.sqlite3`)."""
+"""Opening a database from its URL (`sqlite:///path/file.sqlite3`, `postgresql://...`)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,12 @@ async def open_database(url: str) -> Database:
     """Open the database a URL names."""
     if url.startswith("sqlite:///"):
         return await open_sqlite(sqlite_path(url))
+    if url.startswith(("postgresql://", "postgres://")):
+        from bot.store.postgres import open_postgres
+
+        return await open_postgres(url)
     scheme = url.split(":", 1)[0]
     raise UnsupportedDatabase(
         f"STUDYBOT_DATABASE_URL uses '{scheme}', which this build cannot open; "
-        "use sqlite:///path/to/studybot.sqlite3"
+        "use sqlite:///path/to/studybot.sqlite3 or postgresql://user@host/db"
     )

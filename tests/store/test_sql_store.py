@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
+from bot.store.postgres import numbered, open_postgres
 from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
@@ -18,12 +22,41 @@ from bot.store.sqlite import open_sqlite
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    s = SqlStore(await open_sqlite(tmp_path / "s.sqlite3"), ManualClock(T0))
-    await s.migrate()
-    yield s
-    await s.close()
+POSTGRES_URL = os.environ.get("STUDYBOT_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+
+
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """A fresh schema on the test server, dropped afterwards; skip if no server answers."""
+    import asyncpg
+
+    try:
+        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}: {exc}")
+    name = f"studybot_test_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f"CREATE SCHEMA {name}")
+    try:
+        yield name
+    finally:
+        await admin.execute(f"DROP SCHEMA {name} CASCADE")
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
+    """The same store on a real SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        s = SqlStore(await open_sqlite(tmp_path / "s.sqlite3"), ManualClock(T0))
+        await s.migrate()
+        yield s
+        await s.close()
+        return
+    async with postgres_schema() as schema:
+        s = SqlStore(await open_postgres(POSTGRES_URL, schema=schema), ManualClock(T0))
+        await s.migrate()
+        yield s
+        await s.close()
 
 
 async def open_round(store: SqlStore) -> int:
@@ -35,12 +68,21 @@ async def open_round(store: SqlStore) -> int:
     return round_.id
 
 
-async def test_migrations_run_once_and_pragmas_hold(store: SqlStore) -> None:
+async def test_migrations_run_once(store: SqlStore) -> None:
     assert await store.migrate() == []
+    row = await store.db.fetchrow("SELECT MAX(version) AS v FROM schema_migrations")
+    assert row is not None and row["v"] == 2
+
+
+async def test_sqlite_pragmas_hold(tmp_path: Path) -> None:
+    store = SqlStore(await open_sqlite(tmp_path / "p.sqlite3"), ManualClock(T0))
     row = await store.db.fetchrow("PRAGMA journal_mode")
     assert row is not None and row[0] == "wal"
     row = await store.db.fetchrow("PRAGMA foreign_keys")
     assert row is not None and row[0] == 1
+    row = await store.db.fetchrow("PRAGMA synchronous")
+    assert row is not None and row[0] == 2  # FULL
+    await store.close()
 
 
 async def test_one_group_per_channel_and_one_round_per_day(store: SqlStore) -> None:
@@ -160,3 +202,9 @@ async def test_ranks_match_a_brute_force_ranking_after_many_reveals(store: SqlSt
         assert mine is not None and (mine.rank, mine.points) == (rank, row["points"])
     top = await store.top_scores(group.id, "all", 10)
     assert [s.member_id for s in top] == [r["member_id"] for r in expected[:10]]
+
+
+def test_named_parameters_become_numbered_once_each() -> None:
+    sql, names = numbered("SELECT :a, :b WHERE x = :a AND y = 'p:q' AND z::text = :c")
+    assert sql == "SELECT $1, $2 WHERE x = $1 AND y = 'p:q' AND z::text = $3"
+    assert names == ("a", "b", "c")

@@ -1,0 +1,123 @@
+"""The PostgreSQL backend: an asyncpg pool behind the same small Database interface.
+
+Queries keep their `:name` parameters; they are rewritten once per statement
+text into PostgreSQL's `$1` form (each name gets one number, however often it
+appears).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+import asyncpg
+
+from bot.store.database import Executor, Params, Row
+
+__all__ = ["PostgresDatabase", "numbered", "open_postgres"]
+
+_NAME = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=1024)
+def numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """Return the statement with `:name` turned into `$n`, and the names in order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _NAME.sub(number, sql), tuple(names)
+
+
+def _args(names: tuple[str, ...], params: Params | None) -> list[Any]:
+    values = params or {}
+    return [values[name] for name in names]
+
+
+def _count(status: str) -> int:
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class _Connection:
+    """Statements on one pooled connection (inside a transaction)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
+        text, names = numbered(sql)
+        rows: Sequence[Row] = await self._conn.fetch(text, *_args(names, params))
+        return rows
+
+    async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
+        text, names = numbered(sql)
+        row: Row | None = await self._conn.fetchrow(text, *_args(names, params))
+        return row
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        text, names = numbered(sql)
+        return _count(await self._conn.execute(text, *_args(names, params)))
+
+    async def executemany(self, sql: str, params: Sequence[Params]) -> None:
+        if not params:
+            return
+        text, names = numbered(sql)
+        await self._conn.executemany(text, [_args(names, p) for p in params])
+
+
+class PostgresDatabase:
+    """A PostgreSQL database behind a connection pool."""
+
+    dialect = "postgresql"
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
+        """Run a query and return all its rows."""
+        async with self._pool.acquire() as conn:
+            return await _Connection(conn).fetch(sql, params)
+
+    async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
+        """Run a query and return its first row, if any."""
+        async with self._pool.acquire() as conn:
+            return await _Connection(conn).fetchrow(sql, params)
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        """Run one statement (its own transaction) and return the rows it changed."""
+        async with self._pool.acquire() as conn:
+            return await _Connection(conn).execute(sql, params)
+
+    async def executemany(self, sql: str, params: Sequence[Params]) -> None:
+        """Run a statement once per parameter set, in one transaction."""
+        async with self.transaction() as tx:
+            await tx.executemany(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Executor]:
+        """Open a transaction on a pooled connection, committed on success."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            yield _Connection(conn)
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self._pool.close()
+
+
+async def open_postgres(
+    url: str, *, min_size: int = 1, max_size: int = 10, schema: str | None = None
+) -> PostgresDatabase:
+    """Connect to PostgreSQL (optionally with `search_path` set to one schema)."""
+    settings = {"search_path": schema} if schema else None
+    pool = await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, server_settings=settings
+    )
+    return PostgresDatabase(pool)
