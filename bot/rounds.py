@@ -153,9 +153,17 @@ class RoundService:
                 )
             return None
         thread_id = posted.thread.thread_id or posted.thread.channel_id
-        await self._store.round_posted(
+        if not await self._store.round_posted(
             round_.id, posted.message.message_id, thread_id, now, reveal_at
-        )
+        ):
+            log.error(
+                "group %d: round %d was posted (message %s) but is no longer marked as "
+                "posting; it will not be revealed automatically",
+                group.id,
+                round_.id,
+                posted.message.message_id,
+            )
+            return None
         self._scheduler.arm_reveal(round_.id, reveal_at)
         log.info("group %d: posted round %d (%s)", group.id, round_.id, question.id)
         return await self._store.get_round(round_.id)

@@ -256,9 +256,9 @@ class SqlStore:
         thread_id: str,
         posted_at: datetime,
         reveal_at: datetime,
-    ) -> None:
-        """Record that a round is on the platform and open for answers."""
-        await self.db.execute(
+    ) -> bool:
+        """Record that a round is on the platform and open; False if it left `posting`."""
+        changed = await self.db.execute(
             "UPDATE rounds SET status = 'open', message_id = :m, thread_id = :th,"
             " posted_at = :p, reveal_at = :r, last_error = NULL"
             " WHERE id = :id AND status = 'posting'",
@@ -270,6 +270,7 @@ class SqlStore:
                 "id": round_id,
             },
         )
+        return changed > 0
 
     async def round_post_failed(self, round_id: int, error: str, give_up: bool) -> None:
         """Record a failed post attempt: to be retried, or given up."""
