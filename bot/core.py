@@ -90,6 +90,14 @@ class Core:
         """Return the current choices of a dynamic parameter (e.g. `categories`)."""
         return self._bank.categories if kind == "categories" else ()
 
+    async def answer_thread(self, place: ChannelRef) -> ChannelRef | None:
+        """Return the thread where the channel's open question collects answers, if any."""
+        group = await self._store.group_for_channel(place.channel())
+        round_ = await self._open_round(group) if group is not None else None
+        if round_ is None or round_.thread_id is None:
+            return None
+        return ChannelRef(place.platform, place.workspace_id, place.channel_id, round_.thread_id)
+
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event from an adapter and return the replies to show."""
         try:

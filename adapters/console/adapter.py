@@ -179,6 +179,10 @@ class ConsoleSession:
 
     async def _thread_message(self, text: str) -> None:
         thread = self._chat.threads.get(self._channel)
+        if thread is None:  # e.g. after a restart: ask where answers go now
+            found = await self._core.answer_thread(self._place())
+            if found is not None and found.thread_id is not None:
+                thread = self._chat.threads[self._channel] = found.thread_id
         if thread is None:
             self._say(
                 "(There is no question thread in this channel yet. Commands start "

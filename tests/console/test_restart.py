@@ -81,9 +81,15 @@ def test_killed_mid_round_then_restarted_before_the_reveal(tmp_path: Path) -> No
     kill_after_answers(db)
     assert [name for name, _ in answers_in(db)] == ["Bob", "Carol", "alice"]
 
-    out = run_to_end(db, "2026-11-30T12:00", [":at 2026-11-30T17:00"])
-    assert out.count("== The answer") == 1 and "Answers (3)" in out
-    assert all(points is not None for _, points in answers_in(db))
+    out = run_to_end(
+        db,
+        "2026-11-30T12:00",
+        [":as Dan", "Dan answers in the thread after the restart", ":at 2026-11-30T17:00"],
+    )
+    assert "Recorded your answer" in out
+    assert out.count("== The answer") == 1 and "Answers (4)" in out
+    scored = [name for name, points in answers_in(db) if points is not None]
+    assert scored == ["Bob", "Carol", "Dan", "alice"]
 
     out = run_to_end(db, "2026-11-30T18:00", [":advance 2h"])
     assert "== The answer" not in out and "Question of the day" not in out
