@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MARKDOWN_SPECIALS", "plain_text", "user_name", "user_text"]
+__all__ = ["plain_text", "user_name", "user_text"]
 
-MARKDOWN_SPECIALS = "\\*_~`|>#[]()"
 _ZWSP = "\u200b"
 _SPECIAL = re.compile(r"([\\*_~`|>#\[\]()])")
 _MASS_MENTION = re.compile(r"@(?=(everyone|here|channel)\b)", re.IGNORECASE)

@@ -82,6 +82,20 @@ def _covered(text: str | None) -> tuple[bool, ...] | None:
     return None if text is None else tuple(ch == "1" for ch in text)
 
 
+def _member_answer(row: Row) -> MemberAnswer:
+    return MemberAnswer(
+        row["id"],
+        row["member_id"],
+        row["display_name"],
+        row["text"],
+        bool(row["late"]),
+        from_micros(row["submitted_at"]),
+        row["coverage"],
+        _covered(row["covered"]),
+        row["points"],
+    )
+
+
 def _stats(row: Row) -> MemberStats:
     return MemberStats(
         row["member_id"],
@@ -205,13 +219,6 @@ class SqlStore:
         assert row is not None  # an upsert always returns its row
         self._members[key] = (row["id"], member.display_name)
         return int(row["id"])
-
-    async def member_name(self, member_id: int) -> str | None:
-        """Return a member's display name."""
-        row = await self.db.fetchrow(
-            "SELECT display_name FROM members WHERE id = :id", {"id": member_id}
-        )
-        return None if row is None else str(row["display_name"])
 
     # -- rounds ---------------------------------------------------------------
 
@@ -527,27 +534,17 @@ class SqlStore:
             " WHERE a.round_id = :r ORDER BY a.submitted_at, a.id",
             {"r": round_id},
         )
-        return [
-            MemberAnswer(
-                r["id"],
-                r["member_id"],
-                r["display_name"],
-                r["text"],
-                bool(r["late"]),
-                from_micros(r["submitted_at"]),
-                r["coverage"],
-                _covered(r["covered"]),
-                r["points"],
-            )
-            for r in rows
-        ]
+        return [_member_answer(r) for r in rows]
 
     async def member_answer(self, round_id: int, member_id: int) -> MemberAnswer | None:
         """Return a member's answer to a round."""
-        for answer in await self.round_answers(round_id):
-            if answer.member_id == member_id:
-                return answer
-        return None
+        row = await self.db.fetchrow(
+            "SELECT a.id, a.member_id, m.display_name, a.text, a.late, a.submitted_at,"
+            " a.coverage, a.covered, a.points FROM answers a JOIN members m ON m.id = a.member_id"
+            " WHERE a.round_id = :r AND a.member_id = :m",
+            {"r": round_id, "m": member_id},
+        )
+        return None if row is None else _member_answer(row)
 
     async def member_history(self, group_id: int, member_id: int) -> list[tuple[str, float, int]]:
         """Return (question id, coverage, points) of a member's scored answers in a group."""
