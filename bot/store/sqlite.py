@@ -48,24 +48,34 @@ class _Statements:
 
 
 class SqliteDatabase:
-    """A SQLite file behind one connection; a lock keeps transactions apart."""
+    """A SQLite file: one writer connection behind a lock, one reader beside it.
+
+    In WAL mode the reader sees every committed transaction and never waits for
+    the writer's commits (and their fsync), so lookups stay fast under load.
+    """
 
     dialect = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, reader: aiosqlite.Connection | None = None
+    ) -> None:
         self._conn = conn
+        self._reader = reader
         self._lock = asyncio.Lock()
         self._statements = _Statements(conn)
+        self._reads = _Statements(reader) if reader is not None else None
 
     async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
-        """Run a query and return all its rows."""
+        """Run a query and return all its rows (as committed)."""
+        if self._reads is not None:
+            return await self._reads.fetch(sql, params)
         async with self._lock:
             return await self._statements.fetch(sql, params)
 
     async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
-        """Run a query and return its first row, if any."""
-        async with self._lock:
-            return await self._statements.fetchrow(sql, params)
+        """Run a query and return its first row, if any (as committed)."""
+        rows = await self.fetch(sql, params)
+        return rows[0] if rows else None
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         """Run one statement in its own transaction and return the rows it changed."""
@@ -91,8 +101,10 @@ class SqliteDatabase:
                 await self._conn.commit()
 
     async def close(self) -> None:
-        """Close the connection (checkpointing the WAL)."""
+        """Close the connections (checkpointing the WAL)."""
         async with self._lock:
+            if self._reader is not None:
+                await self._reader.close()
             await self._conn.close()
 
 
@@ -100,9 +112,15 @@ async def open_sqlite(path: Path | str) -> SqliteDatabase:
     """Open (creating if needed) a SQLite database file with the project's pragmas."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = await _connect(path)
+    reader = None if str(path) == ":memory:" else await _connect(path)
+    log.debug("opened SQLite database %s", path)
+    return SqliteDatabase(conn, reader)
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = sqlite3.Row
     for pragma in PRAGMAS:
         await conn.execute(pragma)
-    log.debug("opened SQLite database %s", path)
-    return SqliteDatabase(conn)
+    return conn
