@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from bot.clock import Clock, ManualClock
 from bot.config import Config
-from bot.content.bank import QuestionBank, load_bank
+from bot.content.bank import QuestionBank
+from bot.content.cache import load_bank_cached
 from bot.core import Core
 from bot.groups import GroupService
 from bot.ports import ChatPort
@@ -82,7 +83,7 @@ async def build_app(
     rules: ScoringRules | None = None,
 ) -> App:
     """Build the bot for an adapter's chat port; a ManualClock gets the manual scheduler."""
-    bank = bank if bank is not None else load_bank(config.content_dir)
+    bank = bank if bank is not None else load_bank_cached(config.content_dir, config.cache_dir)
     db = await open_database(config.database_url)
     store = SqlStore(db, clock)
     rules = rules or ScoringRules()

@@ -50,6 +50,7 @@ class Config:
     content_dir: Path = Path("content")
     grace: timedelta = timedelta(hours=2)
     log_level: str = "WARNING"
+    cache_dir: Path | None = None  # where the parsed bank is cached; None: no cache
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
@@ -60,9 +61,14 @@ class Config:
         if not grace_text.isdigit():
             raise ConfigError(f"STUDYBOT_GRACE_MINUTES must be a whole number, not {grace_text!r}")
         content = values.get("STUDYBOT_CONTENT_DIR")
+        cache = values.get("STUDYBOT_CACHE_DIR")
+        if cache is None:
+            base = values.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            cache = str(Path(base) / "studybot")
         return cls(
             database_url=values.get("STUDYBOT_DATABASE_URL", DEFAULT_DATABASE_URL),
             content_dir=Path(content) if content else default_content_dir(),
             grace=timedelta(minutes=int(grace_text)),
             log_level=values.get("STUDYBOT_LOG_LEVEL", "WARNING").upper(),
+            cache_dir=None if cache.lower() in ("", "none", "off") else Path(cache),
         )
