@@ -31,6 +31,7 @@ def start(db: Path, when: str) -> subprocess.Popen[str]:
         os.environ,
         STUDYBOT_DATABASE_URL=f"sqlite:///{db}",
         STUDYBOT_CONTENT_DIR=str(FIXTURE_CONTENT),
+        STUDYBOT_CACHE_DIR="none",
         STUDYBOT_LOG_LEVEL="WARNING",
     )
     return subprocess.Popen(

@@ -52,6 +52,7 @@ def test_cli_stops_start_up_on_a_malformed_bank(
 ) -> None:
     edit(content / "questions" / "nlp.yaml", "key_points:", "key_point:")
     monkeypatch.setenv("STUDYBOT_CONTENT_DIR", str(content))
+    monkeypatch.setenv("STUDYBOT_CACHE_DIR", "none")
     monkeypatch.setenv("STUDYBOT_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     monkeypatch.setattr("sys.stdin", open("/dev/null"))  # noqa: SIM115
     assert main(["run", "--script", "-"]) == 2
