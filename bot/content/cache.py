@@ -44,15 +44,9 @@ def load_bank_cached(content_dir: Path, cache_dir: Path | None) -> QuestionBank:
     if cache_dir is None:
         return load_bank(content_dir)
     cache_file = cache_dir / f"bank-{bank_fingerprint(content_dir)}.pickle"
-    try:
-        with cache_file.open("rb") as handle:
-            bank = pickle.load(handle)  # our own file in our own cache folder
-        if isinstance(bank, QuestionBank):
-            return bank
-    except FileNotFoundError:
-        pass
-    except Exception as exc:  # a damaged or outdated cache is only a slower start
-        log.warning("ignoring the question bank cache %s: %s", cache_file, exc)
+    cached = _read_cache(cache_file)
+    if cached is not None:
+        return cached
     bank = load_bank(content_dir)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -62,3 +56,16 @@ def load_bank_cached(content_dir: Path, cache_dir: Path | None) -> QuestionBank:
     except OSError as exc:
         log.info("could not write the question bank cache in %s: %s", cache_dir, exc)
     return bank
+
+
+def _read_cache(cache_file: Path) -> QuestionBank | None:
+    """Return the cached bank, or None when there is none or it cannot be used."""
+    try:
+        with cache_file.open("rb") as handle:
+            bank = pickle.load(handle)  # our own file in our own cache folder
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged or outdated cache is only a slower start
+        log.warning("ignoring the question bank cache %s: %s", cache_file, exc)
+        return None
+    return bank if isinstance(bank, QuestionBank) else None
