@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from bot.clock import Clock, ManualClock
 from bot.config import Config
@@ -92,7 +91,7 @@ async def build_app(
     if isinstance(clock, ManualClock):
         scheduler = ManualJobScheduler(handlers, clock)
     else:
-        scheduler = ApsJobScheduler(handlers, config.grace or timedelta(0))
+        scheduler = ApsJobScheduler(handlers, config.grace)
     rounds = RoundService(
         store, bank, chat, clock, scheduler, rules, RoundPolicy(grace=config.grace)
     )

@@ -132,7 +132,7 @@ class PracticeService:
     ) -> Reply:
         now = self._clock.now()
         ratio = None if coverage is None else coverage.ratio
-        previous = (await self._store.reviews(member_id)).get(question.id)
+        previous = await self._store.review(member_id, question.id)
         review = next_review(previous, question.id, ratio, now)
         await self._store.finish_practice(attempt.id, now, ratio, review, member_id)
         return messages.practice_result(question, coverage, review.due_at, timezone)

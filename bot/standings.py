@@ -47,7 +47,8 @@ class StandingsService:
         ]
         stats = (await self._store.member_stats(group.id, [member_id])).get(member_id)
         latest = await self._store.latest_revealed_round(group.id)
-        streak = current_streak(stats, latest.reveal_seq or 0 if latest else 0)
+        latest_seq = (latest.reveal_seq or 0) if latest is not None else 0
+        streak = current_streak(stats, latest_seq)
         history = await self._store.member_history(group.id, member_id)
         per_category: dict[str, list[float]] = defaultdict(list)
         for question_id, coverage, _ in history:

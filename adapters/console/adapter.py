@@ -337,15 +337,11 @@ class ConsoleSession:
         self._say("studybot console — :help for console commands, /help for the bot's.")
         ticker = asyncio.create_task(self._tick(tick_seconds))
         try:
-            async for line in _terminal_lines(self.prompt_getter):
+            async for line in _terminal_lines(lambda: self.prompt):
                 if not await self.handle_line(line):
                     break
         finally:
             ticker.cancel()
-
-    def prompt_getter(self) -> str:
-        """Return the current prompt (for the line reader)."""
-        return self.prompt
 
     async def _tick(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()

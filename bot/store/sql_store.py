@@ -96,6 +96,19 @@ def _member_answer(row: Row) -> MemberAnswer:
     )
 
 
+_REVIEW_COLUMNS = "question_id, box, due_at, attempts, best_coverage"
+
+
+def _review(row: Row) -> Review:
+    return Review(
+        row["question_id"],
+        row["box"],
+        from_micros(row["due_at"]),
+        row["attempts"],
+        row["best_coverage"],
+    )
+
+
 def _stats(row: Row) -> MemberStats:
     return MemberStats(
         row["member_id"],
@@ -682,23 +695,22 @@ class SqlStore:
                     },
                 )
 
+    async def review(self, member_id: int, question_id: str) -> Review | None:
+        """Return where one question stands in a member's review schedule."""
+        row = await self.db.fetchrow(
+            f"SELECT {_REVIEW_COLUMNS} FROM practice_reviews"
+            " WHERE member_id = :m AND question_id = :q",
+            {"m": member_id, "q": question_id},
+        )
+        return None if row is None else _review(row)
+
     async def reviews(self, member_id: int) -> dict[str, Review]:
         """Return the member's review schedule, by question id."""
         rows = await self.db.fetch(
-            "SELECT question_id, box, due_at, attempts, best_coverage FROM practice_reviews"
-            " WHERE member_id = :m",
+            f"SELECT {_REVIEW_COLUMNS} FROM practice_reviews WHERE member_id = :m",
             {"m": member_id},
         )
-        return {
-            r["question_id"]: Review(
-                r["question_id"],
-                r["box"],
-                from_micros(r["due_at"]),
-                r["attempts"],
-                r["best_coverage"],
-            )
-            for r in rows
-        }
+        return {r["question_id"]: _review(r) for r in rows}
 
     async def practice_summary(self, member_id: int, now: datetime) -> PracticeSummary:
         """Return how much a member has practised, and how many reviews are due."""

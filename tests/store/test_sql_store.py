@@ -208,3 +208,20 @@ def test_named_parameters_become_numbered_once_each() -> None:
     sql, names = numbered("SELECT :a, :b WHERE x = :a AND y = 'p:q' AND z::text = :c")
     assert sql == "SELECT $1, $2 WHERE x = $1 AND y = 'p:q' AND z::text = $3"
     assert names == ("a", "b", "c")
+
+
+async def test_practice_attempts_and_reviews(store: SqlStore) -> None:
+    from bot.practice import next_review
+
+    member = await store.member_id(MemberRef("t", "u", "U"))
+    attempt = await store.start_practice(member, None, "q1", T0)
+    await store.practice_hinted(attempt.id)
+    await store.finish_practice(attempt.id, T0, 0.9, next_review(None, "q1", 0.9, T0), member)
+    review = await store.review(member, "q1")
+    assert review is not None and (review.box, review.attempts) == (2, 1)
+    assert await store.review(member, "q2") is None
+    assert list(await store.reviews(member)) == ["q1"]
+    latest = await store.latest_practice(member)
+    assert latest is not None and latest.hinted and latest.finished
+    summary = await store.practice_summary(member, T0 + timedelta(days=3))
+    assert (summary.attempts, summary.answered, summary.due_reviews) == (1, 1, 1)
