@@ -7,6 +7,10 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 __all__ = ["main"]
 
@@ -51,21 +55,20 @@ def _content_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# Each platform's adapter package, imported only when chosen (a console start stays light).
+# The module offers `platform_from_env(env) -> bot.service.Platform`.
+PLATFORM_MODULES = {"discord": "adapters.discord.main", "slack": "adapters.slack.main"}
+
+
 def _run(args: argparse.Namespace) -> int:
-    import asyncio
     import logging
     from dataclasses import replace
-    from datetime import UTC, datetime
 
-    from adapters.console.adapter import stdin_is_terminal
-    from adapters.console.main import ConsoleOptions, run_console
-    from adapters.console.translate import parse_moment
     from bot.config import Config, ConfigError
 
     try:
         config = Config.from_env()
-        start = parse_moment(args.start) if args.start else datetime.now(UTC)
-    except (ConfigError, ValueError) as exc:
+    except ConfigError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
     if args.database:
@@ -75,6 +78,43 @@ def _run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.platform == "console":
+        return _run_console(args, config)
+    return _run_platform(args.platform, config)
+
+
+def _run_platform(name: str, config: Config) -> int:
+    import asyncio
+    import importlib
+    import os
+
+    from bot.config import ConfigError, read_env_file
+    from bot.service import run_service
+
+    module = importlib.import_module(PLATFORM_MODULES[name])
+    env = {**read_env_file(Path(".env")), **os.environ}
+    try:
+        platform = module.platform_from_env(env)
+    except ConfigError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    status: int = asyncio.run(run_service(config, platform))
+    return status
+
+
+def _run_console(args: argparse.Namespace, config: Config) -> int:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from adapters.console.adapter import stdin_is_terminal
+    from adapters.console.main import ConsoleOptions, run_console
+    from adapters.console.translate import parse_moment
+
+    try:
+        start = parse_moment(args.start) if args.start else datetime.now(UTC)
+    except ValueError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
     lines: Iterable[str] | None
     if args.script and args.script != "-":
         lines = Path(args.script).read_text(encoding="utf-8").splitlines()
@@ -94,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot (the console by default)")
     run.add_argument(
         "--platform",
-        choices=["console"],
+        choices=["console", *PLATFORM_MODULES],
         default="console",
-        help="where the bot talks (console: a channel in this terminal)",
+        help="where the bot talks (console: a channel in this terminal; discord and slack "
+        "read their tokens from the environment)",
     )
     run.add_argument(
         "--database",

@@ -51,6 +51,8 @@ class Config:
     grace: timedelta = timedelta(hours=2)
     log_level: str = "WARNING"
     cache_dir: Path | None = None  # where the parsed bank is cached; None: no cache
+    http_port: int | None = None  # /healthz and /metrics; None: not served
+    log_format: str = "text"  # "text" or "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
@@ -60,6 +62,12 @@ class Config:
         grace_text = values.get("STUDYBOT_GRACE_MINUTES", "120")
         if not grace_text.isdigit():
             raise ConfigError(f"STUDYBOT_GRACE_MINUTES must be a whole number, not {grace_text!r}")
+        port_text = values.get("STUDYBOT_HTTP_PORT", "").strip()
+        if port_text and not (port_text.isdigit() and 0 <= int(port_text) <= 65535):
+            raise ConfigError(f"STUDYBOT_HTTP_PORT must be a port number, not {port_text!r}")
+        log_format = values.get("STUDYBOT_LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"STUDYBOT_LOG_FORMAT must be text or json, not {log_format!r}")
         content = values.get("STUDYBOT_CONTENT_DIR")
         cache = values.get("STUDYBOT_CACHE_DIR")
         if cache is None:
@@ -71,4 +79,6 @@ class Config:
             grace=timedelta(minutes=int(grace_text)),
             log_level=values.get("STUDYBOT_LOG_LEVEL", "WARNING").upper(),
             cache_dir=None if cache.lower() in ("", "none", "off") else Path(cache),
+            http_port=int(port_text) if port_text else None,
+            log_format=log_format,
         )
