@@ -47,6 +47,10 @@ class _LateBoundHandlers:
         """Try again to post a round whose post failed."""
         await self._handlers().retry_post(round_id)
 
+    async def sweep(self) -> None:
+        """Finish work other processes left half done."""
+        await self._handlers().sweep()
+
 
 @dataclass
 class App:
@@ -84,7 +88,7 @@ async def build_app(
     """Build the bot for an adapter's chat port; a ManualClock gets the manual scheduler."""
     bank = bank if bank is not None else load_bank_cached(config.content_dir, config.cache_dir)
     db = await open_database(config.database_url)
-    store = SqlStore(db, clock)
+    store = SqlStore(db, clock, owner=config.replica_id)
     rules = rules or ScoringRules()
     handlers = _LateBoundHandlers()
     scheduler: ApsJobScheduler | ManualJobScheduler
@@ -93,7 +97,13 @@ async def build_app(
     else:
         scheduler = ApsJobScheduler(handlers, config.grace)
     rounds = RoundService(
-        store, bank, chat, clock, scheduler, rules, RoundPolicy(grace=config.grace)
+        store,
+        bank,
+        chat,
+        clock,
+        scheduler,
+        rules,
+        RoundPolicy(grace=config.grace, lease=config.lease),
     )
     handlers.target = rounds
     core = Core(

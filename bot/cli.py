@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Config
+
+Handler = Callable[[argparse.Namespace], int]
 
 __all__ = ["main"]
 
@@ -61,10 +63,11 @@ PLATFORM_MODULES = {"discord": "adapters.discord.main", "slack": "adapters.slack
 
 
 def _run(args: argparse.Namespace) -> int:
-    import logging
+    import os
     from dataclasses import replace
 
-    from bot.config import Config, ConfigError
+    from bot.config import Config, ConfigError, read_env_file
+    from bot.telemetry.logs import configure_logging
 
     try:
         config = Config.from_env()
@@ -73,10 +76,12 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if args.database:
         config = replace(config, database_url=args.database)
-    logging.basicConfig(
-        level=config.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    # Secrets to keep out of the logs: the environment's, .env's, and the database password.
+    env = {**read_env_file(Path(".env")), **os.environ}
+    configure_logging(
+        config.log_level,
+        config.log_format,
+        {**env, "STUDYBOT_DATABASE_URL": config.database_url},
     )
     if args.platform == "console":
         return _run_console(args, config)
@@ -126,6 +131,149 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
     return asyncio.run(run_console(config, options, lines))
 
 
+# -- studybot db: migrate, copy, verify, backup --------------------------------
+
+
+def _db_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
+    """Wrap a `studybot db` handler: known failures become a message and an exit status."""
+
+    def handler(args: argparse.Namespace) -> int:
+        import asyncio
+        import sqlite3
+
+        import asyncpg
+
+        from bot.config import ConfigError
+        from bot.store.transfer import DatabaseToolError
+
+        try:
+            return asyncio.run(work(args))
+        except ConfigError as exc:
+            print(f"studybot: {exc}", file=sys.stderr)
+            return 2
+        except DatabaseToolError as exc:
+            print(f"studybot: {exc}", file=sys.stderr)
+            return exc.status
+        except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            print(f"studybot: database error: {exc}", file=sys.stderr)
+            return 1
+
+    return handler
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    from bot.config import Config
+
+    url: str = args.database or Config.from_env().database_url
+    return url
+
+
+async def _db_migrate(args: argparse.Namespace) -> int:
+    from bot.store.transfer import migrate_url, redact
+
+    url = _database_url(args)
+    run = await migrate_url(url)
+    done = f"applied {', '.join(map(str, run.applied))}" if run.applied else "already up to date"
+    print(f"{redact(url)}: schema version {run.before} -> {run.after} ({done})")
+    return 0
+
+
+async def _db_copy(args: argparse.Namespace) -> int:
+    from bot.store.transfer import CopyMismatch, copy_url, format_report
+
+    def progress(table: str, rows: int) -> None:
+        print(f"copied {table}: {rows} rows", file=sys.stderr)
+
+    try:
+        report = await copy_url(args.source, args.dest, args.batch_size, progress)
+    except CopyMismatch as exc:
+        print(format_report(exc.report))
+        raise
+    print(format_report(report))
+    print(
+        f"\nOK: {len(report.tables)} tables copied and verified (schema version "
+        f"{report.schema_version}); point STUDYBOT_DATABASE_URL at the destination."
+    )
+    return 0
+
+
+async def _db_verify(args: argparse.Namespace) -> int:
+    from bot.store.transfer import compare_urls, format_report
+
+    report = await compare_urls(args.source, args.dest)
+    print(format_report(report))
+    if not report.ok:
+        print("\nThe databases differ.", file=sys.stderr)
+        return 1
+    print(f"\nOK: {len(report.tables)} tables hold the same rows.")
+    return 0
+
+
+async def _db_backup(args: argparse.Namespace) -> int:
+    from bot.store.backup import backup_sqlite
+
+    report = await backup_sqlite(_database_url(args), args.dest)
+    print(report.describe())
+    return 0
+
+
+_QUIET_SOURCE = (
+    "Stop the bot (every replica) before copying: it must not write to the source while "
+    "the copy reads it. A SQLite source is read under its write lock, so a running bot's "
+    "writes would wait and then fail."
+)
+
+
+def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = commands.add_parser("db", help="migrate, copy, verify and back up the database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    database_help = "database URL (default: STUDYBOT_DATABASE_URL, else the SQLite file)"
+
+    migrate = db_commands.add_parser(
+        "migrate",
+        help="bring the database to the latest schema",
+        description="Apply the migrations the database lacks (safe to run again).",
+    )
+    migrate.add_argument("--database", help=database_help)
+    migrate.set_defaults(handler=_db_command(_db_migrate))
+
+    copy = db_commands.add_parser(
+        "copy",
+        help="copy a whole studybot database to another (e.g. SQLite to PostgreSQL)",
+        description="Copy every table of the studybot database at SRC_URL into the empty "
+        "database at DST_URL (migrated first), in one transaction, then compare row counts "
+        "and checksums table by table; on any difference nothing is written and the exit "
+        "status is 1. " + _QUIET_SOURCE,
+    )
+    copy.add_argument("source", metavar="SRC_URL")
+    copy.add_argument("dest", metavar="DST_URL")
+    copy.add_argument(
+        "--batch-size", type=int, default=1000, help="rows read and written at a time"
+    )
+    copy.set_defaults(handler=_db_command(_db_copy))
+
+    verify = db_commands.add_parser(
+        "verify",
+        help="compare two studybot databases by row counts and checksums",
+        description="Compare two studybot databases table by table (e.g. a copy with its "
+        "source before switching over); exit status 1 if they differ.",
+    )
+    verify.add_argument("source", metavar="SRC_URL")
+    verify.add_argument("dest", metavar="DST_URL")
+    verify.set_defaults(handler=_db_command(_db_verify))
+
+    backup = db_commands.add_parser(
+        "backup",
+        help="back a SQLite database up into a new file, while the bot runs",
+        description="Back the SQLite database up with SQLite's online backup API (safe while "
+        "the bot runs), check the copy (integrity, foreign keys, row counts) and only then "
+        "give it its name. For PostgreSQL use pg_dump.",
+    )
+    backup.add_argument("dest", metavar="DEST", type=Path, help="the new backup file")
+    backup.add_argument("--database", help=database_help)
+    backup.set_defaults(handler=_db_command(_db_backup))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the `studybot` command line."""
     parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
@@ -163,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(handler=_content_stats)
     schema = content_commands.add_parser("schema", help="print the JSON Schema of a question file")
     schema.set_defaults(handler=_content_schema)
+
+    _add_db_commands(commands)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -53,6 +54,11 @@ class Config:
     cache_dir: Path | None = None  # where the parsed bank is cached; None: no cache
     http_port: int | None = None  # /healthz and /metrics; None: not served
     log_format: str = "text"  # "text" or "json"
+    # This process's name in the leases it takes on rounds. Stable across restarts of the
+    # same process (a restart takes over its own unfinished work at once); unique per replica.
+    replica_id: str = "local"
+    # How long a process may take over a post or a reveal before another takes it over.
+    lease: timedelta = timedelta(minutes=10)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
@@ -62,6 +68,11 @@ class Config:
         grace_text = values.get("STUDYBOT_GRACE_MINUTES", "120")
         if not grace_text.isdigit():
             raise ConfigError(f"STUDYBOT_GRACE_MINUTES must be a whole number, not {grace_text!r}")
+        lease_text = values.get("STUDYBOT_LEASE_MINUTES", "10")
+        if not lease_text.isdigit() or int(lease_text) < 1:
+            raise ConfigError(
+                f"STUDYBOT_LEASE_MINUTES must be a whole number ≥ 1, not {lease_text!r}"
+            )
         port_text = values.get("STUDYBOT_HTTP_PORT", "").strip()
         if port_text and not (port_text.isdigit() and 0 <= int(port_text) <= 65535):
             raise ConfigError(f"STUDYBOT_HTTP_PORT must be a port number, not {port_text!r}")
@@ -77,8 +88,10 @@ class Config:
             database_url=values.get("STUDYBOT_DATABASE_URL", DEFAULT_DATABASE_URL),
             content_dir=Path(content) if content else default_content_dir(),
             grace=timedelta(minutes=int(grace_text)),
+            lease=timedelta(minutes=int(lease_text)),
             log_level=values.get("STUDYBOT_LOG_LEVEL", "WARNING").upper(),
             cache_dir=None if cache.lower() in ("", "none", "off") else Path(cache),
             http_port=int(port_text) if port_text else None,
             log_format=log_format,
+            replica_id=values.get("STUDYBOT_REPLICA_ID", "").strip() or socket.gethostname(),
         )

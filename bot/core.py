@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from bot import messages
+from bot import messages, telemetry
 from bot.clock import Clock
 from bot.commands import COMMANDS, Command, UsageError, parse_command
 from bot.content.bank import QuestionBank
@@ -25,6 +25,7 @@ from bot.rounds import RoundService
 from bot.schedule import next_post_time
 from bot.scoring import ScoringRules
 from bot.standings import StandingsService
+from bot.store.database import DatabaseUnavailable
 from bot.store.sql_store import SqlStore
 
 __all__ = ["Core"]
@@ -98,6 +99,28 @@ class Core:
             return None
         return ChannelRef(place.platform, place.workspace_id, place.channel_id, round_.thread_id)
 
+    async def member_overview(
+        self, member: MemberRef, workspace_id: str
+    ) -> list[tuple[ChannelRef, Reply]]:
+        """Return the member's stats and weekly leaderboard in each group they have points in.
+
+        Only the groups of the member's platform and workspace count (e.g. for
+        Slack's App Home); a member who has not been scored anywhere gets [].
+        """
+        member_id = await self._store.member_id(member)
+        overview: list[tuple[ChannelRef, Reply]] = []
+        for group in await self._store.list_groups():
+            place = group.channel
+            if place.platform != member.platform or place.workspace_id != workspace_id:
+                continue
+            if not await self._store.member_stats(group.id, [member_id]):
+                continue
+            stats = await self._standings.stats(group, member)
+            board = await self._standings.leaderboard(group, member, "week")
+            overview.append((place, messages.overview_card(stats, board)))
+        return overview
+
+    @telemetry.observe_event
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event from an adapter and return the replies to show."""
         try:
@@ -115,6 +138,14 @@ class Core:
                     return [await self._button(event)]
         except UsageError as exc:
             return [messages.error(str(exc))]
+        except DatabaseUnavailable as exc:
+            log.warning("could not handle %s: %s", type(event).__name__, exc)
+            return [
+                messages.error(
+                    "I can't reach my database right now, so I couldn't do that. "
+                    "Please try again shortly; everything I confirmed before is safe."
+                )
+            ]
         except Exception:
             log.exception("could not handle %s", type(event).__name__)
             return [
@@ -130,6 +161,7 @@ class Core:
     async def _invoke(self, inv: Invocation) -> Reply:
         parsed = parse_command(inv.command, inv.args, self.dynamic_choices)
         group = await self._store.group_for_channel(inv.place.channel())
+        telemetry.bind_round(group_id=group.id if group else None)
         if parsed.command.admin and not may_administer(inv.actor, group):
             return messages.error(
                 f"/{parsed.command.name} is for the channel's admins (people who may manage "

@@ -25,10 +25,14 @@ __all__ = [
     "info",
     "leaderboard_reply",
     "local_time",
+    "overview_card",
     "practice_card",
     "practice_result",
     "reveal_card",
+    "reveal_post_key",
     "round_card",
+    "round_key_of_reveal",
+    "round_post_key",
     "settings_reply",
     "stats_reply",
 ]
@@ -89,7 +93,29 @@ def round_card(question: Question, round_: Round, reveal_at: datetime, timezone:
             Button("hint", "Hint", str(round_.id)),
         ),
         visibility=Visibility.PUBLIC,
+        key=round_post_key(round_.id),
     )
+
+
+def round_post_key(round_id: int) -> str:
+    """Return the key a round's question post is found again by."""
+    return f"round-{round_id}"
+
+
+def reveal_post_key(round_id: int) -> str:
+    """Return the key a round's reveal post is found again by."""
+    return f"reveal-{round_id}"
+
+
+def round_key_of_reveal(key: str) -> str | None:
+    """Return the key of the round post a reveal post's `key` belongs to, or None.
+
+    An adapter that shows a reveal in the round's thread finds the thread by it.
+    """
+    prefix, _, number = key.partition("-")
+    if prefix != "reveal" or not number.isdigit():
+        return None
+    return round_post_key(int(number))
 
 
 def answer_form(round_id: int, kind: str = "answer") -> Reply:
@@ -170,6 +196,7 @@ def reveal_card(
         buttons=(Button("feedback", "My feedback", str(round_id)),),
         footer="Press “My feedback” to see which key points your answer covered.",
         visibility=Visibility.PUBLIC,
+        key=reveal_post_key(round_id),
     )
 
 
@@ -290,6 +317,12 @@ def stats_reply(
         )
     )
     return Reply(title=f"Stats · {user_name(name)}", fields=tuple(fields))
+
+
+def overview_card(stats: Reply, leaderboard: Reply) -> Reply:
+    """Return a member's stats in a group with the group's leaderboard as one more field."""
+    board = Field(leaderboard.title or "Leaderboard", leaderboard.text)
+    return Reply(title=stats.title, text=stats.text, fields=(*stats.fields, board))
 
 
 def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:

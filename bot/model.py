@@ -174,6 +174,8 @@ class Round:
     message_id: str | None = None
     thread_id: str | None = None
     reveal_message_id: str | None = None
+    lease_owner: str | None = None  # the process doing the round's current step
+    lease_until: datetime | None = None  # after which another process may take it over
 
 
 class AnswerSource(enum.StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.replies import Reply
@@ -21,6 +21,7 @@ __all__ = [
     "FormSubmit",
     "Invocation",
     "MessageRemoved",
+    "PostLookup",
     "ThreadReply",
 ]
 
@@ -100,4 +101,22 @@ class ChatPort(Protocol):
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Send a message only this member sees."""
+        ...
+
+
+@runtime_checkable
+class PostLookup(Protocol):
+    """A chat port that can find a post again by the `key` of the reply it was made from.
+
+    After a process dies in the middle of posting, the core asks before posting
+    again, so a round is neither lost nor posted twice. A port without this is
+    treated as "unknown": the core then never posts twice, at the risk of missing.
+    """
+
+    async def find_round_post(self, channel: ChannelRef, key: str) -> PostedRound | None:
+        """Return the round post made with `key` in the channel, and its thread, if any."""
+        ...
+
+    async def find_post(self, place: ChannelRef, key: str) -> MessageRef | None:
+        """Return the message posted with `key` in a channel or thread, if any."""
         ...

@@ -73,3 +73,6 @@ class Reply:
     footer: str | None = None
     is_error: bool = False
     reaction: str | None = None  # may be shown as this emoji on the message that caused it
+    # A post the core may need to find again (e.g. `round-12`) after a crash mid-post; an
+    # adapter that can (see `bot.ports.PostLookup`) stores it with the message.
+    key: str | None = None

@@ -6,13 +6,21 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot import messages
+from bot import messages, telemetry
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.content.choice import choose_question
 from bot.grading import grade
-from bot.model import AnswerSource, Group, MemberRef, Question, Round, RoundStatus
-from bot.ports import ChatPort
+from bot.model import (
+    AnswerSource,
+    Group,
+    GroupSettings,
+    MemberRef,
+    Question,
+    Round,
+    RoundStatus,
+)
+from bot.ports import ChatPort, PostLookup
 from bot.replies import Reply
 from bot.schedule import JobScheduler, last_post_time, next_post_time, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
@@ -31,6 +39,9 @@ class RoundPolicy:
     grace: timedelta = timedelta(hours=2)  # post late within this window after downtime
     max_post_attempts: int = 6
     first_retry: timedelta = timedelta(seconds=30)  # doubles with each attempt
+    # How long a process may take over a step (a post, a reveal) before another
+    # process presumes it dead and takes the step over. Longer than the slowest post.
+    lease: timedelta = timedelta(minutes=10)
 
 
 class RoundService:
@@ -53,11 +64,18 @@ class RoundService:
         self._scheduler = scheduler
         self._rules = rules
         self._policy = policy
+        self._armed: dict[int, GroupSettings] = {}  # groups whose post job this process armed
+        # Per group, the latest post time whose round this process saw claimed (by anyone):
+        # a post time not in here (its job failed, say while the database was away) is
+        # caught up by the next sweep.
+        self._settled: dict[int, datetime] = {}
 
     # -- posting --------------------------------------------------------------
 
+    @telemetry.log_scope
     async def post_due(self, group_id: int) -> None:
         """Post the group's round for its latest post time, if due and not posted yet."""
+        telemetry.bind_round(group_id=group_id)
         group = await self._store.get_group(group_id)
         if group is None or group.settings.paused:
             return
@@ -67,6 +85,7 @@ class RoundService:
             return
         local_date = fire.astimezone(group.settings.zone).date()
         if await self._store.round_on(group.id, local_date) is not None:
+            self._settled[group.id] = fire
             return
         if now - fire > self._policy.grace:
             claimed = await self._store.claim_round(
@@ -79,8 +98,10 @@ class RoundService:
                     local_date,
                     fire.isoformat(),
                 )
+            self._settled[group.id] = fire
             return
         await self._claim_and_post(group, local_date, fire)
+        self._settled[group.id] = fire
 
     async def post_now(self, group: Group) -> Round | None:
         """Post today's round at once (an admin's command); None if today has one."""
@@ -111,7 +132,9 @@ class RoundService:
         if question is None:
             log.error("group %d: no question matches its settings", group.id)
             return None
-        claimed = await self._store.claim_round(group.id, local_date, question.id, fire)
+        claimed = await self._store.claim_round(
+            group.id, local_date, question.id, fire, lease_until=self._lease_end()
+        )
         if claimed is None:
             return None  # another process or an earlier run has it
         return await self._publish(group, claimed)
@@ -126,24 +149,27 @@ class RoundService:
         )
 
     async def _publish(self, group: Group, round_: Round) -> Round | None:
+        telemetry.bind_round(group_id=group.id, round_id=round_.id)
         question = self._bank.get(round_.question_id)
         now = self._clock.now()
         if question is None:
-            await self._store.round_post_failed(round_.id, "question left the bank", True)
+            await self._store.round_post_failed(round_.id, "question left the bank")
             return None
         reveal_at = reveal_time_for(group.settings, now)
         card = messages.round_card(question, round_, reveal_at, group.settings.timezone)
         try:
             posted = await self._chat.post_round(group.channel, card)
         except Exception as exc:
+            telemetry.platform_error(group.channel.platform, type(exc).__name__)
             late = now - round_.scheduled_for > self._policy.grace
             give_up = round_.attempts >= self._policy.max_post_attempts or late
-            await self._store.round_post_failed(round_.id, f"{type(exc).__name__}: {exc}", give_up)
-            if give_up:
+            wait = self._policy.first_retry * 2 ** (round_.attempts - 1)
+            retry_at = None if give_up else now + wait
+            await self._store.round_post_failed(round_.id, f"{type(exc).__name__}: {exc}", retry_at)
+            if retry_at is None:
                 log.error("group %d: gave up posting round %d: %s", group.id, round_.id, exc)
             else:
-                wait = self._policy.first_retry * 2 ** (round_.attempts - 1)
-                self._scheduler.arm_retry(round_.id, now + wait)
+                self._scheduler.arm_retry(round_.id, retry_at)
                 log.warning(
                     "group %d: posting round %d failed (%s); retry in %s",
                     group.id,
@@ -166,11 +192,14 @@ class RoundService:
             return None
         self._scheduler.arm_reveal(round_.id, reveal_at)
         log.info("group %d: posted round %d (%s)", group.id, round_.id, question.id)
+        telemetry.round_posted()
         return await self._store.get_round(round_.id)
 
+    @telemetry.log_scope
     async def retry_post(self, round_id: int) -> None:
         """Try again to post a round whose last attempt failed."""
-        round_ = await self._store.retake_round(round_id)
+        telemetry.bind_round(round_id=round_id)
+        round_ = await self._store.retake_round(round_id, self._lease_end())
         if round_ is None:
             return
         group = await self._store.get_group(round_.group_id)
@@ -179,6 +208,7 @@ class RoundService:
 
     # -- answers --------------------------------------------------------------
 
+    @telemetry.log_scope
     async def answer(
         self,
         group: Group,
@@ -189,6 +219,8 @@ class RoundService:
         message_id: str | None = None,
     ) -> Reply:
         """Record a member's answer (stored before this returns) and say how it went."""
+        telemetry.bind_round(group_id=group.id, round_id=round_.id)
+        telemetry.keep_private(text)
         body = text.strip()
         problem = messages.answer_text_problem(body)
         if problem is not None:
@@ -201,6 +233,7 @@ class RoundService:
             return messages.error(
                 "This round has been revealed and scored, so your answer can no longer change."
             )
+        telemetry.answer_recorded(source.value)
         question = self._bank.get(round_.question_id)
         if saved.late:
             if question is None:
@@ -226,15 +259,18 @@ class RoundService:
         """Reveal a round whose reveal time has come, unless it already was."""
         await self.reveal(round_id)
 
+    @telemetry.log_scope
     async def reveal(self, round_id: int) -> bool:
         """Reveal an open round now; False if it was not open."""
-        claimed = await self._store.claim_reveal(round_id, self._clock.now())
+        telemetry.bind_round(round_id=round_id)
+        claimed = await self._store.claim_reveal(round_id, self._clock.now(), self._lease_end())
         if claimed is None:
             return False
         await self._finish_reveal(claimed)
         return True
 
-    async def _finish_reveal(self, round_: Round) -> None:
+    async def _finish_reveal(self, round_: Round, taking_over: bool = False) -> None:
+        telemetry.bind_round(group_id=round_.group_id, round_id=round_.id)
         group = await self._store.get_group(round_.group_id)
         question = self._bank.get(round_.question_id)
         if group is None or question is None or round_.reveal_seq is None:
@@ -266,17 +302,27 @@ class RoundService:
             log.info(
                 "group %d: revealed round %d with %d answers", group.id, round_.id, len(scores)
             )
-        await self._post_reveal(group, round_.id)
+            telemetry.round_revealed()
+        await self._post_reveal(group, round_.id, taking_over)
 
-    async def _post_reveal(self, group: Group, round_id: int) -> None:
-        round_ = await self._store.get_round(round_id)
-        if round_ is None or round_.status is not RoundStatus.REVEALED:
-            return
-        if round_.reveal_message_id is not None:
-            return
+    async def _post_reveal(self, group: Group, round_id: int, taking_over: bool = False) -> None:
+        now = self._clock.now()
+        round_ = await self._store.take_lease(
+            round_id, RoundStatus.REVEALED, now, self._lease_end()
+        )
+        if round_ is None or round_.reveal_message_id is not None:
+            return  # posted already, or another live process is posting it
         question = self._bank.get(round_.question_id)
         if question is None:
             return
+        if taking_over and isinstance(self._chat, PostLookup):
+            found = await self._chat.find_post(group.channel, messages.reveal_post_key(round_id))
+            if found is not None:
+                await self._store.reveal_posted(round_.id, found.message_id)
+                log.info(
+                    "group %d: round %d's reveal was posted before a crash", group.id, round_id
+                )
+                return
         answers = await self._store.round_answers(round_.id)
         week = period_key("week", round_.local_date)
         leaders = await self._store.top_scores(group.id, week, 5)
@@ -284,16 +330,82 @@ class RoundService:
         message = await self._chat.post(group.channel, card)
         await self._store.reveal_posted(round_.id, message.message_id)
 
+    def _lease_end(self) -> datetime:
+        return self._clock.now() + self._policy.lease
+
     # -- recovery -------------------------------------------------------------
 
     async def recover(self) -> None:
         """Bring every group up to date after a start: the database is the truth.
 
-        Finishes interrupted reveals, reveals overdue rounds, posts rounds that
-        are due within the grace window, and re-arms every pending job.
+        Takes over what an earlier run of this process (or a dead replica) left
+        half done, reveals overdue rounds, posts rounds that are due within the
+        grace window, and arms every pending job.
+        """
+        await self.sweep(own_leases_expired=True)
+        now = self._clock.now()
+        for round_ in await self._store.rounds_in([RoundStatus.OPEN]):
+            if round_.reveal_at is not None and round_.reveal_at > now:
+                self._scheduler.arm_reveal(round_.id, round_.reveal_at)
+
+    async def sweep(self, own_leases_expired: bool = False) -> None:
+        """Finish work other processes left: run periodically by every replica.
+
+        Takes over rounds whose lease ran out (their process died or hung),
+        retries due posts, reveals overdue rounds, posts rounds whose post job
+        failed, and arms groups this process has not seen (set up, or changed,
+        through another replica). With
+        `own_leases_expired`, leases held under this process's name count as
+        run out: they belong to an earlier run of it.
         """
         now = self._clock.now()
-        for round_ in await self._store.rounds_in([RoundStatus.POSTING]):
+        for round_ in await self._store.unfinished_rounds(now, include_own=own_leases_expired):
+            await self._take_over(round_)
+        for round_ in await self._store.rounds_in([RoundStatus.OPEN]):
+            if round_.reveal_at is not None and round_.reveal_at <= now:
+                await self.reveal(round_.id)
+        for group in await self._store.list_groups():
+            if self._armed.get(group.id) != group.settings:
+                self._armed[group.id] = group.settings
+                self._scheduler.arm_group(group)
+            if group.settings.paused:
+                continue
+            fire = last_post_time(group.settings, now)
+            if fire is not None and self._settled.get(group.id) != fire:
+                await self.post_due(group.id)
+
+    @telemetry.log_scope
+    async def _take_over(self, round_: Round) -> None:
+        telemetry.bind_round(group_id=round_.group_id, round_id=round_.id)
+        if round_.status is RoundStatus.RETRY:
+            await self.retry_post(round_.id)
+            return
+        group = await self._store.get_group(round_.group_id)
+        if group is None:
+            return
+        if round_.status is RoundStatus.REVEALED:
+            await self._post_reveal(group, round_.id, taking_over=True)
+            return
+        taken = await self._store.take_lease(
+            round_.id, round_.status, self._clock.now(), self._lease_end()
+        )
+        if taken is None:
+            return  # another process took it first
+        log.warning(
+            "group %d: taking over round %d, left %s by %s",
+            group.id,
+            round_.id,
+            round_.status.value,
+            round_.lease_owner or "an earlier run",
+        )
+        if taken.status is RoundStatus.REVEALING:
+            await self._finish_reveal(taken, taking_over=True)
+        elif taken.status is RoundStatus.POSTING:
+            await self._resume_post(group, taken)
+
+    async def _resume_post(self, group: Group, round_: Round) -> None:
+        """Finish a post a dead process started: find it on the platform, else post it."""
+        if not isinstance(self._chat, PostLookup):
             # The platform call may or may not have gone through: never risk a double post.
             await self._store.set_round_status(
                 round_.id,
@@ -302,20 +414,16 @@ class RoundService:
                 "interrupted while posting; not retried to avoid posting twice",
             )
             log.warning("round %d was interrupted while posting; marked failed", round_.id)
-        for round_ in await self._store.rounds_in([RoundStatus.RETRY]):
-            self._scheduler.arm_retry(round_.id, now)
-        for round_ in await self._store.rounds_in([RoundStatus.REVEALING]):
-            await self._finish_reveal(round_)
-        for round_ in await self._store.rounds_in([RoundStatus.REVEALED]):
-            if round_.reveal_message_id is None:
-                group = await self._store.get_group(round_.group_id)
-                if group is not None:
-                    await self._post_reveal(group, round_.id)
-        for round_ in await self._store.rounds_in([RoundStatus.OPEN]):
-            if round_.reveal_at is not None and round_.reveal_at <= now:
-                await self.reveal(round_.id)
-            elif round_.reveal_at is not None:
-                self._scheduler.arm_reveal(round_.id, round_.reveal_at)
-        for group in await self._store.list_groups():
-            self._scheduler.arm_group(group)
-            await self.post_due(group.id)
+            return
+        found = await self._chat.find_round_post(group.channel, messages.round_post_key(round_.id))
+        if found is None:
+            await self._publish(group, round_)
+            return
+        now = self._clock.now()
+        reveal_at = reveal_time_for(group.settings, now)
+        thread_id = found.thread.thread_id or found.thread.channel_id
+        if await self._store.round_posted(
+            round_.id, found.message.message_id, thread_id, now, reveal_at
+        ):
+            self._scheduler.arm_reveal(round_.id, reveal_at)
+            log.info("group %d: round %d was posted before a crash; now open", group.id, round_.id)

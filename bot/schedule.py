@@ -16,13 +16,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import ManualClock
 from bot.group_settings import DAY_NAMES
 from bot.model import Group, GroupSettings
+from bot.telemetry.scheduling import ObservedScheduler
 
 __all__ = [
     "ApsJobScheduler",
@@ -97,6 +98,10 @@ class JobHandlers(Protocol):
         """Try again to post a round whose post failed."""
         ...
 
+    async def sweep(self) -> None:
+        """Finish work other processes left half done (run periodically)."""
+        ...
+
 
 class JobScheduler(Protocol):
     """Arms the jobs of groups and rounds."""
@@ -117,13 +122,24 @@ class JobScheduler(Protocol):
 class ApsJobScheduler:
     """Jobs on the real clock, with APScheduler's AsyncIOScheduler."""
 
-    def __init__(self, handlers: JobHandlers, grace: timedelta) -> None:
+    def __init__(
+        self, handlers: JobHandlers, grace: timedelta, sweep_every: timedelta = timedelta(minutes=1)
+    ) -> None:
         self._handlers = handlers
         self._grace = grace
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._sweep_every = sweep_every
+        self.scheduler = ObservedScheduler(timezone=UTC)  # lag metrics, clean log context
 
     def start(self) -> None:
-        """Start running jobs (needs a running event loop)."""
+        """Start running jobs, and the periodic sweep (needs a running event loop)."""
+        self.scheduler.add_job(
+            self._handlers.sweep,
+            IntervalTrigger(seconds=self._sweep_every.total_seconds()),
+            id="sweep",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.start()
 
     def shutdown(self) -> None:
@@ -182,7 +198,12 @@ class _OneShot:
 
 
 class ManualJobScheduler:
-    """The same jobs, run in time order whenever a manual clock is moved forward."""
+    """The same jobs, run in time order whenever a manual clock is moved forward.
+
+    It runs no periodic sweep: the console is one process, whose start-up
+    recovery finishes what an earlier run left; tests of several processes
+    call `RoundService.sweep` themselves.
+    """
 
     def __init__(self, handlers: JobHandlers, clock: ManualClock) -> None:
         self._handlers = handlers
@@ -226,14 +247,18 @@ class ManualJobScheduler:
             at, job_id = upcoming
             if at > self._clock.now():
                 self._clock.set(at)
-            if job_id.startswith("post:"):
-                group_id = int(job_id.split(":", 1)[1])
-                trigger, _ = self._posts[group_id]
-                self._posts[group_id] = (trigger, at)
-                await self._handlers.post_due(group_id)
-            else:
-                job = self._once.pop(job_id)
-                await job.run()
+            try:
+                if job_id.startswith("post:"):
+                    group_id = int(job_id.split(":", 1)[1])
+                    trigger, _ = self._posts[group_id]
+                    self._posts[group_id] = (trigger, at)
+                    await self._handlers.post_due(group_id)
+                else:
+                    job = self._once.pop(job_id)
+                    await job.run()
+            except Exception:
+                # As APScheduler does: a failed job is logged, the others still run.
+                log.exception("job %s failed", job_id)
             ran += 1
         if target > self._clock.now():
             self._clock.set(target)

@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.content.bank import ContentError
 from bot.ports import ChatPort
 from bot.store.urls import UnsupportedDatabase
+from bot.telemetry.health import HealthServer, start_health_server
 
 __all__ = ["Platform", "PlatformError", "run_service"]
 
@@ -63,6 +64,14 @@ async def run_service(config: Config, platform: Platform, clock: Clock | None = 
     except (ContentError, UnsupportedDatabase) as exc:
         log.error("cannot start: %s", exc)
         return 2
+    health: HealthServer | None = None
+    if config.http_port is not None:
+        try:
+            health = await start_health_server(app, platform, config.http_port)
+        except OSError as exc:
+            log.error("cannot serve /healthz and /metrics on port %d: %s", config.http_port, exc)
+            await app.stop()
+            return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -89,5 +98,7 @@ async def run_service(config: Config, platform: Platform, clock: Clock | None = 
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
+        if health is not None:
+            await health.stop()
         await app.stop()
     return status

@@ -40,6 +40,9 @@ class Recorder:
     async def retry_post(self, round_id: int) -> None:
         self.calls.append(("retry", round_id))
 
+    async def sweep(self) -> None:
+        self.calls.append(("sweep", 0))
+
 
 async def test_apscheduler_arms_cron_jobs_in_the_group_zone() -> None:
     recorder = Recorder()
@@ -59,5 +62,7 @@ async def test_apscheduler_arms_cron_jobs_in_the_group_zone() -> None:
         assert jobs.scheduler.get_job("post:1") is None
         jobs.arm_reveal(5, datetime(2030, 1, 1, tzinfo=UTC))
         assert jobs.scheduler.get_job("reveal:5").next_run_time == datetime(2030, 1, 1, tzinfo=UTC)
+        sweep = jobs.scheduler.get_job("sweep")
+        assert sweep is not None and sweep.trigger.interval == timedelta(minutes=1)
     finally:
         jobs.shutdown()

@@ -10,9 +10,17 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
-__all__ = ["Database", "Executor", "Params", "Row"]
+__all__ = ["Database", "DatabaseUnavailable", "Executor", "Params", "Row", "take_turns"]
 
 Params = Mapping[str, Any]
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The database cannot be reached right now (down, restarting, network cut).
+
+    Nothing was written by the statement that raised it; the work may be tried
+    again once the database answers.
+    """
 
 
 class Row(Protocol):
@@ -55,3 +63,14 @@ class Database(Executor, Protocol):
     async def close(self) -> None:
         """Close the connection(s)."""
         ...
+
+
+async def take_turns(tx: Executor, dialect: str, key: int) -> None:
+    """Make writers of the same `key` take turns until this transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock, so read-then-write
+    statements of several processes do not interleave. SQLite write
+    transactions (BEGIN IMMEDIATE) already take turns across processes.
+    """
+    if dialect == "postgresql":
+        await tx.execute("SELECT pg_advisory_xact_lock(:k)", {"k": key})

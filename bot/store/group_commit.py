@@ -8,6 +8,7 @@ batch is being written, the next one gathers.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -36,7 +37,8 @@ class GroupCommit(Generic[T, R]):
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
         if self._drainer is None or self._drainer.done():
-            self._drainer = asyncio.create_task(self._drain())
+            # A batch serves many callers: it must not log with the first one's context.
+            self._drainer = asyncio.create_task(self._drain(), context=contextvars.Context())
         # The write goes on even if this caller is cancelled: it is already queued.
         return await asyncio.shield(future)
 
@@ -50,7 +52,8 @@ class GroupCommit(Generic[T, R]):
         try:
             results = await self._write([item for item, _ in batch])
         except Exception as exc:
-            if len(batch) == 1:
+            if len(batch) == 1 or isinstance(exc, ConnectionError):
+                # A lost database fails every item alike: no point in trying one by one.
                 self._settle(batch, exc)
                 return
             # One bad item must not fail the others: write them one by one.

@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 
 from bot.clock import Clock, to_micros
-from bot.store.database import Database
+from bot.store.database import Database, take_turns
 
-__all__ = ["MIGRATIONS", "migrate"]
+__all__ = ["MIGRATIONS", "MIGRATION_LOCK", "migrate"]
+
+# Advisory lock key (PostgreSQL) held while migrating, so replicas starting together take turns.
+MIGRATION_LOCK = 0x5717_DB07_0001
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +145,14 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 GROUP BY group_id, period, points""",
         ),
     ),
+    (
+        3,
+        "leases on rounds, so replicas take over work a dead process left half done",
+        (
+            "ALTER TABLE rounds ADD COLUMN lease_owner TEXT",
+            "ALTER TABLE rounds ADD COLUMN lease_until {bigint}",
+        ),
+    ),
 )
 
 
@@ -149,6 +160,7 @@ async def migrate(db: Database, clock: Clock) -> list[int]:
     """Apply the migrations the database lacks; return the versions applied."""
     types = _TYPES[db.dialect]
     async with db.transaction() as tx:
+        await take_turns(tx, db.dialect, MIGRATION_LOCK)
         await tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
             " description TEXT NOT NULL, applied_at {bigint} NOT NULL)".format(**types)
@@ -156,6 +168,7 @@ async def migrate(db: Database, clock: Clock) -> list[int]:
     applied: list[int] = []
     for version, description, statements in MIGRATIONS:
         async with db.transaction() as tx:
+            await take_turns(tx, db.dialect, MIGRATION_LOCK)
             done = await tx.fetchrow(
                 "SELECT version FROM schema_migrations WHERE version = :v", {"v": version}
             )

@@ -8,14 +8,14 @@ appears).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
 from typing import Any
 
 import asyncpg
 
-from bot.store.database import Executor, Params, Row
+from bot.store.database import DatabaseUnavailable, Executor, Params, Row
 
 __all__ = ["PostgresDatabase", "numbered", "open_postgres"]
 
@@ -34,6 +34,32 @@ def numbered(sql: str) -> tuple[str, tuple[str, ...]]:
         return f"${names.index(name) + 1}"
 
     return _NAME.sub(number, sql), tuple(names)
+
+
+# What asyncpg raises when the server is down, restarting or cut off.
+_UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+)
+# How long to wait for a connection to open before saying the server is unreachable.
+CONNECT_TIMEOUT = 5.0
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Turn asyncpg's connection failures into DatabaseUnavailable."""
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise
+    except _UNREACHABLE as exc:
+        raise DatabaseUnavailable(
+            f"PostgreSQL is unreachable: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _args(names: tuple[str, ...], params: Params | None) -> list[Any]:
@@ -83,18 +109,21 @@ class PostgresDatabase:
 
     async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
         """Run a query and return all its rows."""
-        async with self._pool.acquire() as conn:
-            return await _Connection(conn).fetch(sql, params)
+        with _reachable():
+            async with self._pool.acquire() as conn:
+                return await _Connection(conn).fetch(sql, params)
 
     async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
         """Run a query and return its first row, if any."""
-        async with self._pool.acquire() as conn:
-            return await _Connection(conn).fetchrow(sql, params)
+        with _reachable():
+            async with self._pool.acquire() as conn:
+                return await _Connection(conn).fetchrow(sql, params)
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         """Run one statement (its own transaction) and return the rows it changed."""
-        async with self._pool.acquire() as conn:
-            return await _Connection(conn).execute(sql, params)
+        with _reachable():
+            async with self._pool.acquire() as conn:
+                return await _Connection(conn).execute(sql, params)
 
     async def executemany(self, sql: str, params: Sequence[Params]) -> None:
         """Run a statement once per parameter set, in one transaction."""
@@ -104,8 +133,9 @@ class PostgresDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
         """Open a transaction on a pooled connection, committed on success."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            yield _Connection(conn)
+        with _reachable():
+            async with self._pool.acquire() as conn, conn.transaction():
+                yield _Connection(conn)
 
     async def close(self) -> None:
         """Close every pooled connection."""
@@ -117,7 +147,12 @@ async def open_postgres(
 ) -> PostgresDatabase:
     """Connect to PostgreSQL (optionally with `search_path` set to one schema)."""
     settings = {"search_path": schema} if schema else None
-    pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, server_settings=settings
-    )
+    with _reachable():
+        pool = await asyncpg.create_pool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            server_settings=settings,
+            timeout=CONNECT_TIMEOUT,
+        )
     return PostgresDatabase(pool)

@@ -18,7 +18,7 @@ from bot.model import (
     Round,
     RoundStatus,
 )
-from bot.store.database import Database, Executor, Row
+from bot.store.database import Database, Executor, Row, take_turns
 from bot.store.group_commit import GroupCommit
 from bot.store.migrations import migrate
 from bot.store.records import (
@@ -39,8 +39,11 @@ log = logging.getLogger(__name__)
 
 ROUND_COLUMNS = (
     "id, group_id, local_date, question_id, status, scheduled_for, reveal_at, posted_at,"
-    " revealed_at, reveal_seq, attempts, last_error, message_id, thread_id, reveal_message_id"
+    " revealed_at, reveal_seq, attempts, last_error, message_id, thread_id, reveal_message_id,"
+    " lease_owner, lease_until"
 )
+# Advisory lock keys (PostgreSQL) of a group's reveals: this base plus the group id.
+_REVEAL_LOCK = 0x5717_0000_0000
 # Statuses whose round used up its question (for "no repeat until exhausted").
 _ASKED = ("posting", "retry", "open", "revealing", "revealed")
 
@@ -66,6 +69,8 @@ def _round(row: Row) -> Round:
         message_id=row["message_id"],
         thread_id=row["thread_id"],
         reveal_message_id=row["reveal_message_id"],
+        lease_owner=row["lease_owner"],
+        lease_until=_t(row["lease_until"]),
     )
 
 
@@ -136,8 +141,15 @@ def _attempt(row: Row) -> PracticeAttempt:
 class SqlStore:
     """Groups, rounds, answers, scores and practice, in a SQL database."""
 
-    def __init__(self, db: Database, clock: Clock, group_cache_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        group_cache_seconds: float = 5.0,
+        owner: str = "local",
+    ) -> None:
         self.db = db
+        self.owner = owner  # this process, as named in the leases it takes on rounds
         self._clock = clock
         self._members: dict[tuple[str, str], tuple[int, str]] = {}
         # Every event looks its channel's group up; settings change rarely. Changes made
@@ -242,11 +254,16 @@ class SqlStore:
         question_id: str,
         scheduled_for: datetime,
         status: RoundStatus = RoundStatus.POSTING,
+        lease_until: datetime | None = None,
     ) -> Round | None:
-        """Create the group's round of a local date; None if that date is taken already."""
+        """Create the group's round of a local date; None if that date is taken already.
+
+        A round created `posting` is leased to this process until `lease_until`.
+        """
+        posting = status is RoundStatus.POSTING
         row = await self._write_fetchrow(
             "INSERT INTO rounds (group_id, local_date, question_id, status, scheduled_for,"
-            " attempts) VALUES (:g, :d, :q, :s, :at, :n)"
+            " attempts, lease_owner, lease_until) VALUES (:g, :d, :q, :s, :at, :n, :o, :lu)"
             " ON CONFLICT (group_id, local_date) DO NOTHING"
             f" RETURNING {ROUND_COLUMNS}",
             {
@@ -255,19 +272,63 @@ class SqlStore:
                 "q": question_id,
                 "s": status.value,
                 "at": to_micros(scheduled_for),
-                "n": 1 if status is RoundStatus.POSTING else 0,
+                "n": 1 if posting else 0,
+                "o": self.owner if posting else None,
+                "lu": to_micros(lease_until) if posting and lease_until else None,
             },
         )
         return None if row is None else _round(row)
 
-    async def retake_round(self, round_id: int) -> Round | None:
+    async def retake_round(self, round_id: int, lease_until: datetime) -> Round | None:
         """Claim a round waiting for another post attempt; None if another took it."""
         row = await self._write_fetchrow(
-            "UPDATE rounds SET status = 'posting', attempts = attempts + 1"
+            "UPDATE rounds SET status = 'posting', attempts = attempts + 1,"
+            " lease_owner = :o, lease_until = :lu"
             f" WHERE id = :id AND status = 'retry' RETURNING {ROUND_COLUMNS}",
-            {"id": round_id},
+            {"id": round_id, "o": self.owner, "lu": to_micros(lease_until)},
         )
         return None if row is None else _round(row)
+
+    async def take_lease(
+        self, round_id: int, status: RoundStatus, now: datetime, until: datetime
+    ) -> Round | None:
+        """Take over a round's current step if its lease is ours or has run out.
+
+        None if the round moved on, or another live process holds it.
+        """
+        row = await self._write_fetchrow(
+            "UPDATE rounds SET lease_owner = :o, lease_until = :lu"
+            " WHERE id = :id AND status = :s"
+            " AND (lease_owner IS NULL OR lease_owner = :o OR lease_until IS NULL"
+            " OR lease_until <= :now)"
+            f" RETURNING {ROUND_COLUMNS}",
+            {
+                "id": round_id,
+                "s": status.value,
+                "o": self.owner,
+                "lu": to_micros(until),
+                "now": to_micros(now),
+            },
+        )
+        return None if row is None else _round(row)
+
+    async def unfinished_rounds(self, now: datetime, include_own: bool) -> list[Round]:
+        """Return rounds stuck mid-step whose lease ran out (or, if `include_own`, is ours).
+
+        That is rounds left `posting` or `revealing`, and revealed rounds whose
+        reveal was not posted, by a process that died or hung; and rounds whose
+        post is to be retried (their lease runs until the retry is due).
+        """
+        rows = await self.db.fetch(
+            f"SELECT {ROUND_COLUMNS} FROM rounds"
+            " WHERE (status IN ('posting', 'retry', 'revealing')"
+            "        OR (status = 'revealed' AND reveal_message_id IS NULL))"
+            " AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= :now"
+            "      OR (:own = 1 AND lease_owner = :o))"
+            " ORDER BY id",
+            {"now": to_micros(now), "o": self.owner, "own": 1 if include_own else 0},
+        )
+        return [_round(r) for r in rows]
 
     async def round_posted(
         self,
@@ -280,7 +341,8 @@ class SqlStore:
         """Record that a round is on the platform and open; False if it left `posting`."""
         changed = await self.db.execute(
             "UPDATE rounds SET status = 'open', message_id = :m, thread_id = :th,"
-            " posted_at = :p, reveal_at = :r, last_error = NULL"
+            " posted_at = :p, reveal_at = :r, last_error = NULL,"
+            " lease_owner = NULL, lease_until = NULL"
             " WHERE id = :id AND status = 'posting'",
             {
                 "m": message_id,
@@ -292,11 +354,20 @@ class SqlStore:
         )
         return changed > 0
 
-    async def round_post_failed(self, round_id: int, error: str, give_up: bool) -> None:
-        """Record a failed post attempt: to be retried, or given up."""
+    async def round_post_failed(
+        self, round_id: int, error: str, retry_at: datetime | None = None
+    ) -> None:
+        """Record a failed post attempt: retried at `retry_at` by any process, or given up."""
         await self.db.execute(
-            "UPDATE rounds SET status = :s, last_error = :e WHERE id = :id AND status = 'posting'",
-            {"s": "failed" if give_up else "retry", "e": error[:500], "id": round_id},
+            "UPDATE rounds SET status = :s, last_error = :e, lease_owner = :o, lease_until = :lu"
+            " WHERE id = :id AND status = 'posting'",
+            {
+                "s": "failed" if retry_at is None else "retry",
+                "e": error[:500],
+                "o": None if retry_at is None else self.owner,
+                "lu": None if retry_at is None else to_micros(retry_at),
+                "id": round_id,
+            },
         )
 
     async def get_round(self, round_id: int) -> Round | None:
@@ -360,15 +431,34 @@ class SqlStore:
         )
         return [r["question_id"] for r in rows]
 
-    async def claim_reveal(self, round_id: int, now: datetime) -> Round | None:
-        """Start revealing an open round (answers become late); None if not open."""
-        row = await self._write_fetchrow(
-            "UPDATE rounds SET status = 'revealing', revealed_at = :now,"
-            " reveal_seq = (SELECT COALESCE(MAX(r.reveal_seq), 0) + 1 FROM rounds r"
-            "               WHERE r.group_id = rounds.group_id)"
-            f" WHERE id = :id AND status = 'open' RETURNING {ROUND_COLUMNS}",
-            {"now": to_micros(now), "id": round_id},
-        )
+    async def claim_reveal(
+        self, round_id: int, now: datetime, lease_until: datetime
+    ) -> Round | None:
+        """Start revealing an open round (answers become late); None if not open.
+
+        The round is leased to this process until `lease_until`.
+        """
+        async with self.db.transaction() as tx:
+            group = await tx.fetchrow(
+                "SELECT group_id FROM rounds WHERE id = :id", {"id": round_id}
+            )
+            if group is None:
+                return None
+            # Reveals of one group take turns, so each gets the next sequence number.
+            await take_turns(tx, self.db.dialect, _REVEAL_LOCK + int(group["group_id"]))
+            row = await tx.fetchrow(
+                "UPDATE rounds SET status = 'revealing', revealed_at = :now,"
+                " lease_owner = :o, lease_until = :lu,"
+                " reveal_seq = (SELECT COALESCE(MAX(r.reveal_seq), 0) + 1 FROM rounds r"
+                "               WHERE r.group_id = rounds.group_id)"
+                f" WHERE id = :id AND status = 'open' RETURNING {ROUND_COLUMNS}",
+                {
+                    "now": to_micros(now),
+                    "id": round_id,
+                    "o": self.owner,
+                    "lu": to_micros(lease_until),
+                },
+            )
         return None if row is None else _round(row)
 
     async def save_round_result(self, result: RoundResult) -> bool:
@@ -464,7 +554,8 @@ class SqlStore:
     async def reveal_posted(self, round_id: int, message_id: str) -> None:
         """Record the message that revealed a round."""
         await self.db.execute(
-            "UPDATE rounds SET reveal_message_id = :m WHERE id = :id",
+            "UPDATE rounds SET reveal_message_id = :m, lease_owner = NULL, lease_until = NULL"
+            " WHERE id = :id",
             {"m": message_id, "id": round_id},
         )
 
@@ -473,8 +564,8 @@ class SqlStore:
     ) -> bool:
         """Move a round from one status to another; False if it was not in `expected`."""
         changed = await self.db.execute(
-            "UPDATE rounds SET status = :s, last_error = COALESCE(:n, last_error)"
-            " WHERE id = :id AND status = :e",
+            "UPDATE rounds SET status = :s, last_error = COALESCE(:n, last_error),"
+            " lease_owner = NULL, lease_until = NULL WHERE id = :id AND status = :e",
             {"s": status.value, "n": note, "id": round_id, "e": expected.value},
         )
         return changed > 0
@@ -512,6 +603,16 @@ class SqlStore:
                 }
             )
         async with self.db.transaction() as tx:
+            if self.db.dialect == "postgresql":
+                # Hold the rounds still while these answers are written: a reveal claimed
+                # meanwhile waits, then sees them (SQLite's writers take turns already).
+                round_ids = sorted({batch[i].round_id for i in latest.values()})
+                await tx.execute(
+                    "SELECT id FROM rounds WHERE id IN ("
+                    + ", ".join(f":k{i}" for i in range(len(round_ids)))
+                    + ") FOR SHARE",
+                    {f"k{i}": r for i, r in enumerate(round_ids)},
+                )
             saved = await tx.fetch(
                 "INSERT INTO answers (round_id, member_id, text, source, message_id,"
                 f" submitted_at, late) VALUES {', '.join(rows)}"

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,33 +11,15 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
+from bot.store.migrations import MIGRATIONS
 from bot.store.postgres import numbered, open_postgres
 from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
+from tests.postgres import POSTGRES_URL, postgres_schema
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-
-
-POSTGRES_URL = os.environ.get("STUDYBOT_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-
-
-@asynccontextmanager
-async def postgres_schema() -> AsyncIterator[str]:
-    """A fresh schema on the test server, dropped afterwards; skip if no server answers."""
-    import asyncpg
-
-    try:
-        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}: {exc}")
-    name = f"studybot_test_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f"CREATE SCHEMA {name}")
-    try:
-        yield name
-    finally:
-        await admin.execute(f"DROP SCHEMA {name} CASCADE")
-        await admin.close()
+LEASE = timedelta(minutes=10)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -71,7 +50,7 @@ async def open_round(store: SqlStore) -> int:
 async def test_migrations_run_once(store: SqlStore) -> None:
     assert await store.migrate() == []
     row = await store.db.fetchrow("SELECT MAX(version) AS v FROM schema_migrations")
-    assert row is not None and row["v"] == 2
+    assert row is not None and row["v"] == MIGRATIONS[-1][0]
 
 
 async def test_sqlite_pragmas_hold(tmp_path: Path) -> None:
@@ -131,9 +110,9 @@ async def test_answers_after_the_reveal_claim_are_late_and_scored_ones_locked(
     late = await store.member_id(MemberRef("t", "b", "B"))
     saved = await store.save_answer(AnswerWrite(round_id, on_time, "x", AnswerSource.THREAD, T0))
     assert saved is not None
-    claimed = await store.claim_reveal(round_id, T0)
+    claimed = await store.claim_reveal(round_id, T0, T0 + LEASE)
     assert claimed is not None and claimed.status is RoundStatus.REVEALING
-    assert await store.claim_reveal(round_id, T0) is None  # only once
+    assert await store.claim_reveal(round_id, T0, T0 + LEASE) is None  # only once
     got = await store.save_answer(AnswerWrite(round_id, late, "y", AnswerSource.THREAD, T0))
     assert got is not None and got.late
     assert (
@@ -145,7 +124,7 @@ async def test_answers_after_the_reveal_claim_are_late_and_scored_ones_locked(
 async def test_leaderboard_ties_go_to_the_earliest(store: SqlStore) -> None:
     round_id = await open_round(store)
     ids = [await store.member_id(MemberRef("t", f"u{i}", f"U{i}")) for i in range(4)]
-    claimed = await store.claim_reveal(round_id, T0)
+    claimed = await store.claim_reveal(round_id, T0, T0 + LEASE)
     assert claimed is not None
     pts = [20, 30, 30, 10]
     scores = []
@@ -191,7 +170,7 @@ async def test_ranks_match_a_brute_force_ranking_after_many_reveals(store: SqlSt
             scores.append(
                 ScoreEntry(saved.answer_id, m, 0.5, (True,), rng.choice([10, 20, 30]), ("all",), at)
             )
-        assert await store.claim_reveal(round_.id, T0) is not None
+        assert await store.claim_reveal(round_.id, T0, T0 + LEASE) is not None
         assert await store.save_round_result(RoundResult(round_.id, tuple(scores), ()))
     rows = await store.db.fetch(
         "SELECT member_id, points, achieved_at FROM score_totals WHERE period = 'all'"

@@ -1,0 +1,149 @@
+"""The HTTP server of `/healthz` and `/metrics` (aiohttp), served when a port is configured.
+
+`GET /healthz` answers 200 with `{"status": "ok", "database": "ok",
+"scheduler": "running", "platform": "connected"}` when the database answers a
+trivial query within a short timeout, the scheduler runs and the platform is
+connected; otherwise 503 with the same fields saying what is wrong.
+`GET /metrics` is the Prometheus text exposition of `bot.telemetry.metrics`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.app import App
+from bot.model import RoundStatus
+from bot.schedule import ApsJobScheduler
+from bot.telemetry.metrics import exposition, set_open_rounds
+
+__all__ = ["Connection", "HealthServer", "start_health_server"]
+
+log = logging.getLogger(__name__)
+
+DB_TIMEOUT = 1.0  # seconds; a probe's own timeout should be longer (2 s or more)
+
+
+class Connection(Protocol):
+    """What the health check asks the platform (bot.service.Platform offers it)."""
+
+    def is_connected(self) -> bool:
+        """Say whether the platform connection is up now."""
+        ...
+
+
+class HealthServer:
+    """Serves `/healthz` and `/metrics` for one app and its platform connection."""
+
+    def __init__(
+        self,
+        app: App,
+        platform: Connection,
+        port: int,
+        host: str | None = None,
+        db_timeout: float = DB_TIMEOUT,
+    ) -> None:
+        self._app = app
+        self._platform = platform
+        self._host = host
+        self._port = port
+        self._db_timeout = db_timeout
+        web_app = web.Application()
+        web_app.router.add_get("/healthz", self._healthz)
+        web_app.router.add_get("/metrics", self._metrics)
+        self._runner = web.AppRunner(web_app, access_log=None)  # probes every few seconds
+        self._was_healthy = True
+
+    async def start(self) -> None:
+        """Listen on the port (all interfaces unless a host was given); OSError if taken."""
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            raise
+        log.info("serving /healthz and /metrics on port %d", self.port)
+
+    @property
+    def port(self) -> int:
+        """Return the port listened on (the one chosen by the system when 0 was asked)."""
+        for address in self._runner.addresses:
+            return int(address[1])
+        return self._port
+
+    async def stop(self) -> None:
+        """Stop listening and close open connections."""
+        await self._runner.cleanup()
+
+    async def database_status(self) -> str:
+        """Return "ok" when the database answers `SELECT 1` in time, else what went wrong."""
+        try:
+            await asyncio.wait_for(self._app.store.db.fetchrow("SELECT 1"), self._db_timeout)
+        except TimeoutError:
+            return f"no answer within {self._db_timeout:g} s"
+        except Exception as exc:
+            return f"unreachable ({type(exc).__name__})"
+        return "ok"
+
+    def scheduler_status(self) -> str:
+        """Return "running", "stopped", or "manual" (the simulated clock's, always ready)."""
+        scheduler = self._app.scheduler
+        if isinstance(scheduler, ApsJobScheduler):
+            return "running" if scheduler.running else "stopped"
+        return "manual"
+
+    async def check(self) -> tuple[bool, dict[str, str]]:
+        """Return whether all is well, and the status of each part."""
+        database = await self.database_status()
+        scheduler = self.scheduler_status()
+        platform = "connected" if self._platform.is_connected() else "disconnected"
+        healthy = (
+            database == "ok" and scheduler in ("running", "manual") and platform == "connected"
+        )
+        if healthy != self._was_healthy:
+            self._was_healthy = healthy
+            report = "healthy again" if healthy else "unhealthy"
+            level = logging.INFO if healthy else logging.WARNING
+            log.log(
+                level,
+                "%s: database %s, scheduler %s, platform %s",
+                report,
+                database,
+                scheduler,
+                platform,
+            )
+        return healthy, {
+            "status": "ok" if healthy else "unhealthy",
+            "database": database,
+            "scheduler": scheduler,
+            "platform": platform,
+        }
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        healthy, body = await self.check()
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        try:
+            open_rounds = await asyncio.wait_for(
+                self._app.store.rounds_in([RoundStatus.OPEN]), self._db_timeout
+            )
+        except Exception as exc:  # the counters still deserve to be scraped
+            log.debug("open rounds not counted: %s", exc)
+        else:
+            set_open_rounds(len(open_rounds))
+        return web.Response(body=exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def start_health_server(
+    app: App, platform: Connection, port: int, host: str | None = None
+) -> HealthServer:
+    """Start serving `/healthz` and `/metrics` on `port`; OSError if it cannot listen."""
+    server = HealthServer(app, platform, port, host)
+    await server.start()
+    return server
