@@ -113,7 +113,11 @@ async def open_sqlite(path: Path | str) -> SqliteDatabase:
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = await _connect(path)
-    reader = None if str(path) == ":memory:" else await _connect(path)
+    try:
+        reader = None if str(path) == ":memory:" else await _connect(path)
+    except BaseException:
+        await conn.close()
+        raise
     log.debug("opened SQLite database %s", path)
     return SqliteDatabase(conn, reader)
 
@@ -121,6 +125,10 @@ async def open_sqlite(path: Path | str) -> SqliteDatabase:
 async def _connect(path: Path | str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = sqlite3.Row
-    for pragma in PRAGMAS:
-        await conn.execute(pragma)
+    try:
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+    except BaseException:
+        await conn.close()  # else its thread keeps the process from exiting
+        raise
     return conn

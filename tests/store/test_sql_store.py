@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -204,3 +206,16 @@ async def test_practice_attempts_and_reviews(store: SqlStore) -> None:
     assert latest is not None and latest.hinted and latest.finished
     summary = await store.practice_summary(member, T0 + timedelta(days=3))
     assert (summary.attempts, summary.answered, summary.due_reviews) == (1, 1, 1)
+
+
+async def test_a_file_that_is_not_a_database_is_refused_and_closed(tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-database.sqlite3"
+    bad.write_bytes(b"this is plain text, not SQLite " * 100)
+    threads = threading.active_count()
+    with pytest.raises(sqlite3.DatabaseError):
+        await open_sqlite(bad)
+    for _ in range(100):
+        if threading.active_count() <= threads:
+            break
+        await asyncio.sleep(0.01)
+    assert threading.active_count() <= threads, "the connection's thread was left running"
