@@ -25,15 +25,12 @@ _NAME = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 @lru_cache(maxsize=1024)
 def numbered(sql: str) -> tuple[str, tuple[str, ...]]:
     """Return the statement with `:name` turned into `$n`, and the names in order."""
-    names: list[str] = []
+    numbers: dict[str, int] = {}
 
     def number(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in names:
-            names.append(name)
-        return f"${names.index(name) + 1}"
+        return f"${numbers.setdefault(match.group(1), len(numbers) + 1)}"
 
-    return _NAME.sub(number, sql), tuple(names)
+    return _NAME.sub(number, sql), tuple(numbers)
 
 
 # What asyncpg raises when the server is down, restarting or cut off.
@@ -60,6 +57,14 @@ def _reachable() -> Iterator[None]:
         raise DatabaseUnavailable(
             f"PostgreSQL is unreachable: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+async def _keep_session(conn: Any) -> None:
+    """Skip asyncpg's reset of a connection returned to the pool (an extra round trip).
+
+    The store keeps no session state: its advisory locks end with their
+    transaction, and it never LISTENs, SETs or leaves cursors open.
+    """
 
 
 def _args(names: tuple[str, ...], params: Params | None) -> list[Any]:
@@ -154,5 +159,6 @@ async def open_postgres(
             max_size=max_size,
             server_settings=settings,
             timeout=CONNECT_TIMEOUT,
+            reset=_keep_session,
         )
     return PostgresDatabase(pool)

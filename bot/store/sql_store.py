@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -156,6 +157,7 @@ class SqlStore:
         # here are seen at once, changes made by another replica within a few seconds.
         self._groups: dict[tuple[str, str, str], tuple[float, Group | None]] = {}
         self._group_cache_seconds = group_cache_seconds
+        self._group_lookups: dict[tuple[str, str, str], asyncio.Future[Group | None]] = {}
         self._answers: GroupCommit[AnswerWrite, AnswerSaved | None] = GroupCommit(
             self._write_answers
         )
@@ -195,12 +197,22 @@ class SqlStore:
         cached = self._groups.get(key)
         if cached is not None and time.monotonic() - cached[0] < self._group_cache_seconds:
             return cached[1]
+        # Events arriving together for a channel share one lookup (no stampede on expiry).
+        lookup = self._group_lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._load_group(channel))
+            self._group_lookups[key] = lookup
+            lookup.add_done_callback(lambda _: self._group_lookups.pop(key, None))
+        return await asyncio.shield(lookup)
+
+    async def _load_group(self, channel: ChannelRef) -> Group | None:
         row = await self.db.fetchrow(
             "SELECT id, platform, workspace_id, channel_id, settings FROM groups"
             " WHERE platform = :p AND workspace_id = :w AND channel_id = :c",
             {"p": channel.platform, "w": channel.workspace_id, "c": channel.channel_id},
         )
         group = None if row is None else _group(row)
+        key = (channel.platform, channel.workspace_id, channel.channel_id)
         self._groups[key] = (time.monotonic(), group)
         return group
 
@@ -716,7 +728,7 @@ class SqlStore:
             " (SELECT COALESCE(SUM(members), 0) FROM score_counts WHERE group_id = :g"
             "  AND period = :p AND points > :pts)"
             " + (SELECT COUNT(*) FROM score_totals WHERE group_id = :g AND period = :p"
-            "  AND points = :pts AND (achieved_at < :at OR (achieved_at = :at AND member_id < :m)))"
+            "  AND points = :pts AND (achieved_at, member_id) < (:at, :m))"
             " AS ahead",
             {
                 "g": group_id,
