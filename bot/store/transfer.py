@@ -58,6 +58,7 @@ __all__ = [
 MIGRATIONS_TABLE = "schema_migrations"
 DEFAULT_BATCH = 1000
 CONNECT_TIMEOUT = 15.0
+_SQLITE_HEADER = b"SQLite format 3\x00"
 _TEXT_TYPES = ("text", "character varying", "character", "name", "citext")
 
 
@@ -99,6 +100,16 @@ async def open_url(url: str, *, create: bool) -> Database:
     )
 
 
+def _empty_or_sqlite(path: Path) -> bool:
+    """Whether a file is missing, empty, or starts with SQLite's header."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return True
+    return head in (b"", _SQLITE_HEADER)
+
+
 async def _open_sqlite_file(url: str, create: bool) -> Database:
     path = sqlite_path(url)
     if not isinstance(path, Path):
@@ -107,6 +118,8 @@ async def _open_sqlite_file(url: str, create: bool) -> Database:
         raise UsageError(f"{path} is a folder, not a SQLite database file")
     if not create and not path.is_file():
         raise UsageError(f"there is no SQLite database at {path}")
+    if not _empty_or_sqlite(path):
+        raise UsageError(f"{path} is not a SQLite database")
     try:
         return await open_sqlite(path)
     except (sqlite3.Error, OSError) as exc:

@@ -448,7 +448,11 @@ async def test_migrate_on_postgres(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (["db", "migrate", "--database", "postgresql://h:port/db"], 2, "cannot read the"),
         (["db", "verify", "sqlite:///a.sqlite3", "sqlite:///b.sqlite3"], 2, "no SQLite"),
-        (["db", "verify", "sqlite:///notes.txt", "sqlite:///a.sqlite3"], 1, "cannot open the"),
+        (
+            ["db", "verify", "sqlite:///notes.txt", "sqlite:///a.sqlite3"],
+            2,
+            "not a SQLite database",
+        ),
         (
             ["db", "copy", "sqlite:///a.sqlite3", "sqlite:///b.sqlite3", "--batch-size", "0"],
             2,

@@ -1,0 +1,253 @@
+"""The only place Slack payloads become core events (and members, channels, slash commands).
+
+Slash commands are derived from the core's command table: one Slack command per
+top-level name (`/practice` carries `answer` and `reveal` as subcommand words),
+except `help`, which is `/studybot help`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.render import FormContext
+from bot.commands import COMMANDS, Command
+from bot.model import ChannelRef, MemberRef
+from bot.ports import ButtonPress, FormSubmit, Invocation, MessageRemoved, ThreadReply
+
+__all__ = [
+    "ADMIN_COMMAND",
+    "PLATFORM",
+    "HomeOpened",
+    "MessageAction",
+    "UserInfo",
+    "button_press",
+    "button_user",
+    "channel",
+    "first_input_block",
+    "form_submit",
+    "home_opened",
+    "invocation",
+    "member",
+    "slash_commands",
+    "thread_message",
+    "user_info",
+]
+
+PLATFORM = "slack"
+ADMIN_COMMAND = "studybot"
+_HELP = "help"
+# Message subtypes that are a member writing (the others are joins, bots, topic changes ...).
+_WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
+
+
+def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
+    """Return the Slack slash commands (without `/`) for a command table, in its order."""
+    names: list[str] = []
+    for c in commands:
+        top = c.name.split(" ", 1)[0]
+        if top == _HELP:
+            top = ADMIN_COMMAND
+        if top not in names:
+            names.append(top)
+    if ADMIN_COMMAND not in names:
+        names.append(ADMIN_COMMAND)
+    return tuple(names)
+
+
+def invocation(command: str, text: str, actor: MemberRef, place: ChannelRef) -> Invocation:
+    """Return the core command a Slack slash command stands for.
+
+    `/studybot` alone or `/studybot help [topic]` is the core's `help`; every
+    other command passes its text on for the core to parse.
+    """
+    name = command.strip().lstrip("/").lower()
+    text = text.strip()
+    if name == ADMIN_COMMAND:
+        word, _, rest = text.partition(" ")
+        if word.lower() in ("", _HELP):
+            return Invocation(_HELP, rest.strip(), actor, place)
+    return Invocation(name, text, actor, place)
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """What Slack says about a member: the name to show and whether they administer."""
+
+    display_name: str
+    can_manage: bool
+
+
+def user_info(user: Mapping[str, Any]) -> UserInfo:
+    """Return a member's name and admin right from a users.info `user` object.
+
+    Workspace admins and owners may use admin commands; the core also accepts
+    members listed in a group's settings.
+    """
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or user.get("id")
+        or "someone"
+    )
+    admin = any(bool(user.get(k)) for k in ("is_admin", "is_owner", "is_primary_owner"))
+    return UserInfo(str(name), admin)
+
+
+def member(user_id: str, info: UserInfo) -> MemberRef:
+    """Return the core's view of a Slack member."""
+    return MemberRef(PLATFORM, user_id, info.display_name, info.can_manage)
+
+
+def channel(team_id: str, channel_id: str, thread_ts: str | None = None) -> ChannelRef:
+    """Return the core's view of a Slack channel (and a thread in it)."""
+    return ChannelRef(PLATFORM, team_id, channel_id, thread_ts)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAction:
+    """A member's message in a thread was written, edited or deleted."""
+
+    user_id: str
+    place: ChannelRef
+    message_ts: str
+    text: str
+    removed: bool = False
+
+    def event(self, actor: MemberRef) -> ThreadReply | MessageRemoved:
+        """Return the core event, once the member is known."""
+        if self.removed:
+            return MessageRemoved(self.place, actor, self.message_ts)
+        return ThreadReply(self.place, actor, self.text, self.message_ts)
+
+
+def _threaded(message: Mapping[str, Any]) -> str | None:
+    """Return a message's thread, or None for a top-level message (or a thread's parent)."""
+    thread = message.get("thread_ts")
+    if not isinstance(thread, str) or thread == message.get("ts"):
+        return None
+    return thread
+
+
+def thread_message(event: Mapping[str, Any], team_id: str) -> MessageAction | None:
+    """Return what a `message` event means for answers, or None when it means nothing.
+
+    A reply in a thread answers, an edit (`message_changed`) repeats its
+    message id with the new text, a deletion (`message_deleted`) withdraws it.
+    Bots' messages, top-level messages and edits that left the text as it was
+    are ignored.
+    """
+    channel_id = event.get("channel")
+    if not isinstance(channel_id, str):
+        return None
+    subtype = event.get("subtype")
+    if subtype == "message_changed":
+        message = event.get("message") or {}
+        before = event.get("previous_message") or {}
+        if message.get("text") == before.get("text"):
+            return None  # an unfurl, a reply count: not an edit of the answer
+        return _action(message, channel_id, team_id)
+    if subtype == "message_deleted":
+        before = event.get("previous_message") or {}
+        action = _action(before, channel_id, team_id)
+        if action is None:
+            return None
+        return MessageAction(action.user_id, action.place, action.message_ts, "", removed=True)
+    if subtype not in _WRITTEN:
+        return None
+    return _action(event, channel_id, team_id)
+
+
+def _action(message: Mapping[str, Any], channel_id: str, team_id: str) -> MessageAction | None:
+    thread = _threaded(message)
+    user, ts = message.get("user"), message.get("ts")
+    if thread is None or message.get("bot_id") or not isinstance(user, str):
+        return None
+    if not isinstance(ts, str):
+        return None
+    text = message.get("text")
+    return MessageAction(user, channel(team_id, channel_id, thread), ts, str(text or ""))
+
+
+def _team(body: Mapping[str, Any]) -> str:
+    team = body.get("team") or {}
+    user = body.get("user") or {}
+    return str(team.get("id") or user.get("team_id") or body.get("team_id") or "")
+
+
+def button_press(
+    body: Mapping[str, Any], action: Mapping[str, Any], actor: MemberRef
+) -> ButtonPress:
+    """Return the core event of a pressed button (`block_actions`)."""
+    action_id = str(action.get("action_id", ""))
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    thread = _threaded(message) if message else container.get("thread_ts")
+    return ButtonPress(
+        action_id.split("#", 1)[0],
+        actor,
+        channel(_team(body), str(channel_id), thread),
+        str(action.get("value") or ""),
+    )
+
+
+def button_user(body: Mapping[str, Any]) -> str:
+    """Return who pressed a button or submitted a form."""
+    return str((body.get("user") or {}).get("id", ""))
+
+
+def form_submit(body: Mapping[str, Any], actor: MemberRef) -> FormSubmit | None:
+    """Return the core event of a submitted modal, or None if it is not one of ours.
+
+    An input split over several boxes (Slack holds 3,000 characters in one)
+    comes back joined.
+    """
+    view = body.get("view") or {}
+    context = FormContext.decode(str(view.get("private_metadata") or ""))
+    if context is None:
+        return None
+    parts: dict[str, list[tuple[int, str]]] = {}
+    state = (view.get("state") or {}).get("values") or {}
+    for block_id, inputs in state.items():
+        input_id, _, part = str(block_id).partition("#")
+        value = ((inputs or {}).get("value") or {}).get("value") or ""
+        parts.setdefault(input_id, []).append((int(part) if part.isdigit() else 1, str(value)))
+    values = {
+        key: "\n".join(text for _, text in sorted(chunks) if text) for key, chunks in parts.items()
+    }
+    return FormSubmit(
+        str(view.get("callback_id", "")),
+        actor,
+        channel(context.team_id, context.channel_id, context.thread_ts),
+        values,
+        context.value,
+    )
+
+
+def first_input_block(body: Mapping[str, Any]) -> str | None:
+    """Return the block id of a modal's first input (where a refusal is shown)."""
+    for block in (body.get("view") or {}).get("blocks") or ():
+        if block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeOpened:
+    """A member opened the bot's Home tab."""
+
+    user_id: str
+    team_id: str
+
+
+def home_opened(event: Mapping[str, Any], team_id: str) -> HomeOpened | None:
+    """Return an `app_home_opened` event on the Home tab, or None for the Messages tab."""
+    user = event.get("user")
+    if event.get("tab", "home") != "home" or not isinstance(user, str):
+        return None
+    return HomeOpened(user, team_id)

@@ -1,0 +1,178 @@
+"""A studybot on Slack, in HTTP mode, against the loopback fake of Slack."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from adapters.slack.main import EVENTS_PATH, SlackPlatform
+from adapters.slack.settings import SlackSettings
+from bot.app import App, build_app
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.content.bank import QuestionBank
+from tests.conftest import FIXTURE_CONTENT
+from tests.slack.fake_slack import FakeSlack, SignedSender
+
+SECRET = "test-signing-secret"
+ADMIN = "UADMIN"
+ALICE = "UALICE"
+BOB = "UBOB"
+CHANNEL = "C0GENERAL"
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+async def wait_until(predicate: Any, within: float = 5.0) -> None:
+    """Poll `predicate` until it is true (or fail after `within` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.005)
+
+
+@dataclass
+class SlackRig:
+    """The bot on Slack: the fake, the platform, the app, and a signed-request sender."""
+
+    fake: FakeSlack
+    platform: SlackPlatform
+    app: App
+    clock: ManualClock
+    sender: SignedSender
+    session: aiohttp.ClientSession
+    _hooks: int = 0
+
+    def hook(self) -> str:
+        """Return a fresh response_url on the fake."""
+        self._hooks += 1
+        return self.fake.response_url(f"h{self._hooks}")
+
+    async def settle(self) -> None:
+        """Wait until the work the adapter started after its acks is done."""
+        assert self.platform.bot is not None
+        await self.platform.bot.background.drain()
+
+    async def command(
+        self, command: str, text: str = "", user: str = ALICE, channel: str = CHANNEL
+    ) -> tuple[int, str, str]:
+        """Send a signed slash command; return status, body and its response_url's hook."""
+        url = self.hook()
+        status, body = await self.sender.command(
+            command, text, user=user, channel=channel, response_url=url
+        )
+        await self.settle()
+        return status, body, url.rsplit("/", 1)[1]
+
+    def responses(self, hook: str) -> list[dict[str, Any]]:
+        """Return what the adapter posted to one response_url."""
+        return [c.args for c in self.fake.of("response_url") if c.token == hook]
+
+    async def setup_channel(self, settings: str = "days=daily") -> None:
+        """Set the channel up for daily questions and post today's (as the admin)."""
+        status, _, hook = await self.command("/studybot", f"setup {settings}", user=ADMIN)
+        assert status == 200, hook
+        status, _, hook = await self.command("/studybot", "post-now", user=ADMIN)
+        assert status == 200
+        assert "Posted" in str(self.responses(hook)), self.responses(hook)
+
+    def round_post(self) -> dict[str, Any]:
+        """Return the chat.postMessage call that posted the latest round."""
+        posts = [
+            c.args
+            for c in self.fake.of("chat.postMessage")
+            if str(
+                (c.args.get("metadata") or {}).get("event_payload", {}).get("key", "")
+            ).startswith("round-")
+        ]
+        assert posts, "no round was posted"
+        return posts[-1]
+
+    def round_ts(self) -> str:
+        """Return the ts of the latest round's message (its thread)."""
+        channel = self.round_post()["channel"]
+        for message in self.fake.messages[channel]:
+            if (
+                (message.get("metadata") or {})
+                .get("event_payload", {})
+                .get("key", "")
+                .startswith("round-")
+            ):
+                ts = str(message["ts"])
+        return ts
+
+    async def answers(self, round_id: int = 1) -> list[tuple[str, str]]:
+        """Return the stored answers of a round: (display name, text)."""
+        return [(a.display_name, a.text) for a in await self.app.store.round_answers(round_id)]
+
+    async def event(self, event: dict[str, Any], event_id: str, retry_num: int = 0) -> int:
+        """Send a signed event callback and wait for the work it started."""
+        status, _ = await self.sender.event(event, event_id, retry_num=retry_num)
+        await self.settle()
+        return status
+
+
+def thread_reply(user: str, text: str, ts: str, thread_ts: str) -> dict[str, Any]:
+    """Return a `message` event: a member's reply in a thread."""
+    return {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "thread_ts": thread_ts,
+        "event_ts": ts,
+        "channel_type": "channel",
+    }
+
+
+def rig_settings(fake: FakeSlack, **changes: Any) -> SlackSettings:
+    values: dict[str, Any] = {
+        "bot_token": "xoxb-test-token",
+        "signing_secret": SECRET,
+        "port": 0,
+        "api_url": fake.api_url,
+        "posts_per_second": 1000.0,
+        "channel_interval": 0.0,
+    }
+    values.update(changes)
+    return SlackSettings(**values)
+
+
+async def start_platform(platform: SlackPlatform, app: App) -> asyncio.Task[None]:
+    task = asyncio.create_task(platform.run(app))
+    await wait_until(lambda: platform.is_connected() or task.done())
+    if task.done():
+        task.result()
+    return task
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[SlackRig]:
+    async with FakeSlack() as fake:
+        fake.add_user(ADMIN, "Ada", admin=True)
+        fake.add_user(ALICE, "Alice")
+        fake.add_user(BOB, "Bob")
+        clock = ManualClock(START)
+        config = Config(
+            database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", content_dir=FIXTURE_CONTENT
+        )
+        platform = SlackPlatform(rig_settings(fake), host="127.0.0.1")
+        app = await build_app(config, platform.chat, clock, bank=fixture_bank)
+        await app.start()
+        task = await start_platform(platform, app)
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{platform.port}{EVENTS_PATH}"
+            sender = SignedSender(session, url, SECRET)
+            yield SlackRig(fake, platform, app, clock, sender, session)
+        await platform.close()
+        await task
+        await app.stop()

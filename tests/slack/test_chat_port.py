@@ -1,0 +1,79 @@
+"""The Slack chat port on its own: long posts, edits, private messages, finding posts again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.chat import PostPacer, SlackChat, retry_handlers
+from bot.model import ChannelRef, MemberRef
+from bot.ports import PostLookup
+from bot.replies import Field, Reply, Visibility
+from tests.slack.fake_slack import FakeSlack
+
+PLACE = ChannelRef("slack", "T1", "C1")
+
+
+@dataclass
+class Port:
+    fake: FakeSlack
+    chat: SlackChat
+
+
+@pytest.fixture
+async def port() -> AsyncIterator[Port]:
+    async with FakeSlack() as fake, aiohttp.ClientSession() as session:
+        pacer = PostPacer(1000.0, 0.0)
+        client = AsyncWebClient(
+            token="xoxb-1",
+            base_url=fake.api_url,
+            session=session,
+            retry_handlers=retry_handlers(pacer),
+        )
+        yield Port(fake, SlackChat(client, pacer))
+
+
+async def test_the_port_can_find_posts_again(port: Port) -> None:
+    assert isinstance(port.chat, PostLookup)
+    card = Reply(title="Q", text="Why?", visibility=Visibility.PUBLIC, key="round-7")
+    posted = await port.chat.post_round(PLACE, card)
+    assert posted.thread.thread_id == posted.message.message_id
+    other = SlackChat(port.chat.client, PostPacer(1000.0, 0.0))  # a new process
+    assert await other.find_round_post(PLACE, "round-7") == posted
+    assert await other.find_round_post(PLACE, "round-8") is None
+    note = Reply(text="in the thread", key="note-1")
+    in_thread = await port.chat.post(posted.thread, note)
+    assert await other.find_post(posted.thread, "note-1") == in_thread
+    assert await other.find_post(PLACE, "note-1") is None
+
+
+async def test_a_long_post_continues_in_its_thread(port: Port) -> None:
+    fields = tuple(Field(f"F{i}", "x " * 200) for i in range(70))
+    message = await port.chat.post(PLACE, Reply(title="Long", fields=fields))
+    posts = port.fake.of("chat.postMessage")
+    assert len(posts) == 2
+    assert "thread_ts" not in posts[0].args
+    assert posts[1].args["thread_ts"] == message.message_id
+
+
+async def test_edit_and_private_messages(port: Port) -> None:
+    message = await port.chat.post(PLACE, Reply(text="before"))
+    await port.chat.edit(message, Reply(text="after **all**"))
+    [update] = port.fake.of("chat.update")
+    assert update.args["ts"] == message.message_id and update.args["channel"] == "C1"
+    assert update.args["blocks"][0]["text"]["text"] == "after *all*"
+    await port.chat.send_private(MemberRef("slack", "U9", "Nine"), Reply(text="just you"))
+    assert port.fake.of("chat.postMessage")[-1].args["channel"] == "U9"
+
+
+async def test_a_reveal_without_a_known_round_is_posted_in_the_channel(port: Port) -> None:
+    reveal = Reply(title="The answer", text="A.", visibility=Visibility.PUBLIC, key="reveal-3")
+    message = await port.chat.post(PLACE, reveal)
+    assert message.place == PLACE
+    [post] = port.fake.of("chat.postMessage")
+    assert "thread_ts" not in post.args
+    assert post.args["metadata"]["event_payload"]["key"] == "reveal-3"
