@@ -1,0 +1,1 @@
+"""The Discord adapter: discord.py's sharded client wired to the core."""

@@ -1,0 +1,194 @@
+"""The ChatPort on Discord: posting rounds (embed, buttons, public thread), reveals, DMs.
+
+Every REST call the adapter starts goes through one `Pacer`, which spaces them
+below Discord's global limit (50 requests a second), so a daily fan-out to
+thousands of channels never leans on 429s. Interaction callbacks are not paced:
+Discord exempts them from the global limit.
+
+Posting a round is two calls (the message, then a thread on it). If the thread
+fails after the message went out, the port remembers the message, and the core's
+retry edits that message and opens the thread on it instead of posting again.
+Messages carry a nonce Discord enforces, so a post retried after a lost
+response is not doubled either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict, deque
+from dataclasses import replace
+from typing import Literal
+
+import discord
+
+from adapters.discord.render import Outgoing, message_kwargs, render
+from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
+from bot.replies import Reply
+
+__all__ = ["DEFAULT_RATE", "DiscordChat", "Pacer"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RATE = 47.0  # requests a second: under Discord's 50, with room for network jitter
+THREAD_NAME_LIMIT = 100
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
+THREAD_ALREADY_CREATED = 160004
+_REMEMBERED_POSTS = 10_000
+
+
+class Pacer:
+    """Spaces requests out so that Discord never sees more than `rate` in any second.
+
+    Callers take turns (first come, first served), each due one interval after
+    the previous one was due. A turn that comes late (the event loop was busy)
+    does not push the schedule back: the turns behind it catch up, but never
+    beyond `rate` requests in the trailing second of actual departures, so a
+    stall is never followed by a burst over the limit.
+    """
+
+    def __init__(self, rate: float = DEFAULT_RATE) -> None:
+        if rate < 1:
+            raise ValueError("the rate must be at least one request a second")
+        self._interval = 1.0 / rate
+        self._due = float("-inf")  # when the previous turn was due
+        self._left: deque[float] = deque(maxlen=int(rate))  # the latest departures
+        self._turn = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Wait for this caller's turn."""
+        async with self._turn:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            due = max(now, self._due + self._interval)
+            if len(self._left) == self._left.maxlen:
+                due = max(due, self._left[0] + 1.0)
+            if due > now:
+                await asyncio.sleep(due - now)
+            self._due = due
+            self._left.append(loop.time())
+
+
+def _round_key(channel: ChannelRef, card: Reply) -> str:
+    """Return what identifies one round's post in a channel across retries (not its footer)."""
+    parts = [channel.channel_id, card.title or "", card.text]
+    parts += [f"{b.action}={b.value}" for b in card.buttons]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class DiscordChat:
+    """What the core calls for the work it starts itself, on Discord."""
+
+    def __init__(self, client: discord.Client, pacer: Pacer | None = None) -> None:
+        self._client = client
+        self.pacer = pacer or Pacer()
+        self._unthreaded: OrderedDict[str, int] = OrderedDict()  # round key -> message id
+
+    def _channel(self, channel_id: str, guild_id: str) -> discord.PartialMessageable:
+        guild = int(guild_id) if guild_id.isdigit() else None
+        return self._client.get_partial_messageable(int(channel_id), guild_id=guild)
+
+    async def _send(
+        self, target: discord.abc.Messageable, part: Outgoing, nonce: str | None = None
+    ) -> discord.Message:
+        await self.pacer.wait()
+        kwargs = message_kwargs(part)
+        if nonce is not None:
+            kwargs["nonce"] = nonce
+        return await target.send(**kwargs)
+
+    async def _send_all(
+        self, target: discord.abc.Messageable, parts: list[Outgoing]
+    ) -> discord.Message:
+        first = await self._send(target, parts[0])
+        for part in parts[1:]:
+            await self._send(target, part)
+        return first
+
+    async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
+        """Post a round's card with its buttons and open its public answer thread on it."""
+        key = _round_key(channel, card)
+        parts = render(card)
+        head = replace(parts[0], buttons=parts[-1].buttons)  # the buttons go on the card itself
+        rest = [replace(p, buttons=()) for p in parts[1:]]
+        target = self._channel(channel.channel_id, channel.workspace_id)
+        message_id = self._unthreaded.get(key)
+        if message_id is None:
+            message = await self._send(target, head, nonce=key[:25])
+            message_id = message.id
+            self._unthreaded[key] = message_id
+            while len(self._unthreaded) > _REMEMBERED_POSTS:
+                self._unthreaded.popitem(last=False)
+        else:
+            log.info(
+                "channel %s: opening the thread on the already posted round", channel.channel_id
+            )
+            await self.pacer.wait()
+            await target.get_partial_message(message_id).edit(**message_kwargs(head))
+        thread_id = await self._open_thread(int(channel.channel_id), message_id, card)
+        self._unthreaded.pop(key, None)
+        if rest:
+            await self._send_all(self._channel(str(thread_id), channel.workspace_id), rest)
+        thread = ChannelRef(
+            channel.platform, channel.workspace_id, channel.channel_id, str(thread_id)
+        )
+        return PostedRound(MessageRef(channel, str(message_id)), thread)
+
+    async def _open_thread(self, channel_id: int, message_id: int, card: Reply) -> int:
+        name = (card.title or "Answers").strip() or "Answers"
+        if len(name) > THREAD_NAME_LIMIT:
+            name = name[: THREAD_NAME_LIMIT - 1] + "…"
+        await self.pacer.wait()
+        try:
+            data = await self._client.http.start_thread_with_message(
+                channel_id,
+                message_id,
+                name=name,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ALREADY_CREATED:
+                raise
+            return message_id  # a thread started on a message has the message's id
+        return int(data["id"])
+
+    async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
+        """Post a reply in a channel or thread, split over as many messages as it needs."""
+        target_id = place.thread_id or place.channel_id
+        message = await self._send_all(self._channel(target_id, place.workspace_id), render(reply))
+        return MessageRef(place, str(message.id))
+
+    async def edit(self, message: MessageRef, reply: Reply) -> None:
+        """Replace a posted message; text that no longer fits continues in new messages."""
+        place = message.place
+        target = self._channel(place.thread_id or place.channel_id, place.workspace_id)
+        parts = render(reply)
+        await self.pacer.wait()
+        await target.get_partial_message(int(message.message_id)).edit(**message_kwargs(parts[0]))
+        for part in parts[1:]:
+            await self._send(target, part)
+
+    async def send_private(self, member: MemberRef, reply: Reply) -> None:
+        """Send a direct message to a member."""
+        await self.pacer.wait()
+        dm = await self._client.create_dm(discord.Object(int(member.user_id)))
+        await self._send_all(dm, render(reply))
+
+    async def react(self, channel_id: int, message_id: int, emoji: str) -> None:
+        """Add a reaction to a message."""
+        await self.pacer.wait()
+        await self._client.http.add_reaction(channel_id, message_id, emoji)
+
+    async def reply_to(self, message: discord.Message, reply: Reply) -> None:
+        """Answer a member's message where it is, mentioning only that member."""
+        mention = discord.AllowedMentions(
+            everyone=False, users=[message.author], roles=False, replied_user=True
+        )
+        for i, part in enumerate(render(reply)):
+            await self.pacer.wait()
+            kwargs = message_kwargs(part)
+            kwargs["allowed_mentions"] = mention
+            if i == 0:
+                kwargs["reference"] = message
+            await message.channel.send(**kwargs)

@@ -1,0 +1,392 @@
+"""The Discord connection: discord.py's sharded client, its listeners, and the Platform.
+
+Listeners hand translated events to the core and show its replies:
+interactions are answered at once when the core is quick, or deferred
+(ephemerally, "thinking") and followed up when it takes longer than
+`defer_after`, or at once when more than `busy_after` interactions are
+already in hand (a crowd arriving together), so that each is acknowledged
+well inside Discord's 3 seconds; private replies are ephemeral. Messages
+in threads become answers; their replies show as a reaction, or privately
+by direct message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections import OrderedDict
+from collections.abc import Coroutine
+from typing import Any
+
+import discord
+import yarl
+
+from adapters.discord.chat import DiscordChat
+from adapters.discord.commands import CommandTable, suggestions
+from adapters.discord.events import (
+    interaction_event,
+    member_ref,
+    removed_message,
+    thread_message,
+)
+from adapters.discord.render import NO_MENTIONS, message_kwargs, modal_for, render
+from adapters.discord.settings import DiscordSettings
+from bot.app import App
+from bot.core import Core
+from bot.model import MemberRef
+from bot.replies import Reply, Visibility
+
+__all__ = ["BUSY_AFTER", "DEFER_AFTER", "DiscordPlatform", "StudybotClient", "intents_for"]
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 1.5  # seconds the core may take before an interaction is deferred
+BUSY_AFTER = 200  # interactions in hand beyond which new ones are deferred at once
+_REMEMBERED = 100_000  # thread message authors and thread parents kept for deletes
+_FORM_TOO_LATE = Reply(
+    text="That took a moment too long to open the form. Please try again.", is_error=True
+)
+_MOVED = Reply(text="Done: posted in the channel.")
+
+
+def intents_for(settings: DiscordSettings) -> discord.Intents:
+    """Return the gateway intents: guilds and their messages; message content if enabled."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = settings.message_content
+    return intents
+
+
+class _Lru(OrderedDict[int, Any]):
+    """A bounded map that forgets its oldest entries."""
+
+    def remember(self, key: int, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > _REMEMBERED:
+            self.popitem(last=False)
+
+
+class _HTTPClient(discord.http.HTTPClient):
+    """discord.py's HTTP client with its rate-limit bucket cleanup amortised.
+
+    discord.py looks through every rate-limit bucket for idle ones each time a
+    new bucket appears (once there are 256). A bot posting to thousands of
+    channels has a bucket per channel and route, which makes a daily fan-out
+    quadratic. Looking only when the count has doubled since the last look keeps
+    the cleanup, in linear time.
+    """
+
+    _next_cleanup = 256
+
+    def _try_clear_expired_ratelimits(self) -> None:
+        if len(self._buckets) < self._next_cleanup:
+            return
+        super()._try_clear_expired_ratelimits()
+        self._next_cleanup = max(256, 2 * len(self._buckets))
+
+
+class StudybotClient(discord.AutoShardedClient):
+    """discord.py's sharded client with the studybot listeners."""
+
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        *,
+        defer_after: float = DEFER_AFTER,
+        busy_after: int = BUSY_AFTER,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        options: dict[str, Any] = {}
+        if settings.shard_ids is not None:
+            options["shard_ids"] = list(settings.shard_ids)
+        super().__init__(
+            intents=intents_for(settings),
+            shard_count=settings.shard_count,
+            allowed_mentions=NO_MENTIONS,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            guild_ready_timeout=guild_ready_timeout,
+            **options,
+        )
+        self.http.__class__ = _HTTPClient
+        self.settings = settings
+        self.table = CommandTable()
+        self.chat = DiscordChat(self)
+        self.core: Core | None = None
+        self._defer_after = defer_after
+        self._busy_after = busy_after
+        self._in_flight = 0  # interactions being answered now
+        self._max_concurrency = 1
+        self._authors = _Lru()  # thread message id -> the member who wrote it
+        self._parents = _Lru()  # thread id -> its parent channel id (0: not a thread)
+        self._lookups: dict[int, asyncio.Future[int]] = {}
+
+    # -- connecting -----------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        """Register the slash commands: to one guild when configured, else globally."""
+        app_id = self.application_id
+        if app_id is None:
+            raise discord.ClientException("Discord did not say which application this bot is")
+        payload = self.table.payloads()
+        if self.settings.guild_id is not None:
+            await self.http.bulk_upsert_guild_commands(app_id, self.settings.guild_id, payload)
+        else:
+            await self.http.bulk_upsert_global_commands(app_id, payload)
+        log.info("registered %d slash commands", len(payload))
+
+    async def launch_shards(self) -> None:
+        """Connect this process's shards to the gateway Discord names at the API base.
+
+        discord.py dials its built-in gateway address when the shard count is
+        given; asking `GET /gateway/bot` always keeps the gateway behind a
+        configured API base (a proxy, or the tests' loopback Discord).
+        """
+        if self.is_closed():
+            return
+        recommended, url, limits = await self.http.get_bot_gateway()
+        self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
+        if self.shard_count is None:
+            self.shard_count = recommended
+        self._connection.shard_count = self.shard_count
+        shard_ids: list[int] | range = self.shard_ids or range(self.shard_count)
+        self._connection.shard_ids = shard_ids
+        gateway = yarl.URL(url)
+        for shard_id in shard_ids:
+            await self.launch_shard(gateway, shard_id, initial=shard_id == shard_ids[0])
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait between identify batches: `max_concurrency` shards may identify per 5 s."""
+        if not initial and (shard_id or 0) % self._max_concurrency == 0:
+            await asyncio.sleep(5.0)
+
+    # -- interactions ---------------------------------------------------------
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Answer a slash command, autocomplete, button or modal that is ours."""
+        core = self.core
+        if core is None:
+            return
+        if interaction.type is discord.InteractionType.autocomplete:
+            await self._autocomplete(core, interaction)
+            return
+        event = interaction_event(interaction, self.table)
+        if event is not None:
+            await self._answer(interaction, core.handle(event))
+
+    async def _autocomplete(self, core: Core, interaction: discord.Interaction) -> None:
+        focused = self.table.focused(interaction.data or {})
+        options: list[str] = []
+        if focused is not None and focused[0].dynamic:
+            options = suggestions(focused[1], core.dynamic_choices(focused[0].dynamic))
+        await interaction.response.autocomplete(
+            [discord.app_commands.Choice(name=o, value=o) for o in options]
+        )
+
+    async def _answer(
+        self, interaction: discord.Interaction, work: Coroutine[Any, Any, list[Reply]]
+    ) -> None:
+        self._in_flight += 1
+        try:
+            if self._in_flight > self._busy_after:
+                # a crowd arrived at once: acknowledge first (within Discord's 3 s), work after
+                try:
+                    await interaction.response.defer(ephemeral=True, thinking=True)
+                except discord.HTTPException:
+                    await work  # too late to answer, but what the member sent still counts
+                    raise
+                await self._follow_up(interaction, await work)
+                return
+            task = asyncio.ensure_future(work)
+            done, _ = await asyncio.wait({task}, timeout=self._defer_after)
+            if done:
+                await self._respond(interaction, task.result())
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await self._follow_up(interaction, await task)
+        finally:
+            self._in_flight -= 1
+
+    async def _respond(self, interaction: discord.Interaction, replies: list[Reply]) -> None:
+        for reply in replies:
+            if reply.form is not None and not interaction.response.is_done():
+                await interaction.response.send_modal(modal_for(reply.form))
+                continue
+            ephemeral = reply.visibility is Visibility.PRIVATE
+            for part in render(reply):
+                kwargs = {**message_kwargs(part), "ephemeral": ephemeral}
+                if interaction.response.is_done():
+                    await interaction.followup.send(**kwargs)
+                else:
+                    await interaction.response.send_message(**kwargs)
+
+    async def _follow_up(self, interaction: discord.Interaction, replies: list[Reply]) -> None:
+        original_open = True  # the deferred ("thinking") message waits for its content
+        for reply in replies:
+            shown = _FORM_TOO_LATE if reply.form is not None else reply
+            ephemeral = shown.visibility is Visibility.PRIVATE
+            for part in render(shown):
+                if original_open and ephemeral:
+                    await interaction.edit_original_response(**message_kwargs(part))
+                else:
+                    if original_open:
+                        await interaction.edit_original_response(
+                            **message_kwargs(render(_MOVED)[0])
+                        )
+                    await interaction.followup.send(**message_kwargs(part), ephemeral=ephemeral)
+                original_open = False
+
+    # -- messages in threads --------------------------------------------------
+
+    async def _parent_id(self, channel: object) -> int:
+        """Return a thread's parent channel id, or 0 if the channel is not a thread."""
+        if isinstance(channel, discord.Thread):
+            return channel.parent_id
+        if not isinstance(channel, discord.PartialMessageable):
+            return 0
+        known = self._parents.get(channel.id)
+        if known is not None:
+            return int(known)
+        lookup = self._lookups.get(channel.id)
+        if lookup is None:  # one lookup per unknown channel, however many messages wait on it
+            lookup = asyncio.ensure_future(self._fetch_parent(channel.id))
+            self._lookups[channel.id] = lookup
+            lookup.add_done_callback(lambda _: self._lookups.pop(channel.id, None))
+        return await asyncio.shield(lookup)
+
+    async def _fetch_parent(self, channel_id: int) -> int:
+        await self.chat.pacer.wait()
+        fetched = await self.fetch_channel(channel_id)
+        parent = fetched.parent_id if isinstance(fetched, discord.Thread) else 0
+        self._parents.remember(channel_id, parent)
+        return parent
+
+    @staticmethod
+    def _can_manage(message: discord.Message) -> bool:
+        author, channel = message.author, message.channel
+        if not isinstance(author, discord.Member) or not isinstance(channel, discord.Thread):
+            return False
+        try:
+            return channel.permissions_for(author).manage_channels
+        except discord.ClientException:  # the parent channel is not cached
+            return False
+
+    async def _thread_message(self, message: discord.Message) -> None:
+        core = self.core
+        if core is None or message.guild is None or message.author.bot:
+            return
+        parent = await self._parent_id(message.channel)
+        if not parent:
+            return
+        event = thread_message(message, parent, self._can_manage(message))
+        if event is None:
+            return
+        self._authors.remember(message.id, event.actor)
+        for reply in await core.handle(event):
+            if reply.reaction and not reply.is_error:
+                await self.chat.react(message.channel.id, message.id, reply.reaction)
+            elif reply.visibility is Visibility.PRIVATE:
+                await self._tell(event.actor, reply, message)
+            elif reply.visibility is Visibility.PUBLIC:
+                await self.chat.post(event.place.channel(), reply)
+            else:
+                await self.chat.reply_to(message, reply)
+
+    async def _tell(self, member: MemberRef, reply: Reply, message: discord.Message | None) -> None:
+        """Tell a member privately (a DM); if their DMs are closed, answer their message."""
+        try:
+            await self.chat.send_private(member, reply)
+        except discord.Forbidden:
+            if message is None:
+                log.info("member %s does not take direct messages", member.user_id)
+                return
+            await self.chat.reply_to(message, reply)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Treat a member's message in a round's thread as an answer."""
+        await self._thread_message(message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Treat an edited thread message as a new version of the same answer."""
+        if "content" in payload.data:
+            await self._thread_message(payload.message)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Withdraw the answer a deleted thread message carried."""
+        core = self.core
+        if core is None or payload.guild_id is None:
+            return
+        author: MemberRef | None = self._authors.pop(payload.message_id, None)
+        cached = payload.cached_message
+        if author is None and cached is not None and not cached.author.bot:
+            author = member_ref(cached.author, False)
+        if author is None:
+            return
+        channel = self.get_channel(payload.channel_id) or self.get_partial_messageable(
+            payload.channel_id, guild_id=payload.guild_id
+        )
+        parent = await self._parent_id(channel)
+        if not parent:
+            return
+        event = removed_message(
+            payload.guild_id, payload.channel_id, parent, payload.message_id, author
+        )
+        for reply in await core.handle(event):
+            await self._tell(author, reply, None)
+
+
+class DiscordPlatform:
+    """Studybot on Discord: the client, its chat port, and its life cycle."""
+
+    name = "discord"
+
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        *,
+        defer_after: float = DEFER_AFTER,
+        busy_after: int = BUSY_AFTER,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        self.settings = settings
+        self.client = StudybotClient(
+            settings,
+            defer_after=defer_after,
+            busy_after=busy_after,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self._started = False
+
+    @property
+    def chat(self) -> DiscordChat:
+        """The port the core posts rounds and reveals through."""
+        return self.client.chat
+
+    async def run(self, app: App) -> None:
+        """Connect to Discord (at the configured API base) and serve events until closed."""
+        # discord.py keeps its REST base (webhooks and interaction callbacks included)
+        # in a class attribute: one API base per process.
+        discord.http.Route.BASE = self.settings.api_base
+        # The app is built: its question bank and modules live as long as the process.
+        # Moving them out of the garbage collector's reach spares the event loop full
+        # collections of 50-200 ms, which would stall every interaction in flight.
+        gc.collect()
+        gc.freeze()
+        self.client.core = app.core
+        self._started = True
+        async with self.client:
+            await self.client.start(self.settings.token)
+
+    async def close(self) -> None:
+        """Disconnect from Discord (nothing to do if `run` never started)."""
+        if self._started:
+            await self.client.close()
+
+    def is_connected(self) -> bool:
+        """Say whether a shard is connected and the client has not been closed."""
+        if self.client.is_closed():
+            return False
+        return any(not shard.is_closed() for shard in self.client.shards.values())

@@ -1,0 +1,169 @@
+"""Discord application commands built from the core's command table (`bot.commands.COMMANDS`).
+
+Commands sharing a first word become one slash command with subcommands
+(`/studybot setup`); a command that is also the bare name of such a group
+(`/practice` beside `/practice answer`) becomes its `new` subcommand, since
+Discord cannot invoke a command that has subcommands. Parameters with fixed
+choices become choices, dynamic ones (categories) autocomplete, and free text
+a string option. Admin-only groups carry Manage Channels as their default
+member permission; the core checks again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.commands import COMMANDS, Command, Param
+
+__all__ = [
+    "BARE_SUBCOMMAND",
+    "MANAGE_CHANNELS",
+    "CommandCall",
+    "CommandTable",
+    "suggestions",
+]
+
+BARE_SUBCOMMAND = "new"
+MANAGE_CHANNELS = 1 << 4
+_SUB_COMMAND = 1
+_STRING = 3
+_GUILD_CONTEXT = 0
+_GUILD_INSTALL = 0
+_MAX_CHOICES = 25
+_DESCRIPTION = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CommandCall:
+    """A slash command invocation mapped back to the core: its command and the rebuilt line."""
+
+    command: Command
+    args: str
+
+
+def _describe(text: str) -> str:
+    return text if len(text) <= _DESCRIPTION else text[: _DESCRIPTION - 1] + "…"
+
+
+def _option(param: Param) -> dict[str, Any]:
+    option: dict[str, Any] = {
+        "type": _STRING,
+        "name": param.name,
+        "description": _describe(param.help),
+        "required": param.required,
+    }
+    if param.choices:
+        option["choices"] = [{"name": c, "value": c} for c in param.choices[:_MAX_CHOICES]]
+    elif param.dynamic:
+        option["autocomplete"] = True
+    return option
+
+
+def _options(command: Command) -> list[dict[str, Any]]:
+    ordered = sorted(command.params, key=lambda p: not p.required)  # Discord: required first
+    return [_option(p) for p in ordered]
+
+
+def _split(name: str) -> tuple[str, str | None]:
+    top, _, sub = name.partition(" ")
+    return top, sub or None
+
+
+class CommandTable:
+    """The slash commands of a command table, and the way back from an interaction."""
+
+    def __init__(self, commands: Sequence[Command] = COMMANDS) -> None:
+        self._groups: dict[str, dict[str | None, Command]] = {}
+        for command in commands:
+            top, sub = _split(command.name)
+            self._groups.setdefault(top, {})[sub] = command
+
+    def payloads(self) -> list[dict[str, Any]]:
+        """Return the application commands to register (one bulk overwrite)."""
+        return [self._payload(top, members) for top, members in self._groups.items()]
+
+    def _payload(self, top: str, members: Mapping[str | None, Command]) -> dict[str, Any]:
+        admin = all(c.admin for c in members.values())
+        payload: dict[str, Any] = {
+            "type": 1,
+            "name": top,
+            "contexts": [_GUILD_CONTEXT],
+            "integration_types": [_GUILD_INSTALL],
+            "default_member_permissions": str(MANAGE_CHANNELS) if admin else None,
+        }
+        bare = members.get(None)
+        subs = {k: v for k, v in members.items() if k is not None}
+        if not subs and bare is not None:
+            payload["description"] = _describe(bare.summary)
+            payload["options"] = _options(bare)
+            return payload
+        options = []
+        if bare is not None:
+            options.append(
+                {
+                    "type": _SUB_COMMAND,
+                    "name": BARE_SUBCOMMAND,
+                    "description": _describe(bare.summary),
+                    "options": _options(bare),
+                }
+            )
+        for sub, command in subs.items():
+            options.append(
+                {
+                    "type": _SUB_COMMAND,
+                    "name": sub,
+                    "description": _describe(command.summary),
+                    "options": _options(command),
+                }
+            )
+        summary = bare.summary if bare else f"/{top}: " + ", ".join(subs)
+        payload["description"] = _describe(summary)
+        payload["options"] = options
+        return payload
+
+    def _command(self, data: Mapping[str, Any]) -> tuple[Command, list[Mapping[str, Any]]] | None:
+        members = self._groups.get(str(data.get("name", "")))
+        if members is None:
+            return None
+        options: list[Mapping[str, Any]] = list(data.get("options") or [])
+        if options and options[0].get("type") == _SUB_COMMAND:
+            name = str(options[0].get("name"))
+            command = members.get(None if name == BARE_SUBCOMMAND else name)
+            if command is None:
+                return None
+            return command, list(options[0].get("options") or [])
+        command = members.get(None)
+        return (command, options) if command is not None else None
+
+    def resolve(self, data: Mapping[str, Any]) -> CommandCall | None:
+        """Return the core command an application-command interaction's data names, or None."""
+        found = self._command(data)
+        if found is None:
+            return None
+        command, options = found
+        given = {str(o.get("name")): str(o.get("value", "")) for o in options}
+        parts = [given[p.name].strip() for p in command.params if given.get(p.name, "").strip()]
+        return CommandCall(command, " ".join(parts))
+
+    def focused(self, data: Mapping[str, Any]) -> tuple[Param, str] | None:
+        """Return the parameter an autocomplete interaction asks about, and what is typed so far."""
+        found = self._command(data)
+        if found is None:
+            return None
+        command, options = found
+        for option in options:
+            if option.get("focused"):
+                param = next((p for p in command.params if p.name == option.get("name")), None)
+                return (param, str(option.get("value", ""))) if param is not None else None
+        return None
+
+
+def suggestions(typed: str, options: Iterable[str]) -> list[str]:
+    """Return up to 25 options matching what a member typed: prefixes first, then substrings."""
+    needle = typed.strip().lower()
+    listed = list(options)
+    starts = [o for o in listed if o.lower().startswith(needle)]
+    contains = [o for o in listed if needle in o.lower() and o not in starts]
+    return (starts + contains)[:_MAX_CHOICES]

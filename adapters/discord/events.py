@@ -1,0 +1,125 @@
+"""Discord interactions and messages translated into core events.
+
+The only place inbound Discord payloads become core values: slash commands
+become `Invocation`s, button presses `ButtonPress`es, modal submits
+`FormSubmit`s, and messages in threads `ThreadReply`s (an edit repeats the
+message id) or `MessageRemoved`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import discord
+
+from adapters.discord.commands import CommandTable
+from adapters.discord.render import BUTTON_PREFIX, FORM_PREFIX
+from bot.model import ChannelRef, MemberRef
+from bot.ports import ButtonPress, Event, FormSubmit, Invocation, MessageRemoved, ThreadReply
+
+__all__ = [
+    "PLATFORM",
+    "interaction_event",
+    "interaction_place",
+    "member_ref",
+    "removed_message",
+    "thread_message",
+]
+
+PLATFORM = "discord"
+
+
+def member_ref(user: discord.abc.User, can_manage: bool) -> MemberRef:
+    """Return a core member for a Discord user."""
+    return MemberRef(PLATFORM, str(user.id), user.display_name, can_manage=can_manage)
+
+
+def _place(guild_id: int, channel_id: int, parent_id: int | None) -> ChannelRef:
+    if parent_id is not None:
+        return ChannelRef(PLATFORM, str(guild_id), str(parent_id), str(channel_id))
+    return ChannelRef(PLATFORM, str(guild_id), str(channel_id))
+
+
+def interaction_place(interaction: discord.Interaction) -> ChannelRef | None:
+    """Return where an interaction happened (a thread's place names its parent), or None."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        return None
+    channel = interaction.channel
+    parent = channel.parent_id if isinstance(channel, discord.Thread) else None
+    return _place(interaction.guild_id, interaction.channel_id, parent)
+
+
+def _actor(interaction: discord.Interaction) -> MemberRef:
+    return member_ref(interaction.user, interaction.permissions.manage_channels)
+
+
+def _custom_id(data: Mapping[str, Any], prefix: str) -> tuple[str, str] | None:
+    head, _, rest = str(data.get("custom_id", "")).partition(":")
+    if head != prefix or not rest:
+        return None
+    name, _, value = rest.partition(":")
+    return name, value
+
+
+def _submitted_values(components: Any) -> Iterator[tuple[str, str]]:
+    """Yield (custom_id, value) of every input in a modal submit, in rows or labels."""
+    if isinstance(components, list):
+        for item in components:
+            yield from _submitted_values(item)
+    elif isinstance(components, dict):
+        if "custom_id" in components and isinstance(components.get("value"), str):
+            yield str(components["custom_id"]), components["value"]
+        for key in ("components", "component"):
+            if key in components:
+                yield from _submitted_values(components[key])
+
+
+def interaction_event(interaction: discord.Interaction, table: CommandTable) -> Event | None:
+    """Return the core event of a command, button or modal interaction, or None if not ours."""
+    place = interaction_place(interaction)
+    data: Mapping[str, Any] = interaction.data or {}
+    if place is None:
+        return None
+    if interaction.type is discord.InteractionType.application_command:
+        call = table.resolve(data)
+        if call is None:
+            return None
+        return Invocation(call.command.name, call.args, _actor(interaction), place)
+    if interaction.type is discord.InteractionType.component:
+        button = _custom_id(data, BUTTON_PREFIX)
+        if button is None:
+            return None
+        return ButtonPress(button[0], _actor(interaction), place, button[1])
+    if interaction.type is discord.InteractionType.modal_submit:
+        form = _custom_id(data, FORM_PREFIX)
+        if form is None:
+            return None
+        values = dict(_submitted_values(data.get("components", [])))
+        return FormSubmit(form[0], _actor(interaction), place, values, form[1])
+    return None
+
+
+def thread_message(
+    message: discord.Message, parent_id: int, can_manage: bool
+) -> ThreadReply | None:
+    """Return a member's message (or its edit) in a thread as a ThreadReply, or None.
+
+    Bots' messages, system messages and messages whose text the bot cannot read
+    (no Message Content intent) are not answers.
+    """
+    if message.author.bot or message.guild is None or not message.content.strip():
+        return None
+    if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        return None
+    place = _place(message.guild.id, message.channel.id, parent_id)
+    return ThreadReply(
+        place, member_ref(message.author, can_manage), message.content, str(message.id)
+    )
+
+
+def removed_message(
+    guild_id: int, thread_id: int, parent_id: int, message_id: int, author: MemberRef
+) -> MessageRemoved:
+    """Return a deleted thread message as MessageRemoved."""
+    return MessageRemoved(_place(guild_id, thread_id, parent_id), author, str(message_id))

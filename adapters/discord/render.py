@@ -1,0 +1,247 @@
+"""Core replies rendered as Discord messages, within Discord's limits.
+
+The core's text is a small Markdown subset that Discord reads as it is (user
+text arrives already escaped). Long text is split at line breaks, keeping code
+fences balanced, across embed descriptions or message contents; long fields
+continue in further fields; embeds are packed into as many messages as the
+6,000-character and 10-embed limits need. Nothing is dropped. Every message
+goes out with mentions disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.replies import Button, Field, Form, Reply
+
+__all__ = [
+    "BUTTON_PREFIX",
+    "FORM_PREFIX",
+    "NO_MENTIONS",
+    "Outgoing",
+    "button_id",
+    "message_kwargs",
+    "modal_for",
+    "render",
+    "split_markdown",
+    "view_for",
+]
+
+NO_MENTIONS = discord.AllowedMentions.none()
+BUTTON_PREFIX = "sb"
+FORM_PREFIX = "sbf"
+
+CONTENT_LIMIT = 2000
+DESCRIPTION_LIMIT = 4096
+TITLE_LIMIT = 256
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELDS_PER_EMBED = 25
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+BUTTONS_PER_MESSAGE = 25
+BUTTON_LABEL_LIMIT = 80
+CUSTOM_ID_LIMIT = 100
+MODAL_TITLE_LIMIT = 45
+INPUT_LABEL_LIMIT = 45
+PLACEHOLDER_LIMIT = 100
+INPUT_VALUE_LIMIT = 4000
+
+_COLOUR = discord.Colour(0x4F7CAC)
+_ERROR_COLOUR = discord.Colour(0xC0392B)
+_FENCE = "```"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Discord message: content and/or embeds, and the buttons under it."""
+
+    content: str | None
+    embeds: tuple[discord.Embed, ...] = ()
+    buttons: tuple[Button, ...] = ()
+
+
+def _clip(text: str, limit: int) -> str:
+    """Shorten a one-line label to a limit (labels only; body text is split, never clipped)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _hard_split(line: str, limit: int) -> list[str]:
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ") if cut < limit else line[cut:]
+    pieces.append(line)
+    return pieces
+
+
+def split_markdown(text: str, limit: int) -> list[str]:
+    """Split text into chunks of at most `limit` characters at line breaks.
+
+    A chunk that ends inside a code fence is closed with a fence and the next
+    chunk reopens it with the same opening line, so formatting never leaks.
+    """
+    if len(text) <= limit:
+        return [text]
+    room = limit - len(_FENCE) - 1  # keep space to close an open fence
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    fence: str | None = None  # the opening line of the fence we are in
+
+    def flush() -> None:
+        nonlocal current, size
+        body = "\n".join(current)
+        if fence is not None:
+            body += "\n" + _FENCE
+        if body.strip():
+            chunks.append(body)
+        current = [fence] if fence is not None else []
+        size = len(fence) + 1 if fence is not None else 0
+
+    for raw in text.split("\n"):
+        for line in _hard_split(raw, room - (len(fence) + 1 if fence else 0)):
+            if current and size + len(line) + 1 > room:
+                flush()
+            current.append(line)
+            size += len(line) + 1
+        if raw.lstrip().startswith(_FENCE):
+            fence = None if fence is not None else raw.strip()
+    if current and "\n".join(current).strip() and current != [fence]:
+        body = "\n".join(current)
+        chunks.append(body + ("\n" + _FENCE if fence is not None else ""))
+    return chunks
+
+
+def _field_parts(field: Field) -> list[tuple[str, str, bool]]:
+    name = _clip(field.name or "\u200b", FIELD_NAME_LIMIT - 12)
+    values = split_markdown(field.value or "\u200b", FIELD_VALUE_LIMIT)
+    return [
+        (name if i == 0 else f"{name} (cont.)", value, field.inline)
+        for i, value in enumerate(values)
+    ]
+
+
+def _embeds(reply: Reply) -> list[discord.Embed]:
+    colour = _ERROR_COLOUR if reply.is_error else _COLOUR
+    embeds: list[discord.Embed] = []
+    descriptions = split_markdown(reply.text, DESCRIPTION_LIMIT) if reply.text else [""]
+    for i, chunk in enumerate(descriptions):
+        title = _clip(reply.title, TITLE_LIMIT) if reply.title and i == 0 else None
+        embeds.append(discord.Embed(title=title, description=chunk or None, colour=colour))
+    for field in reply.fields:
+        for name, value, inline in _field_parts(field):
+            last = embeds[-1]
+            if (
+                len(last.fields) >= FIELDS_PER_EMBED
+                or len(last) + len(name) + len(value) > EMBED_TOTAL_LIMIT
+            ):
+                last = discord.Embed(colour=colour)
+                embeds.append(last)
+            last.add_field(name=name, value=value, inline=inline)
+    if reply.footer:
+        footer = split_markdown(reply.footer, FOOTER_LIMIT)
+        for i, part in enumerate(footer):
+            if i > 0 or len(embeds[-1]) + len(part) > EMBED_TOTAL_LIMIT:
+                embeds.append(discord.Embed(colour=colour))
+            embeds[-1].set_footer(text=part)
+    return embeds
+
+
+def _pack(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
+    messages: list[list[discord.Embed]] = [[]]
+    total = 0
+    for embed in embeds:
+        size = len(embed)
+        current = messages[-1]
+        if current and (len(current) >= EMBEDS_PER_MESSAGE or total + size > EMBED_TOTAL_LIMIT):
+            messages.append([])
+            total = 0
+        messages[-1].append(embed)
+        total += size
+    return messages
+
+
+def _is_plain(reply: Reply) -> bool:
+    return not reply.title and not reply.fields and not reply.footer
+
+
+def render(reply: Reply) -> list[Outgoing]:
+    """Return the Discord messages that show a reply; its buttons go under the last one."""
+    buttons = reply.buttons[:BUTTONS_PER_MESSAGE]
+    if _is_plain(reply):
+        text = ("⚠️ " + reply.text) if reply.is_error else reply.text
+        parts = split_markdown(text, CONTENT_LIMIT) if text.strip() else ["\u200b"]
+        outgoing = [Outgoing(content=part) for part in parts]
+    else:
+        outgoing = [Outgoing(content=None, embeds=tuple(group)) for group in _pack(_embeds(reply))]
+    last = outgoing[-1]
+    outgoing[-1] = Outgoing(last.content, last.embeds, buttons)
+    return outgoing
+
+
+def message_kwargs(part: Outgoing) -> dict[str, Any]:
+    """Return what discord.py's send and edit calls take to show one rendered message."""
+    kwargs: dict[str, Any] = {
+        "allowed_mentions": NO_MENTIONS,
+        "content": part.content,
+        "embeds": list(part.embeds),
+    }
+    view = view_for(part.buttons)
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
+def button_id(button: Button) -> str:
+    """Return the custom id a button carries: `sb:<action>:<value>`."""
+    return _clip(f"{BUTTON_PREFIX}:{button.action}:{button.value}", CUSTOM_ID_LIMIT)
+
+
+def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
+    """Return a view showing the buttons, or None without buttons.
+
+    The view is stopped at once: presses arrive as interactions the adapter
+    routes by custom id, so nothing has to be kept in memory per message.
+    """
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        view.add_item(
+            discord.ui.Button(
+                label=_clip(button.label, BUTTON_LABEL_LIMIT),
+                custom_id=button_id(button),
+                style=discord.ButtonStyle.secondary,
+            )
+        )
+    view.stop()
+    return view
+
+
+def modal_for(form: Form) -> discord.ui.Modal:
+    """Return the modal of a form; its submit comes back with id `sbf:<form>:<value>`."""
+    modal = discord.ui.Modal(
+        title=_clip(form.title, MODAL_TITLE_LIMIT),
+        custom_id=_clip(f"{FORM_PREFIX}:{form.form_id}:{form.value}", CUSTOM_ID_LIMIT),
+        timeout=None,
+    )
+    for item in form.inputs:
+        modal.add_item(
+            discord.ui.TextInput(
+                label=_clip(item.label, INPUT_LABEL_LIMIT),
+                custom_id=item.id,
+                style=discord.TextStyle.paragraph if item.multiline else discord.TextStyle.short,
+                max_length=min(item.max_length, INPUT_VALUE_LIMIT),
+                placeholder=_clip(item.placeholder, PLACEHOLDER_LIMIT) or None,
+                required=True,
+            )
+        )
+    modal.stop()
+    return modal

@@ -1,0 +1,215 @@
+"""Interactions through the loopback Discord gateway: studybot against a bare discord.py bot.
+
+The fake Discord runs in its own process; it sends INTERACTION_CREATE over the
+gateway and times each interaction until its callback arrives. Measured in the
+same run, on the same fake:
+
+- a bare discord.py bot (AutoShardedClient) whose listener only responds;
+- studybot (the real adapter, the core, SQLite in a temporary folder), with a
+  set-up channel, members with points, answering a mix of /leaderboard,
+  /stats and /help (each reads the store or the command table, then renders).
+
+Targets: at a sustained 200 interactions a second for 10 s, studybot's 99th
+percentile at most 1.5x the bare bot's; 1,000 arriving at once, every one
+answered, the 99th percentile under 1 s (Discord's limit is 3 s).
+
+    .venv/bin/python bench/discord_interactions.py [--rate 200] [--seconds 10] [--burst 1000]
+        [--rounds 3]
+
+The two bots take turns for `--rounds` rounds and the medians of their 99th
+percentiles are compared, so that a passing burst of load from elsewhere on the
+machine does not decide the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import discord
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.discord.client import DiscordPlatform
+from adapters.discord.settings import DiscordSettings
+from bot.app import build_app
+from bot.clock import ManualClock
+from bot.config import Config, default_content_dir
+from bot.model import ChannelRef, MemberRef
+from bot.ports import Invocation, ThreadReply
+from tests.discord.fake_discord import FakeDiscordProcess, Json
+
+MEMBERS = 50
+COMMANDS: list[tuple[str, str | None, dict[str, str]]] = [
+    ("leaderboard", None, {"period": "week"}),
+    ("stats", None, {}),
+    ("help", None, {}),
+]
+
+
+class BareBot(discord.AutoShardedClient):
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def payloads_for(
+    fake: FakeDiscordProcess, channel: Json, users: list[Json], n: int
+) -> list[Json]:
+    out = []
+    for i in range(n):
+        name, sub, options = COMMANDS[i % len(COMMANDS)]
+        opts = [{"type": 3, "name": k, "value": v} for k, v in options.items()]
+        data = await fake.call("command_data", name, opts, sub)
+        user = users[i % len(users)]
+        out.append(await fake.call("interaction_payload", 2, data, user=user, channel=channel))
+    return out
+
+
+async def measure(
+    fake: FakeDiscordProcess, channel: Json, users: list[Json], n: int, rate: float | None
+) -> list[float]:
+    payloads = await payloads_for(fake, channel, users, n)
+    latencies: list[float] = await fake.call("drive", payloads, rate)
+    return latencies
+
+
+async def bare_bot(
+    fake: FakeDiscordProcess, channel: Json, users: list[Json], n: int, rate: float, burst: int
+) -> tuple[list[float], list[float]]:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    client = BareBot(intents=intents)
+    task = asyncio.create_task(client.start(fake.token))
+    await fake.call("wait_ready")
+    await measure(fake, channel, users, 200, None)  # warm up
+    latencies = await measure(fake, channel, users, n, rate)
+    at_once = await measure(fake, channel, users, burst, None) if burst else []
+    await client.close()
+    await task
+    return latencies, at_once
+
+
+async def studybot(
+    fake: FakeDiscordProcess,
+    guild: Json,
+    channel: Json,
+    users: list[Json],
+    n: int,
+    rate: float,
+    burst: int,
+    folder: Path,
+) -> tuple[list[float], list[float]]:
+    settings = DiscordSettings(token=fake.token, api_base=fake.api_base)
+    platform = DiscordPlatform(settings, guild_ready_timeout=0.1)
+    clock = ManualClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    config = Config(
+        database_url=f"sqlite:///{folder / 'bench.sqlite3'}", content_dir=default_content_dir()
+    )
+    app = await build_app(config, platform.chat, clock)
+    await app.start()
+    place = ChannelRef("discord", guild["id"], channel["id"])
+    admin = MemberRef("discord", "1", "Admin", can_manage=True)
+    members = [MemberRef("discord", u["id"], u["username"]) for u in users]
+    task = asyncio.create_task(platform.run(app))
+    await fake.call("wait_ready")
+    # a channel with history: a round answered by every member, revealed and scored
+    await app.core.handle(Invocation("studybot", "setup days=daily reveal=18:00", admin, place))
+    await app.core.handle(Invocation("studybot", "post-now", admin, place))
+    thread = await app.core.answer_thread(place)
+    assert thread is not None
+    for i, m in enumerate(members):
+        await app.core.handle(
+            ThreadReply(thread, m, f"answer {i} about bias and variance", f"a{i}")
+        )
+    await app.core.handle(Invocation("studybot", "reveal", admin, place))
+
+    await measure(fake, channel, users, 200, None)  # warm up
+    sustained = await measure(fake, channel, users, n, rate)
+    at_once = await measure(fake, channel, users, burst, None) if burst else []
+    await platform.close()
+    await task
+    await app.stop()
+    return sustained, at_once
+
+
+def describe(name: str, latencies: list[float]) -> str:
+    ms = [x * 1000 for x in latencies]
+    return (
+        f"{name:<34} n={len(ms):5d}  p50={statistics.median(ms):7.2f} ms  "
+        f"p99={percentile(ms, 0.99):7.2f} ms  max={max(ms):7.2f} ms"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("discord").setLevel(logging.CRITICAL)  # late answers of the bare bot
+    n = int(args.rate * args.seconds)
+
+    fake = FakeDiscordProcess().start()
+    try:
+        guild = await fake.call("add_guild", "bench")
+        channel = guild["channels"][0]
+        users = [await fake.call("user", f"member{i}") for i in range(MEMBERS)]
+        discord.http.Route.BASE = fake.api_base
+        bare_p99: list[float] = []
+        ours_p99: list[float] = []
+        for round_ in range(args.rounds):  # alternate the bots: a busy machine hits both alike
+            last = round_ == args.rounds - 1
+            bare, bare_burst = await bare_bot(
+                fake, channel, users, n, args.rate, args.burst if last else 0
+            )
+            with tempfile.TemporaryDirectory(dir=".") as tmp:
+                ours, burst = await studybot(
+                    fake, guild, channel, users, n, args.rate, args.burst if last else 0, Path(tmp)
+                )
+            print(f"round {round_ + 1}:")
+            print(describe("  bare discord.py bot (only responds)", bare))
+            print(describe("  studybot (leaderboard/stats/help)", ours))
+            for k, (name, _, _) in enumerate(COMMANDS):
+                print(describe(f"    of which /{name}", ours[k :: len(COMMANDS)]))
+            bare_p99.append(percentile(bare, 0.99))
+            ours_p99.append(percentile(ours, 0.99))
+    finally:
+        fake.stop()
+
+    print(f"interactions through the loopback gateway, {args.rate:.0f}/s for {args.seconds:.0f} s")
+    ratio = statistics.median(ours_p99) / statistics.median(bare_p99)
+    print(
+        f"median p99 over {args.rounds} rounds: bare {statistics.median(bare_p99) * 1000:.1f} ms, "
+        f"studybot {statistics.median(ours_p99) * 1000:.1f} ms"
+    )
+    verdict = "met" if ratio <= 1.5 else "NOT met"
+    print(f"p99 ratio studybot / bare: {ratio:.2f} (target <= 1.5): {verdict}")
+    if not args.burst:
+        return
+    print(describe(f"bare bot, {args.burst} at once", bare_burst))
+    print(describe(f"studybot, {args.burst} at once", burst))
+    p99 = percentile(burst, 0.99)
+    answered = all(x != float("inf") for x in burst)
+    ok = p99 < 1.0 and answered
+    print(
+        f"{args.burst} at once: all answered={answered}, "
+        f"p99 {p99 * 1000:.0f} ms (target < 1000 ms, Discord's limit 3000 ms): "
+        f"{'met' if ok else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,185 @@
+"""Slash commands on the loopback Discord: registration, every command, permissions, deferral."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.discord.commands import BARE_SUBCOMMAND, MANAGE_CHANNELS
+from bot.commands import COMMANDS
+from bot.content.bank import QuestionBank
+from tests.discord.conftest import Bot, make_bot, stop_bot
+from tests.discord.fake_discord import FakeDiscord, InteractionRecord, Json
+
+
+def _registered_names(commands: list[Json]) -> set[str]:
+    names = set()
+    for command in commands:
+        subs = [o for o in command.get("options", []) if o["type"] == 1]
+        if not subs:
+            names.add(command["name"])
+        for sub in subs:
+            bare = sub["name"] == BARE_SUBCOMMAND
+            names.add(command["name"] if bare else f"{command['name']} {sub['name']}")
+    return names
+
+
+def _shown(record: InteractionRecord) -> str:
+    parts = []
+    for message in record.messages():
+        parts.append(message.get("content") or "")
+        for embed in message.get("embeds") or []:
+            parts += [embed.get("title") or "", embed.get("description") or ""]
+            parts += [f["name"] + " " + f["value"] for f in embed.get("fields", [])]
+    return "\n".join(parts)
+
+
+def _data(record: InteractionRecord) -> Json:
+    data: Json = record.callback.result()["data"]
+    return data
+
+
+async def test_every_command_of_the_table_is_registered_globally(bot: Bot) -> None:
+    registered = bot.fake.commands["global"]
+    assert _registered_names(registered) == {c.name for c in COMMANDS}
+    by_name = {c["name"]: c for c in registered}
+    assert by_name["studybot"]["default_member_permissions"] == str(MANAGE_CHANNELS)
+    assert by_name["practice"]["default_member_permissions"] is None
+    period = by_name["leaderboard"]["options"][0]
+    assert [c["value"] for c in period["choices"]] == ["week", "month", "all"]
+    category = by_name["practice"]["options"][0]["options"][0]
+    assert category["name"] == "category" and category["autocomplete"] is True
+    assert all(c["contexts"] == [0] for c in registered)
+
+
+async def test_commands_go_to_one_guild_when_configured(
+    tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
+) -> None:
+    guild = fake.add_guild("dev")
+    b = await make_bot(tmp_path, fixture_bank, fake, guild_id=int(guild["id"]))
+    try:
+        assert set(fake.commands) == {guild["id"]}
+        assert fake.calls_to("PUT", rf"/applications/\d+/guilds/{guild['id']}/commands")
+    finally:
+        await stop_bot(b.app, b.platform, b.task)
+
+
+async def test_category_autocomplete_offers_the_banks_categories(bot: Bot) -> None:
+    data = bot.fake.command_data(
+        "practice",
+        [{"type": 3, "name": "category", "value": "ev", "focused": True}],
+        sub=BARE_SUBCOMMAND,
+    )
+    payload = bot.fake.interaction_payload(4, data, user=bot.alice, channel=bot.channel)
+    record = await bot.fake.send_interaction(payload)
+    callback = await record.callback
+    assert callback["type"] == 8
+    assert [c["value"] for c in callback["data"]["choices"]] == ["evaluation"]
+
+
+async def test_admin_commands_are_refused_to_members_who_cannot_manage_the_channel(
+    bot: Bot,
+) -> None:
+    record = await bot.command(
+        "studybot", bot.alice, sub="setup", options={"settings": "time=09:00"}
+    )
+    data = _data(record)
+    assert data["flags"] & 64 and "for the channel's admins" in data["content"]
+    assert await bot.app.store.list_groups() == []
+    record = await bot.command("studybot", bot.alice, sub="post-now")
+    assert "for the channel's admins" in _data(record)["content"]
+
+
+async def test_every_command_answers_its_interaction(bot: Bot) -> None:
+    admin: dict[str, object] = {"admin": True}
+    calls: list[tuple[str, Json, str]] = [
+        (
+            "studybot",
+            {"sub": "setup", "options": {"settings": "time=09:00 days=daily"}, **admin},
+            "Posts",
+        ),
+        ("studybot", {"sub": "settings", "options": {"changes": "reveal=18:00"}, **admin}, "18:00"),
+        ("studybot", {"sub": "post-now", **admin}, "Posted today's question"),
+        (
+            "answer",
+            {"options": {"text": "Precision counts false positives"}},
+            "Recorded your answer",
+        ),
+        ("hint", {}, "Hint"),
+        ("practice", {"sub": BARE_SUBCOMMAND, "options": {"category": "nlp"}}, "Practice"),
+        ("practice", {"sub": "answer", "options": {"text": "tokens and subwords"}}, "covered"),
+        ("practice", {"sub": "reveal"}, "Practice"),
+        ("leaderboard", {"options": {"period": "month"}}, "Leaderboard"),
+        ("stats", {}, "Stats"),
+        ("help", {"options": {"topic": "scoring"}}, "How points work"),
+        ("studybot", {"sub": "pause", **admin}, "pause"),
+        ("studybot", {"sub": "resume", **admin}, "Posts"),
+        ("studybot", {"sub": "reveal", **admin}, "Revealed"),
+        ("studybot", {"sub": "skip", **admin}, "skipped"),
+    ]
+    for name, kwargs, expected in calls:
+        user = bot.admin if kwargs.get("admin") else bot.alice
+        record = await bot.command(name, user, **kwargs)
+        callback = record.callback.result()
+        assert callback["type"] == 4, (name, kwargs, callback)
+        assert expected.lower() in _shown(record).lower(), (name, kwargs, _shown(record))
+        assert callback["data"]["allowed_mentions"] == {"parse": []}
+        assert record.latency < 1.0
+
+
+async def test_answer_without_text_opens_the_form(bot: Bot) -> None:
+    await bot.set_up_group()
+    await bot.command("studybot", bot.admin, sub="post-now", admin=True)
+    record = await bot.command("answer", bot.bob)
+    callback = record.callback.result()
+    assert callback["type"] == 9 and callback["data"]["title"] == "Your answer"
+
+
+async def test_unset_channel_and_bad_arguments_get_friendly_errors(bot: Bot) -> None:
+    record = await bot.command("leaderboard", bot.alice)
+    assert "aren't set up" in _data(record)["content"]
+    record = await bot.command(
+        "practice", bot.alice, sub=BARE_SUBCOMMAND, options={"category": "astrology"}
+    )
+    assert "I don't know 'astrology'" in _data(record)["content"]
+
+
+async def test_slow_work_is_deferred_then_followed_up(
+    tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
+) -> None:
+    b = await make_bot(tmp_path, fixture_bank, fake, defer_after=0.0)  # the core is "slow"
+    try:
+        record = await b.command("help", b.alice)
+        assert record.callback.result()["type"] == 5
+        assert record.callback.result()["data"]["flags"] & 64
+        await b.until(lambda: bool(record.edits))
+        assert record.original is not None and "Commands" in _shown(record)
+        assert record.followups == []
+
+        await b.set_up_group()
+        posted = await b.command("studybot", b.admin, sub="post-now", admin=True)
+        await b.until(lambda: bool(posted.edits))
+        form = await b.command("answer", b.bob)
+        await b.until(lambda: bool(form.edits))
+        assert "too long to open the form" in _shown(form)
+
+        public = await b.command("studybot", b.admin, sub="skip", admin=True)
+        await b.until(lambda: bool(public.followups))
+        assert public.followups[0]["flags"] & 64 == 0, "a public reply is a public followup"
+        assert "will be skipped" in public.followups[0]["content"]
+        assert public.original is not None
+        assert "posted in the channel" in public.original["content"]
+    finally:
+        await stop_bot(b.app, b.platform, b.task)
+
+
+async def test_a_crowd_of_interactions_is_acknowledged_at_once(
+    tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
+) -> None:
+    b = await make_bot(tmp_path, fixture_bank, fake, busy_after=0)  # always "a crowd"
+    try:
+        record = await b.command("help", b.alice)
+        assert record.callback.result()["type"] == 5
+        await b.until(lambda: bool(record.edits))
+        assert "Commands" in _shown(record)
+    finally:
+        await stop_bot(b.app, b.platform, b.task)
