@@ -23,7 +23,7 @@ from typing import Literal
 
 import discord
 
-from adapters.discord.render import Outgoing, message_kwargs, render
+from adapters.discord.render import BUTTON_PREFIX, Outgoing, message_kwargs, render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.replies import Reply
 
@@ -68,6 +68,31 @@ class Pacer:
                 await asyncio.sleep(due - now)
             self._due = due
             self._left.append(loop.time())
+
+
+# A post the core may look up again (bot.ports.PostLookup) is recognised by a button it
+# carries: the core's key `round-12` names the round card, whose "answer" button holds
+# the round id; `reveal-12` the reveal, whose "feedback" button holds it. Discord keeps
+# no other hidden data on a message.
+_KEY_BUTTONS = {"round": "answer", "reveal": "feedback"}
+_LOOKBACK = 100  # the newest messages searched for a post
+
+
+def _button_for_key(key: str) -> str | None:
+    kind, _, value = key.partition("-")
+    action = _KEY_BUTTONS.get(kind)
+    return None if action is None or not value else f"{BUTTON_PREFIX}:{action}:{value}"
+
+
+def _custom_ids(message: dict[str, object]) -> set[str]:
+    ids: set[str] = set()
+    rows = message.get("components")
+    for row in rows if isinstance(rows, list) else []:
+        inner = row.get("components") if isinstance(row, dict) else None
+        for item in inner if isinstance(inner, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("custom_id"), str):
+                ids.add(item["custom_id"])
+    return ids
 
 
 def _round_key(channel: ChannelRef, card: Reply) -> str:
@@ -135,8 +160,42 @@ class DiscordChat:
         )
         return PostedRound(MessageRef(channel, str(message_id)), thread)
 
+    async def find_round_post(self, channel: ChannelRef, key: str) -> PostedRound | None:
+        """Return the round card posted with `key` among the channel's newest messages.
+
+        A card found without its thread gets the thread now (a crash came between).
+        """
+        message = await self.find_post(channel, key)
+        if message is None:
+            return None
+        title = "Answers"
+        thread_id = await self._open_thread_named(
+            int(channel.channel_id), int(message.message_id), title
+        )
+        thread = ChannelRef(
+            channel.platform, channel.workspace_id, channel.channel_id, str(thread_id)
+        )
+        return PostedRound(message, thread)
+
+    async def find_post(self, place: ChannelRef, key: str) -> MessageRef | None:
+        """Return the bot's message posted with `key` among the newest in a channel or thread."""
+        wanted = _button_for_key(key)
+        me = self._client.user
+        if wanted is None or me is None:
+            return None
+        await self.pacer.wait()
+        target = int(place.thread_id or place.channel_id)
+        for data in await self._client.http.logs_from(target, _LOOKBACK):
+            author = data.get("author", {})
+            if str(author.get("id")) == str(me.id) and wanted in _custom_ids(dict(data)):
+                return MessageRef(place, str(data["id"]))
+        return None
+
     async def _open_thread(self, channel_id: int, message_id: int, card: Reply) -> int:
-        name = (card.title or "Answers").strip() or "Answers"
+        return await self._open_thread_named(channel_id, message_id, card.title or "Answers")
+
+    async def _open_thread_named(self, channel_id: int, message_id: int, title: str) -> int:
+        name = title.strip() or "Answers"
         if len(name) > THREAD_NAME_LIMIT:
             name = name[: THREAD_NAME_LIMIT - 1] + "…"
         await self.pacer.wait()

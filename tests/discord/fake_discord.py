@@ -152,6 +152,7 @@ class FakeDiscord:
         self.guilds: dict[int, Json] = {}
         self.channels: dict[int, Json] = {}
         self.messages: dict[int, Json] = {}
+        self.list_limit = 50  # GET /channels/{id}/messages answers this many (newest first)
         self.reactions: list[tuple[int, int, str]] = []
         self.commands: dict[str, list[Json]] = {}
         self.closed_dms: set[int] = set()
@@ -542,6 +543,7 @@ class FakeDiscord:
                 self._delete_webhook_message,
             ),
             ("GET", r(r"/channels/(\d+)"), self._get_channel),
+            ("GET", r(r"/channels/(\d+)/messages"), self._list_messages),
             ("POST", r(r"/channels/(\d+)/messages"), self._post_message),
             ("PATCH", r(r"/channels/(\d+)/messages/(\d+)"), self._edit_message),
             ("POST", r(r"/channels/(\d+)/messages/(\d+)/threads"), self._start_thread),
@@ -686,6 +688,12 @@ class FakeDiscord:
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
         return _json(channel)
+
+    async def _list_messages(self, channel_id: int, *, body: Any) -> web.Response:
+        if channel_id not in self.channels:
+            return _error(404, 10003, "Unknown Channel")
+        newest_first = sorted(self.messages_in(channel_id), key=lambda m: -int(m["id"]))
+        return _json(newest_first[: self.list_limit])
 
     async def _post_message(self, channel_id: int, *, body: Any) -> web.Response:
         channel = self.channels.get(channel_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import messages
 from bot.model import Round, RoundStatus
 from tests.discord.conftest import START, Bot
 from tests.discord.fake_discord import Json
@@ -186,3 +187,61 @@ async def test_messages_outside_a_rounds_thread_are_not_answers(bot: Bot) -> Non
     assert bot.fake.dms_to(int(bot.alice["id"])) == []
     round_ = await _current_round(bot)
     assert [a.display_name for a in await bot.app.store.round_answers(round_.id)] == ["Bob"]
+
+
+async def _claimed_by_a_dead_replica(bot: Bot) -> Round:
+    """A round claimed for posting by a process that then died (its lease runs out)."""
+    group = (await bot.app.store.list_groups())[0]
+    question = bot.app.bank.select((), ("easy", "medium", "hard"))[0]
+    round_ = await bot.app.store.claim_round(
+        group.id, START.date(), question.id, START, lease_until=START + timedelta(minutes=10)
+    )
+    assert round_ is not None
+    await bot.app.store.db.execute(
+        "UPDATE rounds SET lease_owner = 'dead-replica' WHERE id = :id", {"id": round_.id}
+    )
+    return round_
+
+
+def _cards(bot: Bot) -> list[Json]:
+    return [
+        m
+        for m in bot.fake.messages_in(bot.channel_id)
+        if m["author"]["id"] == bot.fake.bot_user["id"] and m["embeds"]
+    ]
+
+
+async def test_a_card_posted_before_a_crash_is_found_and_not_posted_again(bot: Bot) -> None:
+    await bot.set_up_group()
+    round_ = await _claimed_by_a_dead_replica(bot)
+    group = (await bot.app.store.list_groups())[0]
+    question = bot.app.bank.get(round_.question_id)
+    assert question is not None
+    # The dead process got the card out, but not the thread, nor the round marked open.
+    card = messages.round_card(question, round_, START + timedelta(hours=8), "UTC")
+    await bot.platform.chat.post(group.channel, card)
+    assert len(_cards(bot)) == 1
+
+    bot.clock.set(START + timedelta(minutes=11))  # the dead replica's lease has run out
+    await bot.app.rounds.sweep()
+
+    cards = _cards(bot)
+    assert len(cards) == 1, "the round was posted a second time"
+    taken = await bot.app.store.get_round(round_.id)
+    assert taken is not None and taken.status is RoundStatus.OPEN
+    assert taken.message_id == cards[0]["id"]
+    thread = bot.fake.thread_of(int(cards[0]["id"]))
+    assert thread is not None and taken.thread_id == thread["id"]
+
+
+async def test_a_card_never_posted_before_a_crash_is_posted_once(bot: Bot) -> None:
+    await bot.set_up_group()
+    round_ = await _claimed_by_a_dead_replica(bot)
+    bot.clock.set(START + timedelta(minutes=11))
+    await bot.app.rounds.sweep()
+    cards = _cards(bot)
+    assert len(cards) == 1
+    assert _custom_ids(cards[0])[0] == f"sb:answer:{round_.id}"
+    taken = await bot.app.store.get_round(round_.id)
+    assert taken is not None and taken.status is RoundStatus.OPEN
+    assert bot.fake.thread_of(int(cards[0]["id"])) is not None
