@@ -342,36 +342,41 @@ class RoundService:
         half done, reveals overdue rounds, posts rounds that are due within the
         grace window, and arms every pending job.
         """
-        await self.sweep(own_leases_expired=True)
+        await self.sweep(at_start=True)
         now = self._clock.now()
         for round_ in await self._store.rounds_in([RoundStatus.OPEN]):
             if round_.reveal_at is not None and round_.reveal_at > now:
                 self._scheduler.arm_reveal(round_.id, round_.reveal_at)
 
-    async def sweep(self, own_leases_expired: bool = False) -> None:
+    async def sweep(self, at_start: bool = False) -> None:
         """Finish work other processes left: run periodically by every replica.
 
         Takes over rounds whose lease ran out (their process died or hung),
         retries due posts, reveals overdue rounds, posts rounds whose post job
-        failed, and arms groups this process has not seen (set up, or changed,
-        through another replica). With
-        `own_leases_expired`, leases held under this process's name count as
-        run out: they belong to an earlier run of it.
+        failed (say, while the database was away), and arms groups set up or
+        changed through another replica. The first sweep of a process
+        (`at_start`) also counts leases under its own name as run out (they are
+        an earlier run's) and catches up every group's post missed while it
+        was down; later sweeps leave a group they see for the first time to
+        its schedule, as the process that set it up did.
         """
         now = self._clock.now()
-        for round_ in await self._store.unfinished_rounds(now, include_own=own_leases_expired):
+        for round_ in await self._store.unfinished_rounds(now, include_own=at_start):
             await self._take_over(round_)
         for round_ in await self._store.rounds_in([RoundStatus.OPEN]):
             if round_.reveal_at is not None and round_.reveal_at <= now:
                 await self.reveal(round_.id)
         for group in await self._store.list_groups():
+            new_here = group.id not in self._armed
             if self._armed.get(group.id) != group.settings:
                 self._armed[group.id] = group.settings
                 self._scheduler.arm_group(group)
-            if group.settings.paused:
+            fire = None if group.settings.paused else last_post_time(group.settings, now)
+            if fire is None:
                 continue
-            fire = last_post_time(group.settings, now)
-            if fire is not None and self._settled.get(group.id) != fire:
+            if new_here and not at_start:
+                self._settled.setdefault(group.id, fire)
+            if self._settled.get(group.id) != fire:
                 await self.post_due(group.id)
 
     @telemetry.log_scope

@@ -44,3 +44,21 @@ async def test_late_post_within_grace_and_skip_beyond(
     assert "beyond the grace window; skipped" in caplog.text
     assert "== The answer" in out  # the overdue reveal of 30 Nov ran at start-up
     assert statuses(db) == [("2026-11-30", "revealed"), ("2026-12-01", "missed")]
+
+
+async def test_the_periodic_sweep_leaves_a_group_set_up_after_its_time_to_its_schedule(
+    tmp_path: Path, fixture_bank: QuestionBank
+) -> None:
+    # Set up at 07:00 for 06:00: the first question comes tomorrow, as the reply says,
+    # even though a sweep (as any replica runs each minute) now sees the group.
+    c = await open_console(
+        tmp_path / "s.sqlite3", fixture_bank, datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    )
+    try:
+        await c.run("/studybot setup time=06:00 days=daily")
+        await c.app.rounds.sweep()
+        assert statuses(tmp_path / "s.sqlite3") == []
+        out = await c.run(":at 2026-12-01T06:01")
+        assert out.count("Question of the day") == 1
+    finally:
+        await c.app.stop()
