@@ -13,13 +13,17 @@ import pytest
 POSTGRES_URL = os.environ.get("STUDYBOT_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
 
+async def _connect_or_skip() -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(POSTGRES_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}: {exc}")
+
+
 @asynccontextmanager
 async def postgres_schema() -> AsyncIterator[str]:
     """A fresh schema on the test server, dropped afterwards; skip if no server answers."""
-    try:
-        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}: {exc}")
+    admin = await _connect_or_skip()
     name = f"studybot_test_{uuid.uuid4().hex[:12]}"
     await admin.execute(f"CREATE SCHEMA {name}")
     try:
@@ -34,10 +38,7 @@ async def postgres_schema() -> AsyncIterator[str]:
 @asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
     """A fresh database on the test server (its URL), dropped afterwards; skip if no server."""
-    try:
-        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}: {exc}")
+    admin = await _connect_or_skip()
     name = f"studybot_test_{uuid.uuid4().hex[:12]}"
     await admin.execute(f"CREATE DATABASE {name}")
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -12,31 +11,22 @@ import pytest
 
 from bot.cli import main
 from bot.clock import ManualClock
-from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, MemberRef
 from bot.store.backup import backup_sqlite
 from bot.store.records import AnswerWrite
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
 from bot.store.transfer import DatabaseToolError, UsageError, compare_urls
-from tests.store.test_transfer import END, LATEST, fill_history, sqlite_counts, sqlite_url
+from tests.store.conftest import END
+from tests.store.test_transfer import LATEST, sqlite_counts, sqlite_url
 
 WRITES_BEFORE_BACKUP = 20
 
 
-@pytest.fixture(scope="session")
-def history_template(tmp_path_factory: pytest.TempPathFactory, fixture_bank: QuestionBank) -> Path:
-    """Five days of two groups' history, built once through the real bot."""
-    path = tmp_path_factory.mktemp("backup-history") / "history.sqlite3"
-    asyncio.run(fill_history(path, fixture_bank))
-    return path
-
-
 @pytest.fixture
-def source(history_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "source.sqlite3"
-    shutil.copy(history_template, path)
-    return path
+def source(history: Path) -> Path:
+    """The database backed up: a copy of the shared history (tests/store/conftest.py)."""
+    return history
 
 
 def backup_files(folder: Path) -> list[str]:
