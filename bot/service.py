@@ -74,6 +74,8 @@ async def run_service(config: Config, platform: Platform, clock: Clock | None = 
             return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Signal handlers need the main thread of a Unix process; elsewhere (a test running the
+    # service in a thread, Windows) the service still runs, stopped by closing the platform.
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)

@@ -168,9 +168,8 @@ class DiscordChat:
         message = await self.find_post(channel, key)
         if message is None:
             return None
-        title = "Answers"
         thread_id = await self._open_thread_named(
-            int(channel.channel_id), int(message.message_id), title
+            int(channel.channel_id), int(message.message_id), "Answers"
         )
         thread = ChannelRef(
             channel.platform, channel.workspace_id, channel.channel_id, str(thread_id)

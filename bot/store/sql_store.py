@@ -270,7 +270,8 @@ class SqlStore:
     ) -> Round | None:
         """Create the group's round of a local date; None if that date is taken already.
 
-        A round created `posting` is leased to this process until `lease_until`.
+        A round created `posting` is leased to this process until `lease_until`;
+        without one, any process's sweep may take it over at once.
         """
         posting = status is RoundStatus.POSTING
         row = await self._write_fetchrow(

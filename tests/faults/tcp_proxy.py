@@ -57,7 +57,7 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             writer.write(data)
             await writer.drain()
     except (ConnectionError, OSError):
-        pass
+        pass  # one side was cut or closed: the other is aborted below
     finally:
         with contextlib.suppress(Exception):
             writer.transport.abort()

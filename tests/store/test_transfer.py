@@ -424,8 +424,7 @@ def test_bad_urls_and_missing_files_get_friendly_errors(
     message: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with sqlite3.connect(no_env_file / "a.sqlite3"):
-        pass
+    sqlite3.connect(no_env_file / "a.sqlite3").close()  # an empty SQLite file
     (no_env_file / "notes.txt").write_text("not a database, just notes\n" * 100)
     assert main(argv) == status
     err = capsys.readouterr().err
