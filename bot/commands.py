@@ -9,6 +9,7 @@ from rapidfuzz import process
 
 __all__ = [
     "COMMANDS",
+    "GROUP_SUMMARIES",
     "Command",
     "Param",
     "ParsedCommand",
@@ -105,7 +106,25 @@ COMMANDS: tuple[Command, ...] = (
     Command("studybot reveal", "Reveal the open question's answer now", admin=True),
 )
 
+# What a group of commands without a bare command of its name (`studybot`) is for, for
+# platforms that describe a group apart from its subcommands (a Discord slash command).
+GROUP_SUMMARIES: Mapping[str, str] = {
+    "studybot": "Admin commands for this channel's daily questions",
+}
+
 _BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def _subcommands_by_top() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for command in COMMANDS:
+        top, _, sub = command.name.partition(" ")
+        if sub:
+            found.setdefault(top, []).append(sub)
+    return {top: tuple(subs) for top, subs in found.items()}
+
+
+_SUBCOMMANDS = _subcommands_by_top()
 
 
 class UsageError(ValueError):
@@ -128,7 +147,7 @@ def _suggest(word: str, options: Iterable[str]) -> str:
 def find_command(name: str, args: str) -> tuple[Command, str]:
     """Return the command named by `name` (and a subcommand word of `args`), and its rest."""
     name = name.strip().lstrip("/").lower()
-    subcommands = [c.name.split(" ", 1)[1] for c in COMMANDS if c.name.startswith(name + " ")]
+    subcommands = _SUBCOMMANDS.get(name, ())
     word, _, rest = args.strip().partition(" ")
     if subcommands and word.lower() in subcommands:
         return _BY_NAME[f"{name} {word.lower()}"], rest.strip()

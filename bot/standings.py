@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -33,23 +34,32 @@ class StandingsService:
     async def leaderboard(self, group: Group, member: MemberRef, period: str) -> Reply:
         """Return the group's top members for a period, and the caller's place."""
         key = self._period(group, period)
-        leaders = await self._store.top_scores(group.id, key, LEADERBOARD_SIZE)
         member_id = await self._store.member_id(member)
-        mine = await self._store.standing_of(group.id, key, member_id)
+        leaders, mine = await asyncio.gather(
+            self._store.top_scores(group.id, key, LEADERBOARD_SIZE),
+            self._store.standing_of(group.id, key, member_id),
+        )
         return messages.leaderboard_reply(period, leaders, mine, public=True)
 
     async def stats(self, group: Group, member: MemberRef) -> Reply:
         """Return a member's points, ranks, streak, coverage by category and practice."""
         member_id = await self._store.member_id(member)
-        places = [
-            (p, await self._store.standing_of(group.id, self._period(group, p), member_id))
-            for p in PERIOD_NAMES
-        ]
-        stats = (await self._store.member_stats(group.id, [member_id])).get(member_id)
-        latest = await self._store.latest_revealed_round(group.id)
+        store, now = self._store, self._clock.now()
+        # Independent reads, issued together (SQLite runs them in one hop, PostgreSQL at once).
+        standings_of = asyncio.gather(
+            *(store.standing_of(group.id, self._period(group, p), member_id) for p in PERIOD_NAMES)
+        )
+        standings, totals, latest, history, practice = await asyncio.gather(
+            standings_of,
+            store.member_stats(group.id, [member_id]),
+            store.latest_revealed_round(group.id),
+            store.member_history(group.id, member_id),
+            store.practice_summary(member_id, now),
+        )
+        places = list(zip(PERIOD_NAMES, standings, strict=True))
+        stats = totals.get(member_id)
         latest_seq = (latest.reveal_seq or 0) if latest is not None else 0
         streak = current_streak(stats, latest_seq)
-        history = await self._store.member_history(group.id, member_id)
         per_category: dict[str, list[float]] = defaultdict(list)
         for question_id, coverage, _ in history:
             question = self._bank.get(question_id)
@@ -61,7 +71,6 @@ class StandingsService:
         )
         answered = stats.rounds_answered if stats else 0
         average = stats.coverage_sum / answered if stats and answered else None
-        practice = await self._store.practice_summary(member_id, self._clock.now())
         return messages.stats_reply(
             member.display_name,
             places,

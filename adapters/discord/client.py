@@ -13,12 +13,14 @@ by direct message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections import OrderedDict
 from collections.abc import Coroutine
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 
@@ -42,7 +44,9 @@ __all__ = ["BUSY_AFTER", "DEFER_AFTER", "DiscordPlatform", "StudybotClient", "in
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.5  # seconds the core may take before an interaction is deferred
-BUSY_AFTER = 200  # interactions in hand beyond which new ones are deferred at once
+BUSY_AFTER = 20  # interactions in hand beyond which new ones are deferred at once
+CROWD_WORK_WAIT = 1.0  # seconds a crowd's work waits at most for the crowd's acks
+REST_CONNECTIONS = 64  # kept-alive connections to Discord's API (discord.py: no limit)
 _REMEMBERED = 100_000  # thread message authors and thread parents kept for deletes
 _FORM_TOO_LATE = Reply(
     text="That took a moment too long to open the form. Please try again.", is_error=True
@@ -119,12 +123,28 @@ class StudybotClient(discord.AutoShardedClient):
         self._defer_after = defer_after
         self._busy_after = busy_after
         self._in_flight = 0  # interactions being answered now
+        self._acking = 0  # crowd interactions whose acknowledgement is on its way
+        self._acked = asyncio.Event()  # set when no acknowledgement is on its way
+        self._acked.set()
         self._max_concurrency = 1
         self._authors = _Lru()  # thread message id -> the member who wrote it
         self._parents = _Lru()  # thread id -> its parent channel id (0: not a thread)
         self._lookups: dict[int, asyncio.Future[int]] = {}
 
     # -- connecting -----------------------------------------------------------
+
+    async def login(self, token: str) -> None:
+        """Log in over a bounded pool of kept-alive connections to the REST API.
+
+        discord.py opens connections without limit: a crowd of interactions
+        then opens hundreds at once (each a TCP and TLS handshake with Discord,
+        and more CPU for the bot) just when it is busiest. Reusing a bounded
+        pool keeps every request on a warm connection; requests beyond it wait
+        their turn briefly.
+        """
+        if self.http.connector is discord.utils.MISSING:
+            self.http.connector = aiohttp.TCPConnector(limit=0, limit_per_host=REST_CONNECTIONS)
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         """Register the slash commands: to one guild when configured, else globally."""
@@ -192,23 +212,58 @@ class StudybotClient(discord.AutoShardedClient):
         self._in_flight += 1
         try:
             if self._in_flight > self._busy_after:
-                # a crowd arrived at once: acknowledge first (within Discord's 3 s), work after
+                # A crowd arrived at once: acknowledge first (within Discord's 3 s), and
+                # start the work once the whole crowd is acknowledged (or a little later
+                # at most, should acknowledgements keep coming), so that no work delays
+                # an acknowledgement still to be sent.
                 try:
-                    await interaction.response.defer(ephemeral=True, thinking=True)
+                    await self._acknowledge(interaction)
                 except discord.HTTPException:
                     await work  # too late to answer, but what the member sent still counts
                     raise
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(CROWD_WORK_WAIT):
+                        await self._acked.wait()
                 await self._follow_up(interaction, await work)
                 return
-            task = asyncio.ensure_future(work)
-            done, _ = await asyncio.wait({task}, timeout=self._defer_after)
-            if done:
-                await self._respond(interaction, task.result())
-                return
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await self._follow_up(interaction, await task)
+            # The work runs in this task; should it take longer than `defer_after`, a
+            # timer defers the interaction meanwhile (and the replies follow up).
+            loop = asyncio.get_running_loop()
+            deferral: asyncio.Task[Any] | None = None
+
+            def defer() -> None:
+                nonlocal deferral
+                deferral = loop.create_task(
+                    interaction.response.defer(ephemeral=True, thinking=True)
+                )
+
+            timer = loop.call_later(self._defer_after, defer)
+            try:
+                replies = await work
+            except BaseException:
+                if deferral is not None:
+                    deferral.cancel()
+                raise
+            finally:
+                timer.cancel()
+            if deferral is None:
+                await self._respond(interaction, replies)
+            else:
+                await deferral
+                await self._follow_up(interaction, replies)
         finally:
             self._in_flight -= 1
+
+    async def _acknowledge(self, interaction: discord.Interaction) -> None:
+        """Defer an interaction ("thinking", ephemeral), counted among the crowd's acks."""
+        self._acking += 1
+        self._acked.clear()
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        finally:
+            self._acking -= 1
+            if not self._acking:
+                self._acked.set()
 
     async def _respond(self, interaction: discord.Interaction, replies: list[Reply]) -> None:
         for reply in replies:

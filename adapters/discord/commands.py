@@ -6,7 +6,9 @@ Commands sharing a first word become one slash command with subcommands
 Discord cannot invoke a command that has subcommands. Parameters with fixed
 choices become choices, dynamic ones (categories) autocomplete, and free text
 a string option. Admin-only groups carry Manage Channels as their default
-member permission; the core checks again.
+member permission; the core checks again. Every description carries its
+translations (`bot.command_translations`) as `description_localizations`,
+keyed by Discord's locale codes.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands import COMMANDS, Command, Param
+from bot import command_translations
+from bot.commands import COMMANDS, GROUP_SUMMARIES, Command, Param
 
 __all__ = [
     "BARE_SUBCOMMAND",
+    "DISCORD_LOCALES",
     "MANAGE_CHANNELS",
     "CommandCall",
     "CommandTable",
@@ -34,6 +38,14 @@ _GUILD_INSTALL = 0
 _MAX_CHOICES = 25
 _DESCRIPTION = 100
 
+DISCORD_LOCALES: Mapping[str, tuple[str, ...]] = {
+    "fr": ("fr",),
+    "de": ("de",),
+    "es": ("es-ES", "es-419"),
+    "pt-BR": ("pt-BR",),
+}
+"""The Discord locale codes each language of the translations (a BCP 47 tag) is shown in."""
+
 
 @dataclass(frozen=True, slots=True)
 class CommandCall:
@@ -47,11 +59,22 @@ def _describe(text: str) -> str:
     return text if len(text) <= _DESCRIPTION else text[: _DESCRIPTION - 1] + "…"
 
 
-def _option(param: Param) -> dict[str, Any]:
+def _localized(texts: Mapping[str, str]) -> dict[str, str]:
+    return {
+        locale: _describe(text)
+        for language, text in texts.items()
+        for locale in DISCORD_LOCALES.get(language, ())
+    }
+
+
+def _option(command: Command, param: Param) -> dict[str, Any]:
     option: dict[str, Any] = {
         "type": _STRING,
         "name": param.name,
         "description": _describe(param.help),
+        "description_localizations": _localized(
+            command_translations.param_helps(command.name, param.name)
+        ),
         "required": param.required,
     }
     if param.choices:
@@ -63,7 +86,14 @@ def _option(param: Param) -> dict[str, Any]:
 
 def _options(command: Command) -> list[dict[str, Any]]:
     ordered = sorted(command.params, key=lambda p: not p.required)  # Discord: required first
-    return [_option(p) for p in ordered]
+    return [_option(command, p) for p in ordered]
+
+
+def _described(command: Command) -> dict[str, Any]:
+    return {
+        "description": _describe(command.summary),
+        "description_localizations": _localized(command_translations.summaries(command.name)),
+    }
 
 
 def _split(name: str) -> tuple[str, str | None]:
@@ -96,7 +126,7 @@ class CommandTable:
         bare = members.get(None)
         subs = {k: v for k, v in members.items() if k is not None}
         if not subs and bare is not None:
-            payload["description"] = _describe(bare.summary)
+            payload.update(_described(bare))
             payload["options"] = _options(bare)
             return payload
         options = []
@@ -105,7 +135,7 @@ class CommandTable:
                 {
                     "type": _SUB_COMMAND,
                     "name": BARE_SUBCOMMAND,
-                    "description": _describe(bare.summary),
+                    **_described(bare),
                     "options": _options(bare),
                 }
             )
@@ -114,12 +144,18 @@ class CommandTable:
                 {
                     "type": _SUB_COMMAND,
                     "name": sub,
-                    "description": _describe(command.summary),
+                    **_described(command),
                     "options": _options(command),
                 }
             )
-        summary = bare.summary if bare else f"/{top}: " + ", ".join(subs)
-        payload["description"] = _describe(summary)
+        if bare is not None:
+            payload.update(_described(bare))
+        else:
+            summary = GROUP_SUMMARIES.get(top, f"/{top}: " + ", ".join(subs))
+            payload["description"] = _describe(summary)
+            payload["description_localizations"] = _localized(
+                command_translations.group_summaries(top)
+            )
         payload["options"] = options
         return payload
 

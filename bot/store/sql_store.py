@@ -716,31 +716,20 @@ class SqlStore:
 
     async def standing_of(self, group_id: int, period: str, member_id: int) -> Standing | None:
         """Return a member's place on a group's leaderboard for a period."""
-        mine = await self.db.fetchrow(
-            "SELECT s.points, s.achieved_at, m.display_name FROM score_totals s"
-            " JOIN members m ON m.id = s.member_id"
+        row = await self.db.fetchrow(
+            "SELECT s.points, m.display_name,"
+            " (SELECT COALESCE(SUM(c.members), 0) FROM score_counts c WHERE c.group_id ="
+            "  s.group_id AND c.period = s.period AND c.points > s.points)"
+            " + (SELECT COUNT(*) FROM score_totals t WHERE t.group_id = s.group_id"
+            "  AND t.period = s.period AND t.points = s.points"
+            "  AND (t.achieved_at, t.member_id) < (s.achieved_at, s.member_id)) AS ahead"
+            " FROM score_totals s JOIN members m ON m.id = s.member_id"
             " WHERE s.group_id = :g AND s.period = :p AND s.member_id = :m",
             {"g": group_id, "p": period, "m": member_id},
         )
-        if mine is None:
+        if row is None:
             return None
-        ahead = await self.db.fetchrow(
-            "SELECT"
-            " (SELECT COALESCE(SUM(members), 0) FROM score_counts WHERE group_id = :g"
-            "  AND period = :p AND points > :pts)"
-            " + (SELECT COUNT(*) FROM score_totals WHERE group_id = :g AND period = :p"
-            "  AND points = :pts AND (achieved_at, member_id) < (:at, :m))"
-            " AS ahead",
-            {
-                "g": group_id,
-                "p": period,
-                "pts": mine["points"],
-                "at": mine["achieved_at"],
-                "m": member_id,
-            },
-        )
-        assert ahead is not None
-        return Standing(int(ahead["ahead"]) + 1, member_id, mine["display_name"], mine["points"])
+        return Standing(int(row["ahead"]) + 1, member_id, row["display_name"], row["points"])
 
     # -- practice -------------------------------------------------------------
 
@@ -829,17 +818,14 @@ class SqlStore:
     async def practice_summary(self, member_id: int, now: datetime) -> PracticeSummary:
         """Return how much a member has practised, and how many reviews are due."""
         row = await self.db.fetchrow(
-            "SELECT COUNT(*) AS n, COUNT(answered_at) AS answered, AVG(coverage) AS avg"
-            " FROM practice_attempts WHERE member_id = :m",
-            {"m": member_id},
-        )
-        due = await self.db.fetchrow(
-            "SELECT COUNT(*) AS n FROM practice_reviews WHERE member_id = :m AND due_at <= :t",
+            "SELECT COUNT(*) AS n, COUNT(answered_at) AS answered, AVG(coverage) AS avg,"
+            " (SELECT COUNT(*) FROM practice_reviews WHERE member_id = :m AND due_at <= :t)"
+            " AS due FROM practice_attempts WHERE member_id = :m",
             {"m": member_id, "t": to_micros(now)},
         )
-        assert row is not None and due is not None
+        assert row is not None  # an aggregate always returns its row
         average = None if row["avg"] is None else float(row["avg"])
-        return PracticeSummary(int(row["n"]), int(row["answered"]), average, int(due["n"]))
+        return PracticeSummary(int(row["n"]), int(row["answered"]), average, int(row["due"]))
 
     # -- helpers --------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The SQLite backend: one aiosqlite connection, WAL, foreign keys, full sync."""
+"""The SQLite backend: an aiosqlite writer, a batching reader, WAL, foreign keys, full sync."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Future as ThreadFuture
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -47,8 +49,114 @@ class _Statements:
         await self._conn.executemany(sql, params)
 
 
+_Read = tuple[str, Params, "asyncio.Future[list[sqlite3.Row]]"]
+_Outcome = list[sqlite3.Row] | BaseException
+
+
+class BatchingReader:
+    """A read-only connection in its own thread; reads issued together run in one hop.
+
+    An indexed SQLite read takes microseconds, less than handing it to a thread
+    and back (and under load each hand-over also waits for the interpreter
+    lock). The reads queued during one turn of the event loop (one command's
+    independent lookups, or several commands' at once) go to the thread
+    together and run in one read transaction, so they also see one snapshot.
+    aiosqlite has no public way to run several statements per hand-over,
+    hence a plain sqlite3 connection owned by a one-thread executor.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[_Read] = []
+        self.hops = 0  # batches handed to the thread so far
+        self._closed = False
+
+    async def open(self) -> None:
+        """Connect, in the reader's thread (the connection stays in that thread)."""
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._connect)
+        except BaseException:
+            self._executor.shutdown(wait=False)
+            raise
+
+    def _connect(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        try:
+            for pragma in PRAGMAS:
+                conn.execute(pragma)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
+        """Run a query with the others queued in this turn of the loop; return its rows."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[sqlite3.Row]] = loop.create_future()
+        self._pending.append((sql, params or {}, future))
+        if len(self._pending) == 1:
+            loop.call_soon(self._flush, loop)
+        return await future
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch, self._pending = self._pending, []
+        self.hops += 1
+        try:
+            ran = self._executor.submit(self._run, [(sql, params) for sql, params, _ in batch])
+        except RuntimeError:  # the executor is shut down: the reader was closed
+            ran = ThreadFuture()
+            ran.set_exception(sqlite3.ProgrammingError("Cannot operate on a closed database."))
+        ran.add_done_callback(lambda done: loop.call_soon_threadsafe(self._settle, batch, done))
+
+    def _run(self, reads: list[tuple[str, Params]]) -> list[_Outcome]:
+        conn = self._conn
+        if conn is None:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        outcomes: list[_Outcome] = []
+        conn.execute("BEGIN")
+        try:
+            for sql, params in reads:
+                try:
+                    outcomes.append(conn.execute(sql, params).fetchall())
+                except Exception as exc:  # this read's caller gets it; the others go on
+                    outcomes.append(exc)
+        finally:
+            conn.execute("COMMIT")
+        return outcomes
+
+    @staticmethod
+    def _settle(batch: list[_Read], ran: ThreadFuture[list[_Outcome]]) -> None:
+        failure = ran.exception()
+        outcomes: list[_Outcome] = [failure] * len(batch) if failure else ran.result()
+        for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():  # its caller was cancelled
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    async def close(self) -> None:
+        """Close the connection and stop the thread once queued reads are done (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._close)
+        self._executor.shutdown(wait=False)
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 class SqliteDatabase:
-    """A SQLite file: one writer connection behind a lock, one reader beside it.
+    """A SQLite file: one writer connection behind a lock, one batching reader beside it.
 
     In WAL mode the reader sees every committed transaction and never waits for
     the writer's commits (and their fsync), so lookups stay fast under load.
@@ -56,19 +164,16 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    def __init__(
-        self, conn: aiosqlite.Connection, reader: aiosqlite.Connection | None = None
-    ) -> None:
+    def __init__(self, conn: aiosqlite.Connection, reader: BatchingReader | None = None) -> None:
         self._conn = conn
         self._reader = reader
         self._lock = asyncio.Lock()
         self._statements = _Statements(conn)
-        self._reads = _Statements(reader) if reader is not None else None
 
     async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
         """Run a query and return all its rows (as committed)."""
-        if self._reads is not None:
-            return await self._reads.fetch(sql, params)
+        if self._reader is not None:
+            return await self._reader.fetch(sql, params)
         async with self._lock:
             return await self._statements.fetch(sql, params)
 
@@ -113,8 +218,10 @@ async def open_sqlite(path: Path | str) -> SqliteDatabase:
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = await _connect(path)
+    reader = None if str(path) == ":memory:" else BatchingReader(str(path))
     try:
-        reader = None if str(path) == ":memory:" else await _connect(path)
+        if reader is not None:
+            await reader.open()
     except BaseException:
         await conn.close()
         raise

@@ -11,7 +11,7 @@ from bot.ports import Event, FormSubmit, Invocation, ThreadReply
 from bot.telemetry.context import keep_private, scope
 from bot.telemetry.metrics import command_timer
 
-__all__ = ["event_label", "observe_event", "private_texts"]
+__all__ = ["label_and_private_texts", "observe_event"]
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -19,31 +19,25 @@ R = TypeVar("R")
 UNKNOWN_COMMAND = "unknown"
 
 
-def event_label(event: Event) -> str:
-    """Return the metric label of an event: a command's name, else the event's type."""
-    if isinstance(event, Invocation):
-        try:
-            command, _ = find_command(event.command, event.args)
-        except UsageError:
-            return UNKNOWN_COMMAND  # never the typed name: members must not create series
-        return command.name
-    return type(event).__name__
+def label_and_private_texts(event: Event) -> tuple[str, list[str]]:
+    """Return an event's metric label and the answer texts it carries.
 
-
-def private_texts(event: Event) -> list[str]:
-    """Return the answer texts an event carries (which no INFO log line may show)."""
+    The label is a command's name, else the event's type (never what a member
+    typed: members must not create series). The texts are what no INFO log
+    line may show.
+    """
     if isinstance(event, ThreadReply):
-        return [event.text]
+        return type(event).__name__, [event.text]
     if isinstance(event, FormSubmit):
-        return list(event.values.values())
+        return type(event).__name__, list(event.values.values())
     if isinstance(event, Invocation):
         try:
             command, rest = find_command(event.command, event.args)
         except UsageError:
-            return []
-        if any(p.rest and p.name == "text" for p in command.params):
-            return [rest]
-    return []
+            return UNKNOWN_COMMAND, []
+        answers = any(p.rest and p.name == "text" for p in command.params)
+        return command.name, [rest] if answers else []
+    return type(event).__name__, []
 
 
 def observe_event(
@@ -53,8 +47,9 @@ def observe_event(
 
     @functools.wraps(handle)
     async def observed(self: S, event: Event) -> R:
-        with scope(fresh=True), command_timer(event_label(event)):
-            for text in private_texts(event):
+        label, texts = label_and_private_texts(event)
+        with scope(fresh=True), command_timer(label):
+            for text in texts:
                 keep_private(text)
             return await handle(self, event)
 

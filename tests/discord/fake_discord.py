@@ -2,7 +2,8 @@
 
 An aiohttp server on 127.0.0.1 (ephemeral port) that the real discord.py
 client talks to. REST: login, application info, `GET /gateway/bot`, command
-registration, messages (with Discord's size limits and enforced nonces),
+registration (refusing descriptions and their localizations Discord would
+refuse), messages (with Discord's size limits and enforced nonces),
 threads started on messages, reactions, DMs, interaction callbacks (with the
 3-second deadline and the "already acknowledged" error) and webhook followups.
 Every REST call is recorded. The gateway speaks HELLO, IDENTIFY, READY,
@@ -37,6 +38,14 @@ EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | (1 << 16)  # view, se
 ADMIN_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_CHANNELS
 INTERACTION_DEADLINE = 3.0
 GATEWAY_BUFFER = 10_000
+# Discord's locale codes, the keys `name_localizations` and `description_localizations` accept
+# fmt: off
+DISCORD_LOCALES = frozenset({
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+    "th", "zh-CN", "ja", "zh-TW", "ko",
+})
+# fmt: on
 
 Json = dict[str, Any]
 
@@ -84,6 +93,16 @@ class Failure:
     via: bool = True
     json_body: bool = True
     global_: bool = False
+
+
+@dataclass
+class Slowdown:
+    """An injected delay for the next matching requests (Discord or the network being slow)."""
+
+    method: str
+    pattern: re.Pattern[str]
+    seconds: float
+    times: int
 
 
 @dataclass
@@ -145,6 +164,7 @@ class FakeDiscord:
         self.token = token
         self.calls: list[RestCall] = []
         self.failures: list[Failure] = []
+        self.slowdowns: list[Slowdown] = []
         self.global_violations = 0
         self.route_violations = 0
         self.identifies: list[Json] = []
@@ -158,6 +178,7 @@ class FakeDiscord:
         self.closed_dms: set[int] = set()
         self.announce_threads = True  # dispatch THREAD_CREATE (off: the bot must look threads up)
         self.interactions: dict[int, InteractionRecord] = {}
+        self._by_token: dict[str, InteractionRecord] = {}
         self.sessions: dict[int, Session] = {}
         self._sessions_by_id: dict[str, Session] = {}
         self._nonces: dict[tuple[int, str], int] = {}
@@ -323,6 +344,21 @@ class FakeDiscord:
             )
         )
 
+    def slow(self, method: str, pattern: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next `times` requests matching (method, path regex) `seconds` late."""
+        self.slowdowns.append(Slowdown(method, re.compile(pattern), seconds, times))
+
+    async def _delay(self, method: str, path: str) -> None:
+        for slowdown in self.slowdowns:
+            if (
+                slowdown.times > 0
+                and slowdown.method == method
+                and slowdown.pattern.fullmatch(path)
+            ):
+                slowdown.times -= 1
+                await asyncio.sleep(slowdown.seconds)
+                return
+
     def _injected(self, method: str, path: str) -> web.Response | None:
         for failure in self.failures:
             if failure.times > 0 and failure.method == method and failure.pattern.fullmatch(path):
@@ -479,6 +515,7 @@ class FakeDiscord:
         now = loop.time()
         call = RestCall(request.method, path, dict(request.query), body, now)
         self.calls.append(call)
+        await self._delay(request.method, path)
         response: web.Response | None
         if request.headers.get("Authorization") != f"Bot {self.token}" and not self._exempt(path):
             response = _error(401, 0, "401: Unauthorized")
@@ -583,7 +620,31 @@ class FakeDiscord:
             }
         )
 
+    @staticmethod
+    def _description_problem(where: str, item: Json) -> str | None:
+        """Return why Discord would refuse a command's or option's descriptions, or None."""
+        description = item.get("description")
+        if not isinstance(description, str) or not 1 <= len(description) <= 100:
+            return f"{where}.description: Must be between 1 and 100 in length."
+        for locale, text in (item.get("description_localizations") or {}).items():
+            if locale not in DISCORD_LOCALES:
+                return f"{where}.description_localizations.{locale}: Invalid locale."
+            if not isinstance(text, str) or not 1 <= len(text) <= 100:
+                return (
+                    f"{where}.description_localizations.{locale}: "
+                    "Must be between 1 and 100 in length."
+                )
+        for i, option in enumerate(item.get("options") or []):
+            problem = FakeDiscord._description_problem(f"{where}.options.{i}", option)
+            if problem is not None:
+                return problem
+        return None
+
     def _registered(self, key: str, app_id: int, guild_id: int | None, body: Any) -> web.Response:
+        for i, command in enumerate(body):
+            problem = self._description_problem(str(i), command)
+            if problem is not None:
+                return _error(400, 50035, f"Invalid Form Body: {problem}")
         stored = []
         for command in body:
             item = {
@@ -856,7 +917,7 @@ class FakeDiscord:
         return _json(self._callback_response(record, kind, data))
 
     def _record_by_token(self, token: str) -> InteractionRecord | None:
-        return next((r for r in self.interactions.values() if r.token == token), None)
+        return self._by_token.get(token)
 
     async def _followup(self, app_id: int, token: str, *, body: Any) -> web.Response:
         record = self._record_by_token(token)
@@ -953,6 +1014,7 @@ class FakeDiscord:
             int(payload["id"]), payload["token"], payload, loop.time(), loop.create_future()
         )
         self.interactions[record.id] = record
+        self._by_token[record.token] = record
         record.sent_at = loop.time()
         await self.dispatch("INTERACTION_CREATE", payload, int(payload["guild_id"]))
         return record

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from adapters.discord.commands import BARE_SUBCOMMAND, MANAGE_CHANNELS
+from bot.command_translations import group_summaries, param_helps, summaries
 from bot.commands import COMMANDS
 from bot.content.bank import QuestionBank
 from tests.discord.conftest import Bot, make_bot, stop_bot
@@ -49,6 +54,81 @@ async def test_every_command_of_the_table_is_registered_globally(bot: Bot) -> No
     category = by_name["practice"]["options"][0]["options"][0]
     assert category["name"] == "category" and category["autocomplete"] is True
     assert all(c["contexts"] == [0] for c in registered)
+
+
+def _described(commands: list[Json]) -> Iterator[tuple[str, Json]]:
+    """Yield every command, subcommand and option registered, with where it is."""
+    for command in commands:
+        yield command["name"], command
+        for option in command.get("options", []):
+            yield f"{command['name']} {option['name']}", option
+            for nested in option.get("options", []):
+                yield f"{command['name']} {option['name']} {nested['name']}", nested
+
+
+async def test_every_description_is_localized_for_discords_locales(bot: Bot) -> None:
+    registered = bot.fake.commands["global"]
+    described = list(_described(registered))
+    assert {item["type"] for _, item in described} == {1, 3}, "commands, subcommands, options"
+    for where, item in described:
+        localized = item.get("description_localizations")
+        assert localized is not None, where
+        assert set(localized) == {"fr", "de", "es-ES", "es-419", "pt-BR"}, where
+        assert localized["es-ES"] == localized["es-419"], where
+        assert all(1 <= len(text) <= 100 for text in localized.values()), where
+    by_name = dict(described)
+    assert by_name["stats"]["description_localizations"]["de"] == summaries("stats")["de"]
+    setup = by_name["studybot setup"]["description_localizations"]
+    assert setup["pt-BR"] == summaries("studybot setup")["pt-BR"]
+    period = by_name["leaderboard period"]["description_localizations"]
+    assert period["es-419"] == param_helps("leaderboard", "period")["es"]
+    new = by_name[f"practice {BARE_SUBCOMMAND}"]["description_localizations"]
+    assert new["fr"] == summaries("practice")["fr"]
+    group = by_name["studybot"]["description_localizations"]
+    assert group["fr"] == group_summaries("studybot")["fr"]
+
+
+async def _put_commands(fake: FakeDiscord, commands: list[Json]) -> tuple[int, Any]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.put(
+            f"{fake.api_base}/applications/{fake.app_id}/commands",
+            json=commands,
+            headers={"Authorization": f"Bot {fake.token}"},
+        ) as response,
+    ):
+        return response.status, await response.json()
+
+
+async def test_the_fake_refuses_descriptions_discord_would_refuse(fake: FakeDiscord) -> None:
+    def command(localized: dict[str, str], option: dict[str, str] | None = None) -> Json:
+        text_option = {"type": 3, "name": "text", "description": "your answer"}
+        if option is not None:
+            text_option["description_localizations"] = option
+        return {
+            "type": 1,
+            "name": "answer",
+            "description": "Answer the open question privately",
+            "description_localizations": localized,
+            "options": [text_option],
+        }
+
+    good = {"fr": "Répondre en privé", "es-419": "Responde en privado"}
+    assert (await _put_commands(fake, [command(good)]))[0] == 200
+    accepted = fake.commands["global"]
+    refused = [
+        command({**good, "es": "Responde en privado"}),  # a BCP 47 tag, not a Discord locale
+        command({"fr-FR": "Répondre en privé"}),
+        command({"fr": ""}),
+        command({"de": "x" * 101}),
+        command(good, option={"pt": "sua resposta"}),
+        {**command(good), "description": "x" * 101},
+    ]
+    for body in refused:
+        status, error = await _put_commands(fake, [body])
+        assert status == 400 and error["code"] == 50035, body
+        assert error["message"].startswith("Invalid Form Body"), error
+    assert fake.commands["global"] is accepted, "a refused overwrite changes nothing"
 
 
 async def test_commands_go_to_one_guild_when_configured(
@@ -168,6 +248,33 @@ async def test_slow_work_is_deferred_then_followed_up(
         assert "will be skipped" in public.followups[0]["content"]
         assert public.original is not None
         assert "posted in the channel" in public.original["content"]
+    finally:
+        await stop_bot(b.app, b.platform, b.task)
+
+
+async def test_a_crowd_is_acknowledged_before_any_of_its_work_is_shown(
+    tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
+) -> None:
+    b = await make_bot(tmp_path, fixture_bank, fake, busy_after=0)  # always "a crowd"
+    try:
+        await b.set_up_group()
+        fake.forget_calls()
+        # the first acknowledgements take a while (a slow network), the others not
+        fake.slow("POST", r"/interactions/\d+/[^/]+/callback", 0.3, times=3)
+        payloads = [
+            fake.interaction_payload(
+                2, fake.command_data("stats", [], None), user=b.alice, channel=b.channel
+            )
+            for _ in range(30)
+        ]
+        records = [await fake.send_interaction(p) for p in payloads]  # all at once
+        await b.until(lambda: all(r.edits for r in records))
+        assert all(r.callback.result()["type"] == 5 for r in records)
+        acked = max(r.callback_at or 0.0 for r in records)
+        edits = [c.at for c in fake.calls if c.method == "PATCH" and "@original" in c.path]
+        assert len(edits) == len(records)
+        assert acked <= min(edits), "the crowd's work was shown before all of it was acked"
+        assert all("Stats" in _shown(r) for r in records)
     finally:
         await stop_bot(b.app, b.platform, b.task)
 

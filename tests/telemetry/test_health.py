@@ -48,7 +48,7 @@ async def test_healthz_is_503_when_the_database_is_closed(served: Served) -> Non
     status, body = await get_health(served.server.port)
     assert status == 503
     assert body["status"] == "unhealthy"
-    assert body["database"] == "unreachable (ValueError)"
+    assert body["database"] == "unreachable (ProgrammingError)"
     assert body["scheduler"] == "running" and body["platform"] == "connected"
 
 

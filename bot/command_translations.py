@@ -1,0 +1,194 @@
+"""The command table's help texts in other languages, for platforms that show them localized.
+
+Every summary of `bot.commands.COMMANDS`, every parameter help and every group
+summary of `bot.commands.GROUP_SUMMARIES`, in each language of `LANGUAGES`
+(BCP 47 tags). Command syntax stays as in English: command names, choice values,
+`key=value` keys and their examples. French uses the infinitive (and "vous"),
+German "du", Spanish "tú", Brazilian Portuguese "você". The core's own replies
+stay English; an adapter maps the tags to its platform's locale codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+__all__ = ["LANGUAGES", "group_summaries", "param_helps", "summaries"]
+
+LANGUAGES: Final[tuple[str, ...]] = ("fr", "de", "es", "pt-BR")
+
+_YOUR_ANSWER: Final[Mapping[str, str]] = {
+    "fr": "votre réponse",
+    "de": "deine Antwort",
+    "es": "tu respuesta",
+    "pt-BR": "sua resposta",
+}
+
+_SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
+    "answer": {
+        "fr": "Répondre en privé à la question en cours (sans texte, un formulaire s'ouvre)",
+        "de": "Beantworte die aktuelle Frage privat (ohne Text öffnet sich ein Formular)",
+        "es": "Responde en privado a la pregunta actual (si no escribes texto, se abre un "
+        "formulario)",
+        "pt-BR": "Responda em particular à pergunta atual (se você não enviar texto, um formulário "
+        "se abre)",
+    },
+    "practice": {
+        "fr": "Recevoir une question d'entraînement visible uniquement par vous",
+        "de": "Hol dir eine Übungsfrage, die nur du siehst",
+        "es": "Recibe una pregunta de práctica que solo tú ves",
+        "pt-BR": "Receba uma pergunta de treino que só você vê",
+    },
+    "practice answer": {
+        "fr": "Répondre à votre question d'entraînement et voir votre taux de couverture",
+        "de": "Beantworte deine Übungsfrage und sieh deine Abdeckung",
+        "es": "Responde a tu pregunta de práctica y mira tu cobertura",
+        "pt-BR": "Responda à sua pergunta de treino e veja sua cobertura",
+    },
+    "practice reveal": {
+        "fr": "Afficher la réponse à votre question d'entraînement",
+        "de": "Zeig die Antwort auf deine Übungsfrage",
+        "es": "Muestra la respuesta de tu pregunta de práctica",
+        "pt-BR": "Mostre a resposta da sua pergunta de treino",
+    },
+    "hint": {
+        "fr": "Un indice pour votre question d'entraînement ou pour la question en cours",
+        "de": "Ein Tipp zu deiner Übungsfrage oder zur aktuellen Frage",
+        "es": "Una pista para tu pregunta de práctica o para la pregunta actual",
+        "pt-BR": "Uma dica para sua pergunta de treino ou para a pergunta atual",
+    },
+    "leaderboard": {
+        "fr": "Le classement du groupe",
+        "de": "Die Rangliste der Gruppe",
+        "es": "La clasificación del grupo",
+        "pt-BR": "O ranking do grupo",
+    },
+    "stats": {
+        "fr": "Vos points, votre rang, votre série et votre taux de couverture",
+        "de": "Deine Punkte, dein Rang, deine Serie und deine Abdeckung",
+        "es": "Tus puntos, posición, racha y cobertura",
+        "pt-BR": "Seus pontos, posição, sequência e cobertura",
+    },
+    "help": {
+        "fr": "Ce que font les commandes et comment les points sont calculés",
+        "de": "Was die Befehle tun und wie die Punktevergabe funktioniert",
+        "es": "Qué hacen los comandos y cómo funciona la puntuación",
+        "pt-BR": "O que os comandos fazem e como funciona a pontuação",
+    },
+    "studybot setup": {
+        "fr": "Lancer les questions quotidiennes dans ce salon (paramètres facultatifs)",
+        "de": "Starte die täglichen Fragen in diesem Kanal (optionale Einstellungen)",
+        "es": "Inicia las preguntas diarias en este canal (ajustes opcionales)",
+        "pt-BR": "Inicie as perguntas diárias neste canal (configurações opcionais)",
+    },
+    "studybot settings": {
+        "fr": "Afficher ou modifier les paramètres de ce salon",
+        "de": "Zeig oder ändere die Einstellungen dieses Kanals",
+        "es": "Muestra o cambia los ajustes de este canal",
+        "pt-BR": "Mostre ou altere as configurações deste canal",
+    },
+    "studybot pause": {
+        "fr": "Arrêter la publication des questions quotidiennes ici",
+        "de": "Pausiere die täglichen Fragen hier",
+        "es": "Detén la publicación de preguntas diarias aquí",
+        "pt-BR": "Interrompa a publicação das perguntas diárias aqui",
+    },
+    "studybot resume": {
+        "fr": "Reprendre la publication des questions quotidiennes",
+        "de": "Starte die täglichen Fragen wieder",
+        "es": "Reanuda la publicación de preguntas diarias",
+        "pt-BR": "Retome a publicação das perguntas diárias",
+    },
+    "studybot skip": {
+        "fr": "Passer la prochaine question prévue",
+        "de": "Überspringe die nächste geplante Frage",
+        "es": "Omite la próxima pregunta programada",
+        "pt-BR": "Pule a próxima pergunta agendada",
+    },
+    "studybot post-now": {
+        "fr": "Publier la question du jour maintenant",
+        "de": "Poste jetzt die Frage von heute",
+        "es": "Publica ahora la pregunta de hoy",
+        "pt-BR": "Publique agora a pergunta de hoje",
+    },
+    "studybot reveal": {
+        "fr": "Révéler maintenant la réponse à la question en cours",
+        "de": "Zeig jetzt die Antwort auf die aktuelle Frage",
+        "es": "Revela ahora la respuesta de la pregunta actual",
+        "pt-BR": "Revele agora a resposta da pergunta atual",
+    },
+}
+
+_PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
+    ("answer", "text"): _YOUR_ANSWER,
+    ("practice", "category"): {
+        "fr": "une catégorie de la banque de questions",
+        "de": "eine Kategorie des Fragenkatalogs",
+        "es": "una categoría del banco de preguntas",
+        "pt-BR": "uma categoria do banco de perguntas",
+    },
+    ("practice", "difficulty"): {
+        "fr": "easy, medium ou hard",
+        "de": "easy, medium oder hard",
+        "es": "easy, medium o hard",
+        "pt-BR": "easy, medium ou hard",
+    },
+    ("practice answer", "text"): _YOUR_ANSWER,
+    ("leaderboard", "period"): {
+        "fr": "week, month ou all (depuis le début)",
+        "de": "week, month oder all (seit Beginn)",
+        "es": "week, month o all (desde el inicio)",
+        "pt-BR": "week, month ou all (desde o início)",
+    },
+    ("help", "topic"): {
+        "fr": "commands, scoring ou admin",
+        "de": "commands, scoring oder admin",
+        "es": "commands, scoring o admin",
+        "pt-BR": "commands, scoring ou admin",
+    },
+    ("studybot setup", "settings"): {
+        "fr": "paramètres key=value, par ex. time=09:00 tz=Europe/Berlin",
+        "de": "Einstellungen als key=value, z. B. time=09:00 tz=Europe/Berlin",
+        "es": "ajustes key=value, p. ej. time=09:00 tz=Europe/Berlin",
+        "pt-BR": "configurações key=value, por exemplo time=09:00 tz=Europe/Berlin",
+    },
+    ("studybot settings", "changes"): {
+        "fr": "modifications key=value, par ex. days=mon-fri reveal=18:00",
+        "de": "Änderungen als key=value, z. B. days=mon-fri reveal=18:00",
+        "es": "cambios key=value, p. ej. days=mon-fri reveal=18:00",
+        "pt-BR": "alterações key=value, por exemplo days=mon-fri reveal=18:00",
+    },
+}
+
+_GROUP_SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
+    "studybot": {
+        "fr": "Commandes d'administration pour les questions quotidiennes de ce salon",
+        "de": "Admin-Befehle für die täglichen Fragen dieses Kanals",
+        "es": "Comandos de administración para las preguntas diarias de este canal",
+        "pt-BR": "Comandos de administração para as perguntas diárias deste canal",
+    },
+}
+
+_NONE: Final[Mapping[str, str]] = {}
+
+
+def summaries(command_name: str) -> Mapping[str, str]:
+    """Return a command's summary per language tag (`"fr"` → text); empty if it has none.
+
+    `command_name` is the full name, as in the command table (`"studybot setup"`).
+    """
+    return _SUMMARIES.get(command_name, _NONE)
+
+
+def param_helps(command_name: str, param_name: str) -> Mapping[str, str]:
+    """Return the help of a command's parameter per language tag; empty if it has none."""
+    return _PARAM_HELPS.get((command_name, param_name), _NONE)
+
+
+def group_summaries(group: str) -> Mapping[str, str]:
+    """Return the summary of a command group without a bare command per language tag.
+
+    `group` is the first word shared by its commands (`"studybot"`); the English
+    is `bot.commands.GROUP_SUMMARIES[group]`. Empty if it has none.
+    """
+    return _GROUP_SUMMARIES.get(group, _NONE)
