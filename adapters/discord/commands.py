@@ -22,7 +22,7 @@ from bot.commands import COMMANDS, GROUP_SUMMARIES, Command, Param
 
 __all__ = [
     "BARE_SUBCOMMAND",
-    "DISCORD_LOCALES",
+    "LOCALE_CODES",
     "MANAGE_CHANNELS",
     "CommandCall",
     "CommandTable",
@@ -38,7 +38,7 @@ _GUILD_INSTALL = 0
 _MAX_CHOICES = 25
 _DESCRIPTION = 100
 
-DISCORD_LOCALES: Mapping[str, tuple[str, ...]] = {
+LOCALE_CODES: Mapping[str, tuple[str, ...]] = {
     "fr": ("fr",),
     "de": ("de",),
     "es": ("es-ES", "es-419"),
@@ -63,7 +63,7 @@ def _localized(texts: Mapping[str, str]) -> dict[str, str]:
     return {
         locale: _describe(text)
         for language, text in texts.items()
-        for locale in DISCORD_LOCALES.get(language, ())
+        for locale in LOCALE_CODES.get(language, ())
     }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import json
 import multiprocessing
@@ -40,7 +41,7 @@ INTERACTION_DEADLINE = 3.0
 GATEWAY_BUFFER = 10_000
 # Discord's locale codes, the keys `name_localizations` and `description_localizations` accept
 # fmt: off
-DISCORD_LOCALES = frozenset({
+KNOWN_LOCALES = frozenset({
     "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
     "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
     "th", "zh-CN", "ja", "zh-TW", "ko",
@@ -627,7 +628,7 @@ class FakeDiscord:
         if not isinstance(description, str) or not 1 <= len(description) <= 100:
             return f"{where}.description: Must be between 1 and 100 in length."
         for locale, text in (item.get("description_localizations") or {}).items():
-            if locale not in DISCORD_LOCALES:
+            if locale not in KNOWN_LOCALES:
                 return f"{where}.description_localizations.{locale}: Invalid locale."
             if not isinstance(text, str) or not 1 <= len(text) <= 100:
                 return (
@@ -1109,6 +1110,20 @@ class FakeDiscord:
     def forget_calls(self) -> None:
         """Forget the calls recorded so far (a benchmark measures from here)."""
         self.calls.clear()
+
+    def settle(self) -> None:
+        """Forget recorded calls and answered interactions, and exempt what stays from GC.
+
+        For benchmarks: the fake keeps every message and interaction it saw, so
+        without this its own garbage collections grow longer from one measured
+        phase to the next and show up as latency of whichever bot runs then.
+        """
+        self.calls.clear()
+        for record in [r for r in self.interactions.values() if r.callback.done()]:
+            del self.interactions[record.id]
+            self._by_token.pop(record.token, None)
+        gc.collect()
+        gc.freeze()
 
     def bench_report(self) -> Json:
         """Return what a fan-out benchmark checks: calls, violations, posts per channel."""
