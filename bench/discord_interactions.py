@@ -1,8 +1,9 @@
 """Interactions through the loopback Discord gateway: studybot against a bare discord.py bot.
 
 The fake Discord runs in its own process; it sends INTERACTION_CREATE over the
-gateway and times each interaction until its callback arrives. Measured in the
-same run, on the same fake:
+gateway and times each interaction until its callback arrives. Each bot runs in
+a fresh process of its own for each round (neither inherits the other's heap,
+caches or garbage collector state). Measured in the same run, on the same fake:
 
 - a bare discord.py bot (AutoShardedClient) whose listener only responds;
 - studybot (the real adapter, the core, SQLite in a temporary folder), with a
@@ -30,11 +31,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
 import statistics
 import sys
 import tempfile
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -89,62 +93,100 @@ async def measure(
     return latencies
 
 
-async def bare_bot(
-    fake: FakeDiscordProcess, channel: Json, users: list[Json], n: int, rate: float, burst: int
-) -> tuple[list[float], list[float]]:
+# -- the bots, each in a fresh process per round --------------------------------
+
+
+async def serve_bare_bot(api_base: str, token: str, conn: Connection) -> None:
+    """Run the bare bot until told to stop."""
+    discord.http.Route.BASE = api_base
     intents = discord.Intents.none()
     intents.guilds = True
     client = BareBot(intents=intents)
-    task = asyncio.create_task(client.start(fake.token))
-    await fake.call("wait_ready")
-    await measure(fake, channel, users, 200, None)  # warm up
-    latencies = await measure(fake, channel, users, n, rate)
-    at_once = await measure(fake, channel, users, burst, None) if burst else []
+    task = asyncio.create_task(client.start(token))
+    conn.send("started")
+    await asyncio.to_thread(conn.recv)  # stop
     await client.close()
     await task
-    return latencies, at_once
 
 
-async def studybot(
+async def serve_studybot(
+    api_base: str, token: str, guild: Json, channel: Json, users: list[Json], conn: Connection
+) -> None:
+    """Run studybot (the adapter, the core, SQLite) on a channel with history, until told."""
+    settings = DiscordSettings(token=token, api_base=api_base)
+    platform = DiscordPlatform(settings, guild_ready_timeout=0.1)
+    clock = ManualClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    with tempfile.TemporaryDirectory(dir=".") as folder:
+        config = Config(
+            database_url=f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+            content_dir=default_content_dir(),
+        )
+        app = await build_app(config, platform.chat, clock)
+        await app.start()
+        place = ChannelRef("discord", guild["id"], channel["id"])
+        admin = MemberRef("discord", "1", "Admin", can_manage=True)
+        members = [MemberRef("discord", u["id"], u["username"]) for u in users]
+        task = asyncio.create_task(platform.run(app))
+        conn.send("started")
+        await asyncio.to_thread(conn.recv)  # connected
+        # a channel with history: a round answered by every member, revealed and scored
+        await app.core.handle(Invocation("studybot", "setup days=daily reveal=18:00", admin, place))
+        await app.core.handle(Invocation("studybot", "post-now", admin, place))
+        thread = await app.core.answer_thread(place)
+        assert thread is not None
+        for i, m in enumerate(members):
+            await app.core.handle(
+                ThreadReply(thread, m, f"answer {i} about bias and variance", f"a{i}")
+            )
+        await app.core.handle(Invocation("studybot", "reveal", admin, place))
+        conn.send("set up")
+        await asyncio.to_thread(conn.recv)  # stop
+        await platform.close()
+        await task
+        await app.stop()
+
+
+def bot_process(kind: str, conn: Connection, *args: Any) -> None:
+    """A child process's entry point: serve one bot."""
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("discord").setLevel(logging.CRITICAL)  # late answers of the bare bot
+    if kind == "bare":
+        asyncio.run(serve_bare_bot(*args, conn))
+    else:
+        asyncio.run(serve_studybot(*args, conn))
+
+
+async def run_bot(
     fake: FakeDiscordProcess,
+    kind: str,
     guild: Json,
     channel: Json,
     users: list[Json],
     n: int,
     rate: float,
     burst: int,
-    folder: Path,
 ) -> tuple[list[float], list[float]]:
-    settings = DiscordSettings(token=fake.token, api_base=fake.api_base)
-    platform = DiscordPlatform(settings, guild_ready_timeout=0.1)
-    clock = ManualClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
-    config = Config(
-        database_url=f"sqlite:///{folder / 'bench.sqlite3'}", content_dir=default_content_dir()
-    )
-    app = await build_app(config, platform.chat, clock)
-    await app.start()
-    place = ChannelRef("discord", guild["id"], channel["id"])
-    admin = MemberRef("discord", "1", "Admin", can_manage=True)
-    members = [MemberRef("discord", u["id"], u["username"]) for u in users]
-    task = asyncio.create_task(platform.run(app))
-    await fake.call("wait_ready")
-    # a channel with history: a round answered by every member, revealed and scored
-    await app.core.handle(Invocation("studybot", "setup days=daily reveal=18:00", admin, place))
-    await app.core.handle(Invocation("studybot", "post-now", admin, place))
-    thread = await app.core.answer_thread(place)
-    assert thread is not None
-    for i, m in enumerate(members):
-        await app.core.handle(
-            ThreadReply(thread, m, f"answer {i} about bias and variance", f"a{i}")
-        )
-    await app.core.handle(Invocation("studybot", "reveal", admin, place))
-
-    await measure(fake, channel, users, 200, None)  # warm up
-    sustained = await measure(fake, channel, users, n, rate)
-    at_once = await measure(fake, channel, users, burst, None) if burst else []
-    await platform.close()
-    await task
-    await app.stop()
+    """Start a bot in a fresh process, measure it (warm-up, sustained, at once), stop it."""
+    context = multiprocessing.get_context("spawn")
+    conn, child = context.Pipe()
+    args = (fake.api_base, fake.token) + ((guild, channel, users) if kind != "bare" else ())
+    process = context.Process(target=bot_process, args=(kind, child, *args), daemon=True)
+    process.start()
+    try:
+        assert await asyncio.to_thread(conn.recv) == "started"
+        await fake.call("wait_ready")
+        if kind != "bare":
+            conn.send("go on")
+            assert await asyncio.to_thread(conn.recv) == "set up"
+        await measure(fake, channel, users, 200, None)  # warm up
+        sustained = await measure(fake, channel, users, n, rate)
+        at_once = await measure(fake, channel, users, burst, None) if burst else []
+        conn.send("stop")
+        await asyncio.to_thread(process.join, 30)
+    finally:
+        if process.is_alive():
+            process.kill()
+        conn.close()
     return sustained, at_once
 
 
@@ -172,18 +214,17 @@ async def main() -> None:
         guild = await fake.call("add_guild", "bench")
         channel = guild["channels"][0]
         users = [await fake.call("user", f"member{i}") for i in range(MEMBERS)]
-        discord.http.Route.BASE = fake.api_base
         bare_p99: list[float] = []
         ours_p99: list[float] = []
         for round_ in range(args.rounds):  # alternate the bots: a busy machine hits both alike
             last = round_ == args.rounds - 1
-            bare, bare_burst = await bare_bot(
-                fake, channel, users, n, args.rate, args.burst if last else 0
+            at_once = args.burst if last else 0
+            bare, bare_burst = await run_bot(
+                fake, "bare", guild, channel, users, n, args.rate, at_once
             )
-            with tempfile.TemporaryDirectory(dir=".") as tmp:
-                ours, burst = await studybot(
-                    fake, guild, channel, users, n, args.rate, args.burst if last else 0, Path(tmp)
-                )
+            ours, burst = await run_bot(
+                fake, "studybot", guild, channel, users, n, args.rate, at_once
+            )
             print(f"round {round_ + 1}:")
             print(describe("  bare discord.py bot (only responds)", bare))
             print(describe("  studybot (leaderboard/stats/help)", ours))

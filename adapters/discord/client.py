@@ -226,6 +226,10 @@ class StudybotClient(discord.AutoShardedClient):
                         await self._acked.wait()
                 await self._follow_up(interaction, await work)
                 return
+            if self._defer_after <= 0:  # configured to always defer
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                await self._follow_up(interaction, await work)
+                return
             # The work runs in this task; should it take longer than `defer_after`, a
             # timer defers the interaction meanwhile (and the replies follow up).
             loop = asyncio.get_running_loop()

@@ -223,6 +223,24 @@ async def test_unset_channel_and_bad_arguments_get_friendly_errors(bot: Bot) -> 
     assert "I don't know 'astrology'" in _data(record)["content"]
 
 
+async def test_work_that_outlasts_the_deferral_time_is_deferred_meanwhile(
+    tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
+) -> None:
+    b = await make_bot(tmp_path, fixture_bank, fake, defer_after=0.1)
+    try:
+        await b.set_up_group()
+        quick = await b.command("help", b.alice)
+        assert quick.callback.result()["type"] == 4  # quick work: answered at once
+        fake.slow("POST", r"/channels/\d+/messages", 0.5)  # posting the round takes a while
+        posted = await b.command("studybot", b.admin, sub="post-now", admin=True)
+        assert posted.callback.result()["type"] == 5
+        assert 0.1 <= posted.latency < 0.5  # deferred when the time ran out, not at the end
+        await b.until(lambda: bool(posted.edits))
+        assert "Posted today's question" in _shown(posted)
+    finally:
+        await stop_bot(b.app, b.platform, b.task)
+
+
 async def test_slow_work_is_deferred_then_followed_up(
     tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
 ) -> None:
