@@ -63,6 +63,11 @@ def intents_for(settings: DiscordSettings) -> discord.Intents:
     return intents
 
 
+async def _defer(interaction: discord.Interaction) -> None:
+    """Acknowledge an interaction with a private "thinking" message, to be edited later."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 class _Lru(OrderedDict[int, Any]):
     """A bounded map that forgets its oldest entries."""
 
@@ -227,19 +232,17 @@ class StudybotClient(discord.AutoShardedClient):
                 await self._follow_up(interaction, await work)
                 return
             if self._defer_after <= 0:  # configured to always defer
-                await interaction.response.defer(ephemeral=True, thinking=True)
+                await _defer(interaction)
                 await self._follow_up(interaction, await work)
                 return
             # The work runs in this task; should it take longer than `defer_after`, a
             # timer defers the interaction meanwhile (and the replies follow up).
             loop = asyncio.get_running_loop()
-            deferral: asyncio.Task[Any] | None = None
+            deferral: asyncio.Task[None] | None = None
 
             def defer() -> None:
                 nonlocal deferral
-                deferral = loop.create_task(
-                    interaction.response.defer(ephemeral=True, thinking=True)
-                )
+                deferral = loop.create_task(_defer(interaction))
 
             timer = loop.call_later(self._defer_after, defer)
             try:
@@ -263,7 +266,7 @@ class StudybotClient(discord.AutoShardedClient):
         self._acking += 1
         self._acked.clear()
         try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await _defer(interaction)
         finally:
             self._acking -= 1
             if not self._acking:
