@@ -6,9 +6,9 @@ place) for random callers on the board; and the same at 10,000 answers.
 
 The history is scored as the reveal scores it (streaks from the previous stats, points,
 leaderboard periods) and bulk-loaded into the tables the store keeps: rounds, answers,
-score_totals, score_counts and member_stats (COPY on PostgreSQL). First a small history
-is written both ways, through the store's reveal path (`save_round_result`) and by the
-bulk loader, and every table must come out the same.
+score_totals, score_counts, score_hour_counts and member_stats (COPY on PostgreSQL).
+First a small history is written both ways, through the store's reveal path
+(`save_round_result`) and by the bulk loader, and every table must come out the same.
 
 On PostgreSQL the queries are timed twice: as written (no page marked all-visible, as for
 rows written since the last autovacuum) and after VACUUM; the targets are checked on the
@@ -47,6 +47,7 @@ from bot.clock import ManualClock, from_micros, to_micros
 from bot.model import AnswerSource, ChannelRef, GroupSettings
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
 from bot.store.database import Database
+from bot.store.migrations import SCORE_HOUR
 from bot.store.postgres import open_postgres
 from bot.store.records import MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
@@ -122,6 +123,10 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "group_id, period, member_id",
     ),
     "score_counts": (("group_id", "period", "points", "members"), "group_id, period, points"),
+    "score_hour_counts": (
+        ("group_id", "period", "points", "achieved_hour", "members"),
+        "group_id, period, points, achieved_hour",
+    ),
 }
 
 
@@ -242,6 +247,7 @@ def tables_of(members: int, history: list[PlayedRound], rules: ScoringRules) -> 
     stats: dict[int, MemberStats] = {}
     totals: dict[tuple[str, int], tuple[int, int]] = {}
     counts: dict[tuple[str, int], int] = {}
+    hour_counts: dict[tuple[str, int, int], int] = {}
     answer_rows: list[tuple[Any, ...]] = []
     for played in history:
         result = score_round(played, stats, rules)
@@ -268,11 +274,14 @@ def tables_of(members: int, history: list[PlayedRound], rules: ScoringRules) -> 
                 continue
             for period in s.periods:
                 old = totals.get((period, s.member_id))
-                if old is not None:  # score_counts: one member fewer at the old value
+                if old is not None:  # the count tables: one member fewer at the old place
                     counts[(period, old[0])] -= 1
+                    hour_counts[(period, old[0], old[1] // SCORE_HOUR)] -= 1
                 new = (old[0] if old else 0) + s.points
                 totals[(period, s.member_id)] = (new, a.submitted_at)  # = achieved_at
                 counts[(period, new)] = counts.get((period, new), 0) + 1
+                hour = (period, new, a.submitted_at // SCORE_HOUR)
+                hour_counts[hour] = hour_counts.get(hour, 0) + 1
         stats.update((s.member_id, s) for s in result.stats)
     return Tables(
         {
@@ -293,6 +302,7 @@ def tables_of(members: int, history: list[PlayedRound], rules: ScoringRules) -> 
             ],
             "score_totals": [(GROUP, p, m, pts, at) for (p, m), (pts, at) in totals.items()],
             "score_counts": [(GROUP, p, pts, n) for (p, pts), n in counts.items()],
+            "score_hour_counts": [(GROUP, p, pts, h, n) for (p, pts, h), n in hour_counts.items()],
         }
     )
 

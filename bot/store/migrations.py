@@ -1,8 +1,8 @@
 """The schema, as numbered migrations written once for SQLite and PostgreSQL.
 
 Each migration is a list of statements; `{pk}` and `{bigint}` stand for the
-types that differ between the two dialects. Idempotency lives here: one round
-per group and local date, one answer per round and member.
+types that differ between the two dialects, `{hour}` for SCORE_HOUR. Idempotency
+lives here: one round per group and local date, one answer per round and member.
 """
 
 from __future__ import annotations
@@ -12,10 +12,15 @@ import logging
 from bot.clock import Clock, to_micros
 from bot.store.database import Database, take_turns
 
-__all__ = ["MIGRATIONS", "MIGRATION_LOCK", "migrate"]
+__all__ = ["MIGRATIONS", "MIGRATION_LOCK", "SCORE_HOUR", "migrate"]
 
 # Advisory lock key (PostgreSQL) held while migrating, so replicas starting together take turns.
 MIGRATION_LOCK = 0x5717_DB07_0001
+
+# Microseconds in the hours that score_hour_counts buckets achieved_at by: members tied on
+# points rank by when they got there, and a rank counts whole hours from this table, so
+# only the tied members of the caller's own hour are counted one by one.
+SCORE_HOUR = 3_600_000_000
 
 log = logging.getLogger(__name__)
 
@@ -153,12 +158,29 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "ALTER TABLE rounds ADD COLUMN lease_until {bigint}",
         ),
     ),
+    (
+        4,
+        "members per points value and hour reached, so a tie costs one hour's members",
+        (
+            """CREATE TABLE score_hour_counts (
+                group_id {bigint} NOT NULL REFERENCES groups (id),
+                period TEXT NOT NULL,
+                points INTEGER NOT NULL,
+                achieved_hour {bigint} NOT NULL,
+                members INTEGER NOT NULL,
+                PRIMARY KEY (group_id, period, points, achieved_hour)
+            )""",
+            """INSERT INTO score_hour_counts (group_id, period, points, achieved_hour, members)
+                SELECT group_id, period, points, achieved_at / {hour}, COUNT(*)
+                FROM score_totals GROUP BY group_id, period, points, achieved_at / {hour}""",
+        ),
+    ),
 )
 
 
 async def migrate(db: Database, clock: Clock) -> list[int]:
     """Apply the migrations the database lacks; return the versions applied."""
-    types = _TYPES[db.dialect]
+    types = {**_TYPES[db.dialect], "hour": str(SCORE_HOUR)}
     async with db.transaction() as tx:
         await take_turns(tx, db.dialect, MIGRATION_LOCK)
         await tx.execute(

@@ -21,7 +21,7 @@ from bot.model import (
 )
 from bot.store.database import Database, Executor, Row, take_turns
 from bot.store.group_commit import GroupCommit
-from bot.store.migrations import migrate
+from bot.store.migrations import SCORE_HOUR, migrate
 from bot.store.records import (
     AnswerSaved,
     AnswerWrite,
@@ -518,14 +518,21 @@ class SqlStore:
             for period in s.periods
         ]
         if totals:
-            # Keep score_counts (members per points value) in step with the totals.
-            current = (
-                "(SELECT points FROM score_totals WHERE group_id = :g AND period = :per"
-                " AND member_id = :m)"
-            )
+            # Keep score_counts (members per points value) and score_hour_counts (per points
+            # value and hour reached) in step with the totals: leave the old place, then join
+            # the new one.
+            where = "FROM score_totals WHERE group_id = :g AND period = :per AND member_id = :m"
+            current = f"(SELECT points {where})"
+            current_hour = f"(SELECT points, achieved_at / {SCORE_HOUR} {where})"
             await tx.executemany(
                 "UPDATE score_counts SET members = members - 1"
                 f" WHERE group_id = :g AND period = :per AND points = {current}",
+                totals,
+            )
+            await tx.executemany(
+                "UPDATE score_hour_counts SET members = members - 1"
+                " WHERE group_id = :g AND period = :per"
+                f" AND (points, achieved_hour) = {current_hour}",
                 totals,
             )
             await tx.executemany(
@@ -541,6 +548,13 @@ class SqlStore:
                 f" VALUES (:g, :per, {current}, 1)"
                 " ON CONFLICT (group_id, period, points) DO UPDATE"
                 " SET members = score_counts.members + 1",
+                [{"g": t["g"], "per": t["per"], "m": t["m"]} for t in totals],
+            )
+            await tx.executemany(
+                "INSERT INTO score_hour_counts (group_id, period, points, achieved_hour, members)"
+                f" SELECT group_id, period, points, achieved_at / {SCORE_HOUR}, 1 {where}"
+                " ON CONFLICT (group_id, period, points, achieved_hour) DO UPDATE"
+                " SET members = score_hour_counts.members + 1",
                 [{"g": t["g"], "per": t["per"], "m": t["m"]} for t in totals],
             )
         if result.stats:
@@ -720,8 +734,12 @@ class SqlStore:
             "SELECT s.points, m.display_name,"
             " (SELECT COALESCE(SUM(c.members), 0) FROM score_counts c WHERE c.group_id ="
             "  s.group_id AND c.period = s.period AND c.points > s.points)"
+            " + (SELECT COALESCE(SUM(h.members), 0) FROM score_hour_counts h"
+            "  WHERE h.group_id = s.group_id AND h.period = s.period AND h.points = s.points"
+            f"  AND h.achieved_hour < s.achieved_at / {SCORE_HOUR})"
             " + (SELECT COUNT(*) FROM score_totals t WHERE t.group_id = s.group_id"
             "  AND t.period = s.period AND t.points = s.points"
+            f"  AND t.achieved_at >= s.achieved_at / {SCORE_HOUR} * {SCORE_HOUR}"
             "  AND (t.achieved_at, t.member_id) < (s.achieved_at, s.member_id)) AS ahead"
             " FROM score_totals s JOIN members m ON m.id = s.member_id"
             " WHERE s.group_id = :g AND s.period = :p AND s.member_id = :m",

@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
-from bot.store.migrations import MIGRATIONS
+from bot.store.migrations import MIGRATIONS, SCORE_HOUR
 from bot.store.postgres import numbered, open_postgres
 from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
@@ -166,7 +166,8 @@ async def test_ranks_match_a_brute_force_ranking_after_many_reveals(store: SqlSt
         await store.round_posted(round_.id, f"m{day}", f"t{day}", T0, T0)
         scores = []
         for m in rng.sample(ids, 25):
-            at = T0 + timedelta(days=day, seconds=rng.randint(0, 3))
+            # Hour boundaries and exact ties: ranks count whole hours from score_hour_counts.
+            at = T0 + timedelta(days=day, seconds=rng.choice([0, 1, 1800, 3599, 3600, 3601, 7300]))
             saved = await store.save_answer(AnswerWrite(round_.id, m, "x", AnswerSource.THREAD, at))
             assert saved is not None
             scores.append(
@@ -183,6 +184,46 @@ async def test_ranks_match_a_brute_force_ranking_after_many_reveals(store: SqlSt
         assert mine is not None and (mine.rank, mine.points) == (rank, row["points"])
     top = await store.top_scores(group.id, "all", 10)
     assert [s.member_id for s in top] == [r["member_id"] for r in expected[:10]]
+    await assert_counts_match_totals(store)
+
+
+async def test_migration_4_counts_the_hours_of_existing_scores(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    ids = [await store.member_id(MemberRef("t", f"u{i}", f"U{i}")) for i in range(5)]
+    assert await store.claim_reveal(round_id, T0, T0 + LEASE) is not None
+    scores = []
+    for i, m in enumerate(ids):
+        at = T0 + timedelta(minutes=50 * i)  # four distinct hours, two members in one
+        a = await store.save_answer(AnswerWrite(round_id, m, "x", AnswerSource.THREAD, at))
+        assert a is not None
+        scores.append(ScoreEntry(a.answer_id, m, 0.5, (True,), 10, ("all", "w2026-49"), at))
+    assert await store.save_round_result(RoundResult(round_id, tuple(scores), ()))
+    # As a database written before migration 4 would be: no hour counts at all.
+    await store.db.execute("DROP TABLE score_hour_counts")
+    await store.db.execute("DELETE FROM schema_migrations WHERE version = 4")
+    assert await store.migrate() == [4]
+    await assert_counts_match_totals(store)
+    ranks = [await store.standing_of(1, "w2026-49", m) for m in ids]
+    assert [r.rank for r in ranks if r is not None] == [1, 2, 3, 4, 5]
+
+
+async def assert_counts_match_totals(store: SqlStore) -> None:
+    """The count tables the ranks read hold what a recount of score_totals gives."""
+    by_points: dict[tuple[str, int], int] = {}
+    by_hour: dict[tuple[str, int, int], int] = {}
+    for r in await store.db.fetch("SELECT period, points, achieved_at FROM score_totals"):
+        by_points[(r["period"], r["points"])] = by_points.get((r["period"], r["points"]), 0) + 1
+        key = (r["period"], r["points"], r["achieved_at"] // SCORE_HOUR)
+        by_hour[key] = by_hour.get(key, 0) + 1
+    kept = await store.db.fetch("SELECT period, points, members FROM score_counts")
+    assert {(r["period"], r["points"]): r["members"] for r in kept if r["members"]} == by_points
+    kept = await store.db.fetch(
+        "SELECT period, points, achieved_hour, members FROM score_hour_counts"
+    )
+    assert {
+        (r["period"], r["points"], r["achieved_hour"]): r["members"] for r in kept if r["members"]
+    } == by_hour
+    assert all(r["members"] >= 0 for r in kept)
 
 
 def test_named_parameters_become_numbered_once_each() -> None:
