@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future as ThreadFuture
 from concurrent.futures import ThreadPoolExecutor
@@ -49,40 +50,61 @@ class _Statements:
         await self._conn.executemany(sql, params)
 
 
+# How long a read may hold the event loop before it is handed to the reader's thread
+# (an indexed lookup takes tens of microseconds), and how often SQLite asks (in
+# virtual-machine steps, a few microseconds' worth).
+INLINE_SECONDS = 0.001
+_CHECK_EVERY = 1000
+# Why an inline read is handed over: it ran too long (interrupted) or the file was busy.
+_HAND_OVER = frozenset({sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
 _Read = tuple[str, Params, "asyncio.Future[list[sqlite3.Row]]"]
 _Outcome = list[sqlite3.Row] | BaseException
 
 
 class BatchingReader:
-    """A read-only connection in its own thread; reads issued together run in one hop.
+    """Reads on the event loop when they are quick, else in the reader's thread, batched.
 
-    An indexed SQLite read takes microseconds, less than handing it to a thread
-    and back (and under load each hand-over also waits for the interpreter
-    lock). The reads queued during one turn of the event loop (one command's
-    independent lookups, or several commands' at once) go to the thread
-    together and run in one read transaction, so they also see one snapshot.
-    aiosqlite has no public way to run several statements per hand-over,
-    hence a plain sqlite3 connection owned by a one-thread executor.
+    An indexed SQLite read takes tens of microseconds: less than handing it to
+    a thread and back, which also waits for the interpreter lock when the loop
+    is busy. So a read first runs right here, on a connection of its own, for
+    at most `INLINE_SECONDS` and without waiting for any lock. A read that needs
+    longer (a big leaderboard, a long history) or finds the file busy is
+    interrupted and handed to the reader's thread, where it takes as long as it
+    needs while the loop goes on; the reads handed over during one turn of the
+    loop go together, in one read transaction. aiosqlite (the writer) has no
+    public way to run several statements per hand-over, hence plain sqlite3.
     """
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
-        self._conn: sqlite3.Connection | None = None
+        self._conn: sqlite3.Connection | None = None  # the thread's
+        self._inline: sqlite3.Connection | None = None  # the event loop's
         self._pending: list[_Read] = []
         self.hops = 0  # batches handed to the thread so far
         self._closed = False
+        self._deadline = 0.0  # when the running inline read is to be handed over
 
     async def open(self) -> None:
         """Connect, in the reader's thread (the connection stays in that thread)."""
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._executor, self._connect)
+            self._conn = await loop.run_in_executor(self._executor, self._connect)
+            inline = await loop.run_in_executor(self._executor, self._connect)
         except BaseException:
-            self._executor.shutdown(wait=False)
+            await self.close()
             raise
+        inline.execute("PRAGMA busy_timeout=0")  # busy: the thread waits instead
+        inline.set_progress_handler(self._overdue, _CHECK_EVERY)
+        self._inline = inline
 
-    def _connect(self) -> None:
+    def _overdue(self) -> bool:
+        """Say whether the inline read has had its time (SQLite then interrupts it)."""
+        return time.perf_counter() > self._deadline
+
+    def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         try:
@@ -91,10 +113,17 @@ class BatchingReader:
         except BaseException:
             conn.close()
             raise
-        self._conn = conn
+        return conn
 
     async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
-        """Run a query with the others queued in this turn of the loop; return its rows."""
+        """Run a query (here if quick, else in the reader's thread); return its rows."""
+        if self._inline is not None:
+            self._deadline = time.perf_counter() + INLINE_SECONDS
+            try:
+                return self._inline.execute(sql, params or {}).fetchall()
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode not in _HAND_OVER:
+                    raise
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[sqlite3.Row]] = loop.create_future()
         self._pending.append((sql, params or {}, future))
@@ -145,6 +174,9 @@ class BatchingReader:
         if self._closed:
             return
         self._closed = True
+        inline, self._inline = self._inline, None  # from now on reads go the thread's way
+        if inline is not None:
+            inline.close()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=False)
