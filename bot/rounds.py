@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,6 +31,9 @@ from bot.store.sql_store import SqlStore
 __all__ = ["RoundPolicy", "RoundService"]
 
 log = logging.getLogger(__name__)
+
+# Due rounds whose database steps (look-ups, question choice, claim) run at once.
+CLAIMS_AT_ONCE = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,7 @@ class RoundService:
         # a post time not in here (its job failed, say while the database was away) is
         # caught up by the next sweep.
         self._settled: dict[int, datetime] = {}
+        self._claiming = asyncio.Semaphore(CLAIMS_AT_ONCE)
 
     # -- posting --------------------------------------------------------------
 
@@ -76,22 +81,32 @@ class RoundService:
     async def post_due(self, group_id: int) -> None:
         """Post the group's round for its latest post time, if due and not posted yet."""
         telemetry.bind_round(group_id=group_id)
+        # Thousands of groups may share a post time: a few claim at once, and each posts as
+        # soon as it holds its claim, so the platform's first post does not wait for the
+        # last claim.
+        async with self._claiming:
+            due = await self._claim_due(group_id)
+        if due is not None:
+            await self._publish(*due)
+
+    async def _claim_due(self, group_id: int) -> tuple[Group, Round] | None:
+        """Claim the group's round for its latest post time if it is due and unclaimed."""
         group = await self._store.get_group(group_id)
         if group is None or group.settings.paused:
-            return
+            return None
         now = self._clock.now()
         fire = last_post_time(group.settings, now)
         if fire is None:
-            return
+            return None
         local_date = fire.astimezone(group.settings.zone).date()
         if await self._store.round_on(group.id, local_date) is not None:
             self._settled[group.id] = fire
-            return
+            return None
         if now - fire > self._policy.grace:
-            claimed = await self._store.claim_round(
+            missed = await self._store.claim_round(
                 group.id, local_date, "", fire, status=RoundStatus.MISSED
             )
-            if claimed is not None:
+            if missed is not None:
                 log.warning(
                     "group %d: the round of %s was due at %s, beyond the grace window; skipped",
                     group.id,
@@ -99,15 +114,17 @@ class RoundService:
                     fire.isoformat(),
                 )
             self._settled[group.id] = fire
-            return
-        await self._claim_and_post(group, local_date, fire)
+            return None
+        claimed = await self._claim(group, local_date, fire)
         self._settled[group.id] = fire
+        return None if claimed is None else (group, claimed)
 
     async def post_now(self, group: Group) -> Round | None:
         """Post today's round at once (an admin's command); None if today has one."""
         now = self._clock.now()
         local_date = now.astimezone(group.settings.zone).date()
-        return await self._claim_and_post(group, local_date, now)
+        claimed = await self._claim(group, local_date, now)
+        return None if claimed is None else await self._publish(group, claimed)
 
     async def skip_next(self, group: Group) -> date | None:
         """Skip the group's next scheduled round; return its local date."""
@@ -127,17 +144,15 @@ class RoundService:
             after = fire
         return None
 
-    async def _claim_and_post(self, group: Group, local_date: date, fire: datetime) -> Round | None:
+    async def _claim(self, group: Group, local_date: date, fire: datetime) -> Round | None:
+        """Choose the day's question and claim the round; None if another has it."""
         question = await self._next_question(group, local_date)
         if question is None:
             log.error("group %d: no question matches its settings", group.id)
             return None
-        claimed = await self._store.claim_round(
+        return await self._store.claim_round(
             group.id, local_date, question.id, fire, lease_until=self._lease_end()
         )
-        if claimed is None:
-            return None  # another process or an earlier run has it
-        return await self._publish(group, claimed)
 
     async def _next_question(self, group: Group, local_date: date) -> Question | None:
         settings = group.settings
