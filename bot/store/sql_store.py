@@ -645,7 +645,11 @@ class SqlStore:
                 f" submitted_at, late) VALUES {', '.join(rows)}"
                 " ON CONFLICT (round_id, member_id) DO UPDATE SET text = excluded.text,"
                 " source = excluded.source, message_id = excluded.message_id,"
-                " edited_at = excluded.submitted_at"
+                # The same message with the same text again is a redelivery (a Slack retry
+                # that reached another replica, a gateway replay), not an edit.
+                " edited_at = CASE WHEN answers.text = excluded.text"
+                " AND COALESCE(answers.message_id, '') = COALESCE(excluded.message_id, '')"
+                " THEN answers.edited_at ELSE excluded.submitted_at END"
                 " WHERE answers.late = excluded.late"
                 " RETURNING id, round_id, member_id, late, edited_at",
                 params,

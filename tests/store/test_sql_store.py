@@ -92,6 +92,26 @@ async def test_concurrent_answers_share_transactions_and_all_are_stored(store: S
     assert again is not None and again.replaced
 
 
+async def test_the_same_message_delivered_again_is_not_an_edit(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    m = await store.member_id(MemberRef("t", "u", "U"))
+    write = AnswerWrite(round_id, m, "bias and variance", AnswerSource.THREAD, T0, "msg1")
+    first = await store.save_answer(write)
+    again = await store.save_answer(write)  # a retry, maybe on another replica
+    assert first is not None and again is not None
+    assert (again.answer_id, again.replaced) == (first.answer_id, False)
+    edited = await store.save_answer(
+        AnswerWrite(round_id, m, "bias, variance and noise", AnswerSource.THREAD, T0, "msg1")
+    )
+    assert edited is not None and edited.replaced
+    moved = await store.save_answer(
+        AnswerWrite(round_id, m, "bias, variance and noise", AnswerSource.THREAD, T0, "msg2")
+    )
+    assert moved is not None and moved.replaced  # the same words in another message
+    [answer] = await store.round_answers(round_id)
+    assert answer.text == "bias, variance and noise"
+
+
 async def test_same_member_twice_in_one_batch_keeps_the_last(store: SqlStore) -> None:
     round_id = await open_round(store)
     m = await store.member_id(MemberRef("t", "u", "U"))
