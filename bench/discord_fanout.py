@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from adapters.discord.chat import DEFAULT_RATE
 from adapters.discord.client import DiscordPlatform
 from adapters.discord.settings import DiscordSettings
+from bench.figures import verdict
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config, default_content_dir
@@ -129,7 +130,7 @@ async def main() -> None:
         f"posted twice: {doubled}, without a thread: {unthreaded}"
     )
     ok = ratio <= 1.15 and missed == 0 and doubled == 0 and unthreaded == 0
-    print(f"target (time, no channel missed, none twice): {'met' if ok else 'NOT met'}")
+    print(f"target (time, no channel missed, none twice): {verdict(ok)}")
     print(
         f"paced without leaning on 429s: {'yes' if refused == 0 else 'no'} "
         f"({refused} refused and retried by discord.py)"

@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.discord.client import DiscordPlatform
 from adapters.discord.settings import DiscordSettings
+from bench.figures import latency_line, percentile, verdict
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config, default_content_dir
@@ -64,11 +65,6 @@ COMMANDS: list[tuple[str, str | None, dict[str, str]]] = [
 class BareBot(discord.AutoShardedClient):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message("ok", ephemeral=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def payloads_for(
@@ -190,14 +186,6 @@ async def run_bot(
     return sustained, at_once
 
 
-def describe(name: str, latencies: list[float]) -> str:
-    ms = [x * 1000 for x in latencies]
-    return (
-        f"{name:<34} n={len(ms):5d}  p50={statistics.median(ms):7.2f} ms  "
-        f"p99={percentile(ms, 0.99):7.2f} ms  max={max(ms):7.2f} ms"
-    )
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=200.0)
@@ -226,10 +214,10 @@ async def main() -> None:
                 fake, "studybot", guild, channel, users, n, args.rate, at_once
             )
             print(f"round {round_ + 1}:")
-            print(describe("  bare discord.py bot (only responds)", bare))
-            print(describe("  studybot (leaderboard/stats/help)", ours))
+            print(latency_line("  bare discord.py bot (only responds)", bare))
+            print(latency_line("  studybot (leaderboard/stats/help)", ours))
             for k, (name, _, _) in enumerate(COMMANDS):
-                print(describe(f"    of which /{name}", ours[k :: len(COMMANDS)]))
+                print(latency_line(f"    of which /{name}", ours[k :: len(COMMANDS)]))
             bare_p99.append(percentile(bare, 0.99))
             ours_p99.append(percentile(ours, 0.99))
     finally:
@@ -241,19 +229,18 @@ async def main() -> None:
         f"median p99 over {args.rounds} rounds: bare {statistics.median(bare_p99) * 1000:.1f} ms, "
         f"studybot {statistics.median(ours_p99) * 1000:.1f} ms"
     )
-    verdict = "met" if ratio <= 1.5 else "NOT met"
-    print(f"p99 ratio studybot / bare: {ratio:.2f} (target <= 1.5): {verdict}")
+    print(f"p99 ratio studybot / bare: {ratio:.2f} (target <= 1.5): {verdict(ratio <= 1.5)}")
     if not args.burst:
         return
-    print(describe(f"bare bot, {args.burst} at once", bare_burst))
-    print(describe(f"studybot, {args.burst} at once", burst))
+    print(latency_line(f"bare bot, {args.burst} at once", bare_burst))
+    print(latency_line(f"studybot, {args.burst} at once", burst))
     p99 = percentile(burst, 0.99)
     answered = all(x != float("inf") for x in burst)
     ok = p99 < 1.0 and answered
     print(
         f"{args.burst} at once: all answered={answered}, "
         f"p99 {p99 * 1000:.0f} ms (target < 1000 ms, Discord's limit 3000 ms): "
-        f"{'met' if ok else 'NOT met'}"
+        f"{verdict(ok)}"
     )
 
 

@@ -31,6 +31,7 @@ import asyncio
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -43,6 +44,9 @@ from typing import Any, Protocol
 
 import asyncpg
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.figures import load_average, percentile, verdict
 from bot.clock import ManualClock, from_micros, to_micros
 from bot.model import AnswerSource, ChannelRef, GroupSettings
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
@@ -489,24 +493,11 @@ async def measure(store: SqlStore, last_day: date, samples: int) -> dict[str, li
     return timings
 
 
-def p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.99) - 1)]
-
-
 def summary(values: list[float]) -> str:
     return (
-        f"mean {statistics.mean(values):6.2f} ms, p99 {p99(values):6.2f} ms,"
+        f"mean {statistics.mean(values):6.2f} ms, p99 {percentile(values, 0.99):6.2f} ms,"
         f" max {max(values):6.2f} ms"
     )
-
-
-def verdict(met: bool) -> str:
-    return "met" if met else "NOT met"
-
-
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 async def main() -> None:
@@ -556,7 +547,7 @@ async def main() -> None:
         )
     checked = results[AS_LOADED]
     for period in ("week", "all"):
-        worst = p99(checked[args.answers][period])
+        worst = percentile(checked[args.answers][period], 0.99)
         ratio = statistics.mean(checked[args.answers][period]) / statistics.mean(
             checked[10_000][period]
         )

@@ -62,6 +62,9 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.figures import load_average, verdict
 from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config, default_content_dir
@@ -525,10 +528,6 @@ async def configuration(url: str, replicas: int, answers: int, groups: int, cap:
         await admin.close()
 
 
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def describe_cap(cap: float) -> str:
     """Which CPU limit the replicas run under."""
     if cap > 0:
@@ -628,7 +627,7 @@ async def main() -> None:
     low, mid = min(ratios), statistics.median(ratios)
     print(
         f"ratio 3 replicas / 1 replica: median {mid:.2f}, lowest {low:.2f}"
-        f" (target >= {TARGET}: {'met' if mid >= TARGET else 'NOT met'}, on the median)"
+        f" (target >= {TARGET}: {verdict(mid >= TARGET)}, on the median)"
     )
 
 

@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import logging
 import multiprocessing
-import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack.main import EVENTS_PATH, SlackPlatform  # noqa: E402
 from adapters.slack.settings import SlackSettings  # noqa: E402
+from bench.figures import latency_line, percentile, verdict  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Config, default_content_dir  # noqa: E402
@@ -175,10 +175,6 @@ async def _burst(sender: SignedSender, fake: FakeSlackProcess, n: int, first: in
     return list(await asyncio.gather(*(_one(sender, fake, first + k) for k in range(n))))
 
 
-def _p(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
-
-
 async def _settle(fake: FakeSlackProcess, replies: int) -> None:
     """Wait until the server's replies to every command reached the fake (or 60 s)."""
     deadline = time.monotonic() + 60
@@ -226,13 +222,6 @@ async def measure(
     return steady, at_once
 
 
-def _line(name: str, values: list[float]) -> str:
-    return (
-        f"{name:<34} n={len(values):5d}  p50 {statistics.median(values) * 1000:7.1f} ms  "
-        f"p99 {_p(values, 99) * 1000:7.1f} ms  max {max(values) * 1000:7.1f} ms"
-    )
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=200.0)
@@ -254,24 +243,23 @@ async def main() -> None:
         f"signed slash commands over HTTP, request to ack ({args.rate:.0f}/s for "
         f"{args.seconds:.0f} s; then {args.burst} at once)"
     )
-    print(_line("bare bolt app, sustained", bare_steady))
-    print(_line("  (process_before_response)", inline_steady))
-    print(_line("studybot, sustained", ours_steady))
-    print(_line("bare bolt app, all at once", bare_burst))
-    print(_line("  (process_before_response)", inline_burst))
-    print(_line("studybot, all at once", ours_burst))
+    print(latency_line("bare bolt app, sustained", bare_steady))
+    print(latency_line("  (process_before_response)", inline_steady))
+    print(latency_line("studybot, sustained", ours_steady))
+    print(latency_line("bare bolt app, all at once", bare_burst))
+    print(latency_line("  (process_before_response)", inline_burst))
+    print(latency_line("studybot, all at once", ours_burst))
     for phase, times in REPLIES.items():
-        print(_line(f"studybot replies, {phase}", times))
-    steady_ratio = _p(ours_steady, 99) / _p(bare_steady, 99)
-    burst_ratio = _p(ours_burst, 99) / _p(bare_burst, 99)
+        print(latency_line(f"studybot replies, {phase}", times))
+    steady_ratio = percentile(ours_steady, 0.99) / percentile(bare_steady, 0.99)
+    burst_ratio = percentile(ours_burst, 0.99) / percentile(bare_burst, 0.99)
     inside = sum(1 for v in ours_burst if v < SLACK_ACK_LIMIT)
     ok_steady = steady_ratio <= 1.5
     ok_burst = burst_ratio <= 2.0 and inside == len(ours_burst)
-    verdict = "met" if ok_steady else "NOT met"
-    print(f"sustained p99 ratio: {steady_ratio:.2f} (target <= 1.5): {verdict}")
+    print(f"sustained p99 ratio: {steady_ratio:.2f} (target <= 1.5): {verdict(ok_steady)}")
     print(
         f"at-once p99 ratio: {burst_ratio:.2f} (target <= 2.0), {inside}/{len(ours_burst)} acked"
-        f" inside 3 s: {'met' if ok_burst else 'NOT met'}"
+        f" inside 3 s: {verdict(ok_burst)}"
     )
 
 

@@ -36,6 +36,7 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack.chat import PostPacer, SlackChat, retry_handlers  # noqa: E402
 from adapters.slack.settings import DEFAULT_CHANNEL_INTERVAL  # noqa: E402
+from bench.figures import verdict  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config, default_content_dir  # noqa: E402
@@ -118,7 +119,7 @@ async def run(channels: int, rate: float) -> None:
     )
     print(
         f"ratio: {ratio:.3f} (target <= 1.15, none missed, none doubled): "
-        f"{'met' if met else 'NOT met'}"
+        f"{verdict(met)}"
     )
 
 
