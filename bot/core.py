@@ -18,12 +18,21 @@ from bot.content.bank import QuestionBank
 from bot.grading import grade
 from bot.groups import GroupService, may_administer
 from bot.model import AnswerSource, ChannelRef, Group, MemberRef, Round, RoundStatus
-from bot.ports import ButtonPress, Event, FormSubmit, Invocation, MessageRemoved, ThreadReply
+from bot.ports import (
+    ButtonPress,
+    Event,
+    FormSubmit,
+    Invocation,
+    MessageRemoved,
+    ReactionAdded,
+    ReactionRemoved,
+    ThreadReply,
+)
 from bot.practice import PracticeService
 from bot.replies import Reply, Visibility
 from bot.rounds import RoundService
 from bot.schedule import next_post_time
-from bot.scoring import ScoringRules
+from bot.scoring import ScoringRules, is_helpful
 from bot.standings import StandingsService
 from bot.store.database import DatabaseUnavailable
 from bot.store.sql_store import SqlStore
@@ -136,6 +145,9 @@ class Core:
                     return [await self._form(event)]
                 case ButtonPress():
                     return [await self._button(event)]
+                case ReactionAdded() | ReactionRemoved():
+                    await self._reaction(event)
+                    return []
         except UsageError as exc:
             return [messages.error(str(exc))]
         except DatabaseUnavailable as exc:
@@ -356,6 +368,19 @@ class Core:
         if await self._store.withdraw_answer(round_.id, member_id, event.message_id):
             return [messages.info("Your answer was withdrawn with the deleted message.")]
         return []
+
+    async def _reaction(self, event: ReactionAdded | ReactionRemoved) -> None:
+        """Count or uncount a helpful vote; a reaction gets no reply either way."""
+        if not is_helpful(event.emoji):
+            return
+        group = await self._store.group_for_channel(event.place.channel())
+        if group is None:
+            return
+        voter = await self._store.member_id(event.actor)
+        helpful = isinstance(event, ReactionAdded)
+        now = self._clock.now()
+        if await self._store.set_vote(group.id, event.message_id, voter, helpful, now):
+            log.debug("group %d: helpful vote %s", group.id, "added" if helpful else "taken back")
 
     async def _form(self, event: FormSubmit) -> Reply:
         text = event.values.get("text", "")

@@ -11,7 +11,7 @@ from bot.group_settings import describe_days, describe_mix, describe_reveal
 from bot.markup import user_name, user_text
 from bot.model import Group, Question, Round
 from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
-from bot.scoring import Points, ScoringRules
+from bot.scoring import HELPFUL, ScoringRules
 from bot.store.records import MemberAnswer, PracticeSummary, Standing
 
 __all__ = [
@@ -149,13 +149,6 @@ def _marks(covered: Sequence[bool]) -> str:
     return "".join("✓" if c else "✗" for c in covered)
 
 
-def _points_text(points: Points) -> str:
-    parts = [f"{points.participation} for answering", f"{points.coverage} for coverage"]
-    if points.streak:
-        parts.append(f"{points.streak} streak bonus")
-    return f"**{points.total} points** ({', '.join(parts)})"
-
-
 def _key_points_list(question: Question) -> str:
     return "\n".join(f"{i}. {kp.text}" for i, kp in enumerate(question.key_points, 1))
 
@@ -181,6 +174,7 @@ def reveal_card(
         lines = [
             f"{user_name(a.display_name)} — {_marks(a.covered or ())} "
             f"{sum(a.covered or ())}/{len(question.key_points)} — +{a.points}"
+            + (f" · {HELPFUL} {a.helpful_votes}" if a.helpful_votes else "")
             for a in scored
         ]
         fields.append(Field(f"Answers ({len(scored)})", "\n".join(lines)))
@@ -356,6 +350,9 @@ def scoring_help(rules: ScoringRules) -> str:
         "your answer covers (typos and word forms are forgiven).\n"
         f"- Streak: {rules.streak_bonus} more per consecutive answered round beyond the "
         f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak.\n"
+        f"- Helpful votes: react {HELPFUL} to someone's answer in the round's thread before "
+        f"the reveal; each vote gives its author {rules.helpful_vote} more, at most "
+        f"{rules.helpful_cap}. Your own answer can't be voted for by you.\n"
         "- Answers after the reveal are kept and get feedback, but earn no points.\n"
         "- Practice questions earn no points: they feed your review schedule.\n"
         "- Leaderboards: this week, this month and all time; ties go to whoever got there first."

@@ -22,6 +22,8 @@ __all__ = [
     "Invocation",
     "MessageRemoved",
     "PostLookup",
+    "ReactionAdded",
+    "ReactionRemoved",
     "ThreadReply",
 ]
 
@@ -81,7 +83,40 @@ class ButtonPress:
     value: str = ""
 
 
-Event = Invocation | ThreadReply | MessageRemoved | FormSubmit | ButtonPress
+@dataclass(frozen=True, slots=True)
+class ReactionAdded:
+    """A member reacted to a message (a 👍 on an answer is a helpful vote).
+
+    `emoji` is the Unicode emoji (a platform's custom emoji has no meaning to
+    the core). `place` is where the message is, with its thread when the
+    platform says; the core finds the answer by `message_id` in the channel.
+    """
+
+    place: ChannelRef
+    actor: MemberRef
+    message_id: str
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionRemoved:
+    """A member took a reaction back."""
+
+    place: ChannelRef
+    actor: MemberRef
+    message_id: str
+    emoji: str
+
+
+Event = (
+    Invocation
+    | ThreadReply
+    | MessageRemoved
+    | FormSubmit
+    | ButtonPress
+    | ReactionAdded
+    | ReactionRemoved
+)
 
 
 class ChatPort(Protocol):

@@ -300,7 +300,7 @@ class RoundService:
             updated = next_stats(
                 previous.get(a.member_id), a.member_id, round_.reveal_seq, coverage.ratio
             )
-            points = round_points(coverage.ratio, updated.streak, self._rules)
+            points = round_points(coverage.ratio, updated.streak, self._rules, a.helpful_votes)
             scores.append(
                 ScoreEntry(
                     a.answer_id,

@@ -9,10 +9,12 @@ from bot.store.records import MemberStats
 
 __all__ = [
     "ALL_TIME",
+    "HELPFUL",
     "PERIOD_NAMES",
     "Points",
     "ScoringRules",
     "current_streak",
+    "is_helpful",
     "next_stats",
     "period_key",
     "periods_of",
@@ -21,6 +23,8 @@ __all__ = [
 
 ALL_TIME = "all"
 PERIOD_NAMES = ("week", "month", "all")
+HELPFUL = "\N{THUMBS UP SIGN}"  # the reaction that votes an answer helpful
+_SKIN_TONES = "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,8 @@ class ScoringRules:
     coverage_bonus: int = 20  # for covering every key point, pro rata
     streak_bonus: int = 2  # per consecutive answered round beyond the first
     streak_bonus_cap: int = 10
+    helpful_vote: int = 2  # per other member who marked the answer helpful before the reveal
+    helpful_cap: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +46,26 @@ class Points:
     participation: int
     coverage: int
     streak: int
+    helpful: int = 0
 
     @property
     def total(self) -> int:
         """Return the sum of the parts."""
-        return self.participation + self.coverage + self.streak
+        return self.participation + self.coverage + self.streak + self.helpful
 
 
-def round_points(coverage: float, streak: int, rules: ScoringRules) -> Points:
-    """Return the points of an on-time answer with this coverage, on this streak."""
+def round_points(
+    coverage: float, streak: int, rules: ScoringRules, helpful_votes: int = 0
+) -> Points:
+    """Return the points of an on-time answer with this coverage, on this streak and votes."""
     bonus = min(rules.streak_bonus_cap, rules.streak_bonus * max(0, streak - 1))
-    return Points(rules.participation, round(rules.coverage_bonus * coverage), bonus)
+    helpful = min(rules.helpful_cap, rules.helpful_vote * max(0, helpful_votes))
+    return Points(rules.participation, round(rules.coverage_bonus * coverage), bonus, helpful)
+
+
+def is_helpful(emoji: str) -> bool:
+    """Tell whether a reaction is the helpful vote (in any skin tone)."""
+    return emoji.strip().rstrip(_SKIN_TONES).removesuffix("\N{VARIATION SELECTOR-16}") == HELPFUL
 
 
 def next_stats(

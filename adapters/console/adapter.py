@@ -22,9 +22,19 @@ from adapters.console.translate import MetaCommand, parse_duration, parse_meta, 
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
-from bot.ports import ButtonPress, Event, FormSubmit, Invocation, MessageRemoved, ThreadReply
+from bot.ports import (
+    ButtonPress,
+    Event,
+    FormSubmit,
+    Invocation,
+    MessageRemoved,
+    ReactionAdded,
+    ReactionRemoved,
+    ThreadReply,
+)
 from bot.replies import Button, Form, Reply, Visibility
 from bot.schedule import ManualJobScheduler
+from bot.scoring import HELPFUL
 
 __all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable"]
 
@@ -44,6 +54,8 @@ Console commands:
   :press BUTTON       press a button of the last message you saw (by label or number)
   :edit TEXT          edit your last message in the thread
   :delete             delete your last message in the thread
+  :like NAME          react 👍 to NAME's last message in the thread (a helpful vote)
+  :unlike NAME        take that 👍 back
   :fail-posts N       make the next N posts to the platform fail (to try retries)
   :help               this list;  :quit  leave
 Anything starting with / is a bot command (try /help); any other line is a message
@@ -219,6 +231,8 @@ class ConsoleSession:
             "press": self._meta_press,
             "edit": self._meta_edit,
             "delete": self._meta_delete,
+            "like": self._meta_like,
+            "unlike": self._meta_unlike,
             "fail-posts": self._meta_fail_posts,
             "cancel": self._meta_cancel,
         }
@@ -311,6 +325,24 @@ class ConsoleSession:
         message_id = self._my_messages.pop(key)
         self._say("(message deleted)")
         await self._send(MessageRemoved(self._place(thread), self._actor(), message_id))
+
+    async def _meta_like(self, arg: str) -> None:
+        await self._react(arg, added=True)
+
+    async def _meta_unlike(self, arg: str) -> None:
+        await self._react(arg, added=False)
+
+    async def _react(self, name: str, added: bool) -> None:
+        thread = self._chat.threads.get(self._channel)
+        if not name.strip():
+            raise ValueError(f"Say whose message: :{'like' if added else 'unlike'} NAME")
+        key = (name.strip().lower(), thread or "")
+        if thread is None or key not in self._my_messages:
+            raise ValueError(f"{name.strip()} has no message in this thread.")
+        message_id = self._my_messages[key]
+        kind = ReactionAdded if added else ReactionRemoved
+        self._say(f"(👍 {'added to' if added else 'taken back from'} message {message_id})")
+        await self._send(kind(self._place(thread), self._actor(), message_id, HELPFUL))
 
     async def _meta_fail_posts(self, arg: str) -> None:
         if not arg.isdigit():

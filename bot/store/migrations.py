@@ -175,6 +175,18 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 FROM score_totals GROUP BY group_id, period, points, achieved_at / {hour}""",
         ),
     ),
+    (
+        5,
+        "helpful votes: one per answer and voter, gone with the answer",
+        (
+            """CREATE TABLE votes (
+                answer_id {bigint} NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
+                voter_id {bigint} NOT NULL REFERENCES members (id),
+                voted_at {bigint} NOT NULL,
+                PRIMARY KEY (answer_id, voter_id)
+            )""",
+        ),
+    ),
 )
 
 

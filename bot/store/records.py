@@ -99,6 +99,7 @@ class MemberAnswer:
     coverage: float | None
     covered: tuple[bool, ...] | None
     points: int | None
+    helpful_votes: int = 0
 
 
 @dataclass(frozen=True, slots=True)

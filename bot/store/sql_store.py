@@ -99,9 +99,15 @@ def _member_answer(row: Row) -> MemberAnswer:
         row["coverage"],
         _covered(row["covered"]),
         row["points"],
+        row["helpful_votes"],
     )
 
 
+_ANSWER_COLUMNS = (
+    "a.id, a.member_id, m.display_name, a.text, a.late, a.submitted_at, a.coverage,"
+    " a.covered, a.points, (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id)"
+    " AS helpful_votes"
+)
 _REVIEW_COLUMNS = "question_id, box, due_at, attempts, best_coverage"
 
 
@@ -671,11 +677,43 @@ class SqlStore:
         )
         return changed > 0
 
+    async def set_vote(
+        self, group_id: int, message_id: str, voter_id: int, helpful: bool, now: datetime
+    ) -> bool:
+        """Mark (or unmark) as helpful the answer a message carries; True if that changed.
+
+        Only an on-time answer of the group's open round counts, and never its author's own.
+        """
+        answer = (
+            "SELECT a.id FROM answers a JOIN rounds r ON r.id = a.round_id"
+            " WHERE r.group_id = :g AND r.status = 'open' AND a.message_id = :msg"
+            " AND a.late = 0 AND a.member_id <> :v"
+        )
+        params = {"g": group_id, "msg": message_id, "v": voter_id}
+        async with self.db.transaction() as tx:
+            if self.db.dialect == "postgresql":
+                # As for answers: a reveal claimed meanwhile waits, then counts this vote.
+                await tx.execute(
+                    "SELECT id FROM rounds WHERE group_id = :g AND status = 'open' FOR SHARE",
+                    {"g": group_id},
+                )
+            if helpful:
+                changed = await tx.execute(
+                    f"INSERT INTO votes (answer_id, voter_id, voted_at) SELECT id, :v, :t"
+                    f" FROM ({answer}) AS voted WHERE 1 = 1"
+                    " ON CONFLICT (answer_id, voter_id) DO NOTHING",
+                    {**params, "t": to_micros(now)},
+                )
+            else:
+                changed = await tx.execute(
+                    f"DELETE FROM votes WHERE voter_id = :v AND answer_id IN ({answer})", params
+                )
+        return changed > 0
+
     async def round_answers(self, round_id: int) -> list[MemberAnswer]:
         """Return a round's answers with their authors, in order of submission."""
         rows = await self.db.fetch(
-            "SELECT a.id, a.member_id, m.display_name, a.text, a.late, a.submitted_at,"
-            " a.coverage, a.covered, a.points FROM answers a JOIN members m ON m.id = a.member_id"
+            f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN members m ON m.id = a.member_id"
             " WHERE a.round_id = :r ORDER BY a.submitted_at, a.id",
             {"r": round_id},
         )
@@ -684,8 +722,7 @@ class SqlStore:
     async def member_answer(self, round_id: int, member_id: int) -> MemberAnswer | None:
         """Return a member's answer to a round."""
         row = await self.db.fetchrow(
-            "SELECT a.id, a.member_id, m.display_name, a.text, a.late, a.submitted_at,"
-            " a.coverage, a.covered, a.points FROM answers a JOIN members m ON m.id = a.member_id"
+            f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN members m ON m.id = a.member_id"
             " WHERE a.round_id = :r AND a.member_id = :m",
             {"r": round_id, "m": member_id},
         )

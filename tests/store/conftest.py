@@ -31,6 +31,7 @@ async def fill_history(path: Path, bank: QuestionBank) -> None:
         general += ["bias and variance; precision and recall", ":as Bob", "no idea, sorry"]
         general += [f":as {ZOE}", "/answer", "overfitting — régularisation, AUC ✓ 0.5"]
         general += [":as Bob", ":edit on second thought: variance, leakage, cosine similarity"]
+        general += [":as Dan", ":like Alice", ":as Alice", ":like Bob"]  # helpful votes
         practice = [":as Carol", "/practice", "/hint", "/practice answer sparse weights, L1"]
         evening = [":channel evening", f":at {day}T11:05", ":as Alice", "*embeddings* `code`"]
         evening += [":as Dan", "the answer is 42", f":at {day}T17:30", ":channel general"]

@@ -280,3 +280,39 @@ async def test_a_file_that_is_not_a_database_is_refused_and_closed(tmp_path: Pat
             break
         await asyncio.sleep(0.01)
     assert threading.active_count() <= threads, "the connection's thread was left running"
+
+
+async def test_helpful_votes_one_per_voter_on_open_on_time_answers_of_others(
+    store: SqlStore,
+) -> None:
+    round_id = await open_round(store)
+    author, voter, other = [await store.member_id(MemberRef("t", u, u.upper())) for u in "avo"]
+    saved = await store.save_answer(
+        AnswerWrite(round_id, author, "x", AnswerSource.THREAD, T0, "m1")
+    )
+    assert saved is not None
+    assert await store.set_vote(1, "m1", voter, True, T0)
+    assert not await store.set_vote(1, "m1", voter, True, T0)  # once per voter
+    assert await store.set_vote(1, "m1", other, True, T0)
+    assert not await store.set_vote(1, "m1", author, True, T0)  # not one's own
+    assert not await store.set_vote(1, "nope", voter, True, T0)  # no such message
+    assert not await store.set_vote(2, "m1", other, True, T0)  # another group's channel
+    [answer] = await store.round_answers(round_id)
+    assert answer.helpful_votes == 2
+    assert await store.set_vote(1, "m1", other, False, T0)
+    assert not await store.set_vote(1, "m1", other, False, T0)
+    mine = await store.member_answer(round_id, author)
+    assert mine is not None and mine.helpful_votes == 1
+    assert await store.claim_reveal(round_id, T0, T0 + LEASE) is not None
+    assert not await store.set_vote(1, "m1", other, True, T0)  # the round is being revealed
+    assert not await store.set_vote(1, "m1", voter, False, T0)  # and votes are settled
+
+
+async def test_a_withdrawn_answer_takes_its_votes(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    author, voter = [await store.member_id(MemberRef("t", u, u.upper())) for u in "av"]
+    await store.save_answer(AnswerWrite(round_id, author, "x", AnswerSource.THREAD, T0, "m1"))
+    assert await store.set_vote(1, "m1", voter, True, T0)
+    assert await store.withdraw_answer(round_id, author, "m1")
+    row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM votes")
+    assert row is not None and row["n"] == 0

@@ -132,7 +132,7 @@ async def test_sqlite_to_postgres_copies_every_table_and_the_bot_reads_the_same(
     history: Path, fixture_bank: QuestionBank
 ) -> None:
     counts = sqlite_counts(history)
-    assert counts["answers"] >= 30 and counts["practice_reviews"] >= 1
+    assert counts["answers"] >= 30 and counts["practice_reviews"] >= 1 and counts["votes"] >= 10
     before = await bot_view(sqlite_url(history), fixture_bank)
     async with pg_url() as url:
         copied: list[tuple[str, int]] = []
@@ -142,7 +142,7 @@ async def test_sqlite_to_postgres_copies_every_table_and_the_bot_reads_the_same(
         assert copied == [(t.name, t.copy.rows) for t in report.tables]
         order = [t.name for t in report.tables]
         assert order.index("groups") < order.index("rounds") < order.index("answers")
-        assert order.index("members") < order.index("answers")
+        assert order.index("members") < order.index("answers") < order.index("votes")
 
         assert await store_view(url) == await store_view(sqlite_url(history))
         after = await bot_view(url, fixture_bank)
