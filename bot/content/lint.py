@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.bank import Problem, QuestionBank, Syllabus, load_syllabus, read_question_file
 from bot.content.code_runner import run_code_tests
-from bot.grading import STOP_WORDS, grade, normalise
+from bot.grading import STOP_WORDS, grade, normalise, term_tokens
 from bot.model import Difficulty, Question
 
 __all__ = [
@@ -72,9 +72,9 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
     for index, point in enumerate(q.key_points):
         where = f"key_points.{index}.match"
         for term in point.match:
-            tokens = normalise(term)
-            if not tokens or all(t in STOP_WORDS for t in tokens):
-                out.append(Problem(label, q.id, where, f"term {term!r} has only stop words"))
+            if not term_tokens(term):  # stop words and negators alone never match
+                problem = f"term {term!r} has only stop words or negations"
+                out.append(Problem(label, q.id, where, problem))
         if not grade(q.answer, [point]).covered[0]:
             out.append(
                 Problem(

@@ -248,19 +248,25 @@ class SqlStore:
     # -- members --------------------------------------------------------------
 
     async def member_id(self, member: MemberRef) -> int:
-        """Return the id of a member, recording them (or their new name) if needed."""
+        """Return the id of a member, recording them (or their new name) if needed.
+
+        An empty display name means the platform did not say (a reaction taken
+        back, say): the name on record stays.
+        """
         key = (member.platform, member.user_id)
         known = self._members.get(key)
-        if known is not None and known[1] == member.display_name:
+        if known is not None and member.display_name in (known[1], ""):
             return known[0]
         row = await self._write_fetchrow(
             "INSERT INTO members (platform, user_id, display_name) VALUES (:p, :u, :n)"
-            " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name"
-            " RETURNING id",
+            " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = CASE"
+            " WHEN excluded.display_name = '' THEN members.display_name"
+            " ELSE excluded.display_name END"
+            " RETURNING id, display_name",
             {"p": member.platform, "u": member.user_id, "n": member.display_name},
         )
         assert row is not None  # an upsert always returns its row
-        self._members[key] = (row["id"], member.display_name)
+        self._members[key] = (row["id"], row["display_name"])
         return int(row["id"])
 
     # -- rounds ---------------------------------------------------------------

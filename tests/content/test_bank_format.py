@@ -64,9 +64,11 @@ def test_lint_reports_each_kind_of_problem(content: Path) -> None:
     questions = content / "questions"
     edit(questions / "nlp.yaml", "- term frequency", "- the of")
     edit(questions / "nlp.yaml", "- cosine", "- jaccard")
+    edit(questions / "nlp.yaml", "- how often", "- isn't not")
     report = lint_content(content)
     messages = [str(p) for p in report.problems]
     assert any("term 'the of' has only stop words" in m for m in messages)
+    assert any("term \"isn't not\" has only stop words or negations" in m for m in messages)
     assert any(
         "nlp-word-embeddings: key_points.2.match: the reference answer contains none" in m
         for m in messages

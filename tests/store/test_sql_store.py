@@ -316,3 +316,15 @@ async def test_a_withdrawn_answer_takes_its_votes(store: SqlStore) -> None:
     assert await store.withdraw_answer(round_id, author, "m1")
     row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM votes")
     assert row is not None and row["n"] == 0
+
+
+async def test_a_member_without_a_name_keeps_the_name_on_record(store: SqlStore) -> None:
+    named = await store.member_id(MemberRef("t", "u1", "Ann"))
+    assert await store.member_id(MemberRef("t", "u1", "")) == named
+    fresh = SqlStore(store.db, ManualClock(T0))  # another replica: nothing cached
+    assert await fresh.member_id(MemberRef("t", "u1", "")) == named
+    row = await store.db.fetchrow("SELECT display_name FROM members WHERE id = :i", {"i": named})
+    assert row is not None and row["display_name"] == "Ann"
+    assert await store.member_id(MemberRef("t", "u1", "Ann B.")) == named
+    row = await store.db.fetchrow("SELECT display_name FROM members WHERE id = :i", {"i": named})
+    assert row is not None and row["display_name"] == "Ann B."
