@@ -21,6 +21,7 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -170,6 +171,8 @@ class SlackBot:
         app.action(re.compile(r".+"))(self._on_action)
         app.view_submission(re.compile(r".+"))(self._on_view)
         app.event("message")(self._on_message)
+        app.event("reaction_added")(self._on_reaction)
+        app.event("reaction_removed")(self._on_reaction)
         app.event("app_home_opened")(self._on_home)
 
     # -- listeners ---------------------------------------------------------------
@@ -231,9 +234,15 @@ class SlackBot:
     async def _deliver_later(self, work: asyncio.Task[list[Reply]], origin: _Origin) -> None:
         await self._deliver(await work, origin)
 
+    def _handled_already(self, body: Mapping[str, Any]) -> bool:
+        """Tell whether an event is a retry of one handled already (and remember it if not)."""
+        if self.seen.first_time(str(body.get("event_id") or "")):
+            return False
+        log.info("slack: event %s retried; handled already", body.get("event_id"))
+        return True
+
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not self.seen.first_time(str(body.get("event_id") or "")):
-            log.info("slack: event %s retried; handled already", body.get("event_id"))
+        if self._handled_already(body):
             return
         action = events.thread_message(event, str(body.get("team_id", "")))
         if action is not None:
@@ -243,6 +252,20 @@ class SlackBot:
         actor = await self.users.member(action.user_id)
         origin = _Origin(action.place, action.user_id, message_ts=action.message_ts)
         await self._run(action.event(actor), origin)
+
+    async def _on_reaction(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        if self._handled_already(body):
+            return
+        # bolt ignores the bot's own events already; the translation says so again.
+        action = events.reaction(event, str(body.get("team_id", "")), context.bot_user_id)
+        if action is not None:
+            self.background.spawn(self._reaction(action), "reaction")
+
+    async def _reaction(self, action: events.ReactionAction) -> None:
+        actor = await self.users.member(action.user_id)
+        await self._run(action.event(actor), _Origin(action.place, action.user_id))
 
     async def _on_home(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         opened = events.home_opened(event, str(body.get("team_id", "")))

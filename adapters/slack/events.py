@@ -3,6 +3,12 @@
 Slash commands are derived from the core's command table: one Slack command per
 top-level name (`/practice` carries `answer` and `reveal` as subcommand words),
 except `help`, which is `/studybot help`.
+
+Reactions: Slack names emoji (`+1`, `thumbsup`, `+1::skin-tone-3`). The names
+of 👍 (the helpful vote) become the core's "👍"; every other reaction, a
+reaction on anything but a message, and the bot's own reactions are dropped
+here, so that the hearts and ✅s of a busy workspace never cost a users.info
+lookup or a database query.
 """
 
 from __future__ import annotations
@@ -11,16 +17,26 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.render import FormContext
+from adapters.slack.render import FormContext, reaction_name
 from bot.commands import COMMANDS, Command
 from bot.model import ChannelRef, MemberRef
-from bot.ports import ButtonPress, FormSubmit, Invocation, MessageRemoved, ThreadReply
+from bot.ports import (
+    ButtonPress,
+    FormSubmit,
+    Invocation,
+    MessageRemoved,
+    ReactionAdded,
+    ReactionRemoved,
+    ThreadReply,
+)
+from bot.scoring import HELPFUL
 
 __all__ = [
     "ADMIN_COMMAND",
     "PLATFORM",
     "HomeOpened",
     "MessageAction",
+    "ReactionAction",
     "UserInfo",
     "button_press",
     "button_user",
@@ -30,6 +46,8 @@ __all__ = [
     "home_opened",
     "invocation",
     "member",
+    "reaction",
+    "reaction_emoji",
     "slash_commands",
     "thread_message",
     "user_info",
@@ -40,6 +58,10 @@ ADMIN_COMMAND = "studybot"
 _HELP = "help"
 # Message subtypes that are a member writing (the others are joins, bots, topic changes ...).
 _WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
+# Slack's names of the helpful vote: the name the bot itself reacts with (render's
+# table) and its alias; a skin tone comes as a `::skin-tone-N` suffix.
+_HELPFUL_NAMES = frozenset(name for name in (reaction_name(HELPFUL), "thumbsup") if name)
+_SKIN_TONE = "::skin-tone-"
 
 
 def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
@@ -251,3 +273,58 @@ def home_opened(event: Mapping[str, Any], team_id: str) -> HomeOpened | None:
     if event.get("tab", "home") != "home" or not isinstance(user, str):
         return None
     return HomeOpened(user, team_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionAction:
+    """A member added (or took back) a reaction the core cares about on a message."""
+
+    user_id: str
+    place: ChannelRef
+    message_ts: str
+    emoji: str
+    removed: bool = False
+
+    def event(self, actor: MemberRef) -> ReactionAdded | ReactionRemoved:
+        """Return the core event, once the member is known."""
+        if self.removed:
+            return ReactionRemoved(self.place, actor, self.message_ts, self.emoji)
+        return ReactionAdded(self.place, actor, self.message_ts, self.emoji)
+
+
+def reaction_emoji(name: str) -> str | None:
+    """Return the Unicode emoji of a Slack reaction name the core acts on, or None.
+
+    Only the helpful vote counts: `+1` and `thumbsup`, in any skin tone, are "👍".
+    """
+    base = name.partition(_SKIN_TONE)[0]
+    return HELPFUL if base in _HELPFUL_NAMES else None
+
+
+def reaction(
+    event: Mapping[str, Any], team_id: str, bot_user_id: str | None = None
+) -> ReactionAction | None:
+    """Return what a `reaction_added`/`reaction_removed` event means, or None if nothing.
+
+    The place is the message's channel (Slack's reaction events carry no thread;
+    the core finds the answer by the message's ts in the channel). Reactions
+    on files, reactions other than 👍, and the bot's own reactions mean nothing.
+    """
+    kind = event.get("type")
+    if kind not in ("reaction_added", "reaction_removed"):
+        return None
+    user, name = event.get("user"), event.get("reaction")
+    item = event.get("item") or {}
+    channel_id, ts = item.get("channel"), item.get("ts")
+    if item.get("type") != "message" or not isinstance(user, str) or not isinstance(name, str):
+        return None
+    if not isinstance(channel_id, str) or not isinstance(ts, str):
+        return None
+    if bot_user_id is not None and user == bot_user_id:
+        return None
+    emoji = reaction_emoji(name)
+    if emoji is None:
+        return None
+    return ReactionAction(
+        user, channel(team_id, channel_id), ts, emoji, removed=kind == "reaction_removed"
+    )

@@ -120,6 +120,25 @@ class SlackRig:
         return status
 
 
+# An answer that covers the fixture bank's cross-validation question well.
+GOOD_ANSWER = (
+    "With little data a single split is noisy: k-fold uses every example for validation once "
+    "and averages the folds, giving a lower-variance estimate of generalisation."
+)
+
+
+def block_texts(blocks: list[dict[str, Any]]) -> str:
+    """Return the text a member reads in Block Kit blocks, one line per text object."""
+    parts: list[str] = []
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, dict):
+            parts.append(str(text.get("text", "")))
+        for element in block.get("elements", []) + block.get("fields", []):
+            parts.append(str(element.get("text", "")))
+    return "\n".join(parts)
+
+
 def thread_reply(user: str, text: str, ts: str, thread_ts: str) -> dict[str, Any]:
     """Return a `message` event: a member's reply in a thread."""
     return {

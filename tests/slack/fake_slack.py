@@ -5,7 +5,8 @@ methods the adapter uses with Slack's shapes, can answer 429 with Retry-After
 (on demand, or by enforcing chat.postMessage's per-channel and per-method
 limits), and keeps each channel's messages (with metadata) for
 conversations.history. `SignedSender` sends correctly signed requests to a
-bolt app in HTTP mode, the way Slack does.
+bolt app in HTTP mode, the way Slack does; `event_callback`, `reaction_event`,
+`block_actions` and `view_submission` build what it sends in Slack's shapes.
 """
 
 from __future__ import annotations
@@ -453,6 +454,32 @@ def event_callback(event: Mapping[str, Any], event_id: str) -> dict[str, Any]:
         "event_time": int(time.time()),
         "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
     }
+
+
+def reaction_event(
+    user: str,
+    name: str,
+    channel: str,
+    ts: str,
+    *,
+    item_user: str | None = None,
+    removed: bool = False,
+) -> dict[str, Any]:
+    """Return a `reaction_added` (or `reaction_removed`) event on a message, as Slack sends it.
+
+    `name` is Slack's emoji name (`+1`, `thumbsup::skin-tone-2`, `heart`);
+    `item_user` is the message's author (absent for messages no member wrote).
+    """
+    event: dict[str, Any] = {
+        "type": "reaction_removed" if removed else "reaction_added",
+        "user": user,
+        "reaction": name,
+        "item": {"type": "message", "channel": channel, "ts": ts, "channel_type": "channel"},
+        "event_ts": f"{time.time():.6f}",
+    }
+    if item_user is not None:
+        event["item_user"] = item_user
+    return event
 
 
 def block_actions(

@@ -48,13 +48,18 @@ def test_the_manifest_asks_for_what_the_adapter_uses() -> None:
         "chat:write",
         "channels:history",
         "groups:history",
+        "reactions:read",
         "reactions:write",
         "users:read",
     } <= scopes
     settings = manifest["settings"]
-    assert {"message.channels", "message.groups", "app_home_opened"} <= set(
-        settings["event_subscriptions"]["bot_events"]
-    )
+    assert {
+        "message.channels",
+        "message.groups",
+        "reaction_added",
+        "reaction_removed",
+        "app_home_opened",
+    } <= set(settings["event_subscriptions"]["bot_events"])
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from adapters.slack.app import EventDeduper
-from tests.slack.conftest import ADMIN, ALICE, BOB, CHANNEL, SlackRig, thread_reply
-from tests.slack.fake_slack import BOT_ID, block_actions, view_submission
-
-GOOD_ANSWER = (
-    "With little data a single split is noisy: k-fold uses every example for validation once "
-    "and averages the folds, giving a lower-variance estimate of generalisation."
+from tests.slack.conftest import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CHANNEL,
+    GOOD_ANSWER,
+    SlackRig,
+    block_texts,
+    thread_reply,
 )
-
-
-def _texts(blocks: list[dict[str, Any]]) -> str:
-    parts: list[str] = []
-    for block in blocks:
-        text = block.get("text")
-        if isinstance(text, dict):
-            parts.append(str(text.get("text", "")))
-        for element in block.get("elements", []) + block.get("fields", []):
-            parts.append(str(element.get("text", "")))
-    return "\n".join(parts)
+from tests.slack.fake_slack import BOT_ID, block_actions, view_submission
 
 
 async def test_the_round_is_posted_as_block_kit_with_its_buttons(rig: SlackRig) -> None:
@@ -66,7 +58,7 @@ async def test_answer_privately_opens_a_modal_and_its_submission_is_recorded(
     assert await rig.answers() == [("Alice", GOOD_ANSWER)]
     [confirm] = rig.fake.of("chat.postEphemeral")
     assert confirm.args["user"] == ALICE and confirm.args["channel"] == CHANNEL
-    assert "Recorded your answer" in _texts(confirm.args["blocks"])
+    assert "Recorded your answer" in block_texts(confirm.args["blocks"])
 
 
 async def test_a_refused_submission_keeps_the_modal_open_and_saves_nothing(
@@ -105,7 +97,7 @@ async def test_hint_button_answers_privately(rig: SlackRig) -> None:
     await rig.settle()
     [reply] = rig.responses(hook.rsplit("/", 1)[1])
     assert reply["response_type"] == "ephemeral" and reply["replace_original"] is False
-    assert "Hint" in _texts(reply["blocks"])
+    assert "Hint" in block_texts(reply["blocks"])
 
 
 async def test_thread_replies_edits_and_deletions(rig: SlackRig) -> None:
@@ -156,7 +148,7 @@ async def test_thread_replies_edits_and_deletions(rig: SlackRig) -> None:
     await rig.event(deleted, "Ev3")
     assert await rig.answers() == []
     [notice] = rig.fake.of("chat.postEphemeral")
-    assert "withdrawn" in _texts(notice.args["blocks"])
+    assert "withdrawn" in block_texts(notice.args["blocks"])
     assert notice.args["thread_ts"] == thread
 
 
@@ -216,11 +208,11 @@ async def test_the_reveal_goes_to_the_thread_and_in_short_to_the_channel(rig: Sl
     in_thread = [p.args for p in posts if p.args.get("thread_ts") == thread]
     in_channel = [p.args for p in posts if not p.args.get("thread_ts")]
     assert in_thread and len(in_channel) == 1
-    full = "\n".join(_texts(p["blocks"]) for p in in_thread)
+    full = "\n".join(block_texts(p["blocks"]) for p in in_thread)
     assert "Key points" in full and "Bob" in full and "Leaderboard" in full
     summary = in_channel[0]
     assert summary["metadata"]["event_payload"]["key"] == "reveal-1"
-    summary_text = _texts(summary["blocks"])
+    summary_text = block_texts(summary["blocks"])
     assert "Key points" not in summary_text and "thread" in summary_text
     assert "https://fake.slack.test/archives/" in summary_text
     assert any(
@@ -265,7 +257,7 @@ async def test_app_home_shows_streak_points_coverage_and_leaderboards(rig: Slack
     assert published.args["user_id"] == BOB
     view = published.args["view"]
     assert view["type"] == "home" and len(view["blocks"]) <= 100
-    text = _texts(view["blocks"])
+    text = block_texts(view["blocks"])
     assert f"<#{CHANNEL}>" in text
     for expected in ("Streak", "1 now", "Points", "By category", "Leaderboard", "Bob"):
         assert expected in text, expected
@@ -274,4 +266,4 @@ async def test_app_home_shows_streak_points_coverage_and_leaderboards(rig: Slack
 async def test_app_home_for_a_newcomer(rig: SlackRig) -> None:
     await rig.event({"type": "app_home_opened", "user": ALICE, "tab": "home"}, "EvHome")
     [published] = rig.fake.of("views.publish")
-    assert "no points yet" in _texts(published.args["view"]["blocks"])
+    assert "no points yet" in block_texts(published.args["view"]["blocks"])
