@@ -7,7 +7,8 @@ interactions are answered at once when the core is quick, or deferred
 already in hand (a crowd arriving together), so that each is acknowledged
 well inside Discord's 3 seconds; private replies are ephemeral. Messages
 in threads become answers; their replies show as a reaction, or privately
-by direct message.
+by direct message. Reactions in threads are helpful votes; nothing is shown
+for them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from adapters.discord.commands import CommandTable, suggestions
 from adapters.discord.events import (
     interaction_event,
     member_ref,
+    reaction_event,
+    reaction_may_count,
     removed_message,
     thread_message,
 )
@@ -55,10 +58,14 @@ _MOVED = Reply(text="Done: posted in the channel.")
 
 
 def intents_for(settings: DiscordSettings) -> discord.Intents:
-    """Return the gateway intents: guilds and their messages; message content if enabled."""
+    """Return the gateway intents: guilds, their messages and reactions; message content if on.
+
+    None is privileged but Message Content; reactions carry the helpful votes.
+    """
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
+    intents.guild_reactions = True
     intents.message_content = settings.message_content
     return intents
 
@@ -398,6 +405,34 @@ class StudybotClient(discord.AutoShardedClient):
         )
         for reply in await core.handle(event):
             await self._tell(author, reply, None)
+
+    # -- reactions in threads -------------------------------------------------
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """Count a member's reaction in a thread (a 👍 on an answer is a helpful vote)."""
+        await self._reaction(payload)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        """Take back a member's reaction in a thread (and the vote it was)."""
+        await self._reaction(payload)
+
+    async def _reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        core = self.core
+        own_id = self.user.id if self.user is not None else None
+        if core is None or not reaction_may_count(payload, own_id):
+            return
+        assert payload.guild_id is not None  # checked by reaction_may_count
+        channel = self.get_channel(payload.channel_id) or self.get_partial_messageable(
+            payload.channel_id, guild_id=payload.guild_id
+        )
+        parent = await self._parent_id(channel)
+        guild = self.get_guild(payload.guild_id)
+        cached = guild.get_member(payload.user_id) if guild is not None else None
+        event = reaction_event(payload, parent, cached, own_id)
+        if event is None:
+            return
+        for reply in await core.handle(event):  # none, unless the core failed
+            log.info("reaction by %s not counted: %s", event.actor.user_id, reply.text)
 
 
 class DiscordPlatform:

@@ -2,8 +2,9 @@
 
 The only place inbound Discord payloads become core values: slash commands
 become `Invocation`s, button presses `ButtonPress`es, modal submits
-`FormSubmit`s, and messages in threads `ThreadReply`s (an edit repeats the
-message id) or `MessageRemoved`s.
+`FormSubmit`s, messages in threads `ThreadReply`s (an edit repeats the
+message id) or `MessageRemoved`s, and reactions in threads `ReactionAdded`s or
+`ReactionRemoved`s.
 """
 
 from __future__ import annotations
@@ -16,13 +17,24 @@ import discord
 from adapters.discord.commands import CommandTable
 from adapters.discord.render import BUTTON_PREFIX, FORM_PREFIX
 from bot.model import ChannelRef, MemberRef
-from bot.ports import ButtonPress, Event, FormSubmit, Invocation, MessageRemoved, ThreadReply
+from bot.ports import (
+    ButtonPress,
+    Event,
+    FormSubmit,
+    Invocation,
+    MessageRemoved,
+    ReactionAdded,
+    ReactionRemoved,
+    ThreadReply,
+)
 
 __all__ = [
     "PLATFORM",
     "interaction_event",
     "interaction_place",
     "member_ref",
+    "reaction_event",
+    "reaction_may_count",
     "removed_message",
     "thread_message",
 ]
@@ -123,3 +135,42 @@ def removed_message(
 ) -> MessageRemoved:
     """Return a deleted thread message as MessageRemoved."""
     return MessageRemoved(_place(guild_id, thread_id, parent_id), author, str(message_id))
+
+
+def reaction_may_count(payload: discord.RawReactionActionEvent, own_id: int | None) -> bool:
+    """Tell whether a reaction may be a vote: a member's Unicode emoji in a guild.
+
+    The bot's own reactions, other bots' (when Discord says who reacted), reactions
+    outside a guild and custom emoji are not. Checked before looking up the channel.
+    """
+    if payload.guild_id is None or payload.user_id == own_id:
+        return False
+    if payload.member is not None and payload.member.bot:
+        return False
+    return payload.emoji.is_unicode_emoji() and bool(payload.emoji.name)
+
+
+def reaction_event(
+    payload: discord.RawReactionActionEvent,
+    parent_id: int,
+    reactor: discord.Member | None,
+    own_id: int | None,
+) -> ReactionAdded | ReactionRemoved | None:
+    """Return a reaction in a thread as ReactionAdded/ReactionRemoved; None if it cannot vote.
+
+    `parent_id` is the thread's parent channel (0: the channel is not a thread).
+    The reactor's name is the member Discord sends with an added reaction, else
+    `reactor` (a cached member), else empty: Discord does not say it when a
+    reaction is taken back, and the core then keeps the name on record.
+    """
+    if not parent_id or not reaction_may_count(payload, own_id):
+        return None
+    assert payload.guild_id is not None  # checked by reaction_may_count
+    member = payload.member or reactor
+    if member is not None and member.bot:
+        return None
+    name = member.display_name if member is not None else ""
+    actor = MemberRef(PLATFORM, str(payload.user_id), name)
+    place = _place(payload.guild_id, payload.channel_id, parent_id)
+    kind = ReactionAdded if payload.event_type == "REACTION_ADD" else ReactionRemoved
+    return kind(place, actor, str(payload.message_id), payload.emoji.name)

@@ -8,7 +8,9 @@ threads started on messages, reactions, DMs, interaction callbacks (with the
 3-second deadline and the "already acknowledged" error) and webhook followups.
 Every REST call is recorded. The gateway speaks HELLO, IDENTIFY, READY,
 GUILD_CREATE, heartbeats, dispatches and RESUME (replaying what a dropped
-connection missed), per shard.
+connection missed), per shard. Like Discord, it sends message and reaction
+events only to a session whose IDENTIFY intents ask for them; members' reactions
+arrive as MESSAGE_REACTION_ADD / MESSAGE_REACTION_REMOVE, and so do the bot's own.
 
 It can inject failures (429 with Retry-After, a `Via` header and a JSON body;
 5xx), drop gateway connections, and enforce Discord's global rate limit and
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 
@@ -38,6 +41,16 @@ MANAGE_CHANNELS = 1 << 4
 EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | (1 << 16)  # view, send, threads, history
 ADMIN_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_CHANNELS
 INTERACTION_DEADLINE = 3.0
+GUILD_MESSAGES = 1 << 9  # gateway intents
+GUILD_MESSAGE_REACTIONS = 1 << 10
+# the intent a session needs to be sent a guild event (events not listed need none here)
+EVENT_INTENTS = {
+    "MESSAGE_CREATE": GUILD_MESSAGES,
+    "MESSAGE_UPDATE": GUILD_MESSAGES,
+    "MESSAGE_DELETE": GUILD_MESSAGES,
+    "MESSAGE_REACTION_ADD": GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE": GUILD_MESSAGE_REACTIONS,
+}
 GATEWAY_BUFFER = 10_000
 # Discord's locale codes, the keys `name_localizations` and `description_localizations` accept
 # fmt: off
@@ -139,6 +152,7 @@ class Session:
 
     shard: int
     session_id: str
+    intents: int = 0  # as sent in IDENTIFY
     seq: int = 0
     buffer: deque[tuple[int, Json]] = field(default_factory=lambda: deque(maxlen=GATEWAY_BUFFER))
     ws: web.WebSocketResponse | None = None
@@ -174,7 +188,8 @@ class FakeDiscord:
         self.channels: dict[int, Json] = {}
         self.messages: dict[int, Json] = {}
         self.list_limit = 50  # GET /channels/{id}/messages answers this many (newest first)
-        self.reactions: list[tuple[int, int, str]] = []
+        self.reactions: list[tuple[int, int, str]] = []  # the bot's: (channel, message, emoji)
+        self.reacted: set[tuple[int, int, str]] = set()  # anyone's: (message, user, emoji)
         self.commands: dict[str, list[Json]] = {}
         self.closed_dms: set[int] = set()
         self.announce_threads = True  # dispatch THREAD_CREATE (off: the bot must look threads up)
@@ -844,11 +859,20 @@ class FakeDiscord:
     async def _add_reaction(
         self, channel_id: int, message_id: int, emoji: str, *, body: Any
     ) -> web.Response:
-        if message_id not in self.messages:
+        message = self.messages.get(message_id)
+        if message is None or int(message["channel_id"]) != channel_id:
             return _error(404, 10008, "Unknown Message")
-        from urllib.parse import unquote
-
-        self.reactions.append((channel_id, message_id, unquote(emoji)))
+        name = unquote(emoji)
+        self.reactions.append((channel_id, message_id, name))
+        custom = re.fullmatch(r"(\w+):(\d+)", name)
+        await self._react(
+            message,
+            self.bot_user,
+            name if custom is None else custom[1],
+            int(custom[2]) if custom else None,
+            added=True,
+            admin=True,
+        )
         return web.Response(status=204)
 
     async def _open_dm(self, *, body: Any) -> web.Response:
@@ -1181,6 +1205,85 @@ class FakeDiscord:
             int(message["guild_id"]),
         )
 
+    async def react(
+        self,
+        message: Json,
+        user: Json,
+        emoji: str,
+        *,
+        custom_id: int | None = None,
+        admin: bool = False,
+    ) -> bool:
+        """A member reacts to a message (MESSAGE_REACTION_ADD, with the member, is dispatched).
+
+        `emoji` is a Unicode emoji, or with `custom_id` the name of the guild's custom
+        emoji. As on Discord, reacting twice with the same emoji changes nothing and
+        sends nothing the second time; returns whether the reaction was new.
+        """
+        return await self._react(message, user, emoji, custom_id, added=True, admin=admin)
+
+    async def unreact(
+        self, message: Json, user: Json, emoji: str, *, custom_id: int | None = None
+    ) -> bool:
+        """A member takes a reaction back (MESSAGE_REACTION_REMOVE, without the member).
+
+        Returns whether there was such a reaction (Discord sends nothing otherwise).
+        """
+        return await self._react(message, user, emoji, custom_id, added=False)
+
+    def reaction_payload(
+        self,
+        message: Json,
+        user: Json,
+        emoji: str,
+        custom_id: int | None = None,
+        *,
+        added: bool = True,
+        admin: bool = False,
+    ) -> Json:
+        """Return Discord's Message Reaction Add (or Remove) event data for a reaction."""
+        data: Json = {
+            "user_id": user["id"],
+            "channel_id": message["channel_id"],
+            "message_id": message["id"],
+            "emoji": {"id": None if custom_id is None else str(custom_id), "name": emoji},
+            "burst": False,
+            "type": 0,  # normal (1: a burst, "super", reaction)
+        }
+        if custom_id is not None:
+            data["emoji"]["animated"] = False
+        if "guild_id" in message:
+            data["guild_id"] = message["guild_id"]
+            if added:  # the member who reacted, in a guild, only when added
+                data["member"] = self.member(user, int(message["guild_id"]), admin=admin)
+        if added:
+            data["message_author_id"] = message["author"]["id"]
+            data["burst_colors"] = []
+        return data
+
+    async def _react(
+        self,
+        message: Json,
+        user: Json,
+        emoji: str,
+        custom_id: int | None,
+        *,
+        added: bool,
+        admin: bool = False,
+    ) -> bool:
+        guild_id = int(message["guild_id"])  # reactions in DMs are not modelled
+        key = (int(message["id"]), int(user["id"]), emoji if custom_id is None else str(custom_id))
+        if (key in self.reacted) == added:
+            return False
+        if added:
+            self.reacted.add(key)
+        else:
+            self.reacted.discard(key)
+        data = self.reaction_payload(message, user, emoji, custom_id, added=added, admin=admin)
+        event = "MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE"
+        await self.dispatch(event, data, guild_id)
+        return True
+
     # -- gateway ----------------------------------------------------------------
 
     async def dispatch(self, event: str, data: Json, guild_id: int) -> None:
@@ -1188,6 +1291,9 @@ class FakeDiscord:
         session = self.sessions.get(self.shard_of(guild_id))
         if session is None:
             return
+        needed = EVENT_INTENTS.get(event, 0)
+        if session.intents & needed != needed:
+            return  # Discord sends an event only to sessions that asked for its intent
         session.seq += 1
         payload = {"op": 0, "t": event, "s": session.seq, "d": data}
         session.buffer.append((session.seq, payload))
@@ -1247,7 +1353,7 @@ class FakeDiscord:
     ) -> Session:
         self.identifies.append(data)
         shard_id, count = data.get("shard", [0, 1])
-        session = Session(shard_id, f"session-{next(self._ids)}")
+        session = Session(shard_id, f"session-{next(self._ids)}", int(data.get("intents", 0)))
         session.ws, session.request = ws, request
         self.sessions[shard_id] = session
         self._sessions_by_id[session.session_id] = session
