@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -35,7 +34,7 @@ class StandingsService:
         """Return the group's top members for a period, and the caller's place."""
         key = self._period(group, period)
         member_id = await self._store.member_id(member)
-        leaders, mine = await asyncio.gather(
+        leaders, mine = await self._store.together(
             self._store.top_scores(group.id, key, LEADERBOARD_SIZE),
             self._store.standing_of(group.id, key, member_id),
         )
@@ -45,11 +44,10 @@ class StandingsService:
         """Return a member's points, ranks, streak, coverage by category and practice."""
         member_id = await self._store.member_id(member)
         store, now = self._store, self._clock.now()
-        # Independent reads, issued together (SQLite runs them in one hop, PostgreSQL at once).
-        standings_of = asyncio.gather(
-            *(store.standing_of(group.id, self._period(group, p), member_id) for p in PERIOD_NAMES)
+        standings_of = store.each(
+            store.standing_of(group.id, self._period(group, p), member_id) for p in PERIOD_NAMES
         )
-        standings, totals, latest, history, practice = await asyncio.gather(
+        standings, totals, latest, history, practice = await store.together(
             standings_of,
             store.member_stats(group.id, [member_id]),
             store.latest_revealed_round(group.id),

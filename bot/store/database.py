@@ -55,6 +55,9 @@ class Database(Executor, Protocol):
     """A database: statements outside a transaction, and transactions."""
 
     dialect: str
+    # Whether independent reads gain from being issued at once (a pool serves them in
+    # parallel), or are best read in turn (SQLite reads a quick query right away).
+    parallel_reads: bool
 
     def transaction(self) -> AbstractAsyncContextManager[Executor]:
         """Open a write transaction, committed on success and rolled back on error."""

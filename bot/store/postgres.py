@@ -108,6 +108,7 @@ class PostgresDatabase:
     """A PostgreSQL database behind a connection pool."""
 
     dialect = "postgresql"
+    parallel_reads = True  # the pool's connections serve them at once
 
     def __init__(self, pool: Any) -> None:
         self._pool = pool

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from bot.clock import Clock, from_micros, to_micros
 from bot.group_settings import settings_from_json, settings_to_json
@@ -37,6 +38,13 @@ from bot.store.records import (
 __all__ = ["ROUND_COLUMNS", "SqlStore"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
 
 ROUND_COLUMNS = (
     "id, group_id, local_date, question_id, status, scheduled_for, reveal_at, posted_at,"
@@ -171,6 +179,47 @@ class SqlStore:
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; return the migrations applied."""
         return await migrate(self.db, self._clock)
+
+    # -- independent reads -----------------------------------------------------
+
+    @overload
+    async def together(self, a: Awaitable[A], b: Awaitable[B], /) -> tuple[A, B]: ...
+
+    @overload
+    async def together(
+        self,
+        a: Awaitable[A],
+        b: Awaitable[B],
+        c: Awaitable[C],
+        d: Awaitable[D],
+        e: Awaitable[E],
+        /,
+    ) -> tuple[A, B, C, D, E]: ...
+
+    async def together(self, *reads: Awaitable[Any]) -> tuple[Any, ...]:
+        """Run independent reads and return their results in order."""
+        return tuple(await self.each(reads))
+
+    async def each(self, reads: Iterable[Awaitable[T]]) -> list[T]:
+        """Run independent reads of one kind and return their results in order.
+
+        On PostgreSQL they are issued at once (the pool serves them in parallel);
+        on SQLite one after the other, so that quick reads finish on the event
+        loop without giving it up (other work would run in between and add its
+        time to this command's).
+        """
+        pending = list(reads)
+        if self.db.parallel_reads:
+            return list(await asyncio.gather(*pending))
+        results: list[T] = []
+        try:
+            for read in pending:
+                results.append(await read)
+        finally:
+            for left in pending[len(results) + 1 :]:  # a read failed: the rest never ran
+                if inspect.iscoroutine(left):
+                    left.close()
+        return results
 
     async def close(self) -> None:
         """Finish pending writes and close the database."""

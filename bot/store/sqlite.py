@@ -195,6 +195,7 @@ class SqliteDatabase:
     """
 
     dialect = "sqlite"
+    parallel_reads = False  # a quick read completes on the loop: in turn, without yielding
 
     def __init__(self, conn: aiosqlite.Connection, reader: BatchingReader | None = None) -> None:
         self._conn = conn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -328,3 +329,56 @@ async def test_a_member_without_a_name_keeps_the_name_on_record(store: SqlStore)
     assert await store.member_id(MemberRef("t", "u1", "Ann B.")) == named
     row = await store.db.fetchrow("SELECT display_name FROM members WHERE id = :i", {"i": named})
     assert row is not None and row["display_name"] == "Ann B."
+
+
+async def test_independent_reads_come_back_in_order_and_a_failure_stops_the_rest(
+    store: SqlStore,
+) -> None:
+    ids = [await store.member_id(MemberRef("t", f"u{i}", f"U{i}")) for i in range(3)]
+    rows = await store.each(
+        store.db.fetchrow("SELECT display_name AS n FROM members WHERE id = :i", {"i": i})
+        for i in ids
+    )
+    assert [r["n"] for r in rows if r is not None] == ["U0", "U1", "U2"]
+    groups, none = await store.together(store.list_groups(), store.get_round(999))
+    assert (groups, none) == ([], None)
+
+    async def never() -> None:
+        raise AssertionError("not to be read after a failure")
+
+    reads = [store.db.fetch("SELECT * FROM nowhere"), never()]
+    if store.db.parallel_reads:  # issued at once, both would run: the failure comes back
+        reads.pop().close()
+    with pytest.raises(Exception, match="nowhere"):
+        await store.each(reads)
+    if not store.db.parallel_reads:  # read in turn: what follows a failure never runs
+        assert inspect.getcoroutinestate(reads[1]) == inspect.CORO_CLOSED  # nor warns
+
+
+async def test_sqlite_reads_quick_queries_without_giving_up_the_loop(tmp_path: Path) -> None:
+    store = SqlStore(await open_sqlite(tmp_path / "q.sqlite3"), ManualClock(T0))
+    await store.migrate()
+    member = await store.member_id(MemberRef("t", "u", "U"))
+    ticks = 0
+
+    async def other_work() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(other_work())
+    try:
+        await asyncio.sleep(0)
+        before = ticks
+        await store.together(
+            store.member_stats(1, [member]),
+            store.latest_revealed_round(1),
+            store.member_history(1, member),
+            store.practice_summary(member, T0),
+            store.each(store.standing_of(1, p, member) for p in ("w2026-49", "all")),
+        )
+        assert ticks == before  # seven reads, and the other task never ran in between
+    finally:
+        other.cancel()
+        await store.close()
