@@ -258,6 +258,7 @@ def stem(word: str) -> str:
     for suffix, replacement in (
         ("sses", "ss"),
         ("ies", "y"),
+        ("ied", "y"),
         ("ations", ""),
         ("ation", ""),
         ("ingly", ""),
@@ -269,6 +270,8 @@ def stem(word: str) -> str:
     ):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: len(w) - len(suffix)] + replacement
+            if replacement == "y":  # "implies", "implied": stemmed as "imply" is
+                return stem(w)
             break
     else:
         if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 4:

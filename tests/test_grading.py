@@ -65,6 +65,9 @@ def test_coverage_counts_points_and_names_the_matching_term() -> None:
 def test_stem_merges_inflections() -> None:
     assert stem("scaling") == stem("scaled") == stem("scale")
     assert stem("classes") == stem("class")
+    assert stem("implies") == stem("implied") == stem("imply")  # -ies, -ied and -y agree
+    assert stem("applies") == stem("applied") == stem("apply")
+    assert stem("studies") == stem("studied") == stem("study")
 
 
 # Negation: a negator governs the next word, or the next two across an adverb, and a
