@@ -120,6 +120,17 @@ async def stop_bot(app: App, platform: DiscordPlatform, task: asyncio.Task[None]
     discord.http.Route.BASE = DEFAULT_API_BASE
 
 
+async def ready_or_failed(fake: FakeDiscord, task: asyncio.Task[None]) -> None:
+    """Wait until the bot is connected; raise at once what stopped it, if it stopped."""
+    ready = asyncio.ensure_future(fake.wait_ready())
+    await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
+    if not ready.done():
+        ready.cancel()
+        task.result()  # the bot's own failure (a refused registration, say)
+        raise AssertionError("the bot stopped before it connected")
+    await ready
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as server:
@@ -132,7 +143,13 @@ async def make_bot(
     guild = fake.add_guild("ML study") if not fake.guilds else next(iter(fake.guilds.values()))
     app, platform, task = await start_bot(tmp_path, bank, fake, **kwargs)
     if ready:
-        await fake.wait_ready()
+        try:
+            await ready_or_failed(fake, task)
+        except BaseException:
+            await platform.close()
+            await app.stop()
+            discord.http.Route.BASE = DEFAULT_API_BASE
+            raise
     clock = app.clock
     assert isinstance(clock, ManualClock)
     return Bot(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import discord
+import pytest
 
 from adapters.discord.commands import BARE_SUBCOMMAND, MANAGE_CHANNELS
 from bot.command_translations import group_summaries, param_helps, summaries
@@ -129,6 +132,17 @@ async def test_the_fake_refuses_descriptions_discord_would_refuse(fake: FakeDisc
         assert status == 400 and error["code"] == 50035, body
         assert error["message"].startswith("Invalid Form Body"), error
     assert fake.commands["global"] is accepted, "a refused overwrite changes nothing"
+
+
+async def test_a_refused_registration_stops_the_bot_with_discords_reason(
+    tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
+) -> None:
+    fake.fail("PUT", r"/applications/\d+/commands", 400)
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(discord.HTTPException) as refused:
+        await make_bot(tmp_path, fixture_bank, fake)
+    assert refused.value.status == 400
+    assert asyncio.get_running_loop().time() - started < 5  # told at once, not timed out
 
 
 async def test_commands_go_to_one_guild_when_configured(
