@@ -433,4 +433,6 @@ class Core:
         if question is None or answer is None:
             return messages.error("You didn't answer that question. There's always tomorrow!")
         coverage = grade(answer.text, question.key_points)
-        return messages.feedback_reply(question, coverage, answer.points, answer.late)
+        return messages.feedback_reply(
+            question, coverage, answer.points, answer.late, answer.helpful_votes
+        )

@@ -194,7 +194,9 @@ def reveal_card(
     )
 
 
-def feedback_reply(question: Question, coverage: Coverage, points: int | None, late: bool) -> Reply:
+def feedback_reply(
+    question: Question, coverage: Coverage, points: int | None, late: bool, helpful_votes: int = 0
+) -> Reply:
     """Return a member's private feedback on their answer to a question."""
     lines = [
         f"{'✓' if hit else '✗'} {kp.text}"
@@ -204,7 +206,8 @@ def feedback_reply(question: Question, coverage: Coverage, points: int | None, l
     if late:
         summary += " Your answer came after the reveal, so it earned no points."
     elif points is not None:
-        summary += f" It earned {points} points."
+        votes = f", with {helpful_votes} {HELPFUL} helpful vote" if helpful_votes else ""
+        summary += f" It earned {points} points{votes}{'s' if helpful_votes > 1 else ''}."
     return Reply(
         title=f"Your feedback · {category_title(question.category)}",
         text=summary + "\n\n" + "\n".join(lines),

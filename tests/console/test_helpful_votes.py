@@ -48,6 +48,10 @@ async def test_votes_before_the_reveal_add_points_and_show_in_the_reveal(console
 
     await console.run(":as Dan", ":like Bob")  # after the reveal: not counted
     assert (await points_of(console, round_id))["Bob"] == (bob_points, 0)
+    out = await console.run(":as Alice", ":press My feedback")
+    assert f"It earned {alice_points} points, with 2 👍 helpful votes." in out
+    out = await console.run(":as Bob", ":press My feedback")
+    assert f"It earned {bob_points} points." in out
 
 
 async def test_no_self_votes_no_unknown_messages_and_votes_are_capped(console: Console) -> None:
