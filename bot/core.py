@@ -26,6 +26,7 @@ from bot.ports import (
     MessageRemoved,
     ReactionAdded,
     ReactionRemoved,
+    ReactionsCleared,
     ThreadReply,
 )
 from bot.practice import PracticeService
@@ -147,6 +148,9 @@ class Core:
                     return [await self._button(event)]
                 case ReactionAdded() | ReactionRemoved():
                     await self._reaction(event)
+                    return []
+                case ReactionsCleared():
+                    await self._reactions_cleared(event)
                     return []
         except UsageError as exc:
             return [messages.error(str(exc))]
@@ -381,6 +385,14 @@ class Core:
         now = self._clock.now()
         if await self._store.set_vote(group.id, event.message_id, voter, helpful, now):
             log.debug("group %d: helpful vote %s", group.id, "added" if helpful else "taken back")
+
+    async def _reactions_cleared(self, event: ReactionsCleared) -> None:
+        """Take back every helpful vote on a message whose 👍s a moderator removed."""
+        if event.emoji is not None and not is_helpful(event.emoji):
+            return
+        group = await self._store.group_for_channel(event.place.channel())
+        if group is not None:
+            await self._store.clear_votes(group.id, event.message_id)
 
     async def _form(self, event: FormSubmit) -> Reply:
         text = event.values.get("text", "")

@@ -24,6 +24,7 @@ __all__ = [
     "PostLookup",
     "ReactionAdded",
     "ReactionRemoved",
+    "ReactionsCleared",
     "ThreadReply",
 ]
 
@@ -108,6 +109,15 @@ class ReactionRemoved:
     emoji: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReactionsCleared:
+    """A moderator removed a message's reactions: all of them, or those of one `emoji`."""
+
+    place: ChannelRef
+    message_id: str
+    emoji: str | None = None
+
+
 Event = (
     Invocation
     | ThreadReply
@@ -116,6 +126,7 @@ Event = (
     | ButtonPress
     | ReactionAdded
     | ReactionRemoved
+    | ReactionsCleared
 )
 
 

@@ -32,6 +32,7 @@ from adapters.discord.events import (
     member_ref,
     reaction_event,
     reaction_may_count,
+    reactions_cleared,
     removed_message,
     thread_message,
 )
@@ -310,6 +311,13 @@ class StudybotClient(discord.AutoShardedClient):
 
     # -- messages in threads --------------------------------------------------
 
+    async def _parent_of(self, channel_id: int, guild_id: int) -> int:
+        """Return the parent channel id of a thread known only by id, or 0 if not a thread."""
+        channel = self.get_channel(channel_id) or self.get_partial_messageable(
+            channel_id, guild_id=guild_id
+        )
+        return await self._parent_id(channel)
+
     async def _parent_id(self, channel: object) -> int:
         """Return a thread's parent channel id, or 0 if the channel is not a thread."""
         if isinstance(channel, discord.Thread):
@@ -394,10 +402,7 @@ class StudybotClient(discord.AutoShardedClient):
             author = member_ref(cached.author, False)
         if author is None:
             return
-        channel = self.get_channel(payload.channel_id) or self.get_partial_messageable(
-            payload.channel_id, guild_id=payload.guild_id
-        )
-        parent = await self._parent_id(channel)
+        parent = await self._parent_of(payload.channel_id, payload.guild_id)
         if not parent:
             return
         event = removed_message(
@@ -416,16 +421,35 @@ class StudybotClient(discord.AutoShardedClient):
         """Take back a member's reaction in a thread (and the vote it was)."""
         await self._reaction(payload)
 
+    async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        """Take back the votes on a thread message whose reactions a moderator removed."""
+        await self._reactions_cleared(payload)
+
+    async def on_raw_reaction_clear_emoji(
+        self, payload: discord.RawReactionClearEmojiEvent
+    ) -> None:
+        """Take back the votes on a thread message whose 👍s a moderator removed."""
+        await self._reactions_cleared(payload)
+
+    async def _reactions_cleared(
+        self, payload: discord.RawReactionClearEvent | discord.RawReactionClearEmojiEvent
+    ) -> None:
+        core = self.core
+        if core is None or payload.guild_id is None:
+            return
+        parent = await self._parent_of(payload.channel_id, payload.guild_id)
+        event = reactions_cleared(payload, parent)
+        if event is not None:
+            for reply in await core.handle(event):  # none, unless the core failed
+                log.info("cleared reactions not taken into account: %s", reply.text)
+
     async def _reaction(self, payload: discord.RawReactionActionEvent) -> None:
         core = self.core
         own_id = self.user.id if self.user is not None else None
         if core is None or not reaction_may_count(payload, own_id):
             return
         assert payload.guild_id is not None  # checked by reaction_may_count
-        channel = self.get_channel(payload.channel_id) or self.get_partial_messageable(
-            payload.channel_id, guild_id=payload.guild_id
-        )
-        parent = await self._parent_id(channel)
+        parent = await self._parent_of(payload.channel_id, payload.guild_id)
         guild = self.get_guild(payload.guild_id)
         cached = guild.get_member(payload.user_id) if guild is not None else None
         event = reaction_event(payload, parent, cached, own_id)

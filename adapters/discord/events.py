@@ -4,7 +4,7 @@ The only place inbound Discord payloads become core values: slash commands
 become `Invocation`s, button presses `ButtonPress`es, modal submits
 `FormSubmit`s, messages in threads `ThreadReply`s (an edit repeats the
 message id) or `MessageRemoved`s, and reactions in threads `ReactionAdded`s or
-`ReactionRemoved`s.
+`ReactionRemoved`s (or `ReactionsCleared` when a moderator removes them).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.ports import (
     MessageRemoved,
     ReactionAdded,
     ReactionRemoved,
+    ReactionsCleared,
     ThreadReply,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "member_ref",
     "reaction_event",
     "reaction_may_count",
+    "reactions_cleared",
     "removed_message",
     "thread_message",
 ]
@@ -174,3 +176,21 @@ def reaction_event(
     place = _place(payload.guild_id, payload.channel_id, parent_id)
     kind = ReactionAdded if payload.event_type == "REACTION_ADD" else ReactionRemoved
     return kind(place, actor, str(payload.message_id), payload.emoji.name)
+
+
+def reactions_cleared(
+    payload: discord.RawReactionClearEvent | discord.RawReactionClearEmojiEvent, parent_id: int
+) -> ReactionsCleared | None:
+    """Return a moderator's removal of a thread message's reactions (all, or one emoji's).
+
+    None outside a guild or a thread, and for a custom emoji (never a vote).
+    """
+    if payload.guild_id is None or not parent_id:
+        return None
+    emoji: str | None = None
+    if isinstance(payload, discord.RawReactionClearEmojiEvent):
+        if not payload.emoji.is_unicode_emoji() or not payload.emoji.name:
+            return None
+        emoji = payload.emoji.name
+    place = _place(payload.guild_id, payload.channel_id, parent_id)
+    return ReactionsCleared(place, str(payload.message_id), emoji)

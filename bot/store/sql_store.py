@@ -6,7 +6,8 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar, overload
 
@@ -115,6 +116,11 @@ _ANSWER_COLUMNS = (
     "a.id, a.member_id, m.display_name, a.text, a.late, a.submitted_at, a.coverage,"
     " a.covered, a.points, (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id)"
     " AS helpful_votes"
+)
+# The on-time answer a message (:msg) carries in a group's (:g) open round: what votes are for.
+_VOTABLE = (
+    "SELECT a.id FROM answers a JOIN rounds r ON r.id = a.round_id"
+    " WHERE r.group_id = :g AND r.status = 'open' AND a.message_id = :msg AND a.late = 0"
 )
 _REVIEW_COLUMNS = "question_id, box, due_at, attempts, best_coverage"
 
@@ -739,19 +745,9 @@ class SqlStore:
 
         Only an on-time answer of the group's open round counts, and never its author's own.
         """
-        answer = (
-            "SELECT a.id FROM answers a JOIN rounds r ON r.id = a.round_id"
-            " WHERE r.group_id = :g AND r.status = 'open' AND a.message_id = :msg"
-            " AND a.late = 0 AND a.member_id <> :v"
-        )
+        answer = f"{_VOTABLE} AND a.member_id <> :v"
         params = {"g": group_id, "msg": message_id, "v": voter_id}
-        async with self.db.transaction() as tx:
-            if self.db.dialect == "postgresql":
-                # As for answers: a reveal claimed meanwhile waits, then counts this vote.
-                await tx.execute(
-                    "SELECT id FROM rounds WHERE group_id = :g AND status = 'open' FOR SHARE",
-                    {"g": group_id},
-                )
+        async with self._votes_of_open_rounds(group_id) as tx:
             if helpful:
                 changed = await tx.execute(
                     f"INSERT INTO votes (answer_id, voter_id, voted_at) SELECT id, :v, :t"
@@ -764,6 +760,26 @@ class SqlStore:
                     f"DELETE FROM votes WHERE voter_id = :v AND answer_id IN ({answer})", params
                 )
         return changed > 0
+
+    async def clear_votes(self, group_id: int, message_id: str) -> int:
+        """Take back every helpful vote on the answer a message carries; return how many."""
+        async with self._votes_of_open_rounds(group_id) as tx:
+            return await tx.execute(
+                f"DELETE FROM votes WHERE answer_id IN ({_VOTABLE})",
+                {"g": group_id, "msg": message_id},
+            )
+
+    @asynccontextmanager
+    async def _votes_of_open_rounds(self, group_id: int) -> AsyncIterator[Executor]:
+        """Open a transaction that changes votes on the group's open rounds."""
+        async with self.db.transaction() as tx:
+            if self.db.dialect == "postgresql":
+                # As for answers: a reveal claimed meanwhile waits, then counts these votes.
+                await tx.execute(
+                    "SELECT id FROM rounds WHERE group_id = :g AND status = 'open' FOR SHARE",
+                    {"g": group_id},
+                )
+            yield tx
 
     async def round_answers(self, round_id: int) -> list[MemberAnswer]:
         """Return a round's answers with their authors, in order of submission."""

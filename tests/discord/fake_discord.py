@@ -50,6 +50,8 @@ EVENT_INTENTS = {
     "MESSAGE_DELETE": GUILD_MESSAGES,
     "MESSAGE_REACTION_ADD": GUILD_MESSAGE_REACTIONS,
     "MESSAGE_REACTION_REMOVE": GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_ALL": GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_EMOJI": GUILD_MESSAGE_REACTIONS,
 }
 GATEWAY_BUFFER = 10_000
 # Discord's locale codes, the keys `name_localizations` and `description_localizations` accept
@@ -1230,6 +1232,26 @@ class FakeDiscord:
         Returns whether there was such a reaction (Discord sends nothing otherwise).
         """
         return await self._react(message, user, emoji, custom_id, added=False)
+
+    async def clear_reactions(self, message: Json, emoji: str | None = None) -> None:
+        """A moderator removes a message's reactions: all, or one Unicode emoji's.
+
+        Dispatches MESSAGE_REACTION_REMOVE_ALL, or MESSAGE_REACTION_REMOVE_EMOJI.
+        """
+        message_id = int(message["id"])
+        self.reacted = {
+            k for k in self.reacted if k[0] != message_id or (emoji is not None and k[2] != emoji)
+        }
+        data: Json = {
+            "channel_id": message["channel_id"],
+            "message_id": message["id"],
+            "guild_id": message["guild_id"],
+        }
+        if emoji is None:
+            await self.dispatch("MESSAGE_REACTION_REMOVE_ALL", data, int(message["guild_id"]))
+            return
+        data["emoji"] = {"id": None, "name": emoji}
+        await self.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", data, int(message["guild_id"]))
 
     def reaction_payload(
         self,

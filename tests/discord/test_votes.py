@@ -9,10 +9,10 @@ import discord
 import pytest
 
 from adapters.discord.client import intents_for
-from adapters.discord.events import reaction_event
+from adapters.discord.events import reaction_event, reactions_cleared
 from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
 from bot.model import ChannelRef, MemberRef
-from bot.ports import ReactionRemoved
+from bot.ports import ReactionRemoved, ReactionsCleared
 from bot.scoring import ScoringRules
 from bot.store.records import MemberAnswer
 from tests.discord.conftest import START, Bot
@@ -132,6 +132,23 @@ async def test_a_vote_after_the_reveal_changes_nothing(bot: Bot) -> None:
     ]
 
 
+async def test_votes_go_when_a_moderator_clears_the_reactions(bot: Bot) -> None:
+    fake = bot.fake
+    carol, dan = fake.user("Carol"), fake.user("Dan")
+    _, alice_answer, bob_answer = await _two_answers_in_the_thread(bot)
+    for voter in (carol, dan):
+        assert await fake.react(alice_answer, voter, "👍")
+        assert await fake.react(bob_answer, voter, "👍")
+    await _votes_are(bot, {"Alice": 2, "Bob": 2})
+    await fake.clear_reactions(alice_answer, "🎉")  # another emoji's: the votes stay
+    await fake.clear_reactions(bob_answer, "👍")  # (handled after the 🎉, in order)
+    await _votes_are(bot, {"Alice": 2, "Bob": 0})
+    await fake.clear_reactions(alice_answer)  # every reaction
+    await _votes_are(bot, {"Alice": 0, "Bob": 0})
+    assert await fake.react(bob_answer, dan, "👍")  # and voting again counts again
+    await _votes_are(bot, {"Alice": 0, "Bob": 1})
+
+
 def _raw(data: Json, added: bool) -> discord.RawReactionActionEvent:
     """discord.py's parse of a reaction event's data (without the member it builds apart)."""
     emoji = discord.PartialEmoji.from_dict(data["emoji"])
@@ -170,6 +187,15 @@ def test_reactions_that_are_not_votes_are_not_events(fake: FakeDiscord) -> None:
     assert reaction_event(_raw(own, False), parent, None, bot_id) is None
     in_a_dm = {k: v for k, v in taken_back.items() if k != "guild_id"}
     assert reaction_event(_raw(in_a_dm, False), parent, None, bot_id) is None
+
+    cleared: Json = {k: taken_back[k] for k in ("channel_id", "message_id", "guild_id")}
+    place = ChannelRef("discord", guild["id"], str(parent), str(thread))
+    every = discord.RawReactionClearEvent(cleared)  # type: ignore[arg-type]
+    assert reactions_cleared(every, parent) == ReactionsCleared(place, message["id"])
+    assert reactions_cleared(every, 0) is None  # not a thread
+    custom_emoji = discord.PartialEmoji(name="thumbsup", id=PARTY_PARROT)
+    one = discord.RawReactionClearEmojiEvent(cleared, custom_emoji)  # type: ignore[arg-type]
+    assert reactions_cleared(one, parent) is None
 
 
 def test_the_bot_asks_for_reaction_events() -> None:

@@ -304,6 +304,10 @@ async def test_helpful_votes_one_per_voter_on_open_on_time_answers_of_others(
     assert not await store.set_vote(1, "m1", other, False, T0)
     mine = await store.member_answer(round_id, author)
     assert mine is not None and mine.helpful_votes == 1
+    assert await store.set_vote(1, "m1", other, True, T0)
+    assert await store.clear_votes(1, "m1") == 2  # a moderator cleared the reactions
+    assert await store.clear_votes(1, "m1") == 0
+    assert await store.set_vote(1, "m1", voter, True, T0)  # voting again is possible
     assert await store.claim_reveal(round_id, T0, T0 + LEASE) is not None
     assert not await store.set_vote(1, "m1", other, True, T0)  # the round is being revealed
     assert not await store.set_vote(1, "m1", voter, False, T0)  # and votes are settled
