@@ -602,6 +602,7 @@ class SqlStore:
                 f" AND (points, achieved_hour) = {current_hour}",
                 totals,
             )
+            places = [{"g": t["g"], "per": t["per"], "m": t["m"]} for t in totals]
             await tx.executemany(
                 "INSERT INTO score_totals (group_id, period, member_id, points, achieved_at)"
                 " VALUES (:g, :per, :m, :p, :at)"
@@ -615,14 +616,14 @@ class SqlStore:
                 f" VALUES (:g, :per, {current}, 1)"
                 " ON CONFLICT (group_id, period, points) DO UPDATE"
                 " SET members = score_counts.members + 1",
-                [{"g": t["g"], "per": t["per"], "m": t["m"]} for t in totals],
+                places,
             )
             await tx.executemany(
                 "INSERT INTO score_hour_counts (group_id, period, points, achieved_hour, members)"
                 f" SELECT group_id, period, points, achieved_at / {SCORE_HOUR}, 1 {where}"
                 " ON CONFLICT (group_id, period, points, achieved_hour) DO UPDATE"
                 " SET members = score_hour_counts.members + 1",
-                [{"g": t["g"], "per": t["per"], "m": t["m"]} for t in totals],
+                places,
             )
         if result.stats:
             await tx.executemany(
