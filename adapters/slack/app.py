@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,14 +62,31 @@ class Background:
     def __init__(self, limit: int = _WORKERS) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(limit)
+        self._latest: dict[Hashable, asyncio.Task[None]] = {}  # per key, the last spawned
 
-    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        """Run `work` in the background, logging (not losing) a failure."""
-        task = asyncio.create_task(self._guard(work, name), name=name)
+    def spawn(self, work: Coroutine[Any, Any, None], name: str, key: Hashable = None) -> None:
+        """Run `work` in the background, logging (not losing) a failure.
+
+        Work spawned with the same `key` (a message: its post, edit, deletion and
+        reactions) runs one piece after the other, in the order spawned.
+        """
+        previous = self._latest.get(key) if key is not None else None
+        task = asyncio.create_task(self._guard(work, name, previous), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if key is not None:
+            self._latest[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
 
-    async def _guard(self, work: Coroutine[Any, Any, None], name: str) -> None:
+    def _forget(self, key: Hashable, done: asyncio.Task[None]) -> None:
+        if self._latest.get(key) is done:
+            del self._latest[key]
+
+    async def _guard(
+        self, work: Coroutine[Any, Any, None], name: str, previous: asyncio.Task[None] | None
+    ) -> None:
+        if previous is not None:  # its end is what matters: a failure of its own was logged
+            await asyncio.wait([previous])
         async with self._slots:
             try:
                 await work
@@ -246,7 +263,8 @@ class SlackBot:
             return
         action = events.thread_message(event, str(body.get("team_id", "")))
         if action is not None:
-            self.background.spawn(self._thread_message(action), "message")
+            key = (action.place.channel_id, action.message_ts)
+            self.background.spawn(self._thread_message(action), "message", key)
 
     async def _thread_message(self, action: events.MessageAction) -> None:
         actor = await self.users.member(action.user_id)
@@ -261,7 +279,8 @@ class SlackBot:
         # bolt ignores the bot's own events already; the translation says so again.
         action = events.reaction(event, str(body.get("team_id", "")), context.bot_user_id)
         if action is not None:
-            self.background.spawn(self._reaction(action), "reaction")
+            key = (action.place.channel_id, action.message_ts)
+            self.background.spawn(self._reaction(action), "reaction", key)
 
     async def _reaction(self, action: events.ReactionAction) -> None:
         actor = await self.users.member(action.user_id)
