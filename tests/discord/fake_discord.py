@@ -9,7 +9,8 @@ threads started on messages, reactions, DMs, interaction callbacks (with the
 Every REST call is recorded. The gateway speaks HELLO, IDENTIFY, READY,
 GUILD_CREATE, heartbeats, dispatches and RESUME (replaying what a dropped
 connection missed), per shard. Like Discord, it sends message and reaction
-events only to a session whose IDENTIFY intents ask for them; members' reactions
+events only to a session whose IDENTIFY intents ask for them (and members' messages
+without their text to a session without Message Content); members' reactions
 arrive as MESSAGE_REACTION_ADD / MESSAGE_REACTION_REMOVE, and so do the bot's own.
 
 It can inject failures (429 with Retry-After, a `Via` header and a JSON body;
@@ -43,6 +44,7 @@ ADMIN_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_CHANNELS
 INTERACTION_DEADLINE = 3.0
 GUILD_MESSAGES = 1 << 9  # gateway intents
 GUILD_MESSAGE_REACTIONS = 1 << 10
+MESSAGE_CONTENT = 1 << 15  # privileged: without it, guild messages come without their text
 # the intent a session needs to be sent a guild event (events not listed need none here)
 EVENT_INTENTS = {
     "MESSAGE_CREATE": GUILD_MESSAGES,
@@ -1316,6 +1318,8 @@ class FakeDiscord:
         needed = EVENT_INTENTS.get(event, 0)
         if session.intents & needed != needed:
             return  # Discord sends an event only to sessions that asked for its intent
+        if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & MESSAGE_CONTENT:
+            data = self._without_content(data)
         session.seq += 1
         payload = {"op": 0, "t": event, "s": session.seq, "d": data}
         session.buffer.append((session.seq, payload))
@@ -1323,6 +1327,18 @@ class FakeDiscord:
         if ws is not None and not ws.closed:
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await ws.send_str(json.dumps(payload))
+
+    def _without_content(self, message: Json) -> Json:
+        """Return a guild message as a session without the Message Content intent gets it.
+
+        Discord leaves the text, embeds, attachments and components of the bot's own
+        messages and of messages that mention it; it empties them in all others.
+        """
+        own = message.get("author", {}).get("id") == self.bot_user["id"]
+        mentioned = any(u.get("id") == self.bot_user["id"] for u in message.get("mentions", []))
+        if own or mentioned:
+            return message
+        return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
 
     async def wait_ready(self, shards: int | None = None, within: float = 10.0) -> None:
         """Wait until every shard (or the first `shards`) has identified or resumed."""

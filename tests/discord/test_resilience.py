@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -118,13 +119,16 @@ async def test_without_message_content_the_modal_path_still_works(
         await b.set_up_group()
         message, thread = await b.post_round()
         # without the intent Discord sends thread messages with empty content: not an answer
-        await fake.user_message(int(thread["id"]), b.alice, "")
+        typed = await fake.user_message(int(thread["id"]), b.alice, "Precision, typed")
+        assert typed["content"] == "Precision, typed"  # what Alice wrote, kept from the bot
         round_ = await _only_round(b)
         opened = await fake.press(message, f"sb:answer:{round_.id}", user=b.alice)
         modal = opened.callback.result()["data"]
-        await fake.submit_modal(
+        submitted = await fake.submit_modal(
             modal["custom_id"], {"text": "Precision and recall"}, user=b.alice, channel=b.channel
         )
+        told = json.dumps(submitted.callback.result())
+        assert "Recorded your answer" in told and "Replaced" not in told  # her first answer
         answers = await b.app.store.round_answers(round_.id)
         assert [a.text for a in answers] == ["Precision and recall"]
         assert fake.dms_to(int(b.alice["id"])) == [] and fake.reactions == []
