@@ -750,6 +750,8 @@ class SqlStore:
         params = {"g": group_id, "msg": message_id, "v": voter_id}
         async with self._votes_of_open_rounds(group_id) as tx:
             if helpful:
+                # "WHERE 1 = 1": SQLite reads an INSERT ... SELECT's ON CONFLICT as part of
+                # the SELECT unless the SELECT has a WHERE of its own.
                 changed = await tx.execute(
                     f"INSERT INTO votes (answer_id, voter_id, voted_at) SELECT id, :v, :t"
                     f" FROM ({answer}) AS voted WHERE 1 = 1"
