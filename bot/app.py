@@ -11,10 +11,10 @@ from bot.content.bank import QuestionBank
 from bot.content.cache import load_bank_cached
 from bot.core import Core
 from bot.groups import GroupService
+from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.ports import ChatPort
 from bot.practice import PracticeService
 from bot.rounds import RoundPolicy, RoundService
-from bot.schedule import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.scoring import ScoringRules
 from bot.standings import StandingsService
 from bot.store.sql_store import SqlStore

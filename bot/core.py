@@ -32,7 +32,7 @@ from bot.ports import (
 from bot.practice import PracticeService
 from bot.replies import Reply, Visibility
 from bot.rounds import RoundService
-from bot.schedule import next_post_time
+from bot.schedule import next_post_slot
 from bot.scoring import ScoringRules, is_helpful
 from bot.standings import StandingsService
 from bot.store.database import DatabaseUnavailable
@@ -197,9 +197,9 @@ class Core:
         return await self._store.current_round(group.id)
 
     def _no_open_round(self, group: Group) -> Reply:
-        upcoming = next_post_time(group.settings, self._clock.now())
+        upcoming = next_post_slot(group.settings, self._clock.now())
         when = (
-            f" The next one comes {messages.local_time(upcoming, group.settings.timezone)}."
+            f" The next one comes {messages.local_time(upcoming.at, group.settings.timezone)}."
             if upcoming and not group.settings.paused
             else ""
         )
@@ -284,7 +284,7 @@ class Core:
             if not admin
             else "\n\nSettings: time, tz, days, categories, "
             "difficulty, reveal, admins — e.g. `/studybot settings time=08:30 "
-            "tz=Europe/Paris days=mon-fri reveal=18:00`."
+            "tz=Europe/Paris days=mon-fri reveal=18:00`.\n" + messages.schedule_rules()
         )
         return messages.info("\n".join(lines) + more, title=title)
 

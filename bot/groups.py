@@ -8,9 +8,9 @@ from dataclasses import replace
 from bot import messages
 from bot.content.bank import QuestionBank
 from bot.group_settings import SettingsError, apply_settings
+from bot.jobs import JobScheduler
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef
 from bot.replies import Reply, Visibility
-from bot.schedule import JobScheduler
 from bot.store.sql_store import SqlStore
 
 __all__ = ["GroupService", "may_administer"]

@@ -344,6 +344,18 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
     )
 
 
+def schedule_rules() -> str:
+    """Return how post and reveal times behave in the channel's time zone, DST nights included."""
+    return (
+        "Times are the channel's local time (`tz=`). On the night summer time ends, a "
+        "`time=` or `reveal=` time in the hour the clocks repeat happens once, the first "
+        "time the clock shows it. On the night summer time starts, a time in the hour the "
+        "clocks skip happens when they jump (02:30 becomes 03:00 in Europe/Berlin). A "
+        "reveal delay such as `reveal=23h` is elapsed time: across a change it ends an hour "
+        "earlier or later on the clock."
+    )
+
+
 def scoring_help(rules: ScoringRules) -> str:
     """Return the scoring rules as text."""
     return (

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.content.choice import choose_question
 from bot.grading import grade
+from bot.jobs import JobScheduler
 from bot.model import (
     AnswerSource,
     Group,
@@ -23,7 +24,7 @@ from bot.model import (
 )
 from bot.ports import ChatPort, PostLookup
 from bot.replies import Reply
-from bot.schedule import JobScheduler, last_post_time, next_post_time, reveal_time_for
+from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
 from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
@@ -72,7 +73,7 @@ class RoundService:
         # Per group, the latest post time whose round this process saw claimed (by anyone):
         # a post time not in here (its job failed, say while the database was away) is
         # caught up by the next sweep.
-        self._settled: dict[int, datetime] = {}
+        self._settled: dict[int, PostSlot] = {}
         self._claiming = asyncio.Semaphore(CLAIMS_AT_ONCE)
 
     # -- posting --------------------------------------------------------------
@@ -95,12 +96,12 @@ class RoundService:
         if group is None or group.settings.paused:
             return None
         now = self._clock.now()
-        fire = last_post_time(group.settings, now)
-        if fire is None:
+        slot = last_post_slot(group.settings, now)
+        if slot is None:
             return None
-        local_date = fire.astimezone(group.settings.zone).date()
+        local_date, fire = slot.day, slot.at
         if await self._store.round_on(group.id, local_date) is not None:
-            self._settled[group.id] = fire
+            self._settled[group.id] = slot
             return None
         if now - fire > self._policy.grace:
             missed = await self._store.claim_round(
@@ -113,10 +114,10 @@ class RoundService:
                     local_date,
                     fire.isoformat(),
                 )
-            self._settled[group.id] = fire
+            self._settled[group.id] = slot
             return None
         claimed = await self._claim(group, local_date, fire)
-        self._settled[group.id] = fire
+        self._settled[group.id] = slot
         return None if claimed is None else (group, claimed)
 
     async def post_now(self, group: Group) -> Round | None:
@@ -128,20 +129,17 @@ class RoundService:
 
     async def skip_next(self, group: Group) -> date | None:
         """Skip the group's next scheduled round; return its local date."""
-        now = self._clock.now()
-        zone = group.settings.zone
-        after = now
+        after = self._clock.now()
         for _ in range(14):
-            fire = next_post_time(group.settings, after)
-            if fire is None:
+            slot = next_post_slot(group.settings, after)
+            if slot is None:
                 return None
-            local_date = fire.astimezone(zone).date()
             claimed = await self._store.claim_round(
-                group.id, local_date, "", fire, status=RoundStatus.SKIPPED
+                group.id, slot.day, "", slot.at, status=RoundStatus.SKIPPED
             )
             if claimed is not None:
-                return local_date
-            after = fire
+                return slot.day
+            after = slot.at
         return None
 
     async def _claim(self, group: Group, local_date: date, fire: datetime) -> Round | None:
@@ -386,12 +384,12 @@ class RoundService:
             if self._armed.get(group.id) != group.settings:
                 self._armed[group.id] = group.settings
                 self._scheduler.arm_group(group)
-            fire = None if group.settings.paused else last_post_time(group.settings, now)
-            if fire is None:
+            slot = None if group.settings.paused else last_post_slot(group.settings, now)
+            if slot is None:
                 continue
             if new_here and not at_start:
-                self._settled.setdefault(group.id, fire)
-            if self._settled.get(group.id) != fire:
+                self._settled.setdefault(group.id, slot)
+            if self._settled.get(group.id) != slot:
                 await self.post_due(group.id)
 
     @telemetry.log_scope

@@ -15,10 +15,17 @@ from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank, load_bank
-from bot.schedule import ManualJobScheduler
+from bot.jobs import ManualJobScheduler
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Say which order the tests ran in, so a failure in company can be run again."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int):
+        terminalreporter.write_line(f"test order: ./scripts/test --randomly-seed={seed}")
 
 
 @pytest.fixture(scope="session")

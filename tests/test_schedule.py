@@ -1,21 +1,24 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import logging
+from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
+from bot.jobs import ApsJobScheduler, PostTrigger
 from bot.model import ChannelRef, Group, GroupSettings
-from bot.schedule import ApsJobScheduler, last_post_time, next_post_time, reveal_time_for
+from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 
 BERLIN = GroupSettings(post_time=time(9, 0), timezone="Europe/Berlin", weekdays=frozenset(range(7)))
 
 
 def test_post_times_follow_the_zone_across_dst() -> None:
-    before = next_post_time(BERLIN, datetime(2026, 10, 24, 0, 0, tzinfo=UTC))
-    after = next_post_time(BERLIN, datetime(2026, 10, 26, 0, 0, tzinfo=UTC))
-    assert before == datetime(2026, 10, 24, 7, 0, tzinfo=UTC)
-    assert after == datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
-    assert last_post_time(BERLIN, datetime(2026, 10, 26, 7, 59, tzinfo=UTC)) == datetime(
-        2026, 10, 25, 8, 0, tzinfo=UTC
-    )
+    before = next_post_slot(BERLIN, datetime(2026, 10, 24, 0, 0, tzinfo=UTC))
+    after = next_post_slot(BERLIN, datetime(2026, 10, 26, 0, 0, tzinfo=UTC))
+    assert before == PostSlot(date(2026, 10, 24), datetime(2026, 10, 24, 7, 0, tzinfo=UTC))
+    assert after == PostSlot(date(2026, 10, 26), datetime(2026, 10, 26, 8, 0, tzinfo=UTC))
+    last = last_post_slot(BERLIN, datetime(2026, 10, 26, 7, 59, tzinfo=UTC))
+    assert last == PostSlot(date(2026, 10, 25), datetime(2026, 10, 25, 8, 0, tzinfo=UTC))
 
 
 def test_reveal_times() -> None:
@@ -53,6 +56,7 @@ async def test_apscheduler_arms_cron_jobs_in_the_group_zone() -> None:
         jobs.arm_group(group)
         job = jobs.scheduler.get_job("post:1")
         assert job is not None and job.next_run_time.tzinfo is not None
+        assert isinstance(job.trigger, PostTrigger)
         local = job.next_run_time.astimezone(BERLIN.zone)
         assert (local.hour, local.minute) == (9, 0)
         assert job.misfire_grace_time == 7200
@@ -66,3 +70,59 @@ async def test_apscheduler_arms_cron_jobs_in_the_group_zone() -> None:
         assert sweep is not None and sweep.trigger.interval == timedelta(minutes=1)
     finally:
         jobs.shutdown()
+
+
+def test_the_post_trigger_fires_once_per_slot_across_a_fall_back_night() -> None:
+    """APScheduler asks the trigger again after each run: it moves on to the next slot."""
+    night = GroupSettings(
+        post_time=time(2, 30), timezone="Europe/Berlin", weekdays=frozenset(range(7))
+    )
+    trigger = PostTrigger(night)
+    fires = []
+    now = datetime(2026, 10, 24, 0, 0, tzinfo=UTC)
+    fire = trigger.get_next_fire_time(None, now)
+    for _ in range(3):
+        assert fire is not None
+        fires.append(fire)
+        # Run late, as a loaded loop does: the next fire is still the next slot, once.
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(minutes=59))
+    assert fires == [
+        datetime(2026, 10, 24, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 CEST; 02:30 CET an hour later is not
+        datetime(2026, 10, 26, 1, 30, tzinfo=UTC),
+    ]
+    # Armed exactly at a slot, the slot itself is next (APScheduler's `now` is inclusive).
+    assert trigger.get_next_fire_time(None, fires[1]) == fires[1]
+
+
+class SlowSweep(Recorder):
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    async def sweep(self) -> None:
+        import asyncio
+
+        await asyncio.sleep(self.seconds)
+        await super().sweep()
+
+
+def _slow_sweeps() -> float:
+    from bot.telemetry.metrics import REGISTRY
+
+    return REGISTRY.get_sample_value("studybot_scheduler_slow_runs_total", {"job": "sweep"}) or 0.0
+
+
+async def test_a_slow_sweep_is_logged_and_counted(caplog: pytest.LogCaptureFixture) -> None:
+    bound = timedelta(milliseconds=50)
+    before = _slow_sweeps()
+    with caplog.at_level(logging.WARNING, logger="bot.jobs"):
+        await ApsJobScheduler(SlowSweep(0.0), timedelta(hours=2), slow_sweep=bound).run_sweep()
+        assert _slow_sweeps() == before and not caplog.records
+        slow = SlowSweep(0.08)
+        await ApsJobScheduler(slow, timedelta(hours=2), slow_sweep=bound).run_sweep()
+    assert slow.calls == [("sweep", 0)]
+    assert _slow_sweeps() == before + 1
+    [record] = caplog.records
+    assert record.getMessage().startswith("the sweep took 0.")
+    assert "more than 0.05 s" in record.getMessage()

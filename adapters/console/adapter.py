@@ -21,6 +21,7 @@ from typing import TextIO
 from adapters.console.translate import MetaCommand, parse_duration, parse_meta, parse_moment, render
 from bot.clock import ManualClock
 from bot.core import Core
+from bot.jobs import ManualJobScheduler
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.ports import (
     ButtonPress,
@@ -33,7 +34,6 @@ from bot.ports import (
     ThreadReply,
 )
 from bot.replies import Button, Form, Reply, Visibility
-from bot.schedule import ManualJobScheduler
 from bot.scoring import HELPFUL
 
 __all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable"]

@@ -12,7 +12,7 @@ from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import ContentError
-from bot.schedule import ManualJobScheduler
+from bot.jobs import ManualJobScheduler
 from bot.store.urls import UnsupportedDatabase
 
 __all__ = ["ConsoleOptions", "run_console"]

@@ -17,8 +17,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.app import App
+from bot.jobs import ApsJobScheduler
 from bot.model import RoundStatus
-from bot.schedule import ApsJobScheduler
 from bot.telemetry.metrics import exposition, set_open_rounds
 
 __all__ = ["Connection", "HealthServer", "start_health_server"]

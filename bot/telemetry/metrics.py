@@ -37,6 +37,7 @@ __all__ = [
     "scheduler_job_failed",
     "scheduler_job_missed",
     "scheduler_lag",
+    "scheduler_slow_run",
     "set_open_rounds",
 ]
 
@@ -91,6 +92,12 @@ SCHEDULER_MISSED = Counter(
 SCHEDULER_FAILED = Counter(
     "studybot_scheduler_jobs_failed",
     "Scheduled jobs that raised an error, by job kind.",
+    ["job"],
+    registry=REGISTRY,
+)
+SCHEDULER_SLOW = Counter(
+    "studybot_scheduler_slow_runs",
+    "Runs of a job that took longer than its bound (the sweep: 1 s), by job kind.",
     ["job"],
     registry=REGISTRY,
 )
@@ -149,6 +156,11 @@ def scheduler_job_missed(job: str) -> None:
 def scheduler_job_failed(job: str) -> None:
     """Count a scheduled job that raised."""
     SCHEDULER_FAILED.labels(job=job).inc()
+
+
+def scheduler_slow_run(job: str) -> None:
+    """Count a run of a job of kind `job` that took longer than its bound."""
+    SCHEDULER_SLOW.labels(job=job).inc()
 
 
 def set_open_rounds(count: int) -> None:

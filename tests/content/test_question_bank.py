@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.config import default_content_dir
 from bot.content.bank import load_bank
 from bot.content.lint import lint_content, near_duplicate_prompts
@@ -16,6 +18,7 @@ def test_the_bank_loads_strictly() -> None:
     assert len(bank.categories) >= 3
 
 
+@pytest.mark.slow
 def test_the_whole_bank_lints() -> None:
     """Schema, lengths, self-coverage, coding tests (run in a subprocess with a time limit),
     near-duplicates, syllabus minimums and topics, and the difficulty mix."""

@@ -405,6 +405,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     return Installed(venv, root, env)
 
 
+@pytest.mark.slow
 def test_installed_wheel_runs_from_its_own_site_packages(installed: Installed) -> None:
     done = subprocess.run(
         [str(installed.venv / "bin" / "python"), "-c", "import bot, adapters; print(bot.__file__)"],
@@ -418,6 +419,7 @@ def test_installed_wheel_runs_from_its_own_site_packages(installed: Installed) -
     assert installed.studybot("--help").returncode == 0
 
 
+@pytest.mark.slow
 def test_installed_bot_reads_the_bank_the_image_bakes_in(installed: Installed) -> None:
     bank = Path(installed.env["STUDYBOT_CONTENT_DIR"])
     assert bank.is_relative_to(installed.root) and (bank / "syllabus.yaml").is_file()
@@ -427,6 +429,7 @@ def test_installed_bot_reads_the_bank_the_image_bakes_in(installed: Installed) -
     assert questions > 0 and re.search(r"^all\s+\d+", done.stdout, re.MULTILINE), done.stdout
 
 
+@pytest.mark.slow
 def test_installed_bot_migrates_and_runs_a_round_on_the_image_database(
     installed: Installed,
 ) -> None:

@@ -18,7 +18,7 @@ from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
-from bot.schedule import ManualJobScheduler
+from bot.jobs import ManualJobScheduler
 from tests.conftest import FIXTURE_CONTENT
 from tests.discord.fake_discord import FakeDiscord, Json
 

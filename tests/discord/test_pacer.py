@@ -22,6 +22,7 @@ async def test_concurrent_callers_leave_evenly_spaced() -> None:
     assert left[-1] - left[0] >= 40 / 200 - 0.005, "one interval apart on average"
 
 
+@pytest.mark.slow
 async def test_a_stalled_loop_does_not_release_a_burst() -> None:
     pacer = Pacer(rate=20)
     left: list[float] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiohttp
 import discord
+import pytest
 
 from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, MemberRef, Round, RoundStatus
@@ -167,6 +168,7 @@ async def test_a_process_runs_only_its_shard_ids(
             await stop_bot(b.app, b.platform, b.task)
 
 
+@pytest.mark.slow
 async def test_a_fan_out_stays_under_the_global_limit_and_route_buckets(
     tmp_path: Path, fixture_bank: QuestionBank
 ) -> None:

@@ -24,14 +24,27 @@ class CuttableProxy:
         if not self.up:
             client_w.transport.abort()
             return
+        # Registered at once, so a cut while the server connection opens drops this client.
+        self._writers.add(client_w)
         try:
-            server_r, server_w = await asyncio.open_connection(*self._target)
+            server_r, server_w = await self._open_target()
         except OSError:
             client_w.transport.abort()
+            self._writers.discard(client_w)
             return
-        self._writers.update((client_w, server_w))
+        if not self.up or client_w.transport.is_closing():
+            # Cut while connecting: this connection must not outlive the cut.
+            client_w.transport.abort()
+            server_w.transport.abort()
+            self._writers.discard(client_w)
+            return
+        self._writers.add(server_w)
         await asyncio.gather(_pipe(client_r, server_w), _pipe(server_r, client_w))
         self._writers.difference_update((client_w, server_w))
+
+    async def _open_target(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Open a connection to the server behind the proxy."""
+        return await asyncio.open_connection(*self._target)
 
     def cut(self) -> None:
         """Drop every open connection (as a restarting server does) and refuse new ones."""

@@ -69,6 +69,7 @@ def said_try_again(reply: Reply) -> bool:
     return reply.is_error and "try again shortly" in reply.text
 
 
+@pytest.mark.slow
 async def test_database_away_for_30_seconds(proxied_app: tuple[App, CuttableProxy]) -> None:
     app, proxy = proxied_app
     assert isinstance(app.clock, ManualClock)

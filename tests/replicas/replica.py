@@ -19,9 +19,9 @@ from bot.clock import ManualClock, from_micros, to_micros
 from bot.config import Config
 from bot.content.bank import load_bank
 from bot.core import Core
+from bot.jobs import ManualJobScheduler
 from bot.model import ChannelRef, MemberRef, Round, RoundStatus
 from bot.ports import ThreadReply
-from bot.schedule import ManualJobScheduler
 from bot.store.database import Database
 from bot.store.urls import open_database
 from tests.replicas.sim_chat import SimChat

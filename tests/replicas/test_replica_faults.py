@@ -157,6 +157,7 @@ def _expected_dates(zone: str, at: str) -> set[date]:
         day += timedelta(days=1)
 
 
+@pytest.mark.slow
 async def test_three_replicas_kill_one_at_random_points(fault_db: str, tmp_path: Path) -> None:
     url = fault_db
     await _set_up_groups(url)

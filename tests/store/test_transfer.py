@@ -17,8 +17,8 @@ from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
+from bot.jobs import ManualJobScheduler
 from bot.model import ChannelRef, GroupSettings, MemberRef
-from bot.schedule import ManualJobScheduler
 from bot.store import migrations
 from bot.store.sql_store import SqlStore
 from bot.store.transfer import (

@@ -18,10 +18,10 @@ from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
+from bot.jobs import ManualJobScheduler
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.ports import Event, Invocation, ThreadReply
 from bot.replies import Reply
-from bot.schedule import ManualJobScheduler
 from bot.telemetry import bind_round, observe_event
 from bot.telemetry.context import scope
 from bot.telemetry.logs import REDACTED, WITHHELD, configure_logging, secret_values
