@@ -10,6 +10,7 @@ from bot.config import Config
 from bot.content.bank import QuestionBank
 from bot.content.cache import load_bank_cached
 from bot.core import Core
+from bot.deliveries import DeliveryLog
 from bot.groups import GroupService
 from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.ports import ChatPort
@@ -62,6 +63,7 @@ class App:
     rounds: RoundService
     clock: Clock
     scheduler: ApsJobScheduler | ManualJobScheduler
+    deliveries: DeliveryLog
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
@@ -117,4 +119,4 @@ async def build_app(
         rules,
     )
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
-    return App(core, store, bank, rounds, clock, scheduler)
+    return App(core, store, bank, rounds, clock, scheduler, DeliveryLog(store, clock))

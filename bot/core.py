@@ -36,6 +36,7 @@ from bot.schedule import next_post_slot
 from bot.scoring import ScoringRules, is_helpful
 from bot.standings import StandingsService
 from bot.store.database import DatabaseUnavailable
+from bot.store.records import VoteReaction
 from bot.store.sql_store import SqlStore
 
 __all__ = ["Core"]
@@ -383,7 +384,8 @@ class Core:
         voter = await self._store.member_id(event.actor)
         helpful = isinstance(event, ReactionAdded)
         now = self._clock.now()
-        if await self._store.set_vote(group.id, event.message_id, voter, helpful, now):
+        reaction = VoteReaction(event.emoji, event.burst)
+        if await self._store.set_vote(group.id, event.message_id, voter, reaction, helpful, now):
             log.debug("group %d: helpful vote %s", group.id, "added" if helpful else "taken back")
 
     async def _reactions_cleared(self, event: ReactionsCleared) -> None:
@@ -392,7 +394,7 @@ class Core:
             return
         group = await self._store.group_for_channel(event.place.channel())
         if group is not None:
-            await self._store.clear_votes(group.id, event.message_id)
+            await self._store.clear_votes(group.id, event.message_id, event.emoji)
 
     async def _form(self, event: FormSubmit) -> Reply:
         text = event.values.get("text", "")

@@ -88,25 +88,30 @@ class ButtonPress:
 class ReactionAdded:
     """A member reacted to a message (a 👍 on an answer is a helpful vote).
 
-    `emoji` is the Unicode emoji (a platform's custom emoji has no meaning to
-    the core). `place` is where the message is, with its thread when the
-    platform says; the core finds the answer by `message_id` in the channel.
+    `emoji` is the exact Unicode emoji, skin tone included (a platform's
+    custom emoji has no meaning to the core); `burst` tells a platform's
+    emphasised kind of the same reaction (Discord's super reaction), which a
+    member may hold beside the normal one. `place` is where the message is,
+    with its thread when the platform says; the core finds the answer by
+    `message_id` in the channel.
     """
 
     place: ChannelRef
     actor: MemberRef
     message_id: str
     emoji: str
+    burst: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ReactionRemoved:
-    """A member took a reaction back."""
+    """A member took a reaction back (the one `emoji` and `burst` name, as for ReactionAdded)."""
 
     place: ChannelRef
     actor: MemberRef
     message_id: str
     emoji: str
+    burst: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,9 @@ FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 REPO = Path(__file__).resolve().parents[1]
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     """Say which order the tests ran in, so a failure in company can be run again."""
     seed = getattr(config.option, "randomly_seed", None)
     if isinstance(seed, int):

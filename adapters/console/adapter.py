@@ -10,8 +10,10 @@ interactive terminal it also runs with real time.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import logging
+import secrets
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -66,15 +68,37 @@ class PlatformUnavailable(ConnectionError):
     """The console's stand-in for a platform outage (`:fail-posts`)."""
 
 
+def _new_run_tag() -> str:
+    """Return a fresh tag for one run's ids: 8 random characters of a-z and 2-7.
+
+    The database keeps the ids the console hands out (rounds' message and thread ids,
+    answers' message ids) across restarts, while a new process counts from 1 again: a
+    `t1` of today would find yesterday's round `t1`. So every id ends in its run's tag.
+    The tag is 40 bits from `secrets` (not `random`, whose seed, pytest-randomly's for
+    one, repeats): nothing to store or coordinate, and the chance that any two of 10,000
+    runs on one database share a tag is below 1 in 20,000. Base32 has no 0/O or 1/l to
+    confuse, though no console command takes an id: ids are only read, in the output.
+    """
+    return base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
+
+
 @dataclass
 class ConsoleChat:
-    """The chat port of the console: posts are printed, ids are counted."""
+    """The chat port of the console: posts are printed, ids are counted (`m3-<run tag>`)."""
 
     out: TextIO
     threads: dict[str, str] = field(default_factory=dict)  # channel id -> latest thread id
     last_buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     failures_left: int = 0
+    run_tag: str = field(default_factory=_new_run_tag)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def _id(self, kind: str, n: int) -> str:
+        return f"{kind}{n}-{self.run_tag}"
+
+    def new_id(self, kind: str) -> str:
+        """Return an id no run of the console gave before: `kind`, a count and the run's tag."""
+        return self._id(kind, next(self._ids))
 
     def _fail_if_asked(self) -> None:
         if self.failures_left > 0:
@@ -88,10 +112,11 @@ class ConsoleChat:
     async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
         """Print a round's card and open its thread."""
         self._fail_if_asked()
-        n = next(self._ids)
-        message = MessageRef(channel, f"m{n}")
-        thread = ChannelRef(channel.platform, channel.workspace_id, channel.channel_id, f"t{n}")
-        self.threads[channel.channel_id] = f"t{n}"
+        n = next(self._ids)  # the card m4 opens the thread t4
+        message = MessageRef(channel, self._id("m", n))
+        thread_id = self._id("t", n)
+        thread = ChannelRef(channel.platform, channel.workspace_id, channel.channel_id, thread_id)
+        self.threads[channel.channel_id] = thread_id
         self.last_buttons[channel.channel_id] = card.buttons
         self._print(render(card, channel.channel_id, "", None))
         return PostedRound(message, thread)
@@ -99,10 +124,10 @@ class ConsoleChat:
     async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
         """Print a message in a channel or thread."""
         self._fail_if_asked()
-        n = next(self._ids)
+        message = MessageRef(place, self.new_id("m"))
         self.last_buttons[place.channel_id] = reply.buttons
         self._print(render(reply, place.channel_id, "", place.thread_id))
-        return MessageRef(place, f"m{n}")
+        return message
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
         """Print the new content of an edited message."""
@@ -144,7 +169,6 @@ class ConsoleSession:
         self._channel = channel
         self._pending_form: Form | None = None
         self._my_messages: dict[tuple[str, str], str] = {}  # (member, thread) -> message id
-        self._message_ids = itertools.count(1)
         self._private_buttons: tuple[Button, ...] = ()
 
     @property
@@ -168,6 +192,17 @@ class ConsoleSession:
     def _say(self, text: str) -> None:
         self._chat.out.write(text + "\n")
         self._chat.out.flush()
+
+    def _greet(self) -> None:
+        # `:admin` lives in this session's memory only; a restart forgets it, so say so.
+        m = self._member
+        if m.admin:
+            self._say(f"(you are {m.name}, an admin of #{self._channel})")
+        else:
+            self._say(
+                f"(you are {m.name}; admin rights are not kept between runs: "
+                "type :admin to manage the channel)"
+            )
 
     async def handle_line(self, line: str) -> bool:
         """Handle one line; return False when the session should end."""
@@ -201,7 +236,7 @@ class ConsoleSession:
                 "with / — try /help, or :help for the console's own commands.)"
             )
             return
-        message_id = f"c{next(self._message_ids)}"
+        message_id = self._chat.new_id("c")
         self._my_messages[(self._member.name.lower(), thread)] = message_id
         await self._send(ThreadReply(self._place(thread), self._actor(), text, message_id))
 
@@ -355,7 +390,8 @@ class ConsoleSession:
         self._say("(form cancelled)")
 
     async def run_script(self, lines: Iterable[str], echo: bool = True) -> None:
-        """Run lines from a script, echoing each, until the end or `:quit`."""
+        """Say who you are, then run lines from a script, echoing each, until the end or `:quit`."""
+        self._greet()
         for line in lines:
             if line.lstrip().startswith("#"):
                 continue
@@ -367,6 +403,7 @@ class ConsoleSession:
     async def run_interactive(self, tick_seconds: float = 1.0) -> None:
         """Read lines from the terminal; the simulated clock also runs with real time."""
         self._say("studybot console — :help for console commands, /help for the bot's.")
+        self._greet()
         ticker = asyncio.create_task(self._tick(tick_seconds))
         try:
             async for line in _terminal_lines(lambda: self.prompt):

@@ -175,7 +175,7 @@ def reaction_event(
     actor = MemberRef(PLATFORM, str(payload.user_id), name)
     place = _place(payload.guild_id, payload.channel_id, parent_id)
     kind = ReactionAdded if payload.event_type == "REACTION_ADD" else ReactionRemoved
-    return kind(place, actor, str(payload.message_id), payload.emoji.name)
+    return kind(place, actor, str(payload.message_id), payload.emoji.name, burst=payload.burst)
 
 
 def reactions_cleared(

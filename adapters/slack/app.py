@@ -13,7 +13,6 @@ import asyncio
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,17 +36,17 @@ from adapters.slack.render import (
     render_modal,
 )
 from bot.core import Core
+from bot.deliveries import DeliveryLog
 from bot.model import ChannelRef, MemberRef
 from bot.ports import Event
 from bot.replies import Reply, Visibility
 
-__all__ = ["Background", "EventDeduper", "SlackBot", "UserDirectory", "build_bolt_app"]
+__all__ = ["Background", "SlackBot", "UserDirectory", "build_bolt_app"]
 
 log = logging.getLogger(__name__)
 
 _FORM_WAIT = 2.0  # seconds a modal submission waits for the core before closing the modal
 _USER_TTL = 300.0  # seconds a member's name and admin right are cached
-_EVENT_TTL = 3600.0  # Slack retries an event for about an hour at most
 _WORKERS = 4  # pieces of work after acks that run at once
 
 
@@ -125,29 +124,6 @@ class UserDirectory:
         return events.member(user_id, info)
 
 
-class EventDeduper:
-    """Remembers the events handled lately, so that one Slack retries is not handled twice."""
-
-    def __init__(self, ttl: float = _EVENT_TTL, size: int = 100_000) -> None:
-        self._ttl = ttl
-        self._size = size
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, event_id: str) -> bool:
-        """Record an event id; tell whether it was new (an event without one always is)."""
-        if not event_id:
-            return True
-        now = time.monotonic()
-        while self._seen and (
-            len(self._seen) >= self._size or next(iter(self._seen.values())) < now
-        ):
-            self._seen.popitem(last=False)
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = now + self._ttl
-        return True
-
-
 @dataclass(frozen=True, slots=True)
 class _Origin:
     """Where an event came from, to show the core's replies there."""
@@ -165,16 +141,17 @@ class SlackBot:
     def __init__(
         self,
         core: Core,
+        deliveries: DeliveryLog,
         chat: SlackChat,
         client: AsyncWebClient,
         session: aiohttp.ClientSession,
     ) -> None:
         self._core = core
+        self._deliveries = deliveries  # Slack's retries, recognised by every replica
         self._chat = chat
         self._client = client
         self._session = session  # pooled connections for response_url posts
         self.users = UserDirectory(client)
-        self.seen = EventDeduper()
         self.background = Background()
 
     def register(self, app: AsyncApp) -> None:
@@ -251,22 +228,24 @@ class SlackBot:
     async def _deliver_later(self, work: asyncio.Task[list[Reply]], origin: _Origin) -> None:
         await self._deliver(await work, origin)
 
-    def _handled_already(self, body: Mapping[str, Any]) -> bool:
-        """Tell whether an event is a retry of one handled already (and remember it if not)."""
-        if self.seen.first_time(str(body.get("event_id") or "")):
-            return False
-        log.info("slack: event %s retried; handled already", body.get("event_id"))
-        return True
+    async def _first_delivery(self, delivery: str) -> bool:
+        """Tell whether an event is new, not a retry that this or another replica handled."""
+        if await self._deliveries.first(delivery):
+            return True
+        log.info("slack: event %s retried; handled already", delivery)
+        return False
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if self._handled_already(body):
-            return
         action = events.thread_message(event, str(body.get("team_id", "")))
         if action is not None:
             key = (action.place.channel_id, action.message_ts)
-            self.background.spawn(self._thread_message(action), "message", key)
+            work = self._thread_message(action, events.delivery_key(body))
+            self.background.spawn(work, "message", key)
 
-    async def _thread_message(self, action: events.MessageAction) -> None:
+    async def _thread_message(self, action: events.MessageAction, delivery: str) -> None:
+        # Checked in the message's turn, so a retry of an edit is told apart in order.
+        if not await self._first_delivery(delivery):
+            return
         actor = await self.users.member(action.user_id)
         origin = _Origin(action.place, action.user_id, message_ts=action.message_ts)
         await self._run(action.event(actor), origin)
@@ -274,15 +253,16 @@ class SlackBot:
     async def _on_reaction(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        if self._handled_already(body):
-            return
         # bolt ignores the bot's own events already; the translation says so again.
         action = events.reaction(event, str(body.get("team_id", "")), context.bot_user_id)
         if action is not None:
             key = (action.place.channel_id, action.message_ts)
-            self.background.spawn(self._reaction(action), "reaction", key)
+            work = self._reaction(action, events.delivery_key(body))
+            self.background.spawn(work, "reaction", key)
 
-    async def _reaction(self, action: events.ReactionAction) -> None:
+    async def _reaction(self, action: events.ReactionAction, delivery: str) -> None:
+        if not await self._first_delivery(delivery):
+            return
         actor = await self.users.member(action.user_id)
         await self._run(action.event(actor), _Origin(action.place, action.user_id))
 

@@ -41,6 +41,7 @@ __all__ = [
     "button_press",
     "button_user",
     "channel",
+    "delivery_key",
     "first_input_block",
     "form_submit",
     "home_opened",
@@ -62,6 +63,8 @@ _WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
 # table) and its alias; a skin tone comes as a `::skin-tone-N` suffix.
 _HELPFUL_NAMES = frozenset(name for name in (reaction_name(HELPFUL), "thumbsup") if name)
 _SKIN_TONE = "::skin-tone-"
+# Slack's skin tones 2-6 are the Fitzpatrick modifiers, light to dark.
+_TONES = {str(n): chr(0x1F3FB + n - 2) for n in range(2, 7)}
 
 
 def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
@@ -292,13 +295,25 @@ class ReactionAction:
         return ReactionAdded(self.place, actor, self.message_ts, self.emoji)
 
 
+def delivery_key(body: Mapping[str, Any]) -> str:
+    """Return the key that tells an event callback's retries from new events ("" if none)."""
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not event_id:
+        return ""
+    return f"slack:{body.get('team_id', '')}:{event_id}"
+
+
 def reaction_emoji(name: str) -> str | None:
     """Return the Unicode emoji of a Slack reaction name the core acts on, or None.
 
-    Only the helpful vote counts: `+1` and `thumbsup`, in any skin tone, are "👍".
+    Only the helpful vote counts: `+1` and `thumbsup` are "👍", and with a skin
+    tone (`+1::skin-tone-3`) the same emoji in that tone ("👍🏼"): a member who
+    reacts in two tones holds the vote twice, and keeps it when taking one back.
     """
-    base = name.partition(_SKIN_TONE)[0]
-    return HELPFUL if base in _HELPFUL_NAMES else None
+    base, _, tone = name.partition(_SKIN_TONE)
+    if base not in _HELPFUL_NAMES:
+        return None
+    return HELPFUL + _TONES.get(tone, "")
 
 
 def reaction(

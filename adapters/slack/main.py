@@ -67,7 +67,7 @@ class SlackPlatform:
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
         bolt = build_bolt_app(self.client, self.settings.signing_secret, self.settings.socket_mode)
-        self.bot = SlackBot(app.core, self._chat, self.client, self._session)
+        self.bot = SlackBot(app.core, app.deliveries, self._chat, self.client, self._session)
         self.bot.register(bolt)
         self.bolt = bolt
         return bolt

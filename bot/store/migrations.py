@@ -187,6 +187,30 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        6,
+        "the reactions that hold each helpful vote: a vote stays while any of them remains",
+        (
+            """CREATE TABLE vote_reactions (
+                answer_id {bigint} NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
+                voter_id {bigint} NOT NULL REFERENCES members (id),
+                emoji TEXT NOT NULL,
+                burst INTEGER NOT NULL,
+                PRIMARY KEY (answer_id, voter_id, emoji, burst)
+            )""",
+        ),
+    ),
+    (
+        7,
+        "platform deliveries handled lately, shared by every replica (a retry is handled once)",
+        (
+            """CREATE TABLE deliveries (
+                delivery_key TEXT PRIMARY KEY,
+                expires_at {bigint} NOT NULL
+            )""",
+            "CREATE INDEX deliveries_by_expiry ON deliveries (expires_at)",
+        ),
+    ),
 )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "RoundResult",
     "ScoreEntry",
     "Standing",
+    "VoteReaction",
 ]
 
 
@@ -140,3 +141,16 @@ class PracticeSummary:
     answered: int
     average_coverage: float | None
     due_reviews: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteReaction:
+    """One of a member's reactions that vote an answer helpful.
+
+    `emoji` is the exact emoji (a skin tone makes another one); `burst` tells a
+    platform's emphasised kind of the same reaction (Discord's super reaction)
+    from the normal one. A member may hold several at once, all one vote.
+    """
+
+    emoji: str
+    burst: bool = False

@@ -21,7 +21,7 @@ from bot.model import (
     Round,
     RoundStatus,
 )
-from bot.store.database import Database, Executor, Row, take_turns
+from bot.store.database import Database, Executor, Params, Row, take_turns
 from bot.store.group_commit import GroupCommit
 from bot.store.migrations import SCORE_HOUR, migrate
 from bot.store.records import (
@@ -34,6 +34,7 @@ from bot.store.records import (
     Review,
     RoundResult,
     Standing,
+    VoteReaction,
 )
 
 __all__ = ["ROUND_COLUMNS", "SqlStore"]
@@ -740,37 +741,105 @@ class SqlStore:
         return changed > 0
 
     async def set_vote(
-        self, group_id: int, message_id: str, voter_id: int, helpful: bool, now: datetime
+        self,
+        group_id: int,
+        message_id: str,
+        voter_id: int,
+        reaction: VoteReaction,
+        helpful: bool,
+        now: datetime,
     ) -> bool:
-        """Mark (or unmark) as helpful the answer a message carries; True if that changed.
+        """Add (or take back) a reaction that votes an answer helpful; True if the vote changed.
 
-        Only an on-time answer of the group's open round counts, and never its author's own.
+        Only an on-time answer of the group's open round counts, and never its author's
+        own. A member's vote is one however many of their reactions hold it (skin
+        tones, a super reaction beside a normal one): taking one back leaves it while
+        another remains.
         """
-        answer = f"{_VOTABLE} AND a.member_id <> :v"
-        params = {"g": group_id, "msg": message_id, "v": voter_id}
+        answer = f"{_VOTABLE} AND a.member_id <> :voter"
+        params = {"g": group_id, "msg": message_id, "voter": voter_id}
+        held = {**params, "emoji": reaction.emoji, "burst": int(reaction.burst)}
         async with self._votes_of_open_rounds(group_id) as tx:
             if helpful:
                 # "WHERE 1 = 1": SQLite reads an INSERT ... SELECT's ON CONFLICT as part of
                 # the SELECT unless the SELECT has a WHERE of its own.
-                changed = await tx.execute(
-                    f"INSERT INTO votes (answer_id, voter_id, voted_at) SELECT id, :v, :t"
-                    f" FROM ({answer}) AS voted WHERE 1 = 1"
-                    " ON CONFLICT (answer_id, voter_id) DO NOTHING",
-                    {**params, "t": to_micros(now)},
+                await tx.execute(
+                    "INSERT INTO vote_reactions (answer_id, voter_id, emoji, burst)"
+                    f" SELECT id, :voter, :emoji, :burst FROM ({answer}) AS voted WHERE 1 = 1"
+                    " ON CONFLICT (answer_id, voter_id, emoji, burst) DO NOTHING",
+                    held,
+                )
+                return (
+                    await tx.execute(
+                        "INSERT INTO votes (answer_id, voter_id, voted_at)"
+                        f" SELECT id, :voter, :voted_at FROM ({answer}) AS voted WHERE 1 = 1"
+                        " ON CONFLICT (answer_id, voter_id) DO NOTHING",
+                        {**params, "voted_at": to_micros(now)},
+                    )
+                    > 0
+                )
+            await tx.execute(
+                "DELETE FROM vote_reactions WHERE voter_id = :voter AND emoji = :emoji"
+                f" AND burst = :burst AND answer_id IN ({answer})",
+                held,
+            )
+            return await self._drop_unheld_votes(tx, answer, params, of_voter=True) > 0
+
+    async def clear_votes(self, group_id: int, message_id: str, emoji: str | None = None) -> int:
+        """Take back the reactions on the answer a message carries: all, or one emoji's.
+
+        Returns how many votes that took back (a vote another emoji holds stays).
+        """
+        params = {"g": group_id, "msg": message_id}
+        async with self._votes_of_open_rounds(group_id) as tx:
+            if emoji is None:
+                await tx.execute(
+                    f"DELETE FROM vote_reactions WHERE answer_id IN ({_VOTABLE})", params
                 )
             else:
-                changed = await tx.execute(
-                    f"DELETE FROM votes WHERE voter_id = :v AND answer_id IN ({answer})", params
+                await tx.execute(
+                    "DELETE FROM vote_reactions WHERE emoji = :emoji"
+                    f" AND answer_id IN ({_VOTABLE})",
+                    {**params, "emoji": emoji},
                 )
-        return changed > 0
+            return await self._drop_unheld_votes(tx, _VOTABLE, params, of_voter=False)
 
-    async def clear_votes(self, group_id: int, message_id: str) -> int:
-        """Take back every helpful vote on the answer a message carries; return how many."""
-        async with self._votes_of_open_rounds(group_id) as tx:
-            return await tx.execute(
-                f"DELETE FROM votes WHERE answer_id IN ({_VOTABLE})",
-                {"g": group_id, "msg": message_id},
+    @staticmethod
+    async def _drop_unheld_votes(
+        tx: Executor, answers: str, params: Params, *, of_voter: bool
+    ) -> int:
+        """Delete the votes on `answers` (only the :voter's, `of_voter`) no reaction holds."""
+        voter = " AND votes.voter_id = :voter" if of_voter else ""
+        return await tx.execute(
+            f"DELETE FROM votes WHERE answer_id IN ({answers}){voter}"
+            " AND NOT EXISTS (SELECT 1 FROM vote_reactions h"
+            " WHERE h.answer_id = votes.answer_id AND h.voter_id = votes.voter_id)",
+            params,
+        )
+
+    # -- deliveries ------------------------------------------------------------
+
+    async def first_delivery(self, key: str, now: datetime, expires_at: datetime) -> bool:
+        """Record a platform delivery until `expires_at`; tell whether it was new.
+
+        A key seen before tells False until its record expires, for every replica
+        on this database alike.
+        """
+        return (
+            await self.db.execute(
+                "INSERT INTO deliveries (delivery_key, expires_at) VALUES (:key, :expires)"
+                " ON CONFLICT (delivery_key) DO UPDATE SET expires_at = :expires"
+                " WHERE deliveries.expires_at <= :now",
+                {"key": key, "expires": to_micros(expires_at), "now": to_micros(now)},
             )
+            > 0
+        )
+
+    async def forget_deliveries(self, now: datetime) -> int:
+        """Delete the records of deliveries that expired by `now`; return how many."""
+        return await self.db.execute(
+            "DELETE FROM deliveries WHERE expires_at <= :now", {"now": to_micros(now)}
+        )
 
     @asynccontextmanager
     async def _votes_of_open_rounds(self, group_id: int) -> AsyncIterator[Executor]:

@@ -193,7 +193,7 @@ class FakeDiscord:
         self.messages: dict[int, Json] = {}
         self.list_limit = 50  # GET /channels/{id}/messages answers this many (newest first)
         self.reactions: list[tuple[int, int, str]] = []  # the bot's: (channel, message, emoji)
-        self.reacted: set[tuple[int, int, str]] = set()  # anyone's: (message, user, emoji)
+        self.reacted: set[tuple[int, int, str, bool]] = set()  # (message, user, emoji, burst)
         self.commands: dict[str, list[Json]] = {}
         self.closed_dms: set[int] = set()
         self.announce_threads = True  # dispatch THREAD_CREATE (off: the bot must look threads up)
@@ -1217,23 +1217,34 @@ class FakeDiscord:
         *,
         custom_id: int | None = None,
         admin: bool = False,
+        burst: bool = False,
     ) -> bool:
         """A member reacts to a message (MESSAGE_REACTION_ADD, with the member, is dispatched).
 
         `emoji` is a Unicode emoji, or with `custom_id` the name of the guild's custom
-        emoji. As on Discord, reacting twice with the same emoji changes nothing and
-        sends nothing the second time; returns whether the reaction was new.
+        emoji; `burst` makes it a super reaction, which a member may hold beside the
+        normal one of the same emoji. As on Discord, reacting twice with the same emoji
+        and kind changes nothing and sends nothing the second time; returns whether the
+        reaction was new.
         """
-        return await self._react(message, user, emoji, custom_id, added=True, admin=admin)
+        return await self._react(
+            message, user, emoji, custom_id, added=True, admin=admin, burst=burst
+        )
 
     async def unreact(
-        self, message: Json, user: Json, emoji: str, *, custom_id: int | None = None
+        self,
+        message: Json,
+        user: Json,
+        emoji: str,
+        *,
+        custom_id: int | None = None,
+        burst: bool = False,
     ) -> bool:
         """A member takes a reaction back (MESSAGE_REACTION_REMOVE, without the member).
 
         Returns whether there was such a reaction (Discord sends nothing otherwise).
         """
-        return await self._react(message, user, emoji, custom_id, added=False)
+        return await self._react(message, user, emoji, custom_id, added=False, burst=burst)
 
     async def clear_reactions(self, message: Json, emoji: str | None = None) -> None:
         """A moderator removes a message's reactions: all, or one Unicode emoji's.
@@ -1264,6 +1275,7 @@ class FakeDiscord:
         *,
         added: bool = True,
         admin: bool = False,
+        burst: bool = False,
     ) -> Json:
         """Return Discord's Message Reaction Add (or Remove) event data for a reaction."""
         data: Json = {
@@ -1271,8 +1283,8 @@ class FakeDiscord:
             "channel_id": message["channel_id"],
             "message_id": message["id"],
             "emoji": {"id": None if custom_id is None else str(custom_id), "name": emoji},
-            "burst": False,
-            "type": 0,  # normal (1: a burst, "super", reaction)
+            "burst": burst,
+            "type": 1 if burst else 0,  # 0: normal, 1: burst ("super")
         }
         if custom_id is not None:
             data["emoji"]["animated"] = False
@@ -1282,7 +1294,7 @@ class FakeDiscord:
                 data["member"] = self.member(user, int(message["guild_id"]), admin=admin)
         if added:
             data["message_author_id"] = message["author"]["id"]
-            data["burst_colors"] = []
+            data["burst_colors"] = ["#5865f2"] if burst else []
         return data
 
     async def _react(
@@ -1294,16 +1306,20 @@ class FakeDiscord:
         *,
         added: bool,
         admin: bool = False,
+        burst: bool = False,
     ) -> bool:
         guild_id = int(message["guild_id"])  # reactions in DMs are not modelled
-        key = (int(message["id"]), int(user["id"]), emoji if custom_id is None else str(custom_id))
+        name = emoji if custom_id is None else str(custom_id)
+        key = (int(message["id"]), int(user["id"]), name, burst)
         if (key in self.reacted) == added:
             return False
         if added:
             self.reacted.add(key)
         else:
             self.reacted.discard(key)
-        data = self.reaction_payload(message, user, emoji, custom_id, added=added, admin=admin)
+        data = self.reaction_payload(
+            message, user, emoji, custom_id, added=added, admin=admin, burst=burst
+        )
         event = "MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE"
         await self.dispatch(event, data, guild_id)
         return True

@@ -132,6 +132,35 @@ async def test_a_vote_after_the_reveal_changes_nothing(bot: Bot) -> None:
     ]
 
 
+async def test_a_vote_counts_once_while_any_of_the_members_thumbs_up_remains(bot: Bot) -> None:
+    """A super (burst) 👍 beside a normal one, or two skin tones: one vote, kept by either."""
+    fake = bot.fake
+    carol, dan = fake.user("Carol"), fake.user("Dan")
+    _, alice_answer, bob_answer = await _two_answers_in_the_thread(bot)
+    assert await fake.react(alice_answer, carol, "👍")
+    assert await fake.react(alice_answer, carol, "👍", burst=True)  # Discord sends both
+    assert await fake.react(bob_answer, dan, "👍")
+    assert await fake.react(bob_answer, dan, "👍🏽")
+    await _votes_are(bot, {"Alice": 1, "Bob": 1})
+
+    assert await fake.unreact(alice_answer, carol, "👍", burst=True)
+    assert await fake.unreact(bob_answer, dan, "👍")
+    # Erin's votes after them: 2 each only if the removals kept what the others hold.
+    erin = fake.user("Erin")
+    assert await fake.react(alice_answer, erin, "👍")
+    assert await fake.react(bob_answer, erin, "👍")
+    await _votes_are(bot, {"Alice": 2, "Bob": 2})
+
+    assert await fake.unreact(alice_answer, carol, "👍")  # the last of Carol's: gone
+    await _votes_are(bot, {"Alice": 1, "Bob": 2})
+    assert await fake.react(alice_answer, carol, "👍", burst=True)  # a super 👍 alone counts
+    await _votes_are(bot, {"Alice": 2, "Bob": 2})
+    await fake.clear_reactions(bob_answer, "👍")  # Dan's 👍🏽 still holds his vote
+    await _votes_are(bot, {"Alice": 2, "Bob": 1})
+    assert await fake.unreact(bob_answer, dan, "👍🏽")
+    await _votes_are(bot, {"Alice": 2, "Bob": 0})
+
+
 async def test_votes_go_when_a_moderator_clears_the_reactions(bot: Bot) -> None:
     fake = bot.fake
     carol, dan = fake.user("Carol"), fake.user("Dan")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,24 +175,38 @@ async def start_platform(platform: SlackPlatform, app: App) -> asyncio.Task[None
     return task
 
 
-@pytest.fixture
-async def rig(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[SlackRig]:
-    async with FakeSlack() as fake:
-        fake.add_user(ADMIN, "Ada", admin=True)
-        fake.add_user(ALICE, "Alice")
-        fake.add_user(BOB, "Bob")
-        clock = ManualClock(START)
-        config = Config(
-            database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", content_dir=FIXTURE_CONTENT
-        )
-        platform = SlackPlatform(rig_settings(fake), host="127.0.0.1")
-        app = await build_app(config, platform.chat, clock, bank=fixture_bank)
-        await app.start()
-        task = await start_platform(platform, app)
+@asynccontextmanager
+async def open_rig(
+    fake: FakeSlack, database_url: str, bank: QuestionBank, clock: ManualClock
+) -> AsyncIterator[SlackRig]:
+    """One studybot replica on Slack in HTTP mode, on `database_url`, against `fake`."""
+    config = Config(database_url=database_url, content_dir=FIXTURE_CONTENT)
+    platform = SlackPlatform(rig_settings(fake), host="127.0.0.1")
+    app = await build_app(config, platform.chat, clock, bank=bank)
+    await app.start()
+    task = await start_platform(platform, app)
+    try:
         async with aiohttp.ClientSession() as session:
             url = f"http://127.0.0.1:{platform.port}{EVENTS_PATH}"
             sender = SignedSender(session, url, SECRET)
             yield SlackRig(fake, platform, app, clock, sender, session)
+    finally:
         await platform.close()
         await task
         await app.stop()
+
+
+def add_members(fake: FakeSlack) -> None:
+    """Add the tests' members to the fake workspace: an admin, Alice and Bob."""
+    fake.add_user(ADMIN, "Ada", admin=True)
+    fake.add_user(ALICE, "Alice")
+    fake.add_user(BOB, "Bob")
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[SlackRig]:
+    async with FakeSlack() as fake:
+        add_members(fake)
+        url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+        async with open_rig(fake, url, fixture_bank, ManualClock(START)) as rig:
+            yield rig

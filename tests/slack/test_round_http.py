@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from adapters.slack.app import EventDeduper
 from tests.slack.conftest import (
     ADMIN,
     ALICE,
@@ -165,23 +164,6 @@ async def test_a_retried_event_never_records_or_replies_twice(rig: SlackRig) -> 
     assert await rig.answers() == [("Bob", GOOD_ANSWER)]
     assert len(rig.fake.calls) == calls_after_first  # no second reaction, no message
     assert [c.args["name"] for c in rig.fake.of("reactions.add")] == ["white_check_mark"]
-
-
-async def test_a_retry_reaching_a_replica_that_never_saw_the_event_is_no_edit(
-    rig: SlackRig,
-) -> None:
-    await rig.setup_channel()
-    thread = rig.round_ts()
-    event = thread_reply(BOB, GOOD_ANSWER, "1800000000.000100", thread)
-    await rig.event(event, "EvSame")
-    assert rig.platform.bot is not None
-    rig.platform.bot.seen = EventDeduper()  # as another replica behind the load balancer
-    assert await rig.event(event, "EvSame", retry_num=1) == 200
-    await rig.settle()
-    assert await rig.answers() == [("Bob", GOOD_ANSWER)]
-    # Recorded again, not "replaced": the member did not edit anything.
-    names = [c.args["name"] for c in rig.fake.of("reactions.add")]
-    assert names == ["white_check_mark", "white_check_mark"]
 
 
 async def test_other_messages_are_not_answers(rig: SlackRig) -> None:

@@ -115,6 +115,19 @@ async def test_votes_in_the_thread_count_once_each_and_show_in_the_reveal(rig: S
     assert await _votes(rig) == {"Alice": 1, "Bob": 2}
 
 
+async def test_a_vote_stays_while_another_skin_tone_of_the_members_thumbs_up_remains(
+    rig: SlackRig,
+) -> None:
+    await _answered_round(rig)
+    await _react(rig, ALICE, "+1", BOB_TS, "EvT1")
+    await _react(rig, ALICE, "+1::skin-tone-4", BOB_TS, "EvT2")
+    assert await _votes(rig) == {"Alice": 0, "Bob": 1}  # one member, one vote
+    await _react(rig, ALICE, "+1", BOB_TS, "EvT3", removed=True)
+    assert await _votes(rig) == {"Alice": 0, "Bob": 1}  # the toned one still holds it
+    await _react(rig, ALICE, "+1::skin-tone-4", BOB_TS, "EvT4", removed=True)
+    assert await _votes(rig) == {"Alice": 0, "Bob": 0}
+
+
 async def test_reactions_on_messages_that_are_not_answers_change_nothing(rig: SlackRig) -> None:
     thread = await _answered_round(rig)
     await _react(rig, ALICE, "+1", thread, "EvPost")  # the round's post itself
@@ -139,8 +152,10 @@ async def test_reactions_on_messages_that_are_not_answers_change_nothing(rig: Sl
     [
         ("+1", "👍"),
         ("thumbsup", "👍"),
-        ("+1::skin-tone-3", "👍"),
-        ("thumbsup::skin-tone-6", "👍"),
+        ("+1::skin-tone-2", "👍🏻"),
+        ("+1::skin-tone-3", "👍🏼"),
+        ("thumbsup::skin-tone-6", "👍🏿"),
+        ("+1::skin-tone-9", "👍"),
         ("heart", None),
         ("-1", None),
         ("thumbsdown", None),
@@ -157,7 +172,7 @@ def test_a_reaction_event_becomes_the_core_event_on_the_message_in_its_channel()
     place = ChannelRef("slack", TEAM, CHANNEL)
     added = events.reaction(reaction_event(ALICE, "+1::skin-tone-2", CHANNEL, BOB_TS), TEAM)
     assert added is not None and added.user_id == ALICE
-    assert added.event(actor) == ReactionAdded(place, actor, BOB_TS, "👍")
+    assert added.event(actor) == ReactionAdded(place, actor, BOB_TS, "👍🏻")
     removed = events.reaction(
         reaction_event(ALICE, "thumbsup", CHANNEL, BOB_TS, removed=True), TEAM, BOT_USER
     )

@@ -16,13 +16,14 @@ from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
 from bot.store.migrations import MIGRATIONS, SCORE_HOUR
 from bot.store.postgres import numbered, open_postgres
-from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
+from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry, VoteReaction
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
 from tests.postgres import POSTGRES_URL, postgres_schema
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=10)
+UP = VoteReaction("👍")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -292,32 +293,79 @@ async def test_helpful_votes_one_per_voter_on_open_on_time_answers_of_others(
         AnswerWrite(round_id, author, "x", AnswerSource.THREAD, T0, "m1")
     )
     assert saved is not None
-    assert await store.set_vote(1, "m1", voter, True, T0)
-    assert not await store.set_vote(1, "m1", voter, True, T0)  # once per voter
-    assert await store.set_vote(1, "m1", other, True, T0)
-    assert not await store.set_vote(1, "m1", author, True, T0)  # not one's own
-    assert not await store.set_vote(1, "nope", voter, True, T0)  # no such message
-    assert not await store.set_vote(2, "m1", other, True, T0)  # another group's channel
+    assert await store.set_vote(1, "m1", voter, UP, True, T0)
+    assert not await store.set_vote(1, "m1", voter, UP, True, T0)  # once per voter
+    assert await store.set_vote(1, "m1", other, UP, True, T0)
+    assert not await store.set_vote(1, "m1", author, UP, True, T0)  # not one's own
+    assert not await store.set_vote(1, "nope", voter, UP, True, T0)  # no such message
+    assert not await store.set_vote(2, "m1", other, UP, True, T0)  # another group's channel
     [answer] = await store.round_answers(round_id)
     assert answer.helpful_votes == 2
-    assert await store.set_vote(1, "m1", other, False, T0)
-    assert not await store.set_vote(1, "m1", other, False, T0)
+    assert await store.set_vote(1, "m1", other, UP, False, T0)
+    assert not await store.set_vote(1, "m1", other, UP, False, T0)
     mine = await store.member_answer(round_id, author)
     assert mine is not None and mine.helpful_votes == 1
-    assert await store.set_vote(1, "m1", other, True, T0)
+    assert await store.set_vote(1, "m1", other, UP, True, T0)
     assert await store.clear_votes(1, "m1") == 2  # a moderator cleared the reactions
     assert await store.clear_votes(1, "m1") == 0
-    assert await store.set_vote(1, "m1", voter, True, T0)  # voting again is possible
+    assert await store.set_vote(1, "m1", voter, UP, True, T0)  # voting again is possible
     assert await store.claim_reveal(round_id, T0, T0 + LEASE) is not None
-    assert not await store.set_vote(1, "m1", other, True, T0)  # the round is being revealed
-    assert not await store.set_vote(1, "m1", voter, False, T0)  # and votes are settled
+    assert not await store.set_vote(1, "m1", other, UP, True, T0)  # the round is being revealed
+    assert not await store.set_vote(1, "m1", voter, UP, False, T0)  # and votes are settled
+
+
+async def test_a_vote_stays_while_any_of_the_voters_reactions_holds_it(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    author, voter, other = [await store.member_id(MemberRef("t", u, u.upper())) for u in "avo"]
+    await store.save_answer(AnswerWrite(round_id, author, "x", AnswerSource.THREAD, T0, "m1"))
+    burst, toned = VoteReaction("👍", burst=True), VoteReaction("👍🏽")
+
+    async def votes() -> int:
+        mine = await store.member_answer(round_id, author)
+        assert mine is not None
+        return mine.helpful_votes
+
+    assert await store.set_vote(1, "m1", voter, UP, True, T0)
+    assert not await store.set_vote(1, "m1", voter, burst, True, T0)  # the same vote, held twice
+    assert not await store.set_vote(1, "m1", voter, toned, True, T0)  # and three times
+    assert await votes() == 1
+    assert not await store.set_vote(1, "m1", voter, UP, False, T0)  # the others still hold it
+    assert not await store.set_vote(1, "m1", voter, burst, False, T0)
+    assert await votes() == 1
+    assert await store.set_vote(1, "m1", voter, toned, False, T0)  # the last one: gone
+    assert await votes() == 0
+
+    # A moderator clearing one emoji takes back only the votes no other emoji holds.
+    assert await store.set_vote(1, "m1", voter, UP, True, T0)
+    assert not await store.set_vote(1, "m1", voter, toned, True, T0)
+    assert await store.set_vote(1, "m1", other, UP, True, T0)
+    assert await store.clear_votes(1, "m1", "👍") == 1  # the other's; the voter's 👍🏽 remains
+    assert await votes() == 1
+    assert await store.clear_votes(1, "m1") == 1
+    assert await votes() == 0
+
+
+async def test_deliveries_are_first_once_until_they_expire(store: SqlStore) -> None:
+    hour = timedelta(hours=1)
+    assert await store.first_delivery("slack:T1:Ev1", T0, T0 + hour)
+    assert not await store.first_delivery("slack:T1:Ev1", T0 + timedelta(minutes=5), T0 + hour)
+    other = SqlStore(store.db, ManualClock(T0))  # another replica on the same database
+    assert not await other.first_delivery("slack:T1:Ev1", T0 + timedelta(minutes=30), T0 + hour)
+    assert await other.first_delivery("slack:T1:Ev2", T0, T0 + hour)
+    # Expired: seen as new again, and kept for another while.
+    later = T0 + hour
+    assert await store.first_delivery("slack:T1:Ev1", later, later + hour)
+    assert not await other.first_delivery("slack:T1:Ev1", later, later + hour)
+    assert await store.forget_deliveries(later) == 1  # Ev2's record expired; Ev1's was renewed
+    assert await store.forget_deliveries(later) == 0
+    assert not await store.first_delivery("slack:T1:Ev1", later, later + hour)
 
 
 async def test_a_withdrawn_answer_takes_its_votes(store: SqlStore) -> None:
     round_id = await open_round(store)
     author, voter = [await store.member_id(MemberRef("t", u, u.upper())) for u in "av"]
     await store.save_answer(AnswerWrite(round_id, author, "x", AnswerSource.THREAD, T0, "m1"))
-    assert await store.set_vote(1, "m1", voter, True, T0)
+    assert await store.set_vote(1, "m1", voter, UP, True, T0)
     assert await store.withdraw_answer(round_id, author, "m1")
     row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM votes")
     assert row is not None and row["n"] == 0
