@@ -119,7 +119,7 @@ def event(k: int, groups: int) -> Event:
 
 
 async def open_app(url: str) -> App:
-    config = Config(database_url=url, content_dir=default_content_dir())
+    config = Config(database_url=url, content_dir=default_content_dir(), member_limits=False)
     app = await build_app(config, NullChat(), ManualClock(NOW))
     await app.start()
     return app

@@ -95,6 +95,7 @@ async def _studybot(api_url: str, conn: Connection) -> None:
             database_url=f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
             content_dir=default_content_dir(),
             cache_dir=None,
+            member_limits=False,  # measure the commands' work, not refusals
         )
         app = await build_app(config, platform.chat, SystemClock())
         await app.start()

@@ -13,6 +13,7 @@ from bot.core import Core
 from bot.deliveries import DeliveryLog
 from bot.groups import GroupService
 from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
+from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
 from bot.rounds import RoundPolicy, RoundService
@@ -117,6 +118,7 @@ async def build_app(
         PracticeService(store, bank, clock),
         StandingsService(store, bank, clock),
         rules,
+        MemberLimits() if config.member_limits else None,
     )
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
     return App(core, store, bank, rounds, clock, scheduler, DeliveryLog(store, clock))

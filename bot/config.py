@@ -59,6 +59,8 @@ class Config:
     replica_id: str = "local"
     # How long a process may take over a post or a reveal before another takes it over.
     lease: timedelta = timedelta(minutes=10)
+    # Per-member rate limits (bot/limits.py); off for the console's one trusted user.
+    member_limits: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
@@ -76,6 +78,9 @@ class Config:
         port_text = values.get("STUDYBOT_HTTP_PORT", "").strip()
         if port_text and not (port_text.isdigit() and 0 <= int(port_text) <= 65535):
             raise ConfigError(f"STUDYBOT_HTTP_PORT must be a port number, not {port_text!r}")
+        limits_text = values.get("STUDYBOT_MEMBER_LIMITS", "on").strip().lower() or "on"
+        if limits_text not in ("on", "off"):
+            raise ConfigError(f"STUDYBOT_MEMBER_LIMITS must be on or off, not {limits_text!r}")
         log_format = values.get("STUDYBOT_LOG_FORMAT", "text").strip().lower() or "text"
         if log_format not in ("text", "json"):
             raise ConfigError(f"STUDYBOT_LOG_FORMAT must be text or json, not {log_format!r}")
@@ -94,4 +99,5 @@ class Config:
             http_port=int(port_text) if port_text else None,
             log_format=log_format,
             replica_id=values.get("STUDYBOT_REPLICA_ID", "").strip() or socket.gethostname(),
+            member_limits=limits_text == "on",
         )

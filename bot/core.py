@@ -17,6 +17,7 @@ from bot.commands import COMMANDS, Command, UsageError, parse_command
 from bot.content.bank import QuestionBank
 from bot.grading import grade
 from bot.groups import GroupService, may_administer
+from bot.limits import MemberLimits
 from bot.model import AnswerSource, ChannelRef, Group, MemberRef, Round, RoundStatus
 from bot.ports import (
     ButtonPress,
@@ -29,7 +30,7 @@ from bot.ports import (
     ReactionsCleared,
     ThreadReply,
 )
-from bot.practice import PracticeService
+from bot.practice import HOLD_BACK, PracticeService
 from bot.replies import Reply, Visibility
 from bot.rounds import RoundService
 from bot.schedule import next_post_slot
@@ -44,6 +45,10 @@ __all__ = ["Core"]
 log = logging.getLogger(__name__)
 
 Handler = Callable[["_Request"], Awaitable[Reply]]
+
+
+# Rounds a form's answer may go to: the open one, or one revealed (or being revealed), late.
+_ANSWERABLE = frozenset({RoundStatus.OPEN, RoundStatus.REVEALING, RoundStatus.REVEALED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +73,10 @@ class Core:
         practice: PracticeService,
         standings: StandingsService,
         rules: ScoringRules,
+        limits: MemberLimits | None = None,
     ) -> None:
         self._store = store
+        self._limits = limits
         self._bank = bank
         self._clock = clock
         self._rounds = rounds
@@ -134,6 +141,9 @@ class Core:
     @telemetry.observe_event
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event from an adapter and return the replies to show."""
+        slowed = self._over_limit(event)
+        if slowed is not None:
+            return slowed
         try:
             match event:
                 case Invocation():
@@ -172,6 +182,24 @@ class Core:
                 )
             ]
         return []
+
+    def _over_limit(self, event: Event) -> list[Reply] | None:
+        """Return the replies to an event its member sent too fast, or None to go ahead."""
+        if self._limits is None or isinstance(event, ReactionsCleared):
+            return None
+        match event:
+            case Invocation() | ButtonPress():
+                kind = "command"
+            case ThreadReply() | FormSubmit() | MessageRemoved():
+                kind = "answer"
+            case _:
+                kind = "reaction"
+        if self._limits.allow(kind, event.actor.platform, event.actor.user_id):
+            return None
+        log.info("%s of %s refused: over the member limit", kind, event.actor.user_id)
+        if kind == "reaction":
+            return []  # a reaction gets no reply either way
+        return [messages.slow_down()]
 
     # -- commands -------------------------------------------------------------
 
@@ -220,6 +248,7 @@ class Core:
     async def _cmd_practice(self, req: _Request) -> Reply:
         return await self._practice.start(
             req.actor,
+            req.place,
             req.group.id if req.group else None,
             req.args.get("category"),
             req.args.get("difficulty"),
@@ -229,13 +258,15 @@ class Core:
         return group.settings.timezone if group else "UTC"
 
     async def _cmd_practice_answer(self, req: _Request) -> Reply:
-        return await self._practice.answer(req.actor, req.args["text"], self._timezone(req.group))
+        return await self._practice.answer(
+            req.actor, req.place, req.args["text"], self._timezone(req.group)
+        )
 
     async def _cmd_practice_reveal(self, req: _Request) -> Reply:
-        return await self._practice.reveal(req.actor, self._timezone(req.group))
+        return await self._practice.reveal(req.actor, req.place, self._timezone(req.group))
 
     async def _cmd_hint(self, req: _Request) -> Reply:
-        practice_hint = await self._practice.hint(req.actor)
+        practice_hint = await self._practice.hint(req.actor, req.place)
         if practice_hint is not None:
             return practice_hint
         if req.group is None:
@@ -274,13 +305,15 @@ class Core:
     async def _cmd_help(self, req: _Request) -> Reply:
         topic = req.args.get("topic", "commands")
         if topic == "scoring":
-            return messages.info(messages.scoring_help(self._rules), title="Scoring")
+            return messages.info(messages.scoring_help(self._rules, HOLD_BACK), title="Scoring")
         admin = topic == "admin"
         shown = [c for c in COMMANDS if c.admin == admin]
         lines = [f"`{c.usage}` — {c.summary}" for c in shown]
         title = "Admin commands" if admin else "Commands"
         more = (
-            "\n\n`/help scoring` explains points and streaks; `/help admin` lists the "
+            "\n\nPractice never gives today's daily question "
+            f"(nor one from the last {HOLD_BACK.days} days). "
+            "`/help scoring` explains points and streaks; `/help admin` lists the "
             "admin commands."
             if not admin
             else "\n\nSettings: time, tz, days, categories, "
@@ -400,7 +433,9 @@ class Core:
         text = event.values.get("text", "")
         if event.form == "practice-answer":
             group = await self._store.group_for_channel(event.place.channel())
-            return await self._practice.answer(event.actor, text, self._timezone(group))
+            return await self._practice.answer(
+                event.actor, event.place, text, self._timezone(group)
+            )
         if event.form != "answer":
             return messages.error("That form has expired. Please start again.")
         group = await self._store.group_for_channel(event.place.channel())
@@ -409,6 +444,9 @@ class Core:
         round_ = await self._round_from_value(group, event.value)
         if round_ is None:
             return self._no_open_round(group)
+        if round_.status not in _ANSWERABLE:
+            # A form names its round; only the open one (or a revealed one, late) takes answers.
+            return messages.error("That question was never asked here, so it takes no answers.")
         return await self._rounds.answer(group, round_, event.actor, text, AnswerSource.PRIVATE)
 
     async def _button(self, event: ButtonPress) -> Reply:
@@ -416,10 +454,10 @@ class Core:
         if event.action == "practice-answer":
             return messages.answer_form(0, kind="practice-answer")
         if event.action == "practice-hint":
-            hint = await self._practice.hint(event.actor)
+            hint = await self._practice.hint(event.actor, event.place)
             return hint or messages.error("That practice question is finished. Try /practice.")
         if event.action == "practice-reveal":
-            return await self._practice.reveal(event.actor, self._timezone(group))
+            return await self._practice.reveal(event.actor, event.place, self._timezone(group))
         if group is None:
             return self._not_set_up()
         if event.action == "answer":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.grading import Coverage
@@ -68,6 +68,14 @@ def answer_text_problem(body: str) -> Reply | None:
             "Shorten it and send it again (nothing was saved)."
         )
     return None
+
+
+def slow_down() -> Reply:
+    """Return the answer to a member who sends the bot more than it takes at once."""
+    return error(
+        "You're going faster than I can keep up with. Wait a few seconds and try again "
+        "(what you just sent was not saved)."
+    )
 
 
 def info(text: str, visibility: Visibility = Visibility.PRIVATE, title: str | None = None) -> Reply:
@@ -356,7 +364,7 @@ def schedule_rules() -> str:
     )
 
 
-def scoring_help(rules: ScoringRules) -> str:
+def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
     """Return the scoring rules as text."""
     return (
         "**How points work**\n"
@@ -369,6 +377,9 @@ def scoring_help(rules: ScoringRules) -> str:
         f"the reveal; each vote gives its author {rules.helpful_vote} more, at most "
         f"{rules.helpful_cap}. Your own answer can't be voted for by you.\n"
         "- Answers after the reveal are kept and get feedback, but earn no points.\n"
-        "- Practice questions earn no points: they feed your review schedule.\n"
+        "- Practice questions earn no points: they feed your review schedule. Practice never "
+        "gives a question that is a daily question in your groups, before its reveal or in "
+        f"the {practice_hold_back.days} days after it; before the reveal, the round's /hint "
+        "is its only help.\n"
         "- Leaderboards: this week, this month and all time; ties go to whoever got there first."
     )

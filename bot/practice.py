@@ -14,16 +14,19 @@ from bot import messages
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.grading import Coverage, grade
-from bot.model import MemberRef, Question
+from bot.markup import answer_body
+from bot.model import ChannelRef, MemberRef, Question
 from bot.replies import Reply
 from bot.store.records import PracticeAttempt, Review
 from bot.store.sql_store import SqlStore
 
-__all__ = ["BOX_DAYS", "PracticeService", "next_review"]
+__all__ = ["BOX_DAYS", "HOLD_BACK", "PracticeService", "next_review"]
 
 BOX_DAYS = (1, 2, 4, 8, 16)
 GOOD_COVERAGE = 0.8
 FAIR_COVERAGE = 0.5
+# Practice never gives a daily question before its reveal, nor for this long after it.
+HOLD_BACK = timedelta(days=3)
 
 
 def next_review(
@@ -51,19 +54,31 @@ class PracticeService:
     async def start(
         self,
         member: MemberRef,
+        place: ChannelRef,
         group_id: int | None,
         category: str | None,
         difficulty: str | None,
     ) -> Reply:
-        """Give the member a practice question: one due for review first, else a new one."""
-        candidates = self._bank.select(
+        """Give the member a practice question: one due for review first, else a new one.
+
+        A question that is a daily question in one of the member's groups is
+        never given before its reveal, nor in the days after it (`HOLD_BACK`).
+        """
+        matching = self._bank.select(
             [category] if category else [], [difficulty] if difficulty else []
         )
-        if not candidates:
+        if not matching:
             return messages.error("No question matches that category and difficulty.")
         member_id = await self._store.member_id(member)
-        reviews = await self._store.reviews(member_id)
         now = self._clock.now()
+        held_back = await self._held_back(member_id, place)
+        candidates = [q for q in matching if q.id not in held_back]
+        if not candidates:
+            return messages.error(
+                "Every question that matches is a daily question in your groups right now "
+                "(or was in the last few days). Try another category or difficulty."
+            )
+        reviews = await self._store.reviews(member_id)
         question, due = self._choose(candidates, reviews, now, member_id)
         await self._store.start_practice(member_id, group_id, question.id, now)
         return messages.practice_card(question, due)
@@ -83,42 +98,64 @@ class PracticeService:
         soonest = min(candidates, key=lambda q: (reviews[q.id].due_at, q.id))
         return soonest, False
 
-    async def _active(self, member: MemberRef) -> tuple[int, PracticeAttempt, Question] | None:
+    async def _held_back(
+        self, member_id: int, place: ChannelRef, hold_back: timedelta = HOLD_BACK
+    ) -> set[str]:
+        return await self._store.questions_held_back(
+            member_id, place.platform, place.workspace_id, self._clock.now() - hold_back
+        )
+
+    async def _active(
+        self, member: MemberRef, place: ChannelRef
+    ) -> tuple[int, PracticeAttempt, Question] | Reply | None:
+        """Return the member's open practice question, or why it cannot be helped with now."""
         member_id = await self._store.member_id(member)
         attempt = await self._store.latest_practice(member_id)
         if attempt is None or attempt.finished:
             return None
         question = self._bank.get(attempt.question_id)
-        return None if question is None else (member_id, attempt, question)
-
-    async def hint(self, member: MemberRef) -> Reply | None:
-        """Return the hint of the member's open practice question, if they have one."""
-        active = await self._active(member)
-        if active is None:
+        if question is None:
             return None
+        # Taken before it became a daily question: no hint or answer until that reveal.
+        if question.id in await self._held_back(member_id, place, timedelta()):
+            return messages.error(
+                "Your practice question is now a daily question in one of your groups, so "
+                "its hint and answer wait for that round's reveal. Try /practice for another."
+            )
+        return member_id, attempt, question
+
+    async def hint(self, member: MemberRef, place: ChannelRef) -> Reply | None:
+        """Return the hint of the member's open practice question, if they have one."""
+        active = await self._active(member, place)
+        if active is None or isinstance(active, Reply):
+            return active
         _, attempt, question = active
         await self._store.practice_hinted(attempt.id)
         return messages.hint_reply(question, for_practice=True)
 
-    async def answer(self, member: MemberRef, text: str, timezone: str) -> Reply:
+    async def answer(self, member: MemberRef, place: ChannelRef, text: str, timezone: str) -> Reply:
         """Grade the member's answer to their practice question and show the answer."""
-        body = text.strip()
+        body = answer_body(text)
         problem = messages.answer_text_problem(body)
         if problem is not None:
             return problem
-        active = await self._active(member)
+        active = await self._active(member, place)
         if active is None:
             return messages.error("You have no practice question open. Get one with /practice.")
+        if isinstance(active, Reply):
+            return active
         member_id, attempt, question = active
         return await self._finish(
             member_id, attempt, question, grade(body, question.key_points), timezone
         )
 
-    async def reveal(self, member: MemberRef, timezone: str) -> Reply:
+    async def reveal(self, member: MemberRef, place: ChannelRef, timezone: str) -> Reply:
         """Show the answer of the member's practice question (it comes back tomorrow)."""
-        active = await self._active(member)
+        active = await self._active(member, place)
         if active is None:
             return messages.error("You have no practice question open. Get one with /practice.")
+        if isinstance(active, Reply):
+            return active
         member_id, attempt, question = active
         return await self._finish(member_id, attempt, question, None, timezone)
 

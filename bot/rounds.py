@@ -13,6 +13,7 @@ from bot.content.bank import QuestionBank
 from bot.content.choice import choose_question
 from bot.grading import grade
 from bot.jobs import JobScheduler
+from bot.markup import answer_body
 from bot.model import (
     AnswerSource,
     Group,
@@ -234,7 +235,7 @@ class RoundService:
         """Record a member's answer (stored before this returns) and say how it went."""
         telemetry.bind_round(group_id=group.id, round_id=round_.id)
         telemetry.keep_private(text)
-        body = text.strip()
+        body = answer_body(text)
         problem = messages.answer_text_problem(body)
         if problem is not None:
             return problem

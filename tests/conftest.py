@@ -59,7 +59,9 @@ class Console:
 async def open_console(
     db_path: Path, bank: QuestionBank, start: datetime, admin: bool = True
 ) -> Console:
-    config = Config(database_url=f"sqlite:///{db_path}", content_dir=FIXTURE_CONTENT)
+    config = Config(
+        database_url=f"sqlite:///{db_path}", content_dir=FIXTURE_CONTENT, member_limits=False
+    )  # as the console runs
     clock = ManualClock(start)
     out = io.StringIO()
     chat = ConsoleChat(out)

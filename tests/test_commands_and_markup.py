@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import COMMANDS, UsageError, parse_command
-from bot.markup import plain_text, user_name, user_text
+from bot.markup import answer_body, plain_text, user_name, user_text, visible_name
 
 
 def categories(kind: str) -> tuple[str, ...]:
@@ -41,3 +41,18 @@ def test_user_text_is_inert() -> None:
     assert plain_text(user_text("a *b* _c_")) == "a *b* _c_"
     assert user_name("  two\nlines  ") == "two lines"
     assert len(user_name("x" * 500)) <= 64
+
+
+def test_names_lose_hidden_characters_and_keep_what_a_reader_sees() -> None:
+    assert visible_name("Eve\u202egnp.exe") == "Evegnp.exe"  # no right-to-left override
+    assert visible_name("Zed\u200b\u200c\ufeff\u2066x\u2069") == "Zedx"  # zero-width, isolates
+    assert visible_name("Nul\x00l") == "Null"
+    assert visible_name("line\u2028two\u2029three") == "line two three"
+    assert visible_name("👩\u200d💻 Dev") == "👩\u200d💻 Dev"  # an emoji's joiner stays
+    assert visible_name("a\u200db") == "ab"  # elsewhere it goes
+    assert visible_name("Zoë \"Z\" O'Neil") == "Zoë \"Z\" O'Neil"
+    assert user_name("\u202e\u200b") == "someone"
+
+
+def test_an_answer_keeps_its_lines_and_loses_control_characters() -> None:
+    assert answer_body("  first\n\tsecond\x00\x07  ") == "first\n\tsecond"

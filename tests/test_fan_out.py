@@ -73,7 +73,9 @@ async def test_due_groups_claim_a_few_at_a_time_and_each_posts_once(
     tmp_path: Path, fixture_bank: QuestionBank
 ) -> None:
     config = Config(
-        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", content_dir=FIXTURE_CONTENT
+        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        content_dir=FIXTURE_CONTENT,
+        member_limits=False,  # one admin sets up 96 channels at once
     )
     chat = CountingChat()
     clock = ManualClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))

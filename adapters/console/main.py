@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from adapters.console.adapter import ConsoleChat, ConsoleSession
@@ -33,7 +33,8 @@ async def run_console(config: Config, options: ConsoleOptions, lines: Iterable[s
     clock = ManualClock(options.start)
     chat = ConsoleChat(sys.stdout)
     try:
-        app = await build_app(config, chat, clock)
+        # One trusted person at a terminal, and scripts that run lines as fast as they can.
+        app = await build_app(replace(config, member_limits=False), chat, clock)
     except (ContentError, UnsupportedDatabase) as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from typing import Any, TypeVar, overload
 
 from bot.clock import Clock, from_micros, to_micros
 from bot.group_settings import settings_from_json, settings_to_json
+from bot.markup import visible_name
 from bot.model import (
     ChannelRef,
     Group,
@@ -38,6 +39,8 @@ from bot.store.records import (
 )
 
 __all__ = ["ROUND_COLUMNS", "SqlStore"]
+
+_NAME_CHARS = 100  # a display name is stored this long at most (Discord's: 32, Slack's: 80)
 
 log = logging.getLogger(__name__)
 
@@ -310,8 +313,9 @@ class SqlStore:
         back, say): the name on record stays.
         """
         key = (member.platform, member.user_id)
+        name = visible_name(member.display_name)[:_NAME_CHARS]
         known = self._members.get(key)
-        if known is not None and member.display_name in (known[1], ""):
+        if known is not None and name in (known[1], ""):
             return known[0]
         row = await self._write_fetchrow(
             "INSERT INTO members (platform, user_id, display_name) VALUES (:p, :u, :n)"
@@ -319,7 +323,7 @@ class SqlStore:
             " WHEN excluded.display_name = '' THEN members.display_name"
             " ELSE excluded.display_name END"
             " RETURNING id, display_name",
-            {"p": member.platform, "u": member.user_id, "n": member.display_name},
+            {"p": member.platform, "u": member.user_id, "n": name},
         )
         assert row is not None  # an upsert always returns its row
         self._members[key] = (row["id"], row["display_name"])
@@ -709,6 +713,19 @@ class SqlStore:
                     + ") FOR SHARE",
                     {f"k{i}": r for i, r in enumerate(round_ids)},
                 )
+            # Votes belong to the message they were given on: an answer now carried by
+            # another message (or given privately instead) loses the old message's votes.
+            moved = " OR ".join(
+                f"(a.round_id = :r{n} AND a.member_id = :m{n}"
+                f" AND COALESCE(a.message_id, '') <> COALESCE(:g{n}, ''))"
+                for n in range(len(rows))
+            )
+            for table in ("vote_reactions", "votes"):
+                await tx.execute(
+                    f"DELETE FROM {table} WHERE answer_id IN"
+                    f" (SELECT a.id FROM answers a WHERE {moved})",
+                    params,
+                )
             saved = await tx.fetch(
                 "INSERT INTO answers (round_id, member_id, text, source, message_id,"
                 f" submitted_at, late) VALUES {', '.join(rows)}"
@@ -938,13 +955,23 @@ class SqlStore:
     async def start_practice(
         self, member_id: int, group_id: int | None, question_id: str, now: datetime
     ) -> PracticeAttempt:
-        """Record that a member took a practice question."""
-        row = await self._write_fetchrow(
-            "INSERT INTO practice_attempts (member_id, group_id, question_id, started_at)"
-            " VALUES (:m, :g, :q, :t) RETURNING id, member_id, question_id, started_at, hinted,"
-            " revealed, answered_at, coverage",
-            {"m": member_id, "g": group_id, "q": question_id, "t": to_micros(now)},
-        )
+        """Record that a member took a practice question, in place of one left unfinished.
+
+        Only the latest attempt can still be answered, so an earlier unfinished
+        one is history nobody reads: asking again and again keeps one row.
+        """
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM practice_attempts WHERE member_id = :m"
+                " AND answered_at IS NULL AND revealed = 0",
+                {"m": member_id},
+            )
+            row = await tx.fetchrow(
+                "INSERT INTO practice_attempts (member_id, group_id, question_id, started_at)"
+                " VALUES (:m, :g, :q, :t) RETURNING id, member_id, question_id, started_at,"
+                " hinted, revealed, answered_at, coverage",
+                {"m": member_id, "g": group_id, "q": question_id, "t": to_micros(now)},
+            )
         assert row is not None
         return _attempt(row)
 
@@ -1008,6 +1035,31 @@ class SqlStore:
             {"m": member_id, "q": question_id},
         )
         return None if row is None else _review(row)
+
+    async def questions_held_back(
+        self, member_id: int, platform: str, workspace_id: str, revealed_since: datetime
+    ) -> set[str]:
+        """Return the questions practice must not give a member now.
+
+        Those of rounds not yet revealed, and of rounds revealed after
+        `revealed_since`, in the groups of the member's workspace and in every
+        group the member has answered in.
+        """
+        rows = await self.db.fetch(
+            "SELECT DISTINCT r.question_id FROM rounds r JOIN groups g ON g.id = r.group_id"
+            " WHERE (r.status IN ('posting', 'retry', 'open', 'revealing')"
+            " OR (r.status = 'revealed' AND r.revealed_at > :revealed_since))"
+            " AND ((g.platform = :platform AND g.workspace_id = :workspace)"
+            " OR g.id IN (SELECT answered.group_id FROM answers a"
+            " JOIN rounds answered ON answered.id = a.round_id WHERE a.member_id = :member))",
+            {
+                "member": member_id,
+                "platform": platform,
+                "workspace": workspace_id,
+                "revealed_since": to_micros(revealed_since),
+            },
+        )
+        return {r["question_id"] for r in rows if r["question_id"]}
 
     async def reviews(self, member_id: int) -> dict[str, Review]:
         """Return the member's review schedule, by question id."""

@@ -42,7 +42,10 @@ async def proxied_app(fixture_bank: QuestionBank) -> AsyncIterator[tuple[App, Cu
         await proxy.start()
         database = POSTGRES_URL.rsplit("/", 1)[1]
         url = f"postgresql://root@127.0.0.1:{proxy.port}/{database}?search_path={schema}"
-        config = Config(database_url=url, content_dir=FIXTURE_CONTENT, cache_dir=None)
+        # Member 100 tries again every second through the outage: no rate limit here.
+        config = Config(
+            database_url=url, content_dir=FIXTURE_CONTENT, cache_dir=None, member_limits=False
+        )
         app = await build_app(
             config, ConsoleChat(io.StringIO()), ManualClock(START), bank=fixture_bank
         )

@@ -345,6 +345,45 @@ async def test_a_vote_stays_while_any_of_the_voters_reactions_holds_it(store: Sq
     assert await votes() == 0
 
 
+async def test_votes_stay_with_the_message_they_were_given_on(store: SqlStore) -> None:
+    round_id = await open_round(store)
+    author, voter = [await store.member_id(MemberRef("t", u, u.upper())) for u in "av"]
+
+    async def say(text: str, message_id: str | None) -> int:
+        source = AnswerSource.THREAD if message_id else AnswerSource.PRIVATE
+        await store.save_answer(AnswerWrite(round_id, author, text, source, T0, message_id))
+        mine = await store.member_answer(round_id, author)
+        assert mine is not None
+        return mine.helpful_votes
+
+    assert await say("first", "m1") == 0
+    assert await store.set_vote(1, "m1", voter, UP, True, T0)
+    assert await say("first, edited", "m1") == 1  # an edit of the same message keeps it
+    assert await say("a second message", "m2") == 0  # another message: the vote stays on m1
+    assert not await store.set_vote(1, "m1", voter, UP, False, T0)  # nothing left to take
+    assert await store.set_vote(1, "m2", voter, UP, True, T0)
+    assert await say("given privately instead", None) == 0
+    row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM vote_reactions")
+    assert row is not None and row["n"] == 0
+
+
+async def test_unfinished_practice_is_replaced_not_piled_up(store: SqlStore) -> None:
+    member = await store.member_id(MemberRef("t", "u", "U"))
+    for n in range(5):  # asked again and again, never answered
+        await store.start_practice(member, None, f"q{n}", T0 + timedelta(minutes=n))
+    rows = await store.db.fetch("SELECT question_id FROM practice_attempts")
+    assert [r["question_id"] for r in rows] == ["q4"]
+    latest = await store.latest_practice(member)
+    assert latest is not None and latest.question_id == "q4"
+    from bot.practice import next_review
+
+    done = next_review(None, "q4", 0.9, T0)
+    await store.finish_practice(latest.id, T0, 0.9, done, member)
+    await store.start_practice(member, None, "q5", T0)  # the finished one stays: it is history
+    rows = await store.db.fetch("SELECT question_id FROM practice_attempts ORDER BY id")
+    assert [r["question_id"] for r in rows] == ["q4", "q5"]
+
+
 async def test_deliveries_are_first_once_until_they_expire(store: SqlStore) -> None:
     hour = timedelta(hours=1)
     assert await store.first_delivery("slack:T1:Ev1", T0, T0 + hour)
@@ -369,6 +408,16 @@ async def test_a_withdrawn_answer_takes_its_votes(store: SqlStore) -> None:
     assert await store.withdraw_answer(round_id, author, "m1")
     row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM votes")
     assert row is not None and row["n"] == 0
+
+
+async def test_hidden_characters_never_reach_a_stored_name(store: SqlStore) -> None:
+    # A NUL made PostgreSQL refuse the member's every event; a U+202E reversed the board.
+    nul = await store.member_id(MemberRef("t", "u1", "Nul\x00l"))
+    spoof = await store.member_id(MemberRef("t", "u2", "Eve\u202egnp.exe\u200b"))
+    rows = await store.db.fetch("SELECT id, display_name FROM members ORDER BY id")
+    assert [(r["id"], r["display_name"]) for r in rows] == [(nul, "Null"), (spoof, "Evegnp.exe")]
+    fresh = SqlStore(store.db, ManualClock(T0))  # no cache: the same member again
+    assert await fresh.member_id(MemberRef("t", "u1", "Nul\x00l")) == nul
 
 
 async def test_a_member_without_a_name_keeps_the_name_on_record(store: SqlStore) -> None:
