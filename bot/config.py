@@ -53,6 +53,7 @@ class Config:
     log_level: str = "WARNING"
     cache_dir: Path | None = None  # where the parsed bank is cached; None: no cache
     http_port: int | None = None  # /healthz and /metrics; None: not served
+    http_host: str | None = None  # the interface they are served on; None: every interface
     log_format: str = "text"  # "text" or "json"
     # This process's name in the leases it takes on rounds. Stable across restarts of the
     # same process (a restart takes over its own unfinished work at once); unique per replica.
@@ -97,6 +98,7 @@ class Config:
             log_level=values.get("STUDYBOT_LOG_LEVEL", "WARNING").upper(),
             cache_dir=None if cache.lower() in ("", "none", "off") else Path(cache),
             http_port=int(port_text) if port_text else None,
+            http_host=values.get("STUDYBOT_HTTP_HOST", "").strip() or None,
             log_format=log_format,
             replica_id=values.get("STUDYBOT_REPLICA_ID", "").strip() or socket.gethostname(),
             member_limits=limits_text == "on",

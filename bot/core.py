@@ -127,15 +127,10 @@ class Core:
         """
         member_id = await self._store.member_id(member)
         overview: list[tuple[ChannelRef, Reply]] = []
-        for group in await self._store.list_groups():
-            place = group.channel
-            if place.platform != member.platform or place.workspace_id != workspace_id:
-                continue
-            if not await self._store.member_stats(group.id, [member_id]):
-                continue
+        for group in await self._store.groups_scored_in(member_id, member.platform, workspace_id):
             stats = await self._standings.stats(group, member)
             board = await self._standings.leaderboard(group, member, "week")
-            overview.append((place, messages.overview_card(stats, board)))
+            overview.append((group.channel, messages.overview_card(stats, board)))
         return overview
 
     @telemetry.observe_event

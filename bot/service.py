@@ -67,7 +67,7 @@ async def run_service(config: Config, platform: Platform, clock: Clock | None = 
     health: HealthServer | None = None
     if config.http_port is not None:
         try:
-            health = await start_health_server(app, platform, config.http_port)
+            health = await start_health_server(app, platform, config.http_port, config.http_host)
         except OSError as exc:
             log.error("cannot serve /healthz and /metrics on port %d: %s", config.http_port, exc)
             await app.stop()

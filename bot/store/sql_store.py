@@ -296,6 +296,18 @@ class SqlStore:
         )
         return [_group(r) for r in rows]
 
+    async def groups_scored_in(
+        self, member_id: int, platform: str, workspace_id: str
+    ) -> list[Group]:
+        """Return the groups of one workspace in which the member has been scored."""
+        rows = await self.db.fetch(
+            "SELECT g.id, g.platform, g.workspace_id, g.channel_id, g.settings FROM groups g"
+            " JOIN member_stats s ON s.group_id = g.id AND s.member_id = :member"
+            " WHERE g.platform = :platform AND g.workspace_id = :workspace ORDER BY g.id",
+            {"member": member_id, "platform": platform, "workspace": workspace_id},
+        )
+        return [_group(r) for r in rows]
+
     async def save_settings(self, group_id: int, settings: GroupSettings) -> None:
         """Replace a group's settings."""
         await self.db.execute(
@@ -505,6 +517,13 @@ class SqlStore:
             {f"s{i}": s for i, s in enumerate(wanted)},
         )
         return [_round(r) for r in rows]
+
+    async def count_rounds(self, status: RoundStatus) -> int:
+        """Return how many rounds are in a status now (every group's)."""
+        row = await self.db.fetchrow(
+            "SELECT COUNT(*) AS n FROM rounds WHERE status = :status", {"status": status.value}
+        )
+        return int(row["n"]) if row is not None else 0
 
     async def asked_questions(self, group_id: int) -> list[str]:
         """Return the question ids the group was asked, oldest first."""

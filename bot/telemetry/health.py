@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Protocol
 
 from aiohttp import web
@@ -21,7 +22,10 @@ from bot.jobs import ApsJobScheduler
 from bot.model import RoundStatus
 from bot.telemetry.metrics import exposition, set_open_rounds
 
-__all__ = ["Connection", "HealthServer", "start_health_server"]
+__all__ = ["OPEN_ROUNDS_EVERY", "Connection", "HealthServer", "start_health_server"]
+
+# Seconds a count of the open rounds serves /metrics before the database is asked again.
+OPEN_ROUNDS_EVERY = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +50,10 @@ class HealthServer:
         port: int,
         host: str | None = None,
         db_timeout: float = DB_TIMEOUT,
+        open_rounds_every: float = OPEN_ROUNDS_EVERY,
     ) -> None:
         self._app = app
+        self._open_rounds_every = open_rounds_every
         self._platform = platform
         self._host = host
         self._port = port
@@ -56,6 +62,8 @@ class HealthServer:
         web_app.router.add_get("/healthz", self._healthz)
         web_app.router.add_get("/metrics", self._metrics)
         self._runner = web.AppRunner(web_app, access_log=None)  # probes every few seconds
+        self._counted_at: float | None = None  # when the open rounds were last counted
+        self._counting: asyncio.Future[None] | None = None
         self._was_healthy = True
 
     async def start(self) -> None:
@@ -129,15 +137,33 @@ class HealthServer:
         return web.json_response(body, status=200 if healthy else 503)
 
     async def _metrics(self, request: web.Request) -> web.Response:
+        await self._count_open_rounds()
+        return web.Response(body=exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def _count_open_rounds(self) -> None:
+        """Refresh the open-rounds gauge from the database, at most once per interval.
+
+        Scrapes within `open_rounds_every` seconds of the last count reuse it, and
+        scrapes that arrive together share one query, so a crowd of scrapes
+        costs the database one COUNT.
+        """
+        now = time.monotonic()
+        if self._counted_at is not None and now - self._counted_at < self._open_rounds_every:
+            return
+        if self._counting is None or self._counting.done():
+            self._counting = asyncio.ensure_future(self._query_open_rounds())
+        await asyncio.shield(self._counting)
+
+    async def _query_open_rounds(self) -> None:
         try:
-            open_rounds = await asyncio.wait_for(
-                self._app.store.rounds_in([RoundStatus.OPEN]), self._db_timeout
+            count = await asyncio.wait_for(
+                self._app.store.count_rounds(RoundStatus.OPEN), self._db_timeout
             )
         except Exception as exc:  # the counters still deserve to be scraped
             log.debug("open rounds not counted: %s", exc)
-        else:
-            set_open_rounds(len(open_rounds))
-        return web.Response(body=exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+            return
+        set_open_rounds(count)
+        self._counted_at = time.monotonic()
 
 
 async def start_health_server(

@@ -502,6 +502,21 @@ def test_compose_starts_postgres_then_migrates_then_runs_the_bot() -> None:
     assert "3000:3000" in bot["ports"] and bot["environment"]["SLACK_PORT"] == "3000"
 
 
+def test_the_bot_is_capped_in_memory_tasks_and_cpu_as_in_kubernetes() -> None:
+    services = compose()["services"]
+    for name in ("migrate", "bot"):
+        limits = services[name]["deploy"]["resources"]["limits"]
+        assert limits == {"cpus": "1.0", "memory": "512M", "pids": 256}, name
+    service = dict(unit_entries()["Service"])
+    caps = {key: service.get(key) for key in ("MemoryHigh", "MemoryMax", "TasksMax", "CPUQuota")}
+    assert caps == {
+        "MemoryHigh": "384M",
+        "MemoryMax": "512M",
+        "TasksMax": "256",
+        "CPUQuota": "100%",
+    }
+
+
 def test_compose_declares_its_volumes_and_every_variable_it_needs_is_documented() -> None:
     document = compose()
     used = {

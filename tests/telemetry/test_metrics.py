@@ -21,7 +21,8 @@ from tests.telemetry.http_probe import Samples, sample, scrape
 async def console_server(console: Console) -> AsyncIterator[HealthServer]:
     platform = ConsolePlatform()
     platform.connected = True
-    server = HealthServer(console.app, platform, port=0, host="127.0.0.1")
+    # Every scrape counts the open rounds afresh: the test moves the clock between scrapes.
+    server = HealthServer(console.app, platform, port=0, host="127.0.0.1", open_rounds_every=0)
     await server.start()
     yield server
     await server.stop()
@@ -104,3 +105,28 @@ async def test_scheduler_lag_is_recorded_when_a_job_runs(served: Served) -> None
     assert value("sum") - before[("sum",)] >= 2.0
     assert value("bucket", "1.0") == before[("bucket", "1.0")]  # not on time
     assert value("bucket", "15.0") - before[("bucket", "15.0")] == 1
+
+
+async def test_a_crowd_of_scrapes_counts_the_open_rounds_once(console: Console) -> None:
+    platform = ConsolePlatform()
+    platform.connected = True
+    server = HealthServer(console.app, platform, port=0, host="127.0.0.1")
+    await server.start()
+    queries: list[str] = []
+    db = console.app.store.db
+    fetchrow = db.fetchrow
+
+    async def counted(sql: str, params: object = None) -> object:
+        if "COUNT(*)" in sql and "FROM rounds" in sql:
+            queries.append(sql)
+        return await fetchrow(sql, params)  # type: ignore[arg-type]
+
+    db.fetchrow = counted  # type: ignore[method-assign]
+    try:
+        await console.run("/studybot setup time=09:00 tz=UTC days=daily", ":at 2026-11-30T09:00")
+        scrapes = await asyncio.gather(*(scrape(server.port) for _ in range(50)))
+        assert {sample(s, "studybot_open_rounds") for s in scrapes} == {1}
+        assert len(queries) == 1  # one COUNT for 50 scrapes, and none of them read a round
+    finally:
+        del db.fetchrow
+        await server.stop()
