@@ -10,6 +10,9 @@
 # The runtime stage mounts the builder's wheels instead of copying them (BuildKit, the
 # default builder of Docker 23 and later), so they take no room in the image.
 
+# The base image of both stages. For builds that never change under you, pin it by digest
+# (PYTHON_IMAGE=python:3.11-slim@sha256:...): `docker buildx imagetools inspect
+# python:3.11-slim` prints the current one; update it with the dependencies' lock files.
 ARG PYTHON_IMAGE=python:3.11-slim
 
 FROM ${PYTHON_IMAGE} AS builder
@@ -17,10 +20,15 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
+# Every dependency at its locked version, checked against its hash (scripts/lock writes
+# the lock files), and studybot's own wheel built with the locked setuptools.
+COPY requirements/lock.txt requirements/build-lock.txt ./requirements/
+RUN pip install --require-hashes -r requirements/build-lock.txt \
+    && pip wheel --require-hashes --wheel-dir /wheels -r requirements/lock.txt
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
-RUN pip wheel --wheel-dir /wheels .
+RUN pip wheel --no-deps --no-build-isolation --wheel-dir /wheels .
 
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -35,6 +35,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from adapters.discord.settings import DiscordSettings
 from adapters.slack.settings import SlackSettings
@@ -112,7 +114,10 @@ def test_dockerfile_builds_a_wheel_in_a_builder_stage_for_a_slim_runtime_stage()
         resolved = re.sub(r"\$\{(\w+)\}", lambda m: defaults[m.group(1)], base)
         assert resolved == "python:3.11-slim"
     builder_runs = " ".join(i.args for i in in_stage(instructions, "builder", "RUN"))
-    assert "pip wheel --wheel-dir /wheels ." in builder_runs
+    # Dependencies from the lock files only, each checked against its hash.
+    assert "pip install --require-hashes -r requirements/build-lock.txt" in builder_runs
+    assert "pip wheel --require-hashes --wheel-dir /wheels -r requirements/lock.txt" in builder_runs
+    assert "pip wheel --no-deps --no-build-isolation --wheel-dir /wheels ." in builder_runs
     (install,) = [i for i in in_stage(instructions, "runtime", "RUN") if "pip install" in i.args]
     assert install.options()["mount"] == "type=bind,from=builder,source=/wheels,target=/wheels"
     assert "--no-index --find-links=/wheels studybot" in install.args
@@ -120,6 +125,45 @@ def test_dockerfile_builds_a_wheel_in_a_builder_stage_for_a_slim_runtime_stage()
     # The runtime stage takes the code from the wheels only; from the context, only the bank.
     copies = in_stage(instructions, "runtime", "COPY")
     assert [c.operands()[:-1] for c in copies] == [["content"]]
+
+
+def _locked(path: Path) -> dict[str, tuple[str, int]]:
+    """Return each requirement a lock file pins: its version and how many hashes it has."""
+    pins: dict[str, tuple[str, int]] = {}
+    name = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"^([A-Za-z0-9_.-]+)==(\S+)", line):
+            name = canonicalize_name(match.group(1))
+            pins[name] = (match.group(2), 0)
+        elif "--hash=sha256:" in line and name:
+            version, hashes = pins[name]
+            pins[name] = (version, hashes + 1)
+    return pins
+
+
+def test_the_lock_files_pin_every_dependency_within_pyproject_and_with_hashes() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    runtime = _locked(REPO / "requirements/lock.txt")
+    dev = _locked(REPO / "requirements/dev-lock.txt")
+    build = _locked(REPO / "requirements/build-lock.txt")
+    wanted = [
+        (project["project"]["dependencies"], (runtime, dev)),
+        (project["project"]["optional-dependencies"]["dev"], (dev,)),
+        (project["build-system"]["requires"], (build,)),
+    ]
+    for requirements, locks in wanted:
+        for text in requirements:
+            requirement = Requirement(text)
+            for lock in locks:
+                name = canonicalize_name(requirement.name)
+                assert name in lock, f"{name} is not locked; run ./scripts/lock"
+                assert requirement.specifier.contains(lock[name][0], prereleases=True), (
+                    f"{name}=={lock[name][0]} is outside {requirement}; run ./scripts/lock"
+                )
+    for lock in (runtime, dev, build):
+        assert all(hashes > 0 for _, hashes in lock.values())
+    # The image's and the suite's shared dependencies are the same versions.
+    assert {n: v for n, (v, _) in runtime.items()} == {n: dev[n][0] for n in runtime}
 
 
 def test_dockerfile_runs_as_an_unprivileged_user_with_the_bank_and_port_set() -> None:
@@ -244,7 +288,15 @@ def test_dockerignore_lets_in_what_the_dockerfile_copies_and_nothing_secret() ->
         if instruction.keyword == "COPY" and "from" not in instruction.options()
         for source in instruction.operands()[:-1]
     ]
-    assert sorted(copied) == ["README.md", "adapters", "bot", "content", "pyproject.toml"]
+    assert sorted(copied) == [
+        "README.md",
+        "adapters",
+        "bot",
+        "content",
+        "pyproject.toml",
+        "requirements/build-lock.txt",
+        "requirements/lock.txt",
+    ]
     for source in copied:
         assert not ignore.ignores(source), source
     for kept in ("bot/cli.py", "adapters/slack/main.py", "content/questions/nlp.yaml"):
@@ -256,6 +308,7 @@ def test_dockerignore_lets_in_what_the_dockerfile_copies_and_nothing_secret() ->
         ".venv/bin/python",
         "studybot-data/studybot.sqlite3",
         "tests/conftest.py",
+        "requirements/dev-lock.txt",
         "bot/__pycache__/cli.cpython-311.pyc",
         "Dockerfile",
     ):
@@ -270,17 +323,20 @@ def wheel_cache_root() -> Path:
     return Path(base) / "studybot-tests" / "wheelhouse"
 
 
-def wheelhouse(requirements: list[str]) -> Path:
-    """Return a folder of wheels for `requirements`, downloaded once and kept (pip's own
-    HTTP cache is not always usable), keyed by the requirements and this interpreter."""
-    key_text = "\n".join([*sorted(requirements), sys.version, sysconfig.get_platform()])
+def wheelhouse(lock_files: list[Path]) -> Path:
+    """Return a folder of the wheels the lock files name, checked against their hashes,
+    downloaded once and kept (pip's own HTTP cache is not always usable), keyed by the
+    lock files' contents and this interpreter."""
+    contents = [path.read_text(encoding="utf-8") for path in lock_files]
+    key_text = "\n".join([*contents, sys.version, sysconfig.get_platform()])
     key = hashlib.sha256(key_text.encode()).hexdigest()[:16]
     target = wheel_cache_root() / key
     if target.is_dir():
         return target
     partial = target.with_name(f".{key}-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    pip("download", "--dest", str(partial), *requirements, timeout=600)
+    files = [arg for path in lock_files for arg in ("-r", str(path))]
+    pip("download", "--require-hashes", "--dest", str(partial), *files, timeout=600)
     try:
         partial.rename(target)
     except OSError:  # another run finished first
@@ -362,8 +418,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     (workdir,) = in_stage(instructions, "builder", "WORKDIR")
     run_copies(in_stage(instructions, "builder", "COPY"), context, build_root, workdir.args)
     source = build_root / workdir.args.lstrip("/")
-    project = tomllib.loads((source / "pyproject.toml").read_text(encoding="utf-8"))
-    wheels = wheelhouse([*project["build-system"]["requires"], *project["project"]["dependencies"]])
+    wheels = wheelhouse([source / "requirements/lock.txt", source / "requirements/build-lock.txt"])
     built = tmp / "wheels"
     pip(
         "wheel",
