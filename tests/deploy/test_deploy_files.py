@@ -506,7 +506,7 @@ def test_installed_bot_migrates_and_runs_a_round_on_the_image_database(
     done = installed.studybot("run", "--start", "2026-12-01T08:00", "--script", "-", stdin=script)
     assert done.returncode == 0, done.stderr
     assert "Question of the day" in done.stdout, done.stdout
-    assert list(Path(installed.env["STUDYBOT_CACHE_DIR"]).glob("bank-*.pickle"))
+    assert list(Path(installed.env["STUDYBOT_CACHE_DIR"]).glob("bank-*.json"))
 
 
 # -- compose --------------------------------------------------------------------------
