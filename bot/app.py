@@ -5,22 +5,26 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.answers import AnswerService
 from bot.clock import Clock, ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
 from bot.content.cache import load_bank_cached
 from bot.core import Core
 from bot.deliveries import DeliveryLog
+from bot.feedback import FeedbackService
 from bot.groups import GroupService
 from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
 from bot.rounds import RoundPolicy, RoundService
+from bot.routes import Services
 from bot.scoring import ScoringRules
 from bot.standings import StandingsService
 from bot.store.sql_store import SqlStore
 from bot.store.urls import open_database
+from bot.votes import VoteService
 
 __all__ = ["App", "build_app"]
 
@@ -109,16 +113,18 @@ async def build_app(
         RoundPolicy(grace=config.grace, lease=config.lease),
     )
     handlers.target = rounds
-    core = Core(
-        store,
-        bank,
-        clock,
-        rounds,
-        GroupService(store, bank, scheduler),
-        PracticeService(store, bank, clock),
-        StandingsService(store, bank, clock),
-        rules,
-        MemberLimits() if config.member_limits else None,
+    answers = AnswerService(store, bank, clock)
+    practice = PracticeService(store, bank, clock)
+    services = Services(
+        groups=GroupService(store, bank, scheduler),
+        rounds=rounds,
+        answers=answers,
+        votes=VoteService(store, clock),
+        feedback=FeedbackService(store, bank, answers, practice),
+        practice=practice,
+        standings=StandingsService(store, bank, clock),
     )
+    limits = MemberLimits() if config.member_limits else None
+    core = Core(store, bank, services, rules, limits)
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
     return App(core, store, bank, rounds, clock, scheduler, DeliveryLog(store, clock))

@@ -143,12 +143,13 @@ def _db_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) 
 
         import asyncpg
 
+        from bot.commands import UsageError
         from bot.config import ConfigError
-        from bot.store.transfer import DatabaseToolError
+        from bot.store.urls import DatabaseToolError
 
         try:
             return asyncio.run(work(args))
-        except ConfigError as exc:
+        except (ConfigError, UsageError) as exc:
             print(f"studybot: {exc}", file=sys.stderr)
             return 2
         except DatabaseToolError as exc:
@@ -169,7 +170,8 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 async def _db_migrate(args: argparse.Namespace) -> int:
-    from bot.store.transfer import migrate_url, redact
+    from bot.store.transfer import migrate_url
+    from bot.store.urls import redact
 
     url = _database_url(args)
     run = await migrate_url(url)

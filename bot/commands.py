@@ -128,7 +128,11 @@ _SUBCOMMANDS = _subcommands_by_top()
 
 
 class UsageError(ValueError):
-    """What a member typed is not a command the bot can run; the message says why."""
+    """What someone gave the bot cannot be used; the message says why.
+
+    A member's command (its arguments), or a command line's (a database URL, a
+    missing file): a chat command answers it as an error, `studybot` exits with 2.
+    """
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from bot.group_settings import SettingsError, apply_settings
 from bot.jobs import JobScheduler
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef
 from bot.replies import Reply, Visibility
-from bot.store.sql_store import SqlStore
+from bot.store_ports import GroupStore
 
 __all__ = ["GroupService", "may_administer"]
 
@@ -28,7 +28,7 @@ def may_administer(member: MemberRef, group: Group | None) -> bool:
 class GroupService:
     """Setting up channels and changing their settings."""
 
-    def __init__(self, store: SqlStore, bank: QuestionBank, scheduler: JobScheduler) -> None:
+    def __init__(self, store: GroupStore, bank: QuestionBank, scheduler: JobScheduler) -> None:
         self._store = store
         self._bank = bank
         self._scheduler = scheduler

@@ -18,7 +18,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_LIMITS", "Limit", "MemberLimits", "TokenBucket"]
+from bot.ports import (
+    ButtonPress,
+    Event,
+    FormSubmit,
+    Invocation,
+    MessageRemoved,
+    ReactionsCleared,
+    ThreadReply,
+)
+
+__all__ = ["DEFAULT_LIMITS", "Limit", "MemberLimits", "TokenBucket", "limit_kind"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,19 @@ DEFAULT_LIMITS: dict[str, Limit] = {
 }
 # Buckets kept before the full (idle) ones are dropped: bounds memory under a crowd.
 _MAX_BUCKETS = 50_000
+
+
+def limit_kind(event: Event) -> str | None:
+    """Return which of a member's limits an event counts against (None: no limit)."""
+    match event:
+        case Invocation() | ButtonPress():
+            return "command"
+        case ThreadReply() | FormSubmit() | MessageRemoved():
+            return "answer"
+        case ReactionsCleared():
+            return None  # a moderator's action, not a member's flood
+        case _:
+            return "reaction"
 
 
 @dataclass(slots=True)
@@ -74,6 +97,13 @@ class MemberLimits:
         self._seconds = seconds
         self._limits = DEFAULT_LIMITS if limits is None else limits
         self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+
+    def allows(self, event: Event) -> bool:
+        """Count an event against its member's limit; tell whether it may go ahead."""
+        kind = limit_kind(event)
+        if kind is None or isinstance(event, ReactionsCleared):  # (the same; mypy reads this)
+            return True
+        return self.allow(kind, event.actor.platform, event.actor.user_id)
 
     def allow(self, kind: str, platform: str, user_id: str) -> bool:
         """Take one event of `kind` from the member's bucket; tell whether it may go ahead."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import Command
 from bot.grading import Coverage
 from bot.group_settings import describe_days, describe_mix, describe_reveal
 from bot.markup import user_name, user_text
@@ -16,15 +17,24 @@ from bot.store.records import MemberAnswer, PracticeSummary, Standing
 
 __all__ = [
     "MAX_ANSWER_CHARS",
+    "admins_only",
     "answer_form",
+    "answer_saved",
     "answer_text_problem",
     "category_title",
+    "database_away",
     "error",
+    "expired",
     "feedback_reply",
+    "help_reply",
     "hint_reply",
     "info",
+    "late_answer_saved",
     "leaderboard_reply",
     "local_time",
+    "no_open_round",
+    "no_practice_question",
+    "not_set_up",
     "overview_card",
     "practice_card",
     "practice_result",
@@ -33,8 +43,12 @@ __all__ = [
     "round_card",
     "round_key_of_reveal",
     "round_post_key",
+    "schedule_rules",
+    "scoring_help",
     "settings_reply",
+    "slow_down",
     "stats_reply",
+    "went_wrong",
 ]
 
 MAX_ANSWER_CHARS = 4000
@@ -68,6 +82,98 @@ def answer_text_problem(body: str) -> Reply | None:
             "Shorten it and send it again (nothing was saved)."
         )
     return None
+
+
+def database_away() -> Reply:
+    """Return the answer to anything while the database cannot be reached."""
+    return error(
+        "I can't reach my database right now, so I couldn't do that. "
+        "Please try again shortly; everything I confirmed before is safe."
+    )
+
+
+def went_wrong() -> Reply:
+    """Return the answer to anything that failed on the bot's side."""
+    return error(
+        "Something went wrong on my side and I couldn't finish that. Please try again in a moment."
+    )
+
+
+def admins_only(command: str) -> Reply:
+    """Return the refusal of an admin command to a member who is not an admin."""
+    return error(
+        f"/{command} is for the channel's admins (people who may manage "
+        "the channel, or who are listed in its settings)."
+    )
+
+
+def expired(kind: str) -> Reply:
+    """Return the answer to a button or form the bot no longer knows."""
+    if kind == "form":
+        return error("That form has expired. Please start again.")
+    return error(f"That {kind} has expired.")
+
+
+def no_practice_question() -> Reply:
+    """Return the answer to a practice command without a practice question open."""
+    return error("You have no practice question open. Get one with /practice.")
+
+
+def not_set_up() -> Reply:
+    """Return the answer to a command in a channel without daily questions."""
+    return error(
+        "Daily questions aren't set up in this channel yet. "
+        "An admin can start them with /studybot setup."
+    )
+
+
+def no_open_round(upcoming: datetime | None, timezone: str) -> Reply:
+    """Return the answer to asking for the open question when there is none."""
+    when = f" The next one comes {local_time(upcoming, timezone)}." if upcoming else ""
+    return error(f"There is no open question here right now.{when}")
+
+
+def answer_saved(replaced: bool, reveal_at: datetime | None, timezone: str) -> Reply:
+    """Return the acknowledgement of an on-time answer (✅, or 🔁 when it replaced one)."""
+    verb = "Replaced your earlier answer" if replaced else "Recorded your answer"
+    when = ""
+    if reveal_at is not None:
+        when = f" It will be scored at the reveal, {local_time(reveal_at, timezone)}."
+    return Reply(
+        text=f"{verb}.{when} You can change it until then.", reaction="🔁" if replaced else "✅"
+    )
+
+
+def late_answer_saved(question: Question | None, coverage: Coverage | None) -> Reply:
+    """Return the acknowledgement of an answer after the reveal, with its feedback (🕓)."""
+    if question is None or coverage is None:
+        return info("Recorded as a late answer (no points).")
+    feedback = feedback_reply(question, coverage, None, late=True)
+    return Reply(title="Recorded as a late answer", text=feedback.text, reaction="🕓")
+
+
+def help_reply(
+    topic: str, commands: Sequence[Command], rules: ScoringRules, practice_hold_back: timedelta
+) -> Reply:
+    """Return `/help` on a topic: the commands, the admin commands, or scoring."""
+    if topic == "scoring":
+        return info(scoring_help(rules, practice_hold_back), title="Scoring")
+    admin = topic == "admin"
+    lines = [f"`{c.usage}` — {c.summary}" for c in commands if c.admin == admin]
+    if admin:
+        more = (
+            "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
+            "`/studybot settings time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00`.\n"
+            + schedule_rules()
+        )
+    else:
+        more = (
+            "\n\nPractice never gives today's daily question "
+            f"(nor one from the last {practice_hold_back.days} days). "
+            "`/help scoring` explains points and streaks; `/help admin` lists the "
+            "admin commands."
+        )
+    return info("\n".join(lines) + more, title="Admin commands" if admin else "Commands")
 
 
 def slow_down() -> Reply:

@@ -18,7 +18,7 @@ from bot.markup import answer_body
 from bot.model import ChannelRef, MemberRef, Question
 from bot.replies import Reply
 from bot.store.records import PracticeAttempt, Review
-from bot.store.sql_store import SqlStore
+from bot.store_ports import PracticeStore
 
 __all__ = ["BOX_DAYS", "HOLD_BACK", "PracticeService", "next_review"]
 
@@ -46,7 +46,7 @@ def next_review(
 class PracticeService:
     """Practice questions for one member at a time."""
 
-    def __init__(self, store: SqlStore, bank: QuestionBank, clock: Clock) -> None:
+    def __init__(self, store: PracticeStore, bank: QuestionBank, clock: Clock) -> None:
         self._store = store
         self._bank = bank
         self._clock = clock
@@ -141,7 +141,7 @@ class PracticeService:
             return problem
         active = await self._active(member, place)
         if active is None:
-            return messages.error("You have no practice question open. Get one with /practice.")
+            return messages.no_practice_question()
         if isinstance(active, Reply):
             return active
         member_id, attempt, question = active
@@ -153,7 +153,7 @@ class PracticeService:
         """Show the answer of the member's practice question (it comes back tomorrow)."""
         active = await self._active(member, place)
         if active is None:
-            return messages.error("You have no practice question open. Get one with /practice.")
+            return messages.no_practice_question()
         if isinstance(active, Reply):
             return active
         member_id, attempt, question = active

@@ -13,22 +13,19 @@ from bot.content.bank import QuestionBank
 from bot.content.choice import choose_question
 from bot.grading import grade
 from bot.jobs import JobScheduler
-from bot.markup import answer_body
 from bot.model import (
-    AnswerSource,
     Group,
     GroupSettings,
-    MemberRef,
     Question,
     Round,
     RoundStatus,
 )
 from bot.ports import ChatPort, PostLookup
-from bot.replies import Reply
+from bot.replies import Reply, Visibility
 from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
-from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
-from bot.store.sql_store import SqlStore
+from bot.store.records import MemberStats, RoundResult, ScoreEntry
+from bot.store_ports import RoundStore
 
 __all__ = ["RoundPolicy", "RoundService"]
 
@@ -55,7 +52,7 @@ class RoundService:
 
     def __init__(
         self,
-        store: SqlStore,
+        store: RoundStore,
         bank: QuestionBank,
         chat: ChatPort,
         clock: Clock,
@@ -121,12 +118,31 @@ class RoundService:
         self._settled[group.id] = slot
         return None if claimed is None else (group, claimed)
 
-    async def post_now(self, group: Group) -> Round | None:
-        """Post today's round at once (an admin's command); None if today has one."""
+    async def post_now(self, group: Group) -> Reply:
+        """Post today's round at once (an admin's command), unless today has one."""
         now = self._clock.now()
         local_date = now.astimezone(group.settings.zone).date()
+        existing = await self._store.round_on(group.id, local_date)
+        if existing is not None:
+            state = {RoundStatus.SKIPPED: "was skipped", RoundStatus.MISSED: "was missed"}.get(
+                existing.status, "is already posted"
+            )
+            return messages.error(f"Today's question {state}; there is one round a day.")
         claimed = await self._claim(group, local_date, now)
-        return None if claimed is None else await self._publish(group, claimed)
+        if claimed is None or await self._publish(group, claimed) is None:
+            return messages.error(
+                "I couldn't post the question just now; I'll keep trying for a while."
+            )
+        return messages.info("Posted today's question.")
+
+    async def skip(self, group: Group) -> Reply:
+        """Skip the group's next scheduled round (an admin's command)."""
+        skipped = await self.skip_next(group)
+        if skipped is None:
+            return messages.error("There is no scheduled question to skip.")
+        return messages.info(
+            f"The question of {skipped:%A %d %B} will be skipped.", Visibility.PUBLIC
+        )
 
     async def skip_next(self, group: Group) -> date | None:
         """Skip the group's next scheduled round; return its local date."""
@@ -222,56 +238,18 @@ class RoundService:
 
     # -- answers --------------------------------------------------------------
 
-    @telemetry.log_scope
-    async def answer(
-        self,
-        group: Group,
-        round_: Round,
-        member: MemberRef,
-        text: str,
-        source: AnswerSource,
-        message_id: str | None = None,
-    ) -> Reply:
-        """Record a member's answer (stored before this returns) and say how it went."""
-        telemetry.bind_round(group_id=group.id, round_id=round_.id)
-        telemetry.keep_private(text)
-        body = answer_body(text)
-        problem = messages.answer_text_problem(body)
-        if problem is not None:
-            return problem
-        member_id = await self._store.member_id(member)
-        saved = await self._store.save_answer(
-            AnswerWrite(round_.id, member_id, body, source, self._clock.now(), message_id)
-        )
-        if saved is None:
-            return messages.error(
-                "This round has been revealed and scored, so your answer can no longer change."
-            )
-        telemetry.answer_recorded(source.value)
-        question = self._bank.get(round_.question_id)
-        if saved.late:
-            if question is None:
-                return messages.info("Recorded as a late answer (no points).")
-            coverage = grade(body, question.key_points)
-            feedback = messages.feedback_reply(question, coverage, None, late=True)
-            return Reply(title="Recorded as a late answer", text=feedback.text, reaction="🕓")
-        verb = "Replaced your earlier answer" if saved.replaced else "Recorded your answer"
-        reveal = round_.reveal_at
-        when = ""
-        if reveal is not None:
-            local = messages.local_time(reveal, group.settings.timezone)
-            when = f" It will be scored at the reveal, {local}."
-
-        return Reply(
-            text=f"{verb}.{when} You can change it until then.",
-            reaction="🔁" if saved.replaced else "✅",
-        )
-
     # -- reveal ---------------------------------------------------------------
 
     async def reveal_due(self, round_id: int) -> None:
         """Reveal a round whose reveal time has come, unless it already was."""
         await self.reveal(round_id)
+
+    async def reveal_now(self, group: Group) -> Reply:
+        """Reveal the group's open round now (an admin's command)."""
+        round_ = await self._store.current_round(group.id)
+        if round_ is None or not await self.reveal(round_.id):
+            return messages.error("There is no open question to reveal.")
+        return messages.info("Revealed the answer.")
 
     @telemetry.log_scope
     async def reveal(self, round_id: int) -> bool:

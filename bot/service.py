@@ -17,11 +17,12 @@ from typing import Protocol
 
 from bot.app import App, build_app
 from bot.clock import Clock, SystemClock
+from bot.commands import UsageError
 from bot.config import Config
 from bot.content.bank import ContentError
+from bot.health import HealthServer, start_health_server
 from bot.ports import ChatPort
-from bot.store.urls import UnsupportedDatabase
-from bot.telemetry.health import HealthServer, start_health_server
+from bot.store.urls import DatabaseToolError
 
 __all__ = ["Platform", "PlatformError", "run_service"]
 
@@ -61,7 +62,7 @@ async def run_service(config: Config, platform: Platform, clock: Clock | None = 
     """Run the bot on `platform` until it stops or the process is told to stop; return a status."""
     try:
         app = await build_app(config, platform.chat, clock or SystemClock())
-    except (ContentError, UnsupportedDatabase) as exc:
+    except (ContentError, UsageError, DatabaseToolError) as exc:
         log.error("cannot start: %s", exc)
         return 2
     health: HealthServer | None = None

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from bot import messages
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
-from bot.model import Group, MemberRef
+from bot.model import ChannelRef, Group, MemberRef
 from bot.replies import Reply
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
-from bot.store.sql_store import SqlStore
+from bot.store_ports import StandingsStore
 
 __all__ = ["StandingsService"]
 
@@ -21,7 +21,7 @@ LEADERBOARD_SIZE = 10
 class StandingsService:
     """Reads scores: leaderboards per period, and a member's stats."""
 
-    def __init__(self, store: SqlStore, bank: QuestionBank, clock: Clock) -> None:
+    def __init__(self, store: StandingsStore, bank: QuestionBank, clock: Clock) -> None:
         self._store = store
         self._bank = bank
         self._clock = clock
@@ -79,3 +79,20 @@ class StandingsService:
             by_category,
             practice,
         )
+
+    async def overview(
+        self, member: MemberRef, workspace_id: str
+    ) -> list[tuple[ChannelRef, Reply]]:
+        """Return the member's stats and weekly leaderboard in each group they have points in.
+
+        Only the groups of the member's platform and workspace count (e.g. for
+        Slack's App Home); a member who has not been scored anywhere gets [].
+        """
+        member_id = await self._store.member_id(member)
+        groups = await self._store.groups_scored_in(member_id, member.platform, workspace_id)
+        overview: list[tuple[ChannelRef, Reply]] = []
+        for group in groups:
+            stats = await self.stats(group, member)
+            board = await self.leaderboard(group, member, "week")
+            overview.append((group.channel, messages.overview_card(stats, board)))
+        return overview

@@ -10,10 +10,11 @@ from datetime import datetime
 from adapters.console.adapter import ConsoleChat, ConsoleSession
 from bot.app import build_app
 from bot.clock import ManualClock
+from bot.commands import UsageError
 from bot.config import Config
 from bot.content.bank import ContentError
 from bot.jobs import ManualJobScheduler
-from bot.store.urls import UnsupportedDatabase
+from bot.store.urls import DatabaseToolError
 
 __all__ = ["ConsoleOptions", "run_console"]
 
@@ -35,7 +36,7 @@ async def run_console(config: Config, options: ConsoleOptions, lines: Iterable[s
     try:
         # One trusted person at a terminal, and scripts that run lines as fast as they can.
         app = await build_app(replace(config, member_limits=False), chat, clock)
-    except (ContentError, UnsupportedDatabase) as exc:
+    except (ContentError, UsageError, DatabaseToolError) as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
     try:

@@ -16,8 +16,9 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store.transfer import MIGRATIONS_TABLE, DatabaseToolError, UsageError, redact
-from bot.store.urls import sqlite_path
+from bot.commands import UsageError
+from bot.store.catalog import MIGRATIONS_TABLE
+from bot.store.urls import DatabaseToolError, redact, sqlite_path
 
 __all__ = ["BackupReport", "backup_sqlite"]
 

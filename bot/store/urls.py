@@ -1,17 +1,26 @@
-"""Opening a database from its URL (`sqlite:///path/file.sqlite3`, `postgresql://...`)."""
+"""Opening a database from its URL (`sqlite:///path/file.sqlite3`, `postgresql://...`).
+
+The one way the bot and the `studybot db` tools open a database: a URL or
+file that cannot be used raises UsageError (a command line exits with 2),
+a database that cannot be reached DatabaseToolError (exits with 1).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+from bot.commands import UsageError
 from bot.store.database import Database
 from bot.store.sqlite import open_sqlite
 
-__all__ = ["UnsupportedDatabase", "open_database", "sqlite_path"]
+__all__ = ["CONNECT_TIMEOUT", "DatabaseToolError", "open_database", "redact", "sqlite_path"]
 
-
-class UnsupportedDatabase(ValueError):
-    """The database URL names a backend this build does not have."""
+# How long opening a PostgreSQL pool may take before the server counts as unreachable.
+CONNECT_TIMEOUT = 15.0
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def sqlite_path(url: str) -> Path | str:
@@ -20,16 +29,79 @@ def sqlite_path(url: str) -> Path | str:
     return ":memory:" if rest in (":memory:", "") else Path(rest)
 
 
-async def open_database(url: str) -> Database:
-    """Open the database a URL names."""
-    if url.startswith("sqlite:///"):
-        return await open_sqlite(sqlite_path(url))
-    if url.startswith(("postgresql://", "postgres://")):
-        from bot.store.postgres import open_postgres
+class DatabaseToolError(Exception):
+    """A database command cannot do what it was asked (exit status 1)."""
 
-        return await open_postgres(url)
-    scheme = url.split(":", 1)[0]
-    raise UnsupportedDatabase(
-        f"STUDYBOT_DATABASE_URL uses '{scheme}', which this build cannot open; "
-        "use sqlite:///path/to/studybot.sqlite3 or postgresql://user@host/db"
+    status = 1
+
+
+def redact(url: str) -> str:
+    """Return a database URL with its password, if any, replaced by `***`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+async def open_database(url: str, *, create: bool = True, max_connections: int = 10) -> Database:
+    """Open the database a URL names, turning every way it can fail into a plain error.
+
+    A SQLite file that does not exist is created only when `create` is true; a
+    PostgreSQL pool holds at most `max_connections`. A URL or file that cannot
+    be used raises UsageError; a server that cannot be reached, DatabaseToolError.
+    """
+    if url.startswith("sqlite:///"):
+        return await _open_sqlite_file(url, create)
+    if url.startswith(("postgresql://", "postgres://")):
+        return await _open_postgres_server(url, max_connections)
+    scheme = url.split(":", 1)[0] if ":" in url else url
+    raise UsageError(
+        f"cannot use the database URL {redact(url)!r} (scheme {scheme!r}); "
+        "use sqlite:///path/to/studybot.sqlite3 or postgresql://user@host:5432/dbname"
     )
+
+
+def _empty_or_sqlite(path: Path) -> bool:
+    """Whether a file is missing, empty, or starts with SQLite's header."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return True
+    return head in (b"", _SQLITE_HEADER)
+
+
+async def _open_sqlite_file(url: str, create: bool) -> Database:
+    path = sqlite_path(url)
+    if not isinstance(path, Path):
+        raise UsageError("an in-memory SQLite database cannot be used here; name a file")
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a SQLite database file")
+    if not create and not path.is_file():
+        raise UsageError(f"there is no SQLite database at {path}")
+    if not _empty_or_sqlite(path):
+        raise UsageError(f"{path} is not a SQLite database")
+    try:
+        return await open_sqlite(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseToolError(f"cannot open the SQLite database {path}: {exc}") from exc
+
+
+async def _open_postgres_server(url: str, max_connections: int) -> Database:
+    import asyncpg
+
+    from bot.store.postgres import open_postgres
+
+    where = redact(url)
+    try:
+        return await asyncio.wait_for(open_postgres(url, max_size=max_connections), CONNECT_TIMEOUT)
+    except (ValueError, asyncpg.ClientConfigurationError) as exc:
+        raise UsageError(f"cannot read the PostgreSQL URL {where}: {exc}") from exc
+    except TimeoutError as exc:
+        raise DatabaseToolError(
+            f"PostgreSQL at {where} did not answer within {CONNECT_TIMEOUT:.0f} s"
+        ) from exc
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise DatabaseToolError(f"cannot connect to PostgreSQL at {where}: {exc}") from exc

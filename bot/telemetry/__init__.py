@@ -1,7 +1,7 @@
 """Observability: Prometheus metrics, log context, and the calls the core makes to feed them.
 
 The core imports this package only (`from bot import telemetry`). The HTTP
-server of `/healthz` and `/metrics` is `bot.telemetry.health`, and the logging
+server of `/healthz` and `/metrics` is `bot.health`, and the logging
 set-up `bot.telemetry.logs`; both are imported by the service and the CLI.
 """
 

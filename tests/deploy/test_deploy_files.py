@@ -44,7 +44,7 @@ from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, read_env_file
 from bot.content.bank import QuestionBank
-from bot.telemetry.health import HealthServer
+from bot.health import HealthServer
 from tests.conftest import FIXTURE_CONTENT, REPO
 from tests.deploy.dockerfile import (
     DockerIgnore,

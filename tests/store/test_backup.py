@@ -11,12 +11,14 @@ import pytest
 
 from bot.cli import main
 from bot.clock import ManualClock
+from bot.commands import UsageError
 from bot.model import AnswerSource, MemberRef
 from bot.store.backup import backup_sqlite
 from bot.store.records import AnswerWrite
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
-from bot.store.transfer import DatabaseToolError, UsageError, compare_urls
+from bot.store.transfer import compare_urls
+from bot.store.urls import DatabaseToolError
 from tests.store.conftest import END
 from tests.store.test_transfer import LATEST, sqlite_counts, sqlite_url
 

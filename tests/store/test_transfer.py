@@ -21,14 +21,8 @@ from bot.jobs import ManualJobScheduler
 from bot.model import ChannelRef, GroupSettings, MemberRef
 from bot.store import migrations
 from bot.store.sql_store import SqlStore
-from bot.store.transfer import (
-    CopyMismatch,
-    DatabaseToolError,
-    compare_urls,
-    copy_url,
-    open_url,
-    redact,
-)
+from bot.store.transfer import CopyMismatch, compare_urls, copy_url
+from bot.store.urls import DatabaseToolError, open_database, redact
 from tests.conftest import FIXTURE_CONTENT
 from tests.postgres import POSTGRES_URL, postgres_schema
 from tests.store.conftest import END, ZOE
@@ -95,7 +89,7 @@ async def bot_view(url: str, bank: QuestionBank) -> str:
 
 async def store_view(url: str) -> list[object]:
     """Everything the store reads back, group by group, member by member."""
-    db = await open_url(url, create=False)
+    db = await open_database(url, create=False)
     store = SqlStore(db, ManualClock(END))
     seen: list[object] = []
     try:
@@ -150,7 +144,7 @@ async def test_sqlite_to_postgres_copies_every_table_and_the_bot_reads_the_same(
         assert "1. Alice" in after and ZOE in after
 
         # New rows get fresh ids: the identity sequences moved past the copied ones.
-        db = await open_url(url, create=False)
+        db = await open_database(url, create=False)
         store = SqlStore(db, ManualClock(END))
         group = await store.create_group(ChannelRef("console", "local", "new"), GroupSettings())
         member = await store.member_id(MemberRef("console", "newcomer", "Newcomer"))
@@ -195,7 +189,7 @@ def test_cli_copies_and_verifies_sqlite_to_sqlite(
 
 
 async def corrupt(url: str, sql: str) -> None:
-    db = await open_url(url, create=False)
+    db = await open_database(url, create=False)
     try:
         assert await db.execute(sql) == 1
     finally:
@@ -246,7 +240,7 @@ async def test_a_destination_that_changes_rows_gets_nothing(
     history: Path, dest_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert await asyncio.to_thread(main, ["db", "migrate", "--database", dest_url]) == 0
-    db = await open_url(dest_url, create=False)
+    db = await open_database(dest_url, create=False)
     for statement in (SQLITE_MANGLER,) if db.dialect == "sqlite" else POSTGRES_MANGLER:
         await db.execute(statement)
     await db.close()
@@ -259,7 +253,7 @@ async def test_a_destination_that_changes_rows_gets_nothing(
     code = await asyncio.to_thread(main, ["db", "copy", sqlite_url(history), dest_url])
     out, err = capsys.readouterr()
     assert code == 1 and "MISMATCH" in out and "does not match the source in: members" in err
-    db = await open_url(dest_url, create=False)
+    db = await open_database(dest_url, create=False)
     for table in sqlite_counts(history):
         row = await db.fetchrow(f'SELECT COUNT(*) AS n FROM "{table}"')
         assert row is not None and row["n"] == 0, table
@@ -312,7 +306,7 @@ async def test_a_future_table_and_column_are_copied_without_code_changes(
     assert report.ok and report.schema_version == LATEST + 1
     names = [t.name for t in report.tables]
     assert names.index("rounds") < names.index("aa_round_notes")
-    db = await open_url(dest_url, create=False)
+    db = await open_database(dest_url, create=False)
     notes = await db.fetch("SELECT round_id, author, weight FROM aa_round_notes ORDER BY 1, 2")
     alice = await db.fetchrow("SELECT pronouns FROM members WHERE display_name = 'Alice'")
     await db.close()
@@ -346,7 +340,7 @@ async def test_text_keys_are_ordered_alike_whatever_the_destination_collation(
         )
     async with pg_url() as url:
         assert await asyncio.to_thread(main, ["db", "migrate", "--database", url]) == 0
-        db = await open_url(url, create=False)
+        db = await open_database(url, create=False)
         await db.execute(
             'ALTER TABLE practice_reviews ALTER COLUMN question_id TYPE TEXT COLLATE "en-US-x-icu"'
         )
@@ -454,13 +448,13 @@ POSTGRES_REFUSER = "ALTER TABLE answers ADD CONSTRAINT short CHECK (length(text)
 
 async def test_a_row_the_destination_refuses_leaves_it_empty(history: Path, dest_url: str) -> None:
     assert await asyncio.to_thread(main, ["db", "migrate", "--database", dest_url]) == 0
-    db = await open_url(dest_url, create=False)
+    db = await open_database(dest_url, create=False)
     await db.execute(SQLITE_REFUSER if db.dialect == "sqlite" else POSTGRES_REFUSER)
     await db.close()
     with pytest.raises(DatabaseToolError, match="refused a row of answers") as caught:
         await copy_url(sqlite_url(history), dest_url, 5)
     assert caught.value.status == 1 and "nothing was written" in str(caught.value)
-    db = await open_url(dest_url, create=False)
+    db = await open_database(dest_url, create=False)
     for table in ("groups", "members", "rounds", "answers"):
         row = await db.fetchrow(f"SELECT COUNT(*) AS n FROM {table}")
         assert row is not None and row["n"] == 0, table

@@ -13,7 +13,7 @@ from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
-from bot.telemetry.health import HealthServer
+from bot.health import HealthServer
 from tests.conftest import FIXTURE_CONTENT
 from tests.telemetry.console_platform import ConsolePlatform
 

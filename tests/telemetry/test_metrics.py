@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED
 
-from bot.telemetry.health import HealthServer
+from bot.health import HealthServer
 from bot.telemetry.metrics import REGISTRY
 from tests.conftest import Console
 from tests.telemetry.conftest import Served

@@ -1,0 +1,144 @@
+"""Members' answers to a group's daily round: in its thread, privately, edited, withdrawn.
+
+The rules of what counts as an answer live here: a message in the round's
+thread is one until the reveal (talk after it is not, unless the member had
+not answered); a form answers only the round it names if that round was
+asked; a deleted message withdraws the answer it carried. Every answer is
+stored before the member is told.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import messages, telemetry
+from bot.clock import Clock
+from bot.content.bank import QuestionBank
+from bot.grading import grade
+from bot.markup import answer_body
+from bot.model import AnswerSource, Group, MemberRef, Round, RoundStatus
+from bot.ports import MessageRemoved, ThreadReply
+from bot.replies import Reply
+from bot.schedule import next_post_slot
+from bot.store.records import AnswerWrite
+from bot.store_ports import AnswerStore
+
+__all__ = ["AnswerService"]
+
+log = logging.getLogger(__name__)
+
+# Rounds a form's answer may go to: the open one, or one revealed (or being revealed), late.
+_ANSWERABLE = frozenset({RoundStatus.OPEN, RoundStatus.REVEALING, RoundStatus.REVEALED})
+
+
+class AnswerService:
+    """Takes members' answers to the daily rounds."""
+
+    def __init__(self, store: AnswerStore, bank: QuestionBank, clock: Clock) -> None:
+        self._store = store
+        self._bank = bank
+        self._clock = clock
+
+    async def open_round(self, group: Group) -> Round | None:
+        """Return the group's open round, if any."""
+        return await self._store.current_round(group.id)
+
+    async def round_named(self, group: Group, value: str | None) -> Round | None:
+        """Return the round a button or form names (its id), else the open round."""
+        if value and value.isdigit():
+            round_ = await self._store.get_round(int(value))
+            return round_ if round_ is not None and round_.group_id == group.id else None
+        return await self.open_round(group)
+
+    def no_open_round(self, group: Group) -> Reply:
+        """Return the answer to asking for the open question when there is none."""
+        upcoming = None
+        if not group.settings.paused:
+            slot = next_post_slot(group.settings, self._clock.now())
+            upcoming = slot.at if slot is not None else None
+        return messages.no_open_round(upcoming, group.settings.timezone)
+
+    async def privately(self, group: Group, member: MemberRef, text: str | None) -> Reply:
+        """Answer the open round privately (`/answer`): without text, the form to write it."""
+        round_ = await self.open_round(group)
+        if round_ is None:
+            return self.no_open_round(group)
+        if text is None:
+            return messages.answer_form(round_.id)
+        return await self.record(group, round_, member, text, AnswerSource.PRIVATE)
+
+    async def form_for(self, group: Group, value: str) -> Reply:
+        """Return the private answer form of the round a button names, if it is still open."""
+        round_ = await self.round_named(group, value)
+        if round_ is None or round_.status is not RoundStatus.OPEN:
+            return messages.error("That question is closed; its answer has been revealed.")
+        return messages.answer_form(round_.id)
+
+    async def from_form(self, group: Group, member: MemberRef, value: str, text: str) -> Reply:
+        """Take an answer written in the form of the round it names."""
+        round_ = await self.round_named(group, value)
+        if round_ is None:
+            return self.no_open_round(group)
+        if round_.status not in _ANSWERABLE:
+            return messages.error("That question was never asked here, so it takes no answers.")
+        return await self.record(group, round_, member, text, AnswerSource.PRIVATE)
+
+    async def in_thread(self, group: Group, event: ThreadReply) -> Reply | None:
+        """Take a message in a round's thread as an answer; None if it is not one."""
+        if event.place.thread_id is None:
+            return None
+        round_ = await self._store.round_by_thread(group.id, event.place.thread_id)
+        if round_ is None:
+            return None
+        if round_.status is not RoundStatus.OPEN:
+            member_id = await self._store.member_id(event.actor)
+            existing = await self._store.member_answer(round_.id, member_id)
+            if existing is not None and not existing.late:
+                return None  # talk after the reveal, not a new answer
+        return await self.record(
+            group, round_, event.actor, event.text, AnswerSource.THREAD, event.message_id
+        )
+
+    async def withdraw(self, group: Group, event: MessageRemoved) -> list[Reply]:
+        """Withdraw the answer a deleted thread message carried, if it did."""
+        if event.place.thread_id is None:
+            return []
+        round_ = await self._store.round_by_thread(group.id, event.place.thread_id)
+        if round_ is None:
+            return []
+        member_id = await self._store.member_id(event.actor)
+        if await self._store.withdraw_answer(round_.id, member_id, event.message_id):
+            return [messages.info("Your answer was withdrawn with the deleted message.")]
+        return []
+
+    @telemetry.log_scope
+    async def record(
+        self,
+        group: Group,
+        round_: Round,
+        member: MemberRef,
+        text: str,
+        source: AnswerSource,
+        message_id: str | None = None,
+    ) -> Reply:
+        """Record a member's answer (stored before this returns) and say how it went."""
+        telemetry.bind_round(group_id=group.id, round_id=round_.id)
+        telemetry.keep_private(text)
+        body = answer_body(text)
+        problem = messages.answer_text_problem(body)
+        if problem is not None:
+            return problem
+        member_id = await self._store.member_id(member)
+        saved = await self._store.save_answer(
+            AnswerWrite(round_.id, member_id, body, source, self._clock.now(), message_id)
+        )
+        if saved is None:
+            return messages.error(
+                "This round has been revealed and scored, so your answer can no longer change."
+            )
+        telemetry.answer_recorded(source.value)
+        if saved.late:
+            question = self._bank.get(round_.question_id)
+            coverage = grade(body, question.key_points) if question is not None else None
+            return messages.late_answer_saved(question, coverage)
+        return messages.answer_saved(saved.replaced, round_.reveal_at, group.settings.timezone)

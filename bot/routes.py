@@ -1,0 +1,102 @@
+"""Which use-case serves each command, button and form: the table the front door dispatches on.
+
+Two tables: what needs the channel's group (a command in a channel without
+one is answered "not set up"), and what works anywhere (practice, help,
+setup). A command missing from both stops the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot import messages
+from bot.answers import AnswerService
+from bot.commands import COMMANDS
+from bot.feedback import FeedbackService
+from bot.groups import GroupService
+from bot.model import ChannelRef, Group, MemberRef
+from bot.practice import HOLD_BACK, PracticeService
+from bot.replies import Reply
+from bot.rounds import RoundService
+from bot.scoring import ScoringRules
+from bot.standings import StandingsService
+from bot.votes import VoteService
+
+__all__ = ["Anywhere", "Args", "InGroup", "Routes", "Services", "routes"]
+
+Args = dict[str, str]
+# A command or button that needs the channel's group, and one that works anywhere.
+InGroup = Callable[[Group, MemberRef, ChannelRef, Args], Awaitable[Reply]]
+Anywhere = Callable[[Group | None, MemberRef, ChannelRef, Args], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The use-cases the front door hands work to."""
+
+    groups: GroupService
+    rounds: RoundService
+    answers: AnswerService
+    votes: VoteService
+    feedback: FeedbackService
+    practice: PracticeService
+    standings: StandingsService
+
+
+@dataclass(frozen=True, slots=True)
+class Routes:
+    """The handlers by name: `studybot skip`, `button hint`, `form answer` ..."""
+
+    in_group: dict[str, InGroup]
+    anywhere: dict[str, Anywhere]
+
+
+def routes(s: Services, rules: ScoringRules) -> Routes:
+    """Return the handler of every command, button and form; fail if a command has none."""
+    tz = _timezone
+    in_group: dict[str, InGroup] = {
+        "answer": lambda g, m, p, a: s.answers.privately(g, m, a.get("text")),
+        "leaderboard": lambda g, m, p, a: s.standings.leaderboard(g, m, a.get("period", "week")),
+        "stats": lambda g, m, p, a: s.standings.stats(g, m),
+        "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),
+        "studybot pause": lambda g, m, p, a: s.groups.set_paused(g, True),
+        "studybot resume": lambda g, m, p, a: s.groups.set_paused(g, False),
+        "studybot skip": lambda g, m, p, a: s.rounds.skip(g),
+        "studybot post-now": lambda g, m, p, a: s.rounds.post_now(g),
+        "studybot reveal": lambda g, m, p, a: s.rounds.reveal_now(g),
+        "button answer": lambda g, m, p, a: s.answers.form_for(g, a["value"]),
+        "button hint": lambda g, m, p, a: s.feedback.round_hint(g, a.get("value")),
+        "button feedback": lambda g, m, p, a: s.feedback.feedback(g, m, a["value"]),
+        "form answer": lambda g, m, p, a: s.answers.from_form(g, m, a["value"], a["text"]),
+    }
+    anywhere: dict[str, Anywhere] = {
+        "practice": lambda g, m, p, a: s.practice.start(
+            m, p, g.id if g else None, a.get("category"), a.get("difficulty")
+        ),
+        "practice answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
+        "practice reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
+        "hint": lambda g, m, p, a: s.feedback.hint(g, m, p),
+        "help": lambda g, m, p, a: _reply(
+            messages.help_reply(a.get("topic", "commands"), COMMANDS, rules, HOLD_BACK)
+        ),
+        "studybot setup": lambda g, m, p, a: s.groups.setup(p, a.get("settings", "")),
+        "button practice-answer": lambda g, m, p, a: _reply(
+            messages.answer_form(0, kind="practice-answer")
+        ),
+        "button practice-hint": lambda g, m, p, a: s.feedback.practice_hint(m, p),
+        "button practice-reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
+        "form practice-answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
+    }
+    missing = {c.name for c in COMMANDS} - set(in_group) - set(anywhere)
+    if missing:
+        raise RuntimeError(f"commands without a handler: {sorted(missing)}")
+    return Routes(in_group, anywhere)
+
+
+def _timezone(group: Group | None) -> str:
+    return group.settings.timezone if group else "UTC"
+
+
+async def _reply(reply: Reply) -> Reply:
+    return reply

@@ -1,0 +1,34 @@
+"""Services on a hand-written in-memory store, a manual clock and the fixture bank."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.model import ChannelRef, Group, GroupSettings, MemberRef
+from tests.services.memory_store import MemoryStore
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+PLACE = ChannelRef("t", "w", "general")
+THREAD = ChannelRef("t", "w", "general", "t1")
+ANN = MemberRef("t", "ann", "Ann")
+BEN = MemberRef("t", "ben", "Ben")
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def group(store: MemoryStore) -> Group:
+    created = await store.create_group(PLACE, GroupSettings(timezone="Europe/Berlin"))
+    assert created is not None
+    return created
