@@ -2,8 +2,10 @@
 
 Every REST call the adapter starts goes through one `Pacer`, which spaces them
 below Discord's global limit (50 requests a second), so a daily fan-out to
-thousands of channels never leans on 429s. Interaction callbacks are not paced:
-Discord exempts them from the global limit.
+thousands of channels never leans on 429s. The limit is the bot's, across all
+its processes: a process running part of the shards gets its share of it
+(`DiscordSettings.processes`). Interaction callbacks are not paced: Discord
+exempts them from the global limit.
 
 Posting a round is two calls (the message, then a thread on it). If the thread
 fails after the message went out, the port remembers the message, and the core's
@@ -27,7 +29,7 @@ from adapters.discord.render import BUTTON_PREFIX, Outgoing, message_kwargs, ren
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.replies import Reply
 
-__all__ = ["DEFAULT_RATE", "DiscordChat", "Pacer"]
+__all__ = ["DEFAULT_RATE", "DiscordChat", "Pacer", "UnsuitableChannel", "process_rate"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,20 @@ THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 THREAD_ALREADY_CREATED = 160004
 _REMEMBERED_POSTS = 10_000
+# Where a round can be posted: channels whose messages can start a public thread (not
+# voice, stage, forum or media channels, nor threads).
+ROUND_CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news)
+
+
+class UnsuitableChannel(discord.ClientException):
+    """A round was to be posted where Discord cannot open its answer thread."""
+
+
+def process_rate(processes: int, rate: float = DEFAULT_RATE) -> float:
+    """Return one process's share of the bot's request rate when `processes` share it."""
+    if processes < 1:
+        raise ValueError("there is at least one process")
+    return rate / processes
 
 
 class Pacer:
@@ -44,16 +60,19 @@ class Pacer:
     Callers take turns (first come, first served), each due one interval after
     the previous one was due. A turn that comes late (the event loop was busy)
     does not push the schedule back: the turns behind it catch up, but never
-    beyond `rate` requests in the trailing second of actual departures, so a
-    stall is never followed by a burst over the limit.
+    beyond `rate` requests in the trailing second of actual departures (below one
+    a second: never two within `1 / rate` seconds), so a stall is never followed
+    by a burst over the limit.
     """
 
     def __init__(self, rate: float = DEFAULT_RATE) -> None:
-        if rate < 1:
-            raise ValueError("the rate must be at least one request a second")
+        if not rate > 0:
+            raise ValueError("the rate must be more than zero requests a second")
+        self.rate = rate
         self._interval = 1.0 / rate
+        self._window = max(1.0, self._interval)  # the span `_left` may fill, at most
         self._due = float("-inf")  # when the previous turn was due
-        self._left: deque[float] = deque(maxlen=int(rate))  # the latest departures
+        self._left: deque[float] = deque(maxlen=max(1, int(rate)))  # the latest departures
         self._turn = asyncio.Lock()
 
     async def wait(self) -> None:
@@ -63,7 +82,7 @@ class Pacer:
             now = loop.time()
             due = max(now, self._due + self._interval)
             if len(self._left) == self._left.maxlen:
-                due = max(due, self._left[0] + 1.0)
+                due = max(due, self._left[0] + self._window)
             if due > now:
                 await asyncio.sleep(due - now)
             self._due = due
@@ -133,6 +152,7 @@ class DiscordChat:
 
     async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
         """Post a round's card with its buttons and open its public answer thread on it."""
+        self._check_round_channel(int(channel.channel_id))
         key = _round_key(channel, card)
         parts = render(card)
         head = replace(parts[0], buttons=parts[-1].buttons)  # the buttons go on the card itself
@@ -159,6 +179,22 @@ class DiscordChat:
             channel.platform, channel.workspace_id, channel.channel_id, str(thread_id)
         )
         return PostedRound(MessageRef(channel, str(message_id)), thread)
+
+    def _check_round_channel(self, channel_id: int) -> None:
+        """Refuse, before any request, a channel known to be one a round cannot live in.
+
+        Discord would take the card in a voice channel's chat, then refuse its thread
+        (50024), and refuses messages in a forum (50008): the card would stand there
+        without a thread, at every retry.
+        """
+        known = self._client.get_channel(channel_id)
+        kind = getattr(known, "type", None)
+        if known is not None and kind not in ROUND_CHANNEL_TYPES:
+            name = kind.name if isinstance(kind, discord.ChannelType) else "unknown"
+            raise UnsuitableChannel(
+                f"channel {channel_id} is a {name} channel; a round needs a text or "
+                "announcement channel, where threads open on messages"
+            )
 
     async def find_round_post(self, channel: ChannelRef, key: str) -> PostedRound | None:
         """Return the round card posted with `key` among the channel's newest messages.

@@ -5,7 +5,11 @@ interactions are answered at once when the core is quick, or deferred
 (ephemerally, "thinking") and followed up when it takes longer than
 `defer_after`, or at once when more than `busy_after` interactions are
 already in hand (a crowd arriving together), so that each is acknowledged
-well inside Discord's 3 seconds; private replies are ephemeral. Messages
+well inside Discord's 3 seconds; private replies are ephemeral. An
+interaction the core may answer with a form (a button, `/answer` without
+text) is never deferred ahead of its reply, crowd or not: Discord takes a
+modal only as the first response. Only when the core has not answered it
+`form_defer_after` seconds in is it deferred, as a last resort. Messages
 in threads become answers; their replies show as a reaction, or privately
 by direct message. Reactions in threads are helpful votes; nothing is shown
 for them.
@@ -25,10 +29,12 @@ import aiohttp
 import discord
 import yarl
 
-from adapters.discord.chat import DiscordChat
+from adapters.discord.chat import DiscordChat, Pacer, process_rate
 from adapters.discord.commands import CommandTable, suggestions
 from adapters.discord.events import (
+    PLATFORM,
     interaction_event,
+    may_open_form,
     member_ref,
     reaction_event,
     reaction_may_count,
@@ -38,20 +44,34 @@ from adapters.discord.events import (
 )
 from adapters.discord.render import NO_MENTIONS, message_kwargs, modal_for, render
 from adapters.discord.settings import DiscordSettings
+from bot import telemetry
 from bot.app import App
 from bot.core import Core
 from bot.model import MemberRef
 from bot.replies import Reply, Visibility
+from bot.service import PlatformError
 
-__all__ = ["BUSY_AFTER", "DEFER_AFTER", "DiscordPlatform", "StudybotClient", "intents_for"]
+__all__ = [
+    "BUSY_AFTER",
+    "DEFER_AFTER",
+    "FORM_DEFER_AFTER",
+    "SWEEP_REFUSALS",
+    "DiscordPlatform",
+    "StudybotClient",
+    "intents_for",
+]
 
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.5  # seconds the core may take before an interaction is deferred
+# seconds the core may take on an interaction it may answer with a form (a modal can't
+# follow a deferral) before it is deferred all the same, as the last resort, inside 3 s
+FORM_DEFER_AFTER = 2.4
 BUSY_AFTER = 20  # interactions in hand beyond which new ones are deferred at once
 CROWD_WORK_WAIT = 1.0  # seconds a crowd's work waits at most for the crowd's acks
 REST_CONNECTIONS = 64  # kept-alive connections to Discord's API (discord.py: no limit)
 _REMEMBERED = 100_000  # thread message authors and thread parents kept for deletes
+SWEEP_REFUSALS = 20  # 403s after which the sweep of leftover guild commands gives up
 _FORM_TOO_LATE = Reply(
     text="That took a moment too long to open the form. Please try again.", is_error=True
 )
@@ -74,6 +94,21 @@ def intents_for(settings: DiscordSettings) -> discord.Intents:
 async def _defer(interaction: discord.Interaction) -> None:
     """Acknowledge an interaction with a private "thinking" message, to be edited later."""
     await interaction.response.defer(ephemeral=True, thinking=True)
+
+
+def _intent_refused(settings: DiscordSettings) -> str:
+    """Say, in one line, that Discord refused a privileged intent and how to go on."""
+    if settings.message_content:
+        return (
+            "Discord refused the Message Content intent (gateway close 4014): turn it on in "
+            "the developer portal under Bot → Privileged Gateway Intents → Message Content "
+            "Intent, or set DISCORD_MESSAGE_CONTENT=off to run without it (members then answer "
+            "with the Answer privately button or /answer, not in the thread)"
+        )
+    return (  # the adapter asks for no other privileged intent (see intents_for)
+        "Discord refused a privileged gateway intent (close 4014): turn it on in the "
+        "developer portal under Bot → Privileged Gateway Intents"
+    )
 
 
 class _Lru(OrderedDict[int, Any]):
@@ -114,6 +149,7 @@ class StudybotClient(discord.AutoShardedClient):
         *,
         defer_after: float = DEFER_AFTER,
         busy_after: int = BUSY_AFTER,
+        form_defer_after: float = FORM_DEFER_AFTER,
         guild_ready_timeout: float = 2.0,
     ) -> None:
         options: dict[str, Any] = {}
@@ -131,10 +167,12 @@ class StudybotClient(discord.AutoShardedClient):
         self.http.__class__ = _HTTPClient
         self.settings = settings
         self.table = CommandTable()
-        self.chat = DiscordChat(self)
+        # Discord's global limit is the bot's: this process gets its share of it
+        self.chat = DiscordChat(self, Pacer(process_rate(settings.processes)))
         self.core: Core | None = None
         self._defer_after = defer_after
         self._busy_after = busy_after
+        self._form_defer_after = form_defer_after
         self._in_flight = 0  # interactions being answered now
         self._acking = 0  # crowd interactions whose acknowledgement is on its way
         self._acked = asyncio.Event()  # set when no acknowledgement is on its way
@@ -143,6 +181,7 @@ class StudybotClient(discord.AutoShardedClient):
         self._authors = _Lru()  # thread message id -> the member who wrote it
         self._parents = _Lru()  # thread id -> its parent channel id (0: not a thread)
         self._lookups: dict[int, asyncio.Future[int]] = {}
+        self._sweep: asyncio.Task[None] | None = None  # removing leftover guild commands
 
     # -- connecting -----------------------------------------------------------
 
@@ -160,16 +199,112 @@ class StudybotClient(discord.AutoShardedClient):
         await super().login(token)
 
     async def setup_hook(self) -> None:
-        """Register the slash commands: to one guild when configured, else globally."""
+        """Register the slash commands: to one guild when configured, else globally.
+
+        Copies left in the other scope by an earlier registration would show every
+        command twice. Registered to one guild, the global copies are removed if the
+        bot is in no other guild (where they are the bot's only commands, they stay,
+        with a warning). Once connected, the guild copies in this process's other
+        guilds are removed (`on_ready`).
+        """
         app_id = self.application_id
         if app_id is None:
             raise discord.ClientException("Discord did not say which application this bot is")
         payload = self.table.payloads()
-        if self.settings.guild_id is not None:
-            await self.http.bulk_upsert_guild_commands(app_id, self.settings.guild_id, payload)
+        guild_id = self.settings.guild_id
+        await self.chat.pacer.wait()
+        if guild_id is not None:
+            await self.http.bulk_upsert_guild_commands(app_id, guild_id, payload)
+            try:
+                await self._drop_global_commands(app_id, guild_id)
+            except discord.HTTPException as exc:  # a clean-up: the bot runs without it
+                log.warning("could not check for global slash commands to remove: %s", exc)
         else:
             await self.http.bulk_upsert_global_commands(app_id, payload)
         log.info("registered %d slash commands", len(payload))
+
+    async def _drop_global_commands(self, app_id: int, guild_id: int) -> None:
+        """Remove the application's global commands if the bot is in no guild but `guild_id`."""
+        await self.chat.pacer.wait()
+        found = await self.http.get_global_commands(app_id)
+        if not found:
+            return
+        await self.chat.pacer.wait()
+        guilds = await self.http.get_guilds(2, with_counts=False)
+        if any(int(g["id"]) != guild_id for g in guilds):
+            log.warning(
+                "the %d global slash commands stay (the bot's other servers use them), so "
+                "members of server %s, where they are registered too (DISCORD_GUILD_ID), see "
+                "each command twice; unset DISCORD_GUILD_ID to register them globally only",
+                len(found),
+                guild_id,
+            )
+            return
+        await self.chat.pacer.wait()
+        await self.http.bulk_upsert_global_commands(app_id, [])
+        log.info(
+            "removed %d global slash commands: the bot is only in server %s, which has them",
+            len(found),
+            guild_id,
+        )
+
+    @property
+    def command_sweep(self) -> asyncio.Task[None] | None:
+        """The removal of leftover guild commands, once started (see `on_ready`)."""
+        return self._sweep
+
+    async def on_ready(self) -> None:
+        """Start removing guild copies of the commands once the guilds are known (once)."""
+        if self._sweep is None:
+            self._sweep = asyncio.create_task(self._sweep_guild_commands(), name="command-sweep")
+
+    async def _sweep_guild_commands(self) -> None:
+        """Remove the guild copies of our commands in every guild but the configured one.
+
+        One paced request per guild this process serves (two where copies are found),
+        in the background; guilds where Discord refuses access (the app lacks the
+        `applications.commands` scope there) are skipped, and the sweep stops after a
+        few such refusals so as not to spend Discord's invalid-request allowance.
+        """
+        app_id = self.application_id
+        if app_id is None:
+            return
+        removed = refused = 0
+        for guild in list(self.guilds):
+            if guild.id == self.settings.guild_id:
+                continue
+            try:
+                await self.chat.pacer.wait()
+                found = await self.http.get_guild_commands(app_id, guild.id)
+                if not found:
+                    continue
+                await self.chat.pacer.wait()
+                await self.http.bulk_upsert_guild_commands(app_id, guild.id, [])
+            except discord.Forbidden:
+                refused += 1
+                if refused >= SWEEP_REFUSALS:
+                    log.warning("stopped removing leftover guild commands: access refused")
+                    return
+                continue
+            except discord.HTTPException as exc:
+                log.warning("server %s: could not remove its guild commands: %s", guild.id, exc)
+                continue
+            removed += 1
+            log.info(
+                "server %s: removed %d leftover guild copies of the slash commands",
+                guild.id,
+                len(found),
+            )
+        if removed:
+            log.info("removed leftover guild commands in %d servers", removed)
+
+    async def close(self) -> None:
+        """Stop the command sweep, then disconnect."""
+        if self._sweep is not None and not self._sweep.done():
+            self._sweep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweep
+        await super().close()
 
     async def launch_shards(self) -> None:
         """Connect this process's shards to the gateway Discord names at the API base.
@@ -207,7 +342,11 @@ class StudybotClient(discord.AutoShardedClient):
             await self._autocomplete(core, interaction)
             return
         event = interaction_event(interaction, self.table)
-        if event is not None:
+        if event is None:
+            return
+        if may_open_form(event, self.table):
+            await self._answer_first(interaction, core.handle(event))
+        else:
             await self._answer(interaction, core.handle(event))
 
     async def _autocomplete(self, core: Core, interaction: discord.Interaction) -> None:
@@ -239,35 +378,68 @@ class StudybotClient(discord.AutoShardedClient):
                         await self._acked.wait()
                 await self._follow_up(interaction, await work)
                 return
-            if self._defer_after <= 0:  # configured to always defer
-                await _defer(interaction)
-                await self._follow_up(interaction, await work)
-                return
-            # The work runs in this task; should it take longer than `defer_after`, a
-            # timer defers the interaction meanwhile (and the replies follow up).
-            loop = asyncio.get_running_loop()
-            deferral: asyncio.Task[None] | None = None
-
-            def defer() -> None:
-                nonlocal deferral
-                deferral = loop.create_task(_defer(interaction))
-
-            timer = loop.call_later(self._defer_after, defer)
-            try:
-                replies = await work
-            except BaseException:
-                if deferral is not None:
-                    deferral.cancel()
-                raise
-            finally:
-                timer.cancel()
-            if deferral is None:
-                await self._respond(interaction, replies)
-            else:
-                await deferral
-                await self._follow_up(interaction, replies)
+            await self._answer_within(interaction, work, self._defer_after)
         finally:
             self._in_flight -= 1
+
+    async def _answer_first(
+        self, interaction: discord.Interaction, work: Coroutine[Any, Any, list[Reply]]
+    ) -> None:
+        """Answer an interaction the core may answer with a form: its reply comes first.
+
+        Neither a crowd nor `defer_after` defers it, since a modal cannot follow a
+        deferral; only if the core has not answered `form_defer_after` seconds in is
+        it deferred (a form then says it could not open). Until it is answered it
+        counts among the crowd's acknowledgements on their way, so the crowd's work
+        (which waits for those, briefly) does not hold up its reply.
+        """
+        self._in_flight += 1
+        self._acking += 1
+        self._acked.clear()
+        try:
+            await self._answer_within(interaction, work, self._form_defer_after)
+        finally:
+            self._in_flight -= 1
+            self._acking -= 1
+            if not self._acking:
+                self._acked.set()
+
+    async def _answer_within(
+        self,
+        interaction: discord.Interaction,
+        work: Coroutine[Any, Any, list[Reply]],
+        defer_after: float,
+    ) -> None:
+        """Run the work and respond with its replies; defer meanwhile if it outlasts `defer_after`.
+
+        The work runs in this task; should it take longer, a timer defers the
+        interaction (and the replies follow up). Zero or less: always defer first.
+        """
+        if defer_after <= 0:  # configured to always defer
+            await _defer(interaction)
+            await self._follow_up(interaction, await work)
+            return
+        loop = asyncio.get_running_loop()
+        deferral: asyncio.Task[None] | None = None
+
+        def defer() -> None:
+            nonlocal deferral
+            deferral = loop.create_task(_defer(interaction))
+
+        timer = loop.call_later(defer_after, defer)
+        try:
+            replies = await work
+        except BaseException:
+            if deferral is not None:
+                deferral.cancel()
+            raise
+        finally:
+            timer.cancel()
+        if deferral is None:
+            await self._respond(interaction, replies)
+        else:
+            await deferral
+            await self._follow_up(interaction, replies)
 
     async def _acknowledge(self, interaction: discord.Interaction) -> None:
         """Defer an interaction ("thinking", ephemeral), counted among the crowd's acks."""
@@ -364,13 +536,24 @@ class StudybotClient(discord.AutoShardedClient):
         self._authors.remember(message.id, event.actor)
         for reply in await core.handle(event):
             if reply.reaction and not reply.is_error:
-                await self.chat.react(message.channel.id, message.id, reply.reaction)
+                if not await self._mark(message, reply.reaction):
+                    await self._tell(event.actor, reply, message)  # said privately instead
             elif reply.visibility is Visibility.PRIVATE:
                 await self._tell(event.actor, reply, message)
             elif reply.visibility is Visibility.PUBLIC:
                 await self.chat.post(event.place.channel(), reply)
             else:
                 await self.chat.reply_to(message, reply)
+
+    async def _mark(self, message: discord.Message, emoji: str) -> bool:
+        """React to a member's message; False if Discord refuses (Add Reactions denied there)."""
+        try:
+            await self.chat.react(message.channel.id, message.id, emoji)
+        except discord.Forbidden as exc:
+            telemetry.platform_error(PLATFORM, type(exc).__name__)
+            log.warning("channel %s: may not react (%s)", message.channel.id, exc.text)
+            return False
+        return True
 
     async def _tell(self, member: MemberRef, reply: Reply, message: discord.Message | None) -> None:
         """Tell a member privately (a DM); if their DMs are closed, answer their message."""
@@ -470,6 +653,7 @@ class DiscordPlatform:
         *,
         defer_after: float = DEFER_AFTER,
         busy_after: int = BUSY_AFTER,
+        form_defer_after: float = FORM_DEFER_AFTER,
         guild_ready_timeout: float = 2.0,
     ) -> None:
         self.settings = settings
@@ -477,6 +661,7 @@ class DiscordPlatform:
             settings,
             defer_after=defer_after,
             busy_after=busy_after,
+            form_defer_after=form_defer_after,
             guild_ready_timeout=guild_ready_timeout,
         )
         self._started = False
@@ -498,8 +683,11 @@ class DiscordPlatform:
         gc.freeze()
         self.client.core = app.core
         self._started = True
-        async with self.client:
-            await self.client.start(self.settings.token)
+        try:
+            async with self.client:
+                await self.client.start(self.settings.token)
+        except discord.PrivilegedIntentsRequired:
+            raise PlatformError(_intent_refused(self.settings)) from None
 
     async def close(self) -> None:
         """Disconnect from Discord (nothing to do if `run` never started)."""

@@ -110,6 +110,11 @@ class CommandTable:
             top, sub = _split(command.name)
             self._groups.setdefault(top, {})[sub] = command
 
+    def command(self, name: str) -> Command | None:
+        """Return the core command of a full name (`answer`, `studybot setup`), or None."""
+        top, sub = _split(name)
+        return self._groups.get(top, {}).get(sub)
+
     def payloads(self) -> list[dict[str, Any]]:
         """Return the application commands to register (one bulk overwrite)."""
         return [self._payload(top, members) for top, members in self._groups.items()]

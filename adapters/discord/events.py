@@ -33,6 +33,7 @@ __all__ = [
     "PLATFORM",
     "interaction_event",
     "interaction_place",
+    "may_open_form",
     "member_ref",
     "reaction_event",
     "reaction_may_count",
@@ -112,6 +113,22 @@ def interaction_event(interaction: discord.Interaction, table: CommandTable) -> 
         values = dict(_submitted_values(data.get("components", [])))
         return FormSubmit(form[0], _actor(interaction), place, values, form[1])
     return None
+
+
+def may_open_form(event: Event, table: CommandTable) -> bool:
+    """Tell whether the core may answer an interaction's event with a form (a modal).
+
+    Discord takes a modal only as an interaction's first response, so such an
+    interaction must not be deferred. The core answers a button press with a form
+    (a round's *Answer privately*, a practice question's *Answer*), and a command
+    whose optional free text was left out (`/answer` without text opens the form).
+    """
+    if isinstance(event, ButtonPress):
+        return True
+    if isinstance(event, Invocation) and not event.args.strip():
+        command = table.command(event.command)
+        return command is not None and any(p.rest and not p.required for p in command.params)
+    return False
 
 
 def thread_message(

@@ -4,12 +4,14 @@ The core's text is a small Markdown subset that Discord reads as it is (user
 text arrives already escaped). Long text is split at line breaks, keeping code
 fences balanced, across embed descriptions or message contents; long fields
 continue in further fields; embeds are packed into as many messages as the
-6,000-character and 10-embed limits need. Nothing is dropped. Every message
-goes out with mentions disabled.
+6,000-character and 10-embed limits need. Nothing but whitespace is dropped;
+blank parts, which Discord refuses, are left out or shown as a zero-width
+space. Every message goes out with mentions disabled.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +52,13 @@ MODAL_TITLE_LIMIT = 45
 INPUT_LABEL_LIMIT = 45
 PLACEHOLDER_LIMIT = 100
 INPUT_VALUE_LIMIT = 4000
+MIN_SPLIT_LIMIT = 16
 
 _COLOUR = discord.Colour(0x4F7CAC)
 _ERROR_COLOUR = discord.Colour(0xC0392B)
 _FENCE = "```"
+# A code fence's language (its first line's word, e.g. `python`), kept when a split reopens it.
+_LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,16}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,58 +75,86 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _hard_split(line: str, limit: int) -> list[str]:
-    pieces = []
-    while len(line) > limit:
-        cut = line.rfind(" ", 0, limit)
-        cut = cut if cut > limit // 2 else limit
-        pieces.append(line[:cut])
-        line = line[cut:].lstrip(" ") if cut < limit else line[cut:]
-    pieces.append(line)
-    return pieces
+def _cut(line: str, width: int) -> tuple[str, str | None]:
+    """Return the first piece of a line longer than `width`, and the rest (None if only spaces).
+
+    The piece is at most `width` (at least 1) characters, cut at a space if one is in its
+    second half, so every cut makes progress.
+    """
+    cut = line.rfind(" ", 0, width)
+    if cut > width // 2:
+        rest = line[cut:].lstrip(" ")
+        return line[:cut], rest or None
+    return line[:width], line[width:] or None
+
+
+def _reopening(piece: str, room: int) -> str:
+    """Return the line that reopens, in the next chunk, the code fence `piece` left open.
+
+    It keeps the fence's language (`` ```python ``) when the fence line names one and it
+    is short next to the room, else it is a bare fence: a reopening line never takes more
+    than half a chunk, so every chunk has room for text.
+    """
+    language = piece[piece.rfind(_FENCE) + len(_FENCE) :].strip()
+    if _LANGUAGE.fullmatch(language) and len(_FENCE) + len(language) + 1 <= room // 2:
+        return _FENCE + language
+    return _FENCE
 
 
 def split_markdown(text: str, limit: int) -> list[str]:
     """Split text into chunks of at most `limit` characters at line breaks.
 
-    A chunk that ends inside a code fence is closed with a fence and the next
-    chunk reopens it with the same opening line, so formatting never leaks.
+    A line longer than a chunk is cut, at a space where it can be. A chunk that
+    ends inside a code fence is closed with a fence and the next chunk reopens
+    it (with its language), so formatting never leaks. Fences are counted the
+    way Discord reads them: every three backticks open or close one. Only
+    whitespace is dropped. `limit` must be at least 16.
     """
+    if limit < MIN_SPLIT_LIMIT:
+        raise ValueError(f"cannot split text into chunks shorter than {MIN_SPLIT_LIMIT}")
     if len(text) <= limit:
         return [text]
     room = limit - len(_FENCE) - 1  # keep space to close an open fence
     chunks: list[str] = []
     current: list[str] = []
-    size = 0
-    fence: str | None = None  # the opening line of the fence we are in
+    size = 0  # characters in `current`, plus one for each line (its line break)
+    reopen: str | None = None  # the line reopening the fence we are in, or None
+    reopened = 0  # lines at the start of `current` that only reopen a fence
 
     def flush() -> None:
-        nonlocal current, size
-        body = "\n".join(current)
-        if fence is not None:
-            body += "\n" + _FENCE
-        if body.strip():
-            chunks.append(body)
-        current = [fence] if fence is not None else []
-        size = len(fence) + 1 if fence is not None else 0
+        nonlocal current, size, reopened
+        if len(current) > reopened:
+            body = "\n".join(current) + ("\n" + _FENCE if reopen is not None else "")
+            if body.strip():
+                chunks.append(body)
+        current = [reopen] if reopen is not None else []
+        size = len(reopen) + 1 if reopen is not None else 0
+        reopened = len(current)
 
     for raw in text.split("\n"):
-        for line in _hard_split(raw, room - (len(fence) + 1 if fence else 0)):
-            if current and size + len(line) + 1 > room:
+        line: str | None = raw
+        while line is not None:
+            # A fresh chunk starts with the reopening line, so a piece must fit after it.
+            width = room - (len(reopen) + 1 if reopen is not None else 0)
+            piece, line = _cut(line, width) if len(line) > width else (line, None)
+            if current and size + len(piece) > room:
                 flush()
-            current.append(line)
-            size += len(line) + 1
-        if raw.lstrip().startswith(_FENCE):
-            fence = None if fence is not None else raw.strip()
-    if current and "\n".join(current).strip() and current != [fence]:
-        body = "\n".join(current)
-        chunks.append(body + ("\n" + _FENCE if fence is not None else ""))
+            current.append(piece)
+            size += len(piece) + 1
+            if piece.count(_FENCE) % 2:
+                reopen = _reopening(piece, room) if reopen is None else None
+    flush()
     return chunks
 
 
+def _shown(text: str | None) -> str | None:
+    """Return text Discord shows, or None for none or only whitespace (Discord refuses those)."""
+    return text if text is not None and text.strip() else None
+
+
 def _field_parts(field: Field) -> list[tuple[str, str, bool]]:
-    name = _clip(field.name or "\u200b", FIELD_NAME_LIMIT - 12)
-    values = split_markdown(field.value or "\u200b", FIELD_VALUE_LIMIT)
+    name = _clip(_shown(field.name) or "\u200b", FIELD_NAME_LIMIT - 12)
+    values = split_markdown(_shown(field.value) or "\u200b", FIELD_VALUE_LIMIT)
     return [
         (name if i == 0 else f"{name} (cont.)", value, field.inline)
         for i, value in enumerate(values)
@@ -131,10 +164,12 @@ def _field_parts(field: Field) -> list[tuple[str, str, bool]]:
 def _embeds(reply: Reply) -> list[discord.Embed]:
     colour = _ERROR_COLOUR if reply.is_error else _COLOUR
     embeds: list[discord.Embed] = []
-    descriptions = split_markdown(reply.text, DESCRIPTION_LIMIT) if reply.text else [""]
+    text = _shown(reply.text)
+    descriptions = split_markdown(text, DESCRIPTION_LIMIT) if text else [""]
+    heading = _shown(reply.title)
     for i, chunk in enumerate(descriptions):
-        title = _clip(reply.title, TITLE_LIMIT) if reply.title and i == 0 else None
-        embeds.append(discord.Embed(title=title, description=chunk or None, colour=colour))
+        title = _clip(heading, TITLE_LIMIT) if heading and i == 0 else None
+        embeds.append(discord.Embed(title=title, description=_shown(chunk), colour=colour))
     for field in reply.fields:
         for name, value, inline in _field_parts(field):
             last = embeds[-1]
@@ -145,8 +180,8 @@ def _embeds(reply: Reply) -> list[discord.Embed]:
                 last = discord.Embed(colour=colour)
                 embeds.append(last)
             last.add_field(name=name, value=value, inline=inline)
-    if reply.footer:
-        footer = split_markdown(reply.footer, FOOTER_LIMIT)
+    if _shown(reply.footer):
+        footer = split_markdown(reply.footer or "", FOOTER_LIMIT)
         for i, part in enumerate(footer):
             if i > 0 or len(embeds[-1]) + len(part) > EMBED_TOTAL_LIMIT:
                 embeds.append(discord.Embed(colour=colour))
@@ -169,7 +204,7 @@ def _pack(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
 
 
 def _is_plain(reply: Reply) -> bool:
-    return not reply.title and not reply.fields and not reply.footer
+    return not _shown(reply.title) and not reply.fields and not _shown(reply.footer)
 
 
 def render(reply: Reply) -> list[Outgoing]:
@@ -216,7 +251,7 @@ def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     for button in buttons:
         view.add_item(
             discord.ui.Button(
-                label=_clip(button.label, BUTTON_LABEL_LIMIT),
+                label=_clip(_shown(button.label) or button.action, BUTTON_LABEL_LIMIT),
                 custom_id=button_id(button),
                 style=discord.ButtonStyle.secondary,
             )
@@ -226,20 +261,23 @@ def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
 
 
 def modal_for(form: Form) -> discord.ui.Modal:
-    """Return the modal of a form; its submit comes back with id `sbf:<form>:<value>`."""
+    """Return the modal of a form; its submit comes back with id `sbf:<form>:<value>`.
+
+    A blank title or label (Discord refuses those) shows the form's or the input's id.
+    """
     modal = discord.ui.Modal(
-        title=_clip(form.title, MODAL_TITLE_LIMIT),
+        title=_clip(_shown(form.title) or form.form_id, MODAL_TITLE_LIMIT),
         custom_id=_clip(f"{FORM_PREFIX}:{form.form_id}:{form.value}", CUSTOM_ID_LIMIT),
         timeout=None,
     )
     for item in form.inputs:
         modal.add_item(
             discord.ui.TextInput(
-                label=_clip(item.label, INPUT_LABEL_LIMIT),
+                label=_clip(_shown(item.label) or item.id, INPUT_LABEL_LIMIT),
                 custom_id=item.id,
                 style=discord.TextStyle.paragraph if item.multiline else discord.TextStyle.short,
                 max_length=min(item.max_length, INPUT_VALUE_LIMIT),
-                placeholder=_clip(item.placeholder, PLACEHOLDER_LIMIT) or None,
+                placeholder=_clip(_shown(item.placeholder) or "", PLACEHOLDER_LIMIT) or None,
                 required=True,
             )
         )

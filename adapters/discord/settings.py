@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -51,6 +52,18 @@ class DiscordSettings:
     shard_ids: tuple[int, ...] | None = None  # None: every shard in this process
     api_base: str = DEFAULT_API_BASE
     message_content: bool = True  # ask for the privileged Message Content intent
+
+    @property
+    def processes(self) -> int:
+        """Return how many processes share the bot's shards, as this process's share says.
+
+        A process running `k` of `n` shards takes `n / k` processes to cover them all
+        (rounded up). Over processes of unequal shares every one reckons with at least
+        as many as its share implies, so their rates together stay under the bot's.
+        """
+        if self.shard_count is None or not self.shard_ids:
+            return 1  # one process runs every shard
+        return math.ceil(self.shard_count / len(self.shard_ids))
 
     def __repr__(self) -> str:
         """Return the settings without the token."""

@@ -5,6 +5,10 @@ workspace-wide rate; `PostPacer` spaces posts to stay inside both, so that a
 daily fan-out to thousands of channels flows at the allowed rate instead of
 bouncing off 429s. A 429 that still comes is retried (a slack-sdk retry
 handler) after its Retry-After, which holds every other post back meanwhile.
+
+Work after an ack runs in a few worker slots (`adapters.slack.app.Background`);
+waiting (a pacer's turn, a 429's Retry-After) is done `waiting()`: outside the
+slot, so that one rate-limited call never holds back the work behind it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from types import TracebackType
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -30,11 +37,14 @@ from bot.replies import Reply
 
 __all__ = [
     "METADATA_TYPE",
+    "TRIGGER_LIFETIME",
     "PacedRateLimitRetryHandler",
     "PostPacer",
     "SlackChat",
+    "WorkerSlot",
     "retry_handlers",
     "slack_error",
+    "waiting",
 ]
 
 log = logging.getLogger(__name__)
@@ -43,6 +53,67 @@ METADATA_TYPE = "studybot_post"
 _REMEMBERED_POSTS = 10_000
 _HISTORY_PAGES = 5
 _FORGET_CHANNELS_AFTER = 10_000  # channels the pacer remembers before forgetting idle ones
+TRIGGER_LIFETIME = 3.0  # seconds a trigger_id can open a modal (once)
+_TRIGGERED = ("/views.open", "/views.push")
+
+
+class WorkerSlot:
+    """One piece of work's hold on a slot of a bounded pool, let go of while it only waits."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots = slots
+        self._held = False
+        self._owner: asyncio.Task[Any] | None = None
+
+    async def __aenter__(self) -> WorkerSlot:
+        await self._slots.acquire()
+        self._held = True
+        self._owner = asyncio.current_task()
+        _worker.set(self)
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _worker.set(None)
+        if self._held:
+            self._held = False
+            self._slots.release()
+
+    @asynccontextmanager
+    async def released(self) -> AsyncIterator[None]:
+        """Give the slot to other work for the duration; take a slot again after."""
+        if not self._held:
+            yield
+            return
+        self._held = False
+        self._slots.release()
+        try:
+            yield
+        finally:
+            await self._slots.acquire()
+            self._held = True
+
+
+_worker: ContextVar[WorkerSlot | None] = ContextVar("slack_worker_slot", default=None)
+
+
+@asynccontextmanager
+async def waiting() -> AsyncIterator[None]:
+    """Wait (sleep, or await a slow answer) outside the current worker's slot, if it has one.
+
+    Only the task that holds a slot lets it go (a task it started inherits the
+    context, not the slot).
+    """
+    slot = _worker.get()
+    if slot is None or slot._owner is not asyncio.current_task():
+        yield
+        return
+    async with slot.released():
+        yield
 
 
 class PostPacer:
@@ -74,7 +145,8 @@ class PostPacer:
         send_at = max(now, tat - self._tolerance)
         self._tat = tat + self._interval
         if send_at > now:
-            await asyncio.sleep(send_at - now)
+            async with waiting():
+                await asyncio.sleep(send_at - now)
         return send_at
 
     async def wait(self, channel_id: str) -> None:
@@ -84,7 +156,8 @@ class PostPacer:
         async with lock:
             gap = self._channels.get(channel_id, 0.0) - loop.time()
             if gap > 0:
-                await asyncio.sleep(gap)
+                async with waiting():
+                    await asyncio.sleep(gap)
             sent = await self._slot()
             self._channels[channel_id] = sent + self._channel_interval
         if len(self._channels) > _FORGET_CHANNELS_AFTER:
@@ -133,7 +206,10 @@ class PacedRateLimitRetryHandler(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        return response is not None and response.status_code == 429
+        if response is None or response.status_code != 429:
+            return False
+        # A modal's trigger_id lives 3 s: after a longer wait the retry can only fail.
+        return not (request.url.endswith(_TRIGGERED) and _retry_after(response) >= TRIGGER_LIFETIME)
 
     async def prepare_for_next_attempt_async(
         self,
@@ -143,14 +219,18 @@ class PacedRateLimitRetryHandler(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        """Wait out a 429's Retry-After (in the pacer's queue for posts), then retry."""
+        """Wait out a 429's Retry-After (in the pacer's queue for posts), then retry.
+
+        The wait is outside the worker's slot (`waiting`): other work goes on.
+        """
         seconds = _retry_after(response) if response is not None else 1.0
         log.warning("Slack answered 429 to %s; retrying after %s s", request.url, seconds)
         state.next_attempt_requested = True
         if request.url.endswith("/chat.postMessage"):
             await self._pacer.retry_slot(seconds)
         else:
-            await asyncio.sleep(seconds)
+            async with waiting():
+                await asyncio.sleep(seconds)
         state.increment_current_attempt()
 
 
@@ -219,6 +299,10 @@ class SlackChat:
             unfurl_media=False,
         )
         return str(response["ts"])
+
+    async def post_message(self, place: ChannelRef, message: SlackMessage) -> str:
+        """Post one rendered message (paced); return its ts."""
+        return await self._send(place, message)
 
     async def _send_all(self, place: ChannelRef, reply: Reply) -> str:
         """Post a reply (in several messages if it must); return the first message's ts."""

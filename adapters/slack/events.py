@@ -4,6 +4,22 @@ Slash commands are derived from the core's command table: one Slack command per
 top-level name (`/practice` carries `answer` and `reveal` as subcommand words),
 except `help`, which is `/studybot help`.
 
+Text: Slack sends what members write encoded: `&`, `<` and `>` as `&amp;`,
+`&lt;` and `&gt;`, and mentions and links as `<@U…>`, `<#C…|name>`, `<!here>`,
+`<https://…|label>`. `decode_text` turns that back into what the member sees
+(`@Name`, `#name`, `@here`, the link's label), once, for thread messages and
+slash commands alike, so that an answer is stored and graded as it reads, the
+same as one sent through a modal (whose values arrive plain). `@here` and the
+like stay harmless as text: the core neutralises mass mentions in user text it
+shows, and the renderer escapes `&`, `<` and `>` again on the way out.
+
+Workspaces: a group lives in the workspace that installed the app. In a Slack
+Connect channel a member of another workspace writes, votes and uses commands
+too, and the payload's own `team_id` can then be theirs; `workspace` takes the
+installing workspace instead, from the same places bolt does
+(`authorizations[0]`, a modal's `view.app_installed_team_id`). Such a member
+does not administer the group for being an admin of their own workspace.
+
 Reactions: Slack names emoji (`+1`, `thumbsup`, `+1::skin-tone-3`). The names
 of 👍 (the helpful vote) become the core's "👍"; every other reaction, a
 reaction on anything but a message, and the bot's own reactions are dropped
@@ -13,6 +29,7 @@ lookup or a database query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,20 +55,26 @@ __all__ = [
     "MessageAction",
     "ReactionAction",
     "UserInfo",
+    "button_action",
+    "button_place",
     "button_press",
     "button_user",
     "channel",
+    "decode_text",
     "delivery_key",
     "first_input_block",
+    "form_place",
     "form_submit",
     "home_opened",
     "invocation",
     "member",
+    "mentioned_users",
     "reaction",
     "reaction_emoji",
     "slash_commands",
     "thread_message",
     "user_info",
+    "workspace",
 ]
 
 PLATFORM = "slack"
@@ -65,6 +88,65 @@ _HELPFUL_NAMES = frozenset(name for name in (reaction_name(HELPFUL), "thumbsup")
 _SKIN_TONE = "::skin-tone-"
 # Slack's skin tones 2-6 are the Fitzpatrick modifiers, light to dark.
 _TONES = {str(n): chr(0x1F3FB + n - 2) for n in range(2, 7)}
+# Slack's encoding of text: three entities, and control sequences in angle brackets
+# (a literal `<` or `>` always comes as an entity, so these are never the member's).
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+_CONTROL = re.compile(r"<([^<>]*)>")
+_USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
+_MASS_MENTIONS = frozenset({"here", "channel", "everyone"})
+_MAX_MENTIONS = 20  # members' names looked up in one text; more are shown by their label or id
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+
+
+def mentioned_users(text: str) -> tuple[str, ...]:
+    """Return the members a Slack-encoded text mentions (`<@U…>`), first ones first, at most 20."""
+    found: dict[str, None] = {}
+    for match in _USER_MENTION.finditer(text):
+        found.setdefault(match.group(1))
+        if len(found) == _MAX_MENTIONS:
+            break
+    return tuple(found)
+
+
+def _shown(control: str, names: Mapping[str, str]) -> str:
+    """Return what Slack shows for one control sequence (what is between `<` and `>`)."""
+    target, _, label = control.partition("|")
+    label = _unescape(label)
+    if target.startswith("@"):  # a member: the name Slack shows today
+        user = target[1:]
+        name = " ".join((names.get(user) or label or user).split())
+        return "@" + name
+    if target.startswith("#"):  # a channel
+        return "#" + (label or target[1:])
+    if target.startswith("!"):  # @here, @channel, @everyone, a user group, a date
+        word = target[1:].split("^", 1)[0]
+        if word in _MASS_MENTIONS:
+            return "@" + word
+        return label or "@" + word
+    return label or _unescape(target)  # a link: its label, or the address itself
+
+
+def decode_text(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Return Slack-encoded text as the member sees it.
+
+    Entities become `&`, `<` and `>`; a mention becomes `@` and the member's name
+    (from `names`, by user id; else the name Slack put in it, else the id); a
+    channel `#name`; `<!here>` `@here`; a link its label, or its address if it
+    has none. Text that Slack did not encode (a modal's values) must not come here.
+    """
+    names = names or {}
+    parts: list[str] = []
+    done = 0
+    for match in _CONTROL.finditer(text):
+        parts.append(_unescape(text[done : match.start()]))
+        parts.append(_shown(match.group(1), names))
+        done = match.end()
+    parts.append(_unescape(text[done:]))
+    return "".join(parts)
 
 
 def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
@@ -81,14 +163,21 @@ def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
     return tuple(names)
 
 
-def invocation(command: str, text: str, actor: MemberRef, place: ChannelRef) -> Invocation:
+def invocation(
+    command: str,
+    text: str,
+    actor: MemberRef,
+    place: ChannelRef,
+    names: Mapping[str, str] | None = None,
+) -> Invocation:
     """Return the core command a Slack slash command stands for.
 
-    `/studybot` alone or `/studybot help [topic]` is the core's `help`; every
-    other command passes its text on for the core to parse.
+    `text` is as Slack sends it (encoded; see `decode_text`, with `names` of the
+    members it mentions). `/studybot` alone or `/studybot help [topic]` is the
+    core's `help`; every other command passes its text on for the core to parse.
     """
     name = command.strip().lstrip("/").lower()
-    text = text.strip()
+    text = decode_text(text, names).strip()
     if name == ADMIN_COMMAND:
         word, _, rest = text.partition(" ")
         if word.lower() in ("", _HELP):
@@ -96,19 +185,57 @@ def invocation(command: str, text: str, actor: MemberRef, place: ChannelRef) -> 
     return Invocation(name, text, actor, place)
 
 
+def workspace(body: Mapping[str, Any], installed_team: str | None = None) -> str:
+    """Return the workspace a request belongs to: the one that installed the app.
+
+    In order, as bolt finds it: a modal's `view.app_installed_team_id`; an event's
+    `authorizations[0].team_id`; the installation's own team (`installed_team`,
+    from auth.test, for a workspace install: None for an org-wide one); then the
+    payload's `team`, `team_id`, or its member's team.
+    """
+    view = body.get("view")
+    if isinstance(view, Mapping) and view.get("app_installed_team_id"):
+        return str(view["app_installed_team_id"])
+    authorizations = body.get("authorizations")
+    if isinstance(authorizations, list) and authorizations:
+        first = authorizations[0]
+        if isinstance(first, Mapping) and first.get("team_id"):
+            return str(first["team_id"])
+    if installed_team:
+        return installed_team
+    team = body.get("team")
+    if isinstance(team, Mapping) and team.get("id"):
+        return str(team["id"])
+    if isinstance(team, str) and team:
+        return team
+    if body.get("team_id"):
+        return str(body["team_id"])
+    user = body.get("user")
+    return str(user.get("team_id") or "") if isinstance(user, Mapping) else ""
+
+
 @dataclass(frozen=True, slots=True)
 class UserInfo:
-    """What Slack says about a member: the name to show and whether they administer."""
+    """What Slack says about a member: the name to show, whether they administer, and where.
+
+    `teams` are the workspaces the member belongs to (empty when Slack did not
+    say): an admin of another workspace is no admin here.
+    """
 
     display_name: str
     can_manage: bool
+    teams: frozenset[str] = frozenset()
+
+    def manages(self, workspace_id: str) -> bool:
+        """Tell whether the member administers `workspace_id` (their own workspace)."""
+        return self.can_manage and (not self.teams or workspace_id in self.teams)
 
 
 def user_info(user: Mapping[str, Any]) -> UserInfo:
-    """Return a member's name and admin right from a users.info `user` object.
+    """Return a member's name, admin right and workspaces from a users.info `user` object.
 
-    Workspace admins and owners may use admin commands; the core also accepts
-    members listed in a group's settings.
+    Workspace admins and owners may use admin commands in their own workspace;
+    the core also accepts members listed in a group's settings.
     """
     profile = user.get("profile") or {}
     name = (
@@ -120,12 +247,16 @@ def user_info(user: Mapping[str, Any]) -> UserInfo:
         or "someone"
     )
     admin = any(bool(user.get(k)) for k in ("is_admin", "is_owner", "is_primary_owner"))
-    return UserInfo(str(name), admin)
+    teams = {str(user["team_id"])} if user.get("team_id") else set()
+    enterprise = user.get("enterprise_user") or {}
+    teams.update(str(t) for t in enterprise.get("teams") or () if t)
+    return UserInfo(str(name), admin, frozenset(teams))
 
 
-def member(user_id: str, info: UserInfo) -> MemberRef:
-    """Return the core's view of a Slack member."""
-    return MemberRef(PLATFORM, user_id, info.display_name, info.can_manage)
+def member(user_id: str, info: UserInfo, workspace_id: str | None = None) -> MemberRef:
+    """Return the core's view of a Slack member (an admin only of their own workspace)."""
+    manages = info.can_manage if workspace_id is None else info.manages(workspace_id)
+    return MemberRef(PLATFORM, user_id, info.display_name, manages)
 
 
 def channel(team_id: str, channel_id: str, thread_ts: str | None = None) -> ChannelRef:
@@ -140,14 +271,20 @@ class MessageAction:
     user_id: str
     place: ChannelRef
     message_ts: str
-    text: str
+    text: str  # as Slack sends it (encoded)
     removed: bool = False
 
-    def event(self, actor: MemberRef) -> ThreadReply | MessageRemoved:
-        """Return the core event, once the member is known."""
+    def mentions(self) -> tuple[str, ...]:
+        """Return the members the message mentions (whose names `event` needs)."""
+        return () if self.removed else mentioned_users(self.text)
+
+    def event(
+        self, actor: MemberRef, names: Mapping[str, str] | None = None
+    ) -> ThreadReply | MessageRemoved:
+        """Return the core event, once the member (and those mentioned) are known."""
         if self.removed:
             return MessageRemoved(self.place, actor, self.message_ts)
-        return ThreadReply(self.place, actor, self.text, self.message_ts)
+        return ThreadReply(self.place, actor, decode_text(self.text, names), self.message_ts)
 
 
 def _threaded(message: Mapping[str, Any]) -> str | None:
@@ -198,25 +335,31 @@ def _action(message: Mapping[str, Any], channel_id: str, team_id: str) -> Messag
     return MessageAction(user, channel(team_id, channel_id, thread), ts, str(text or ""))
 
 
-def _team(body: Mapping[str, Any]) -> str:
-    team = body.get("team") or {}
-    user = body.get("user") or {}
-    return str(team.get("id") or user.get("team_id") or body.get("team_id") or "")
-
-
-def button_press(
-    body: Mapping[str, Any], action: Mapping[str, Any], actor: MemberRef
-) -> ButtonPress:
-    """Return the core event of a pressed button (`block_actions`)."""
-    action_id = str(action.get("action_id", ""))
+def button_place(body: Mapping[str, Any], installed_team: str | None = None) -> ChannelRef:
+    """Return where a button was pressed: its message's channel and thread (see `workspace`)."""
     container = body.get("container") or {}
     message = body.get("message") or {}
     channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
     thread = _threaded(message) if message else container.get("thread_ts")
+    return channel(workspace(body, installed_team), str(channel_id), thread)
+
+
+def button_action(action: Mapping[str, Any]) -> str:
+    """Return the core's action of a pressed button (its action_id, without a `#` suffix)."""
+    return str(action.get("action_id", "")).split("#", 1)[0]
+
+
+def button_press(
+    body: Mapping[str, Any],
+    action: Mapping[str, Any],
+    actor: MemberRef,
+    installed_team: str | None = None,
+) -> ButtonPress:
+    """Return the core event of a pressed button (`block_actions`; see `workspace`)."""
     return ButtonPress(
-        action_id.split("#", 1)[0],
+        button_action(action),
         actor,
-        channel(_team(body), str(channel_id), thread),
+        button_place(body, installed_team),
         str(action.get("value") or ""),
     )
 
@@ -224,6 +367,15 @@ def button_press(
 def button_user(body: Mapping[str, Any]) -> str:
     """Return who pressed a button or submitted a form."""
     return str((body.get("user") or {}).get("id", ""))
+
+
+def form_place(body: Mapping[str, Any]) -> ChannelRef | None:
+    """Return where a submitted modal was opened from, or None if it is not one of ours."""
+    view = body.get("view") or {}
+    context = FormContext.decode(str(view.get("private_metadata") or ""))
+    if context is None:
+        return None
+    return channel(context.team_id, context.channel_id, context.thread_ts)
 
 
 def form_submit(body: Mapping[str, Any], actor: MemberRef) -> FormSubmit | None:

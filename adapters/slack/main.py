@@ -1,21 +1,36 @@
 """Starting the Slack adapter: `studybot run --platform slack`.
 
 Socket Mode when `SLACK_APP_TOKEN` is set (one process, no public URL),
-otherwise HTTP mode: bolt's aiohttp application served on `SLACK_PORT` at
-`/slack/events` (several replicas may sit behind a load balancer).
+otherwise HTTP mode: an aiohttp server on `SLACK_PORT` that takes Slack's
+requests at `/slack/events` (several replicas may sit behind a load balancer).
+
+In HTTP mode every request is checked here, before bolt sees it: its body is
+at most `MAX_REQUEST_BYTES` (413 otherwise, before it is read in full), and
+it carries Slack's signature of that body, made less than five minutes ago
+(401 otherwise). A refused request is logged as one WARNING line saying why
+and how big it was, never with its body: that would let anyone who can reach
+the port fill the log, forge log lines, and would copy a member's text and
+its `response_url` (which can post as the bot) into the log. Bolt's own check
+is off, because it logs the whole body of what it refuses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
+import hmac
 import logging
-from collections.abc import Mapping
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
 
 import aiohttp
 from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import SlackBot, build_bolt_app
@@ -24,12 +39,29 @@ from adapters.slack.settings import SlackSettings
 from bot.app import App
 from bot.ports import ChatPort
 
-__all__ = ["EVENTS_PATH", "SlackPlatform", "platform_from_env"]
+__all__ = [
+    "EVENTS_PATH",
+    "MAX_REQUEST_BYTES",
+    "SignedRequests",
+    "SlackPlatform",
+    "platform_from_env",
+    "request_problem",
+]
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 _BACKLOG = 1024
+# The largest request body taken. The largest that Slack sends this app, encoded as
+# Slack encodes them (JSON with non-ASCII as \u escapes; interactivity also
+# form-encoded), measured with the adapter's own views and messages:
+# - an edit of a member's 4,000-character thread reply (Slack's composer turns longer
+#   text into a snippet), all emoji: text and rich_text blocks, new and previous, 193 KB;
+# - a submitted answer modal holding 4,000 emoji (the core's limit), 66 KB;
+# - a button on a full 50-block message of 3,000-character English sections, 168 KB.
+# 256 KiB holds each with room to spare; aiohttp's default would be 1 MiB.
+MAX_REQUEST_BYTES = 256 * 1024
+_MAX_AGE = 5 * 60  # seconds a signature stays good (Slack's and bolt's window)
 
 
 class SlackPlatform:
@@ -66,7 +98,7 @@ class SlackPlatform:
         # otherwise), made inside the running loop.
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
-        bolt = build_bolt_app(self.client, self.settings.signing_secret, self.settings.socket_mode)
+        bolt = build_bolt_app(self.client)
         self.bot = SlackBot(app.core, app.deliveries, self._chat, self.client, self._session)
         self.bot.register(bolt)
         self.bolt = bolt
@@ -88,7 +120,12 @@ class SlackPlatform:
             await self._shutdown()
 
     async def _run_http(self, bolt: AsyncApp) -> None:
-        self._runner = web.AppRunner(bolt.web_app(path=EVENTS_PATH), access_log=None)
+        if not self.settings.signing_secret:
+            raise RuntimeError("HTTP mode needs SLACK_SIGNING_SECRET to check Slack's requests")
+        handler = SignedRequests(bolt, self.settings.signing_secret)
+        web_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        web_app.router.add_post(EVENTS_PATH, handler.handle)
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         # Slack may open many connections at once (a burst of commands): a deep backlog.
         site = web.TCPSite(self._runner, self._host, self.settings.port, backlog=_BACKLOG)
@@ -130,6 +167,69 @@ class SlackPlatform:
             session = client.current_session
             return not client.closed and session is not None and not session.closed
         return True
+
+
+def request_problem(secret: str, body: bytes, headers: Mapping[str, str], now: float) -> str | None:
+    """Return why a request is not Slack's (unsigned, stale, bad signature), or None if it is.
+
+    The reason names only what was checked, never what the request carried.
+    """
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not timestamp or not signature:
+        return "unsigned"
+    if not timestamp.isascii() or not timestamp.isdigit():
+        return "malformed timestamp"
+    age = now - int(timestamp)
+    if abs(age) > _MAX_AGE:
+        return f"stale signature ({int(age)} s old)"
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        return "bad signature"
+    return None
+
+
+def _is_ssl_check(body: bytes, content_type: str) -> bool:
+    """Tell whether a request is Slack's `ssl_check` (bolt answers it before any check)."""
+    if content_type != "application/x-www-form-urlencoded" or len(body) > 1024:
+        return False
+    return urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("ssl_check") == ["1"]
+
+
+class SignedRequests:
+    """The HTTP handler of Slack's requests: size and signature checked, then bolt's."""
+
+    def __init__(self, bolt: AsyncApp, secret: str, clock: Callable[[], float] = time.time) -> None:
+        if not secret:
+            raise ValueError("a signing secret is needed to check Slack's requests")
+        self._bolt = bolt
+        self._secret = secret
+        self._clock = clock
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Answer one request: 413 if too big, 401 unless signed by Slack, else bolt's answer."""
+        declared = request.content_length
+        if declared is not None and declared > MAX_REQUEST_BYTES:
+            log.warning("slack: refused a request: too large (%d bytes)", declared)
+            raise web.HTTPRequestEntityTooLarge(MAX_REQUEST_BYTES, declared)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("slack: refused a request: too large (over %d bytes)", MAX_REQUEST_BYTES)
+            raise
+        problem = request_problem(self._secret, body, request.headers, self._clock())
+        if problem is not None:
+            if _is_ssl_check(body, request.content_type):
+                return web.Response(status=200)
+            log.warning("slack: refused a request: %s (%d bytes)", problem, len(body))
+            return web.json_response({"error": "invalid request"}, status=401)
+        bolt_request = AsyncBoltRequest(
+            body=body.decode("utf-8", "replace"),
+            query=request.query_string,
+            headers=dict(request.headers),
+        )
+        return await to_aiohttp_response(await self._bolt.async_dispatch(bolt_request))
 
 
 def platform_from_env(env: Mapping[str, str]) -> SlackPlatform:

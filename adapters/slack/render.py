@@ -3,7 +3,9 @@
 Reply text is the core's small Markdown subset; it becomes Slack `mrkdwn` with
 `&`, `<` and `>` escaped (so no text can form a link, a user mention or
 `<!channel>`), the core's backslash escapes of user text kept inert, and long
-text split to stay within Block Kit's limits rather than rejected.
+text split to stay within Block Kit's limits rather than rejected. No block has
+empty or only-whitespace text, which Slack refuses (`invalid_blocks`): blank
+parts of a reply are left out, blank labels and titles fall back to an id.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ MAX_VIEW_TITLE = 24
 MAX_INPUT = 3000  # a plain_text_input's max_length
 MAX_INPUT_LABEL = 2000
 MAX_FALLBACK = 300
+MAX_FIELD_TEXT = 2000  # a section's field
+MAX_FIELDS = 10  # fields in a section
+MAX_CONTEXT_ELEMENTS = 10
+MIN_CHUNK = 16  # the smallest piece chunk_mrkdwn cuts
 _SUMMARY_CHARS = 600
 # Room left in a section for closing and reopening a code fence across a split.
 _CHUNK = MAX_SECTION_TEXT - 8
@@ -56,6 +62,10 @@ _INERT = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
 _TOKEN = re.compile(r"\\([\\*_~`|>#\[\]()])|(`[^`\n]+`)|(\*\*)|(\*)")
 _UNESCAPE = re.compile(r"\\([\\*_~`|>#\[\]()])")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
+# A code fence's language (`python`): Slack highlights no code, so mrkdwn drops it.
+_LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,32}")
+# What shows when a reply has nothing to show (Slack refuses blocks without text).
+_NOTHING = "studybot"
 
 _REACTIONS = {
     "✅": "white_check_mark",
@@ -143,15 +153,36 @@ def _inline(line: str) -> str:
     return "".join(out)
 
 
+def _fence(rest: str, in_fence: bool) -> tuple[list[str], bool]:
+    """Return the mrkdwn lines of a fence line, given what follows its ```, and if a fence is open.
+
+    An opening fence's language is dropped; any other text on the line is kept on a line
+    of its own, inside the fence (a one-line ```code``` block stays a block).
+    """
+    rest = rest.strip()
+    if in_fence:
+        return (["```", _inline(rest)] if rest else ["```"]), False
+    if rest.endswith("```"):
+        code = rest[:-3].strip()
+        return (["```", escape(code), "```"] if code else []), False
+    if rest and not _LANGUAGE.fullmatch(rest):
+        return ["```", escape(rest)], True
+    return ["```"], True
+
+
 def mrkdwn(markdown: str) -> str:
-    """Return the core's Markdown subset as Slack mrkdwn, every `&`, `<`, `>` escaped."""
+    """Return the core's Markdown subset as Slack mrkdwn, every `&`, `<`, `>` escaped.
+
+    A code fence becomes a bare ``` line: its language is dropped (Slack highlights
+    no code), any other text on the fence's line is kept on a line of its own.
+    """
     lines: list[str] = []
     in_fence = False
     for line in markdown.splitlines():
         stripped = line.lstrip()
         if stripped.startswith("```"):
-            in_fence = not in_fence
-            lines.append("```")
+            fenced, in_fence = _fence(stripped[3:], in_fence)
+            lines.extend(fenced)
             continue
         if in_fence:
             lines.append(escape(line))
@@ -191,8 +222,11 @@ def chunk_mrkdwn(text: str, limit: int = _CHUNK) -> list[str]:
 
     Pieces break between lines, else between words (never inside an `&amp;`
     entity); a code fence cut by a break is closed and opened again, so every
-    piece renders on its own.
+    piece renders on its own. Pieces of only whitespace are left out (`[""]` if
+    nothing else is left). `limit` must be at least 16.
     """
+    if limit < MIN_CHUNK:
+        raise ValueError(f"cannot cut mrkdwn into pieces shorter than {MIN_CHUNK}")
     pieces: list[str] = []
     current: list[str] = []
     size = 0
@@ -202,12 +236,12 @@ def chunk_mrkdwn(text: str, limit: int = _CHUNK) -> list[str]:
             if current and size + len(line) + 1 > limit:
                 pieces.append("\n".join(current) + ("\n```" if in_fence else ""))
                 current, size = (["```"], 4) if in_fence else ([], 0)
-            if line.startswith("```") and in_fence and current == ["```"]:
+            if line == "```" and in_fence and current == ["```"]:
                 current, size, in_fence = [], 0, False  # the fence closes right at the break
                 continue
             current.append(line)
             size += len(line) + 1
-            if line.startswith("```"):
+            if line.count("```") % 2:  # Slack reads every three backticks as a fence
                 in_fence = not in_fence
     pieces.append("\n".join(current))
     return [p for p in pieces if p.strip()] or [""]
@@ -215,6 +249,27 @@ def chunk_mrkdwn(text: str, limit: int = _CHUNK) -> list[str]:
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _sections(text: str) -> list[dict[str, Any]]:
+    """Return mrkdwn as sections within Slack's limit, leaving out pieces of only whitespace."""
+    return [_section(piece) for piece in chunk_mrkdwn(text) if piece.strip()]
+
+
+def _label(text: str, limit: int) -> str:
+    """Return reply text as one line of plain text within a limit ("" if only whitespace)."""
+    return _truncate(" ".join(plain(text).split()), limit)
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _field_text(field: Field) -> str:
+    """Return a field as mrkdwn: its name in bold over its value (either left out if blank)."""
+    name = f"*{_inline(field.name.strip())}*" if field.name.strip() else ""
+    value = mrkdwn(field.value) if field.value.strip() else ""
+    return "\n".join(part for part in (name, value) if part)
 
 
 def _field_blocks(fields: Sequence[Field]) -> list[dict[str, Any]]:
@@ -227,14 +282,16 @@ def _field_blocks(fields: Sequence[Field]) -> list[dict[str, Any]]:
             inline.clear()
 
     for f in fields:
-        body = f"*{_inline(f.name)}*\n{mrkdwn(f.value)}"
-        if f.inline and len(body) <= 2000:
+        body = _field_text(f)
+        if not body.strip():
+            continue  # nothing to show
+        if f.inline and len(body) <= MAX_FIELD_TEXT:
             inline.append({"type": "mrkdwn", "text": body})
-            if len(inline) == 10:
+            if len(inline) == MAX_FIELDS:
                 close_inline()
             continue
         close_inline()
-        blocks.extend(_section(piece) for piece in chunk_mrkdwn(body))
+        blocks.extend(_sections(body))
     close_inline()
     return blocks
 
@@ -244,10 +301,14 @@ def _truncate(text: str, limit: int) -> str:
 
 
 def button_element(button: Button, index: int) -> dict[str, Any]:
-    """Return a Block Kit button; its action_id is the core's action (plus `#n` if repeated)."""
+    """Return a Block Kit button; its action_id is the core's action (plus `#n` if repeated).
+
+    Its label is one line of plain text (the action's name if the label is blank).
+    """
+    label = _label(button.label, MAX_BUTTON_LABEL) or _label(button.action, MAX_BUTTON_LABEL)
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": _truncate(plain(button.label), MAX_BUTTON_LABEL)},
+        "text": _plain(label or "•"),
         "action_id": button.action if index == 0 else f"{button.action}#{index}",
     }
     if button.value:
@@ -270,30 +331,37 @@ def _actions(buttons: Sequence[Button]) -> list[dict[str, Any]]:
 def fallback_text(reply: Reply) -> str:
     """Return the notification text of a reply (shown where blocks are not)."""
     source = reply.title or reply.text or (reply.fields[0].name if reply.fields else "")
-    return escape(_truncate(" ".join(plain(source).split()), MAX_FALLBACK)) or "studybot"
+    return escape(_truncate(" ".join(plain(source).split()), MAX_FALLBACK)) or _NOTHING
+
+
+def _header(title: str | None) -> list[dict[str, Any]]:
+    """Return the header block of a title (none for a blank one)."""
+    text = _label(title or "", MAX_HEADER)
+    return [{"type": "header", "text": _plain(text)}] if text else []
 
 
 def _body_blocks(reply: Reply) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
-    if reply.title:
-        title = plain(reply.title)
-        blocks.append(
-            {"type": "header", "text": {"type": "plain_text", "text": _truncate(title, MAX_HEADER)}}
-        )
-    if reply.text:
+    blocks = _header(reply.title)
+    if reply.text.strip():
         text = mrkdwn(reply.text)
         if reply.is_error:
             text = ":warning: " + text
-        blocks.extend(_section(piece) for piece in chunk_mrkdwn(text))
+        blocks.extend(_sections(text))
     blocks.extend(_field_blocks(reply.fields))
     return blocks
 
 
 def _tail_blocks(reply: Reply) -> list[dict[str, Any]]:
     blocks = _actions(reply.buttons)
-    if reply.footer:
-        footer = _truncate(mrkdwn(reply.footer), MAX_SECTION_TEXT)
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
+    elements = [
+        {"type": "mrkdwn", "text": piece}
+        for piece in chunk_mrkdwn(mrkdwn(reply.footer or ""))
+        if piece.strip()
+    ]
+    blocks.extend(  # a footer is a line or two; a longer one continues in further blocks
+        {"type": "context", "elements": elements[i : i + MAX_CONTEXT_ELEMENTS]}
+        for i in range(0, len(elements), MAX_CONTEXT_ELEMENTS)
+    )
     return blocks
 
 
@@ -301,31 +369,32 @@ def render_message(reply: Reply) -> list[SlackMessage]:
     """Return a reply as one Slack message, or several when it exceeds 50 blocks.
 
     The buttons and the footer go with the last message; every message keeps
-    within the limits of a section's text and a message's blocks.
+    within the limits of a section's text and a message's blocks, and no block
+    has empty or only-whitespace text (a reply with nothing to show shows its
+    notification text).
     """
     body = _body_blocks(reply)
     tail = _tail_blocks(reply)
-    if not body and not tail:
-        body = [_section(" ")]
     text = fallback_text(reply)
+    if not body and not tail:
+        body = [_section(text)]
     messages: list[SlackMessage] = []
-    room = MAX_BLOCKS
-    while len(body) + len(tail) > room:
-        messages.append(SlackMessage(text, tuple(body[:room])))
-        body = body[room:]
-    messages.append(SlackMessage(text, tuple(body + tail)))
+    while body and len(body) + len(tail) > MAX_BLOCKS:
+        messages.append(SlackMessage(text, tuple(body[:MAX_BLOCKS])))
+        body = body[MAX_BLOCKS:]
+    rest = body + tail
+    messages.extend(
+        SlackMessage(text, tuple(rest[i : i + MAX_BLOCKS])) for i in range(0, len(rest), MAX_BLOCKS)
+    )
     return messages
 
 
 def render_summary(reply: Reply, link: str | None) -> SlackMessage:
     """Return a short form of a reply for the channel, pointing to the full one in a thread."""
-    blocks: list[dict[str, Any]] = []
-    if reply.title:
-        title = _truncate(plain(reply.title), MAX_HEADER)
-        blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
+    blocks = _header(reply.title)
     first = reply.text.strip().split("\n\n", 1)[0]
-    if first:
-        short = mrkdwn(first)
+    short = mrkdwn(first)
+    if short.strip():
         if len(short) > _SUMMARY_CHARS or len(first) < len(reply.text.strip()):
             short = chunk_mrkdwn(short, _SUMMARY_CHARS)[0].rstrip() + " …"
         blocks.append(_section(short))
@@ -344,9 +413,7 @@ def input_block_id(input_id: str, part: int) -> str:
 
 def render_modal(form: Form, intro: str, context: FormContext) -> dict[str, Any]:
     """Return a modal view for a form; an input longer than Slack allows spans several boxes."""
-    blocks: list[dict[str, Any]] = []
-    if intro:
-        blocks.extend(_section(piece) for piece in chunk_mrkdwn(mrkdwn(intro)))
+    blocks = _sections(mrkdwn(intro))
     for spec in form.inputs:
         parts = max(1, -(-spec.max_length // MAX_INPUT))
         for part in range(parts):
@@ -356,12 +423,10 @@ def render_modal(form: Form, intro: str, context: FormContext) -> dict[str, Any]
                 "multiline": spec.multiline,
                 "max_length": min(MAX_INPUT, spec.max_length - part * MAX_INPUT),
             }
-            if spec.placeholder and part == 0:
-                element["placeholder"] = {
-                    "type": "plain_text",
-                    "text": _truncate(spec.placeholder, 150),
-                }
-            label = spec.label if part == 0 else f"{spec.label} (continued)"
+            if spec.placeholder.strip() and part == 0:
+                element["placeholder"] = _plain(_truncate(spec.placeholder.strip(), 150))
+            name = spec.label.strip() or spec.id.strip() or "Answer"
+            label = name if part == 0 else f"{name} (continued)"
             blocks.append(
                 {
                     "type": "input",
@@ -374,7 +439,7 @@ def render_modal(form: Form, intro: str, context: FormContext) -> dict[str, Any]
     return {
         "type": "modal",
         "callback_id": form.form_id,
-        "title": {"type": "plain_text", "text": _truncate(plain(form.title), MAX_VIEW_TITLE)},
+        "title": _plain(_label(form.title, MAX_VIEW_TITLE) or _NOTHING),
         "submit": {"type": "plain_text", "text": "Send"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": context.encode(),

@@ -88,6 +88,7 @@ async def start_bot(
     *,
     defer_after: float = 1.5,
     busy_after: int = 25,
+    form_defer_after: float | None = None,
     message_content: bool = True,
     shard_count: int | None = None,
     shard_ids: tuple[int, ...] | None = None,
@@ -104,9 +105,10 @@ async def start_bot(
     config = Config(
         database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", content_dir=FIXTURE_CONTENT
     )
-    platform = DiscordPlatform(
-        settings, defer_after=defer_after, busy_after=busy_after, guild_ready_timeout=0.05
-    )
+    timing: dict[str, Any] = {"defer_after": defer_after, "busy_after": busy_after}
+    if form_defer_after is not None:
+        timing["form_defer_after"] = form_defer_after
+    platform = DiscordPlatform(settings, guild_ready_timeout=0.05, **timing)
     app = await build_app(config, platform.chat, ManualClock(START), bank=bank)
     await app.start()
     task = asyncio.create_task(platform.run(app))

@@ -2,20 +2,33 @@
 
 An aiohttp server on 127.0.0.1 (ephemeral port) that the real discord.py
 client talks to. REST: login, application info, `GET /gateway/bot`, command
-registration (refusing descriptions and their localizations Discord would
-refuse), messages (with Discord's size limits and enforced nonces),
-threads started on messages, reactions, DMs, interaction callbacks (with the
-3-second deadline and the "already acknowledged" error) and webhook followups.
-Every REST call is recorded. The gateway speaks HELLO, IDENTIFY, READY,
-GUILD_CREATE, heartbeats, dispatches and RESUME (replaying what a dropped
-connection missed), per shard. Like Discord, it sends message and reaction
-events only to a session whose IDENTIFY intents ask for them (and members' messages
-without their text to a session without Message Content); members' reactions
-arrive as MESSAGE_REACTION_ADD / MESSAGE_REACTION_REMOVE, and so do the bot's own.
+registration, kept per scope as Discord does (global, and per guild the app is
+in; refusing descriptions and their localizations Discord would refuse),
+messages (with Discord's size limits and enforced nonces), threads started on
+messages, reactions, DMs, interaction callbacks (with the 3-second deadline,
+the "already acknowledged" error for any second response, a modal included,
+and the response types and modal limits Discord accepts) and webhook followups
+(whose token expires after 15 minutes). Every REST call is recorded. The
+gateway speaks HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeats, dispatches
+and RESUME (replaying what a dropped connection missed), per shard. Like
+Discord, it closes with 4014 an IDENTIFY asking for a privileged intent the
+app has not enabled, and sends message and reaction events only to a session
+whose IDENTIFY intents ask for them (and members' messages without their text
+to a session without Message Content); members' reactions arrive as
+MESSAGE_REACTION_ADD / MESSAGE_REACTION_REMOVE, and so do the bot's own.
+
+Channels have types (text, voice, forum) and permission overwrites; the bot has
+its own role with the permissions of the README's invite link, and each call
+it makes in a guild channel is checked as Discord checks it
+(`fake_permissions`: 50001 Missing Access, 50013 Missing Permissions, 50008 and
+50024 for what a forum or voice channel cannot do). Interactions carry the
+member's and the app's permissions in their channel. Payload limits live in
+`fake_rules`.
 
 It can inject failures (429 with Retry-After, a `Via` header and a JSON body;
 5xx), drop gateway connections, and enforce Discord's global rate limit and
-per-route buckets when asked, counting violations.
+per-route buckets when asked, counting violations, and it counts the answers
+Discord bans a bot for when there are too many (401, 403, 429).
 """
 
 from __future__ import annotations
@@ -37,14 +50,37 @@ from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 
+from tests.discord.fake_commands import CommandStore
+from tests.discord.fake_permissions import (
+    BOT_PERMISSIONS,
+    EMBED_LINKS,
+    FORUM,
+    MANAGE_CHANNELS,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    TEXT,
+    VIEW_CHANNEL,
+    VOICE,
+    channel_permissions,
+    refusal,
+)
+from tests.discord.fake_rules import message_problem, response_problem
+
 DISCORD_EPOCH_MS = 1_420_070_400_000
-MANAGE_CHANNELS = 1 << 4
-EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | (1 << 16)  # view, send, threads, history
+EVERYONE_PERMISSIONS = (
+    VIEW_CHANNEL | SEND_MESSAGES | SEND_MESSAGES_IN_THREADS | READ_MESSAGE_HISTORY
+)
 ADMIN_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_CHANNELS
 INTERACTION_DEADLINE = 3.0
+INTERACTION_TOKEN_TTL = 15 * 60.0  # follow-ups and edits: an interaction token lives 15 minutes
 GUILD_MESSAGES = 1 << 9  # gateway intents
 GUILD_MESSAGE_REACTIONS = 1 << 10
 MESSAGE_CONTENT = 1 << 15  # privileged: without it, guild messages come without their text
+GUILD_MEMBERS = 1 << 1  # privileged
+GUILD_PRESENCES = 1 << 8  # privileged
+PRIVILEGED_INTENTS = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
+DISALLOWED_INTENTS = 4014  # gateway close code: a privileged intent not enabled in the portal
 # the intent a session needs to be sent a guild event (events not listed need none here)
 EVENT_INTENTS = {
     "MESSAGE_CREATE": GUILD_MESSAGES,
@@ -56,16 +92,9 @@ EVENT_INTENTS = {
     "MESSAGE_REACTION_REMOVE_EMOJI": GUILD_MESSAGE_REACTIONS,
 }
 GATEWAY_BUFFER = 10_000
-# Discord's locale codes, the keys `name_localizations` and `description_localizations` accept
-# fmt: off
-KNOWN_LOCALES = frozenset({
-    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
-    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
-    "th", "zh-CN", "ja", "zh-TW", "ko",
-})
-# fmt: on
 
 Json = dict[str, Any]
+_QUERY_HANDLERS = frozenset({"_get_my_guilds"})  # route handlers that read the query string
 
 
 def _now_iso() -> str:
@@ -79,6 +108,11 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
         body=json.dumps(data).encode(),
         headers={"Content-Type": "application/json", **(headers or {})},
     )
+
+
+def _answer(result: tuple[int, Any]) -> web.Response:
+    status, body = result
+    return _json(body, status)
 
 
 def _error(
@@ -175,17 +209,23 @@ class FakeDiscord:
         global_limit: int | None = None,
         route_limit: tuple[int, float] | None = None,
         token: str = "fake-bot-token",
+        enabled_intents: int = MESSAGE_CONTENT,
     ) -> None:
         self.shard_count = shard_count
         self.max_concurrency = max_concurrency
         self.global_limit = global_limit  # requests per second, interaction routes exempt
         self.route_limit = route_limit  # (requests, per seconds) per route bucket
         self.token = token
+        # the privileged intents turned on in the developer portal (Bot page)
+        self.enabled_intents = enabled_intents
         self.calls: list[RestCall] = []
         self.failures: list[Failure] = []
         self.slowdowns: list[Slowdown] = []
         self.global_violations = 0
         self.route_violations = 0
+        # answers Discord counts toward its ban of 10,000 invalid requests in 10 minutes:
+        # 401, 403 and 429 (but a 429 of a shared bucket's scope)
+        self.invalid_requests = 0
         self.identifies: list[Json] = []
         self.resumes: list[Json] = []
         self.guilds: dict[int, Json] = {}
@@ -194,7 +234,6 @@ class FakeDiscord:
         self.list_limit = 50  # GET /channels/{id}/messages answers this many (newest first)
         self.reactions: list[tuple[int, int, str]] = []  # the bot's: (channel, message, emoji)
         self.reacted: set[tuple[int, int, str, bool]] = set()  # (message, user, emoji, burst)
-        self.commands: dict[str, list[Json]] = {}
         self.closed_dms: set[int] = set()
         self.announce_threads = True  # dispatch THREAD_CREATE (off: the bot must look threads up)
         self.interactions: dict[int, InteractionRecord] = {}
@@ -213,6 +252,9 @@ class FakeDiscord:
         self._connected = asyncio.Event()
         self.port = 0
         self.app_id = self.snowflake()
+        self.command_store = CommandStore(self.app_id, self.guilds.keys(), self.snowflake)
+        self.commands = self.command_store.lists  # "global", and guild ids: what is registered
+        self.no_commands_scope = self.command_store.no_scope  # guilds invited without commands
         self.bot_user: Json = {
             "id": str(self.app_id),
             "username": "studybot",
@@ -254,6 +296,7 @@ class FakeDiscord:
         """Create a guild with text channels, an @everyone role and an admin role."""
         gid = self.snowflake(shard)
         admin_role = self.snowflake()
+        bot_role = self.snowflake()
         guild: Json = {
             "id": str(gid),
             "name": name,
@@ -267,6 +310,8 @@ class FakeDiscord:
             "roles": [
                 _role(gid, "@everyone", EVERYONE_PERMISSIONS, 0),
                 _role(admin_role, "admins", ADMIN_PERMISSIONS, 1),
+                # the bot's own role, with what the invite link grants it
+                {**_role(bot_role, "studybot", BOT_PERMISSIONS, 2), "managed": True},
             ],
             "channels": [],
             "threads": [],
@@ -287,36 +332,100 @@ class FakeDiscord:
             "nsfw_level": 0,
             "system_channel_flags": 0,
             "admin_role_id": str(admin_role),
+            "bot_role_id": str(bot_role),
         }
         self.guilds[gid] = guild
         for i in range(channels):
             self.add_channel(gid, f"study-{i}")
         return guild
 
-    def add_channel(self, guild_id: int, name: str) -> Json:
-        """Add a text channel to a guild."""
+    def add_channel(
+        self,
+        guild_id: int,
+        name: str,
+        *,
+        kind: int = TEXT,
+        overwrites: list[Json] | None = None,
+    ) -> Json:
+        """Add a channel to a guild: text by default, or a voice (2) or forum (15) channel."""
         cid = self.snowflake()
         channel: Json = {
             "id": str(cid),
-            "type": 0,
+            "type": kind,
             "guild_id": str(guild_id),
             "name": name,
             "position": len(self.guilds[guild_id]["channels"]),
-            "permission_overwrites": [],
+            "permission_overwrites": list(overwrites or []),
             "nsfw": False,
             "parent_id": None,
             "topic": None,
             "last_message_id": None,
             "rate_limit_per_user": 0,
+            "flags": 0,
         }
+        if kind == VOICE:
+            channel.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1)
+        elif kind == FORUM:
+            channel.update(
+                available_tags=[],
+                default_reaction_emoji=None,
+                default_sort_order=None,
+                default_forum_layout=0,
+                default_thread_rate_limit_per_user=0,
+            )
         self.guilds[guild_id]["channels"].append(channel)
         self.channels[cid] = channel
         return channel
 
+    async def set_overwrites(self, channel_id: int, overwrites: list[Json]) -> None:
+        """Replace a channel's permission overwrites (CHANNEL_UPDATE is dispatched)."""
+        channel = self.channels[channel_id]
+        channel["permission_overwrites"] = list(overwrites)
+        await self.dispatch("CHANNEL_UPDATE", channel, int(channel["guild_id"]))
+
+    async def add_forum_post(self, forum_id: int, name: str, author: Json) -> Json:
+        """A member opens a post in a forum channel: a public thread whose parent is the forum."""
+        forum = self.channels[forum_id]
+        tid = self.snowflake()
+        thread = self._thread_payload(tid, forum, name, int(author["id"]))
+        self.channels[tid] = thread
+        guild_id = int(forum["guild_id"])
+        self.guilds[guild_id]["threads"].append(thread)
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild_id)
+        return thread
+
+    def _roles_of(self, user: Json, guild_id: int, admin: bool) -> list[str]:
+        guild = self.guilds[guild_id]
+        if user["id"] == self.bot_user["id"]:
+            return [guild["bot_role_id"]]
+        return [guild["admin_role_id"]] if admin else []
+
+    def permissions_in(self, channel: Json, user: Json, *, admin: bool = False) -> int:
+        """Return a member's (or the bot's) permissions in a guild channel or thread."""
+        guild_id = int(channel["guild_id"])
+        parent = self.channels.get(int(channel["parent_id"])) if channel.get("parent_id") else None
+        return channel_permissions(
+            self.guilds[guild_id],
+            channel,
+            self._roles_of(user, guild_id, admin),
+            str(user["id"]),
+            parent,
+        )
+
+    def bot_permissions(self, guild_id: int) -> int:
+        """Return the bot's guild-wide permissions (its roles', without channel overwrites)."""
+        return self.permissions_in({"guild_id": str(guild_id), "type": TEXT}, self.bot_user)
+
+    def _refused(self, action: str, channel: Json, **details: Any) -> web.Response | None:
+        """Answer as Discord does when the bot may not do `action` in a guild channel."""
+        if not channel.get("guild_id"):
+            return None
+        problem = refusal(action, channel, self.permissions_in(channel, self.bot_user), **details)
+        return None if problem is None else _error(*problem)
+
     def member(self, user: Json, guild_id: int, *, admin: bool = False) -> Json:
         """Return a guild member payload; an admin has the role with Manage Channels."""
-        guild = self.guilds[guild_id]
-        roles = [guild["admin_role_id"]] if admin else []
+        roles = self._roles_of(user, guild_id, admin)
         return {
             "user": user,
             "roles": roles,
@@ -563,18 +672,26 @@ class FakeDiscord:
                         },
                     )
                 else:
-                    response = await self._route(request.method, path, body)
+                    response = await self._route(request.method, path, body, call.query)
                     response.headers.update(headers)
         call.status = response.status
+        scope = response.headers.get("X-RateLimit-Scope")
+        if response.status in (401, 403) or (response.status == 429 and scope != "shared"):
+            self.invalid_requests += 1
         return response
 
-    async def _route(self, method: str, path: str, body: Any) -> web.Response:
+    async def _route(
+        self, method: str, path: str, body: Any, query: dict[str, str]
+    ) -> web.Response:
         for route_method, pattern, handler in self._routes():
             if route_method == method:
                 match = pattern.fullmatch(path)
                 if match:
+                    kwargs: Json = {"body": body}
+                    if handler.__name__ in _QUERY_HANDLERS:
+                        kwargs["query"] = query
                     response: web.Response = await handler(
-                        *[int(g) if g.isdigit() else g for g in match.groups()], body=body
+                        *[int(g) if g.isdigit() else g for g in match.groups()], **kwargs
                     )
                     return response
         return _error(404, 0, f"404: no route {method} {path}")
@@ -585,6 +702,9 @@ class FakeDiscord:
             ("GET", r(r"/users/@me"), self._get_me),
             ("GET", r(r"/oauth2/applications/@me"), self._get_application),
             ("GET", r(r"/gateway/bot"), self._get_gateway_bot),
+            ("GET", r(r"/users/@me/guilds"), self._get_my_guilds),
+            ("GET", r(r"/applications/(\d+)/commands"), self._get_global_commands),
+            ("GET", r(r"/applications/(\d+)/guilds/(\d+)/commands"), self._get_guild_commands),
             ("PUT", r(r"/applications/(\d+)/commands"), self._put_global_commands),
             ("PUT", r(r"/applications/(\d+)/guilds/(\d+)/commands"), self._put_guild_commands),
             ("POST", r(r"/interactions/(\d+)/([^/]+)/callback"), self._interaction_callback),
@@ -640,50 +760,38 @@ class FakeDiscord:
             }
         )
 
-    @staticmethod
-    def _description_problem(where: str, item: Json) -> str | None:
-        """Return why Discord would refuse a command's or option's descriptions, or None."""
-        description = item.get("description")
-        if not isinstance(description, str) or not 1 <= len(description) <= 100:
-            return f"{where}.description: Must be between 1 and 100 in length."
-        for locale, text in (item.get("description_localizations") or {}).items():
-            if locale not in KNOWN_LOCALES:
-                return f"{where}.description_localizations.{locale}: Invalid locale."
-            if not isinstance(text, str) or not 1 <= len(text) <= 100:
-                return (
-                    f"{where}.description_localizations.{locale}: "
-                    "Must be between 1 and 100 in length."
-                )
-        for i, option in enumerate(item.get("options") or []):
-            problem = FakeDiscord._description_problem(f"{where}.options.{i}", option)
-            if problem is not None:
-                return problem
-        return None
-
-    def _registered(self, key: str, app_id: int, guild_id: int | None, body: Any) -> web.Response:
-        for i, command in enumerate(body):
-            problem = self._description_problem(str(i), command)
-            if problem is not None:
-                return _error(400, 50035, f"Invalid Form Body: {problem}")
-        stored = []
-        for command in body:
-            item = {
-                **command,
-                "id": str(self.snowflake()),
-                "application_id": str(app_id),
-                "version": "1",
+    async def _get_my_guilds(self, *, body: Any, query: dict[str, str]) -> web.Response:
+        after = int(query.get("after") or 0)
+        limit = min(int(query.get("limit") or 200), 200)
+        ids = sorted(gid for gid in self.guilds if gid > after)[:limit]
+        partial = [
+            {
+                "id": str(gid),
+                "name": self.guilds[gid]["name"],
+                "icon": None,
+                "owner": False,
+                "permissions": str(self.bot_permissions(gid)),
+                "features": [],
             }
-            if guild_id is not None:
-                item["guild_id"] = str(guild_id)
-            stored.append(item)
-        self.commands[key] = stored
-        return _json(stored)
+            for gid in ids
+        ]
+        return _json(partial)
+
+    def visible_commands(self, guild_id: int) -> list[str]:
+        """Return the slash command names members of a guild see: global, then the guild's."""
+        return self.command_store.visible(guild_id)
+
+    async def _get_global_commands(self, app_id: int, *, body: Any) -> web.Response:
+        return _answer(self.command_store.get(app_id, None))
+
+    async def _get_guild_commands(self, app_id: int, guild_id: int, *, body: Any) -> web.Response:
+        return _answer(self.command_store.get(app_id, guild_id))
 
     async def _put_global_commands(self, app_id: int, *, body: Any) -> web.Response:
-        return self._registered("global", app_id, None, body)
+        return _answer(self.command_store.put(app_id, None, body))
 
     async def _put_guild_commands(self, app_id: int, guild_id: int, *, body: Any) -> web.Response:
-        return self._registered(str(guild_id), app_id, guild_id, body)
+        return _answer(self.command_store.put(app_id, guild_id, body))
 
     def _new_message(
         self,
@@ -724,55 +832,22 @@ class FakeDiscord:
             message["message_reference"] = reference
         return message
 
-    @staticmethod
-    def _limits_problem(body: Json) -> str | None:
-        """Return why Discord would refuse a message body (its documented limits), or None."""
-        content = body.get("content") or ""
-        if len(content) > 2000:
-            return "content: Must be 2000 or fewer in length."
-        embeds = body.get("embeds") or []
-        if len(embeds) > 10:
-            return "embeds: Must be 10 or fewer in length."
-        total = 0
-        for embed in embeds:
-            title, description = embed.get("title") or "", embed.get("description") or ""
-            if len(title) > 256 or len(description) > 4096:
-                return "embeds: title or description too long"
-            fields = embed.get("fields") or []
-            if len(fields) > 25:
-                return "embeds: Must be 25 or fewer fields."
-            total += len(title) + len(description)
-            for f in fields:
-                if (
-                    len(f["name"]) > 256
-                    or len(f["value"]) > 1024
-                    or not f["name"]
-                    or not f["value"]
-                ):
-                    return "embeds.fields: name/value length"
-                total += len(f["name"]) + len(f["value"])
-            footer = (embed.get("footer") or {}).get("text") or ""
-            if len(footer) > 2048:
-                return "embeds.footer: too long"
-            total += len(footer)
-        if total > 6000:
-            return "embeds: Embed size exceeds maximum size of 6000"
-        if not content and not embeds and not body.get("components"):
-            return "Cannot send an empty message"
-        rows = body.get("components") or []
-        if len(rows) > 5 or any(len(row.get("components", [])) > 5 for row in rows):
-            return "components: too many"
-        return None
-
     async def _get_channel(self, channel_id: int, *, body: Any) -> web.Response:
         channel = self.channels.get(channel_id)
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
-        return _json(channel)
+        return self._refused("view", channel) or _json(channel)
 
     async def _list_messages(self, channel_id: int, *, body: Any) -> web.Response:
-        if channel_id not in self.channels:
+        channel = self.channels.get(channel_id)
+        if channel is None:
             return _error(404, 10003, "Unknown Channel")
+        refused = self._refused("view", channel)
+        if refused is not None:
+            return refused
+        guild_channel = bool(channel.get("guild_id"))
+        if guild_channel and not self.permissions_in(channel, self.bot_user) & READ_MESSAGE_HISTORY:
+            return _json([])  # as Discord: no history, no messages (not an error)
         newest_first = sorted(self.messages_in(channel_id), key=lambda m: -int(m["id"]))
         return _json(newest_first[: self.list_limit])
 
@@ -783,7 +858,18 @@ class FakeDiscord:
         if channel["type"] == 1 and int(channel["recipients"][0]["id"]) in self.closed_dms:
             return _error(403, 50007, "Cannot send messages to this user")
         body = body or {}
-        problem = self._limits_problem(body)
+        refused = self._refused(
+            "post",
+            channel,
+            reply=bool(body.get("message_reference")),
+            embeds_only=bool(body.get("embeds")) and not body.get("content"),
+        )
+        if refused is not None:
+            return refused
+        shown = self.permissions_in(channel, self.bot_user) if channel.get("guild_id") else -1
+        if body.get("embeds") and not shown & EMBED_LINKS:
+            body = {**body, "embeds": []}  # with text, Discord drops embeds it may not show
+        problem = message_problem(body)
         if problem is not None:
             return _error(400, 50035, f"Invalid Form Body: {problem}")
         nonce = body.get("nonce")
@@ -815,7 +901,10 @@ class FakeDiscord:
         message = self.messages.get(message_id)
         if message is None or int(message["channel_id"]) != channel_id:
             return _error(404, 10008, "Unknown Message")
-        problem = self._limits_problem({**message, **(body or {})})
+        refused = self._refused("view", self.channels[channel_id])
+        if refused is not None:
+            return refused
+        problem = message_problem({**message, **(body or {})})
         if problem is not None:
             return _error(400, 50035, f"Invalid Form Body: {problem}")
         for key in ("content", "embeds", "components"):
@@ -828,30 +917,21 @@ class FakeDiscord:
         message = self.messages.get(message_id)
         if message is None or int(message["channel_id"]) != channel_id:
             return _error(404, 10008, "Unknown Message")
+        parent = self.channels[channel_id]
+        refused = self._refused("thread", parent)
+        if refused is not None:
+            return refused
         if message_id in self._thread_of:
             return _error(400, 160004, "A thread has already been created for this message")
-        parent = self.channels[channel_id]
-        thread: Json = {
-            "id": str(message_id),
-            "type": 11,
-            "guild_id": parent["guild_id"],
-            "parent_id": str(channel_id),
-            "owner_id": str(self.app_id),
-            "name": body["name"],
-            "last_message_id": None,
-            "message_count": 0,
-            "member_count": 1,
-            "rate_limit_per_user": 0,
-            "flags": 0,
-            "thread_metadata": {
-                "archived": False,
-                "auto_archive_duration": body.get("auto_archive_duration", 1440),
-                "archive_timestamp": _now_iso(),
-                "locked": False,
-            },
-        }
-        if len(body["name"]) > 100:
-            return _error(400, 50035, "Invalid Form Body: name too long")
+        if not 1 <= len(body.get("name") or "") <= 100:
+            return _error(400, 50035, "Invalid Form Body: name: Must be between 1 and 100")
+        thread = self._thread_payload(
+            message_id,
+            parent,
+            body["name"],
+            self.app_id,
+            auto_archive=body.get("auto_archive_duration", 1440),
+        )
         self.channels[message_id] = thread
         self._thread_of[message_id] = message_id
         guild_id = int(parent["guild_id"])
@@ -860,6 +940,29 @@ class FakeDiscord:
             await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild_id)
         return _json(thread, 201)
 
+    def _thread_payload(
+        self, thread_id: int, parent: Json, name: str, owner_id: int, *, auto_archive: int = 1440
+    ) -> Json:
+        return {
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": parent["guild_id"],
+            "parent_id": parent["id"],
+            "owner_id": str(owner_id),
+            "name": name,
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": auto_archive,
+                "archive_timestamp": _now_iso(),
+                "locked": False,
+            },
+        }
+
     async def _add_reaction(
         self, channel_id: int, message_id: int, emoji: str, *, body: Any
     ) -> web.Response:
@@ -867,8 +970,13 @@ class FakeDiscord:
         if message is None or int(message["channel_id"]) != channel_id:
             return _error(404, 10008, "Unknown Message")
         name = unquote(emoji)
-        self.reactions.append((channel_id, message_id, name))
         custom = re.fullmatch(r"(\w+):(\d+)", name)
+        key = name if custom is None else custom[2]
+        new_emoji = not any(r[0] == message_id and r[2] == key for r in self.reacted)
+        refused = self._refused("react", self.channels[channel_id], new_emoji=new_emoji)
+        if refused is not None:
+            return refused
+        self.reactions.append((channel_id, message_id, name))
         await self._react(
             message,
             self.bot_user,
@@ -922,17 +1030,17 @@ class FakeDiscord:
         record = self.interactions.get(interaction_id)
         if record is None or record.token != token:
             return _error(404, 10062, "Unknown interaction")
+        if record.callback.done():  # a modal after a deferral too: only the first counts
+            return _error(400, 40060, "Interaction has already been acknowledged.")
         now = asyncio.get_running_loop().time()
         if now - record.sent_at > INTERACTION_DEADLINE:
             return _error(404, 10062, "Unknown interaction")
-        if record.callback.done():
-            return _error(400, 40060, "Interaction has already been acknowledged.")
         kind = int(body["type"])
         data = body.get("data") or {}
+        problem = response_problem(int(record.payload["type"]), kind, data)
+        if problem is not None:
+            return _error(400, 50035, f"Invalid Form Body: {problem}")
         if kind in (4, 5, 7):
-            problem = self._limits_problem(data) if kind == 4 else None
-            if problem is not None:
-                return _error(400, 50035, f"Invalid Form Body: {problem}")
             record.original = self._new_message(
                 int(record.payload["channel_id"]),
                 self.bot_user,
@@ -948,11 +1056,20 @@ class FakeDiscord:
     def _record_by_token(self, token: str) -> InteractionRecord | None:
         return self._by_token.get(token)
 
+    def _token_expired(self, record: InteractionRecord) -> web.Response | None:
+        """Answer as Discord does once an interaction's token has expired (15 minutes)."""
+        if asyncio.get_running_loop().time() - record.sent_at > INTERACTION_TOKEN_TTL:
+            return _error(401, 50027, "Invalid Webhook Token")
+        return None
+
     async def _followup(self, app_id: int, token: str, *, body: Any) -> web.Response:
         record = self._record_by_token(token)
         if record is None or not record.callback.done():
             return _error(404, 10015, "Unknown Webhook")
-        problem = self._limits_problem(body or {})
+        expired = self._token_expired(record)
+        if expired is not None:
+            return expired
+        problem = message_problem(body or {})
         if problem is not None:
             return _error(400, 50035, f"Invalid Form Body: {problem}")
         message = self._new_message(
@@ -972,6 +1089,9 @@ class FakeDiscord:
         record = self._record_by_token(token)
         if record is None or record.original is None:
             return _error(404, 10008, "Unknown Message")
+        expired = self._token_expired(record)
+        if expired is not None:
+            return expired
         target = (
             record.original
             if which == "@original"
@@ -979,7 +1099,7 @@ class FakeDiscord:
         )
         if target is None:
             return _error(404, 10008, "Unknown Message")
-        problem = self._limits_problem({**target, **(body or {})})
+        problem = message_problem({**target, **(body or {})})
         if problem is not None:
             return _error(400, 50035, f"Invalid Form Body: {problem}")
         for key in ("content", "embeds", "components"):
@@ -995,6 +1115,9 @@ class FakeDiscord:
         record = self._record_by_token(token)
         if record is None or record.original is None:
             return _error(404, 10008, "Unknown Message")
+        expired = self._token_expired(record)
+        if expired is not None:
+            return expired
         record.deleted = True
         return web.Response(status=204)
 
@@ -1011,7 +1134,8 @@ class FakeDiscord:
         """Return an INTERACTION_CREATE payload from a member in a channel (or thread)."""
         guild_id = int(channel["guild_id"])
         member = self.member(user, guild_id, admin=admin)
-        member["permissions"] = str(ADMIN_PERMISSIONS if admin else EVERYONE_PERMISSIONS)
+        # Discord sends the member's and the app's permissions in the channel (overwrites too)
+        member["permissions"] = str(self.permissions_in(channel, user, admin=admin))
         payload: Json = {
             "id": str(self.snowflake()),
             "application_id": str(self.app_id),
@@ -1024,7 +1148,7 @@ class FakeDiscord:
             "member": member,
             "token": f"itoken-{next(self._ids)}",
             "version": 1,
-            "app_permissions": str(ADMIN_PERMISSIONS),
+            "app_permissions": str(self.permissions_in(channel, self.bot_user)),
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
@@ -1390,6 +1514,11 @@ class FakeDiscord:
                 if op == 1:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif op == 2:
+                    asked = int(frame["d"].get("intents", 0))
+                    if asked & PRIVILEGED_INTENTS & ~self.enabled_intents:
+                        self.identifies.append(frame["d"])
+                        await ws.close(code=DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
+                        break
                     session = await self._identify(ws, request, frame["d"])
                 elif op == 6:
                     session = await self._resume(ws, request, frame["d"])
@@ -1425,8 +1554,8 @@ class FakeDiscord:
         }
         await self._send_dispatch(session, "READY", ready)
         for guild in guilds:
-            body = {k: v for k, v in guild.items() if k != "admin_role_id"}
-            body["members"] = [self.member(self.bot_user, int(guild["id"]), admin=True)]
+            body = {k: v for k, v in guild.items() if k not in ("admin_role_id", "bot_role_id")}
+            body["members"] = [self.member(self.bot_user, int(guild["id"]))]
             await self._send_dispatch(session, "GUILD_CREATE", body)
         session.ready.set()
         self._connected.set()

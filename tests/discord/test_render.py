@@ -17,6 +17,7 @@ from adapters.discord.render import (
 from bot.markup import user_name
 from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
 from tests.discord.conftest import Bot
+from tests.test_render_properties import bounded
 
 
 def _words(text: str) -> list[str]:
@@ -135,3 +136,70 @@ async def test_user_text_cannot_ping_or_break_out(bot: Bot) -> None:
     text = "\n".join(f["value"] for m in posted for e in m["embeds"] for f in e.get("fields", []))
     assert user_name("@everyone **bold** <@&123>") in text
     assert "@everyone" not in text
+
+
+# -- #22: a fence line as long as a chunk froze the renderer; blank parts Discord refuses --
+
+
+def test_the_fence_line_that_froze_every_guild_is_split() -> None:
+    text = "```" + "x" * 1019 + "\nbody\n```"
+    chunks = bounded(lambda: split_markdown(text, 1024), text)
+    assert all(len(c) <= 1024 for c in chunks)
+    assert all(c.count("```") % 2 == 0 for c in chunks)
+    assert "".join("".join(chunks).split()).replace("`", "") == "x" * 1019 + "body"
+
+
+def test_a_bank_answer_whose_code_fence_fills_a_field_renders() -> None:
+    value = "```" + "x" * 1019 + "\nbody\n```"
+    reply = Reply(title="The answer", fields=(Field("Code", value),))
+    [message] = bounded(lambda: render(reply), reply)
+    values = [f.value or "" for e in message.embeds for f in e.fields]
+    assert len(values) == 2 and all(len(v) <= FIELD_VALUE_LIMIT for v in values)
+    assert "body" in values[-1]
+
+
+def test_a_reopened_fence_keeps_a_short_language_only() -> None:
+    code = "```python\n" + "\n".join(f"x{i} = {i}" for i in range(300)) + "\n```"
+    chunks = split_markdown(code, 500)
+    assert all(c.startswith("```python\n") for c in chunks)
+    junk = "```" + "y" * 300 + "\n" + "\n".join(f"z{i}" for i in range(300)) + "\n```"
+    chunks = split_markdown(junk, 400)
+    assert all(len(c) <= 400 for c in chunks)
+    assert all(c.startswith("```\n") for c in chunks[1:])  # the long "language" is not repeated
+
+
+@pytest.mark.parametrize("limit", [0, 5, 15])
+def test_chunks_too_small_to_hold_a_fence_are_refused(limit: int) -> None:
+    with pytest.raises(ValueError, match="16"):
+        bounded(lambda: split_markdown("a b c " * 10, limit), limit)  # it looped forever once
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(title="  ", text=" \n "),
+        Reply(title=" ", footer="  "),
+        Reply(text="  ", fields=(Field(" ", "\t"),)),
+        Reply(title="T", text="   ", footer=" "),
+    ],
+)
+def test_blank_parts_are_never_sent(reply: Reply) -> None:
+    for part in render(reply):
+        assert (part.content or "").strip() or part.embeds
+        for embed in part.embeds:
+            assert embed.title or embed.description or embed.fields or embed.footer.text
+            for text in (embed.title, embed.description, embed.footer.text):
+                assert text is None or text.strip()
+            assert all((f.name or "").strip() and (f.value or "").strip() for f in embed.fields)
+
+
+async def test_blank_labels_and_titles_fall_back_to_ids() -> None:
+    view = view_for((Button("hint", "  "),))
+    assert view is not None
+    [[label]] = [[c["label"] for c in row["components"]] for row in view.to_components()]
+    assert label == "hint"
+    modal = modal_for(Form("answer", " ", (FormInput("text", "\n", 100, placeholder=" "),), "1"))
+    data = modal.to_dict()
+    assert data["title"] == "answer"
+    text_input = data["components"][0]["components"][0]
+    assert text_input["label"] == "text" and "placeholder" not in text_input

@@ -11,10 +11,15 @@ import aiohttp
 import discord
 import pytest
 
+from adapters.discord.client import DiscordPlatform
+from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
+from bot.config import Config
 from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, MemberRef, Round, RoundStatus
 from bot.ports import Invocation
-from tests.discord.conftest import START, Bot, make_bot, stop_bot
+from bot.service import PlatformError, run_service
+from tests.conftest import FIXTURE_CONTENT
+from tests.discord.conftest import START, Bot, make_bot, start_bot, stop_bot
 from tests.discord.fake_discord import FakeDiscord, Json
 
 POSTS = r"/channels/\d+/messages"
@@ -113,6 +118,7 @@ async def test_a_dropped_gateway_in_the_middle_of_a_round_loses_no_answer(bot: B
 async def test_without_message_content_the_modal_path_still_works(
     tmp_path: Path, fixture_bank: QuestionBank, fake: FakeDiscord
 ) -> None:
+    fake.enabled_intents = 0  # the portal's Message Content switch is off: not needed
     b = await make_bot(tmp_path, fixture_bank, fake, message_content=False)
     try:
         intents = discord.Intents._from_value(fake.identifies[0]["intents"])
@@ -135,6 +141,48 @@ async def test_without_message_content_the_modal_path_still_works(
         assert fake.dms_to(int(b.alice["id"])) == [] and fake.reactions == []
     finally:
         await stop_bot(b.app, b.platform, b.task)
+
+
+PORTAL_SETTING = "Bot → Privileged Gateway Intents → Message Content Intent"
+
+
+async def test_a_refused_message_content_intent_stops_the_bot_with_one_line(
+    tmp_path: Path, fixture_bank: QuestionBank
+) -> None:
+    async with FakeDiscord(enabled_intents=0) as fake:  # the portal switch is off
+        fake.add_guild("g")
+        app, platform, task = await start_bot(tmp_path, fixture_bank, fake)
+        try:
+            with pytest.raises(PlatformError) as stopped:
+                await asyncio.wait_for(task, 10)
+        finally:
+            await platform.close()
+            await app.stop()
+            discord.http.Route.BASE = DEFAULT_API_BASE
+        message = str(stopped.value)
+        assert "\n" not in message and "4014" in message
+        assert PORTAL_SETTING in message and "DISCORD_MESSAGE_CONTENT=off" in message
+        assert fake.identifies and not fake.sessions, "identified, then closed by Discord"
+        assert not platform.is_connected()
+
+
+async def test_the_service_exits_when_the_intent_is_refused(
+    tmp_path: Path, fixture_bank: QuestionBank, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with FakeDiscord(enabled_intents=0) as fake:
+        fake.add_guild("g")
+        settings = DiscordSettings(token=fake.token, api_base=fake.api_base)
+        config = Config(
+            database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", content_dir=FIXTURE_CONTENT
+        )
+        platform = DiscordPlatform(settings, guild_ready_timeout=0.05)
+        try:
+            status = await asyncio.wait_for(run_service(config, platform), 20)
+        finally:
+            discord.http.Route.BASE = DEFAULT_API_BASE
+        assert status == 1
+        stopped = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+        assert any(PORTAL_SETTING in line for line in stopped), stopped
 
 
 async def test_shards_identify_and_each_serves_its_guilds(
@@ -176,11 +224,15 @@ async def test_a_fan_out_stays_under_the_global_limit_and_route_buckets(
         guild = fake.add_guild("many", channels=40)
         b = await make_bot(tmp_path, fixture_bank, fake)
         try:
-            admin = MemberRef("discord", "1", "Admin", can_manage=True)
             places = [ChannelRef("discord", guild["id"], c["id"]) for c in guild["channels"]]
-            for place in places:
+            for i, place in enumerate(places):  # each channel's own admin
+                admin = MemberRef("discord", str(i + 1), "Admin", can_manage=True)
                 await b.app.core.handle(Invocation("studybot", "setup time=09:00", admin, place))
-            fake.forget_calls()
+            await b.until(lambda: b.platform.client.command_sweep is not None)
+            sweep = b.platform.client.command_sweep
+            assert sweep is not None
+            await asyncio.wait_for(asyncio.shield(sweep), 5)  # one GET for the guild's commands
+            fake.forget_calls()  # from here: the fan-out alone
             b.clock.set(START.replace(hour=9))
             groups = await b.app.store.list_groups()
             await asyncio.gather(*(b.app.rounds.post_due(g.id) for g in groups))

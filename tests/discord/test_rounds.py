@@ -182,7 +182,9 @@ async def test_messages_outside_a_rounds_thread_are_not_answers(bot: Bot) -> Non
     await bot.fake.user_message(int(other["id"]), bot.alice, "hello")
     # a member's message after them is handled, so the two before were ignored
     _, thread = await bot.post_round()
-    await bot.fake.user_message(int(thread["id"]), bot.bob, "an answer")
+    await bot.fake.user_message(
+        int(thread["id"]), bot.bob, "Recall counts the positives we missed."
+    )
     await bot.until(lambda: len(bot.fake.reactions) == 1)
     assert bot.fake.dms_to(int(bot.alice["id"])) == []
     round_ = await _current_round(bot)

@@ -20,7 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
 from tests.conftest import FIXTURE_CONTENT
-from tests.slack.fake_slack import FakeSlack, SignedSender
+from tests.slack.fake_slack import TEAM, FakeSlack, SignedSender, SlackText, message_text
 
 SECRET = "test-signing-secret"
 ADMIN = "UADMIN"
@@ -63,12 +63,17 @@ class SlackRig:
         await self.platform.bot.background.drain()
 
     async def command(
-        self, command: str, text: str = "", user: str = ALICE, channel: str = CHANNEL
+        self,
+        command: str,
+        text: str = "",
+        user: str = ALICE,
+        channel: str = CHANNEL,
+        team: str = TEAM,
     ) -> tuple[int, str, str]:
         """Send a signed slash command; return status, body and its response_url's hook."""
         url = self.hook()
         status, body = await self.sender.command(
-            command, text, user=user, channel=channel, response_url=url
+            command, text, user=user, channel=channel, response_url=url, team=team
         )
         await self.settle()
         return status, body, url.rsplit("/", 1)[1]
@@ -114,9 +119,13 @@ class SlackRig:
         """Return the stored answers of a round: (display name, text)."""
         return [(a.display_name, a.text) for a in await self.app.store.round_answers(round_id)]
 
-    async def event(self, event: dict[str, Any], event_id: str, retry_num: int = 0) -> int:
+    async def event(
+        self, event: dict[str, Any], event_id: str, retry_num: int = 0, user_team: str = TEAM
+    ) -> int:
         """Send a signed event callback and wait for the work it started."""
-        status, _ = await self.sender.event(event, event_id, retry_num=retry_num)
+        status, _ = await self.sender.event(
+            event, event_id, retry_num=retry_num, user_team=user_team
+        )
         await self.settle()
         return status
 
@@ -141,12 +150,12 @@ def block_texts(blocks: list[dict[str, Any]]) -> str:
 
 
 def thread_reply(user: str, text: str, ts: str, thread_ts: str) -> dict[str, Any]:
-    """Return a `message` event: a member's reply in a thread."""
+    """Return a `message` event: a member's reply in a thread (plain text encoded as Slack does)."""
     return {
         "type": "message",
         "channel": CHANNEL,
         "user": user,
-        "text": text,
+        "text": text if isinstance(text, SlackText) else message_text(text),
         "ts": ts,
         "thread_ts": thread_ts,
         "event_ts": ts,

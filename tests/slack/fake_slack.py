@@ -30,7 +30,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-TEAM = "T0TEAM"
+TRIGGER_LIFETIME = 3.0  # seconds a trigger_id can open a modal, once
+RESPONSE_URL_TTL = 30 * 60.0  # seconds a response_url takes posts ...
+RESPONSE_URL_POSTS = 5  # ... and how many
+TEAM = "T0TEAM"  # the workspace that installed the app
+PARTNER_TEAM = "T0PARTNER"  # another organisation, sharing a Slack Connect channel
 BOT_USER = "U0BOT"
 BOT_ID = "B0BOT"
 _JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
@@ -45,6 +49,7 @@ class Call:
     token: str | None
     at: float
     status: int = 200
+    error: str | None = None  # the `error` of an answer with `ok: false`
 
 
 @dataclass
@@ -102,6 +107,56 @@ class Envelope:
     answered: asyncio.Future[dict[str, Any]]
 
 
+def block_kit_errors(payload: Mapping[str, Any]) -> list[str]:
+    """Return why Slack would answer `invalid_blocks` to a payload's blocks (or its view's).
+
+    Slack's documented Block Kit limits that studybot's blocks meet: 50 blocks a
+    message and 100 a view; text objects of 1 to 3,000 characters and not only
+    whitespace (header 150, section field 2,000, button 75, input label 2,000); 10
+    fields a section, 1 to 10 context and 1 to 25 actions elements; block_id and
+    action_id 255, button value 2,000.
+    """
+    view = payload.get("view")
+    most = 100 if isinstance(view, Mapping) else 50
+    blocks = view.get("blocks") if isinstance(view, Mapping) else payload.get("blocks")
+    if blocks is None:
+        return []
+    if not isinstance(blocks, list) or len(blocks) > most:
+        return [f"no more than {most} items allowed [json-pointer:/blocks]"]
+    errors: list[str] = []
+    for i, block in enumerate(b if isinstance(b, dict) else {} for b in blocks):
+        at, kind = f"/blocks/{i}", block.get("type")
+        fields = block.get("fields") or []
+        elements = [e if isinstance(e, dict) else {} for e in block.get("elements") or []]
+        texts: list[tuple[Any, int, str]] = []  # (text object, its limit, where)
+        if kind == "section":
+            texts += [(block.get("text"), 3000, "/text")] if "text" in block or not fields else []
+            texts += [(f, 2000, f"/fields/{j}") for j, f in enumerate(fields)]
+        elif kind == "header":
+            texts.append((block.get("text"), 150, "/text"))
+        elif kind == "input":
+            texts.append((block.get("label"), 2000, "/label"))
+        elif kind == "context":
+            texts += [(e, 3000, f"/elements/{j}") for j, e in enumerate(elements)]
+        elif kind == "actions":
+            texts += [(e.get("text"), 75, f"/elements/{j}/text") for j, e in enumerate(elements)]
+        counts = {"section": (0, 10, fields), "context": (1, 10, elements)}
+        counts["actions"] = (1, 25, elements)
+        low, high, counted = counts.get(kind, (0, 0, []))
+        if not low <= len(counted) <= high:
+            errors.append(f"must have {low} to {high} items [json-pointer:{at}]")
+        for obj, limit, where in texts:
+            text = obj.get("text") if isinstance(obj, dict) else None
+            if not isinstance(text, str) or not text.strip() or len(text) > limit:
+                errors.append(f"must be 1 to {limit} characters [json-pointer:{at}{where}/text]")
+        ids = [(block, "block_id", 255)]
+        ids += [(e, key, n) for e in elements for key, n in (("action_id", 255), ("value", 2000))]
+        for obj, key, n in ids:
+            if len(str(obj.get(key, ""))) > n:
+                errors.append(f"must be at most {n} characters [json-pointer:{at}/{key}]")
+    return errors
+
+
 class FakeSlack:
     """The fake Slack server; use `async with FakeSlack() as slack:`."""
 
@@ -113,6 +168,12 @@ class FakeSlack:
         self.rejected: list[Call] = []  # calls answered 429
         self.post_limits: PostLimits | None = None
         self._failures: dict[str, list[int]] = defaultdict(list)  # method -> Retry-After list
+        self.delays: dict[str, float] = {}  # method -> seconds before it answers (`slow`)
+        self.response_url_ttl = RESPONSE_URL_TTL
+        self._hooks: dict[str, float] = {}  # response_url hook -> when it was issued
+        self._exchanged: set[str] = set()  # trigger_ids that opened a modal
+        self.views: dict[str, dict[str, Any]] = {}  # open modals by view id
+        self.opened: list[str] = []  # view ids of the modals opened, in order
         self._ts = itertools.count(1)
         self._envelopes = itertools.count(1)
         self._pending: dict[str, Envelope] = {}
@@ -148,17 +209,25 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/api/"
 
     def response_url(self, hook: str) -> str:
-        """Return a response_url that lands on this fake."""
+        """Return a response_url that lands on this fake (good for 30 minutes and 5 posts)."""
+        self._hooks.setdefault(hook, time.monotonic())
         return f"http://127.0.0.1:{self.port}/response/{hook}"
 
     # -- set-up by tests -------------------------------------------------------
 
     def add_user(
-        self, user_id: str, name: str, *, admin: bool = False, owner: bool = False
+        self,
+        user_id: str,
+        name: str,
+        *,
+        admin: bool = False,
+        owner: bool = False,
+        team: str = TEAM,
     ) -> None:
-        """Make users.info know a member."""
+        """Make users.info know a member (of `team`: another one for a Slack Connect guest)."""
         self.users[user_id] = {
             "id": user_id,
+            "team_id": team,
             "name": name.lower(),
             "real_name": name,
             "is_admin": admin,
@@ -171,11 +240,23 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with 429 and `Retry-After`."""
         self._failures[method].extend([retry_after] * times)
 
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer `method` only after `seconds` (as a loaded Slack does), from now on."""
+        self.delays[method] = seconds
+
     # -- reading what happened -------------------------------------------------
 
     def of(self, method: str) -> list[Call]:
-        """Return the answered (not rate-limited) calls of a method, in order."""
-        return [c for c in self.calls if c.method == method and c.status == 200]
+        """Return the calls of a method Slack did (not rate-limited, not refused), in order."""
+        return [c for c in self.calls if c.method == method and c.status == 200 and c.error is None]
+
+    def modal(self, index: int = -1) -> dict[str, Any]:
+        """Return what a modal shows now: the `index`-th opened, with its updates."""
+        return self.views[self.opened[index]]
+
+    def errors(self, method: str) -> list[str]:
+        """Return the errors (`ok: false`) Slack answered calls of a method with, in order."""
+        return [c.error for c in self.calls if c.method == method and c.error is not None]
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
@@ -239,8 +320,14 @@ class FakeSlack:
                 status=429,
                 headers={"Retry-After": str(retry_after)},
             )
+        if errors := block_kit_errors(args):
+            self._record(Call(method, args, token, now, error="invalid_blocks"))
+            return web.json_response({"ok": False, "error": "invalid_blocks", "errors": errors})
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         body = self._answer(method, args)
-        self._record(Call(method, args, token, now))
+        error = None if body.get("ok") else str(body.get("error"))
+        self._record(Call(method, args, token, now, error=error))
         return web.json_response(body)
 
     def _new_ts(self) -> str:
@@ -286,7 +373,23 @@ class FakeSlack:
                     "channel": channel,
                     "permalink": f"https://fake.slack.test/archives/{channel}/p{ts}",
                 }
-            case "views.open" | "views.publish":
+            case "views.open":
+                refused = self._exchange(str(args.get("trigger_id") or ""))
+                if refused is not None:
+                    return {"ok": False, "error": refused}
+                view = {"id": f"V{next(self._ts)}", "hash": f"h{next(self._ts)}"}
+                self.views[view["id"]] = view | dict(args.get("view") or {})
+                self.opened.append(view["id"])
+                return {"ok": True, "view": self.views[view["id"]]}
+            case "views.update":
+                view_id = str(args.get("view_id") or "")
+                if view_id not in self.views:
+                    return {"ok": False, "error": "not_found"}
+                self.views[view_id] = {"id": view_id, "hash": f"h{next(self._ts)}"} | dict(
+                    args.get("view") or {}
+                )
+                return {"ok": True, "view": self.views[view_id]}
+            case "views.publish":
                 return {"ok": True, "view": {"id": f"V{next(self._ts)}", **dict(args)}}
             case "users.info":
                 user = self.users.get(str(args.get("user")))
@@ -311,9 +414,41 @@ class FakeSlack:
                 return {"ok": True, "messages": list(reversed(found)), "has_more": False}
         return {"ok": False, "error": "unknown_method"}
 
+    def _exchange(self, trigger_id: str) -> str | None:
+        """Use a trigger_id to open a modal: None if it may, else Slack's error."""
+        issued = trigger_issued(trigger_id)
+        if issued is None:
+            return "invalid_trigger_id"
+        if trigger_id in self._exchanged:
+            return "exchanged_trigger_id"
+        if time.monotonic() - issued > TRIGGER_LIFETIME:
+            return "expired_trigger_id"
+        self._exchanged.add(trigger_id)
+        return None
+
+    def _response_url_refusal(self, hook: str) -> str | None:
+        """Return why Slack refuses one more post to a response_url (None if it takes it)."""
+        issued = self._hooks.setdefault(hook, time.monotonic())
+        if time.monotonic() - issued > self.response_url_ttl:
+            return "expired_url"
+        taken = sum(1 for c in self.of("response_url") if c.token == hook)
+        return "used_url" if taken >= RESPONSE_URL_POSTS else None
+
     async def _response_url(self, request: web.Request) -> web.Response:
         args = await request.json()
-        self._record(Call("response_url", dict(args), request.match_info["hook"], time.monotonic()))
+        hook = request.match_info["hook"]
+        refused = self._response_url_refusal(hook)
+        if refused is not None:  # Slack answers 404 with the reason as text
+            call = Call("response_url", dict(args), hook, time.monotonic(), 404, refused)
+            self._record(call)
+            return web.Response(status=404, text=refused)
+        errors = block_kit_errors(args)
+        status = 400 if errors else 200  # as Slack's webhooks answer invalid blocks
+        error = "invalid_blocks" if errors else None
+        self._record(Call("response_url", dict(args), hook, time.monotonic(), status, error))
+        if errors:
+            body = {"ok": False, "error": "invalid_blocks", "errors": errors}
+            return web.json_response(body, status=status)
         return web.Response(text="ok")
 
     # -- Socket Mode -----------------------------------------------------------
@@ -375,6 +510,118 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def new_trigger_id(user: str, age: float = 0.0) -> str:
+    """Return a trigger_id as Slack issues one with an interaction, `age` seconds ago.
+
+    It carries when it was issued (the monotonic clock, which every process on
+    the machine shares), so that the fake can tell when it has expired.
+    """
+    return f"trigger-{user}-{time.monotonic_ns() - int(age * 1e9)}"
+
+
+def trigger_issued(trigger_id: str) -> float | None:
+    """Return when a trigger_id from `new_trigger_id` was issued, or None if it is not one."""
+    prefix, _, issued = trigger_id.rpartition("-")
+    if not prefix.startswith("trigger-") or not issued.isdigit():
+        return None
+    return int(issued) / 1e9
+
+
+# -- what members write, encoded as Slack sends it ----------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A member picked in the composer: shown `@name`, sent `<@U…>`."""
+
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link: shown as its label (link text the member put over it) or its address."""
+
+    url: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelLink:
+    """A channel mentioned: shown `#name`, sent `<#C…|name>`."""
+
+    channel_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """`@here`, `@channel` or `@everyone`: sent `<!here>`."""
+
+    word: str
+
+
+Written = str | Mention | Link | ChannelLink | Broadcast
+
+
+class SlackText(str):
+    """Text already encoded as Slack sends it: the senders pass it on as it is."""
+
+    __slots__ = ()
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shown(*parts: Written) -> str:
+    """Return what a member sees of what they wrote (and what a modal's input sends)."""
+    out: list[str] = []
+    for part in parts:
+        match part:
+            case Mention(name=name):
+                out.append(f"@{name}")
+            case Link(url=url, label=label):
+                out.append(label or url)
+            case ChannelLink(name=name):
+                out.append(f"#{name}")
+            case Broadcast(word=word):
+                out.append(f"@{word}")
+            case str():
+                out.append(part)
+    return "".join(out)
+
+
+def message_text(*parts: Written) -> SlackText:
+    """Return a message's `text` as Slack sends it: entities, and `<…>` for mentions and links."""
+    out: list[str] = []
+    for part in parts:
+        match part:
+            case Mention(user_id=user_id):
+                out.append(f"<@{user_id}>")
+            case Link(url=url, label=label):
+                out.append(f"<{_entities(url)}|{_entities(label)}>" if label else f"<{url}>")
+            case ChannelLink(channel_id=channel_id, name=name):
+                out.append(f"<#{channel_id}|{name}>")
+            case Broadcast(word=word):
+                out.append(f"<!{word}>")
+            case str():
+                out.append(_entities(part))
+    return SlackText("".join(out))
+
+
+def command_text(*parts: Written, should_escape: bool = False) -> SlackText:
+    """Return a slash command's `text` as Slack sends it.
+
+    `&`, `<` and `>` always come as entities; mentions, channels and links come
+    as in messages only for a command with "Escape channels, users, and links"
+    (`should_escape`, off in studybot's manifest), else as the member typed them.
+    """
+    if should_escape:
+        return message_text(*parts)
+    return SlackText(_entities(shown(*parts)))
+
+
 @dataclass
 class SignedSender:
     """Sends requests to a bolt app the way Slack does: signed with the signing secret."""
@@ -406,22 +653,34 @@ class SignedSender:
             return response.status, await response.text()
 
     async def command(
-        self, command: str, text: str, *, user: str, channel: str, response_url: str, **extra: Any
+        self,
+        command: str,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        response_url: str,
+        team: str = TEAM,
+        **extra: Any,
     ) -> tuple[int, str]:
-        """Send a slash command."""
+        """Send a slash command; plain `text` is encoded as Slack does (`command_text`).
+
+        `team` is the member's workspace: where they typed it, which for a member of
+        another organisation in a Slack Connect channel is theirs, not `TEAM`.
+        """
         form = {
             "token": "unused",
-            "team_id": TEAM,
-            "team_domain": "fake",
+            "team_id": team,
+            "team_domain": "fake" if team == TEAM else "partner",
             "channel_id": channel,
             "channel_name": "general",
             "user_id": user,
             "user_name": user.lower(),
             "command": command,
-            "text": text,
+            "text": text if isinstance(text, SlackText) else command_text(text),
             "api_app_id": "A0APP",
             "response_url": response_url,
-            "trigger_id": f"trigger-{user}-{time.monotonic_ns()}",
+            "trigger_id": new_trigger_id(user),
         }
         body = urllib.parse.urlencode(form).encode()
         return await self.send(body, "application/x-www-form-urlencoded", **extra)
@@ -432,28 +691,54 @@ class SignedSender:
         return await self.send(body, "application/x-www-form-urlencoded", **extra)
 
     async def event(
-        self, event: Mapping[str, Any], event_id: str, *, retry_num: int = 0, **extra: Any
+        self,
+        event: Mapping[str, Any],
+        event_id: str,
+        *,
+        retry_num: int = 0,
+        user_team: str = TEAM,
+        **extra: Any,
     ) -> tuple[int, str]:
-        """Send an Events API callback; `retry_num` > 0 sends it as Slack's retry."""
-        body = json.dumps(event_callback(event, event_id)).encode()
+        """Send an Events API callback; `retry_num` > 0 sends it as Slack's retry.
+
+        `user_team` other than `TEAM`: the event of a member of another organisation
+        in a Slack Connect channel (see `event_callback`).
+        """
+        body = json.dumps(event_callback(event, event_id, user_team=user_team)).encode()
         headers = dict(extra.pop("headers", None) or {})
         if retry_num:
             headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "timeout"})
         return await self.send(body, "application/json", headers=headers, **extra)
 
 
-def event_callback(event: Mapping[str, Any], event_id: str) -> dict[str, Any]:
-    """Return an Events API `event_callback` envelope around an event."""
-    return {
+def event_callback(
+    event: Mapping[str, Any], event_id: str, *, user_team: str = TEAM
+) -> dict[str, Any]:
+    """Return an Events API `event_callback` envelope around an event.
+
+    With a `user_team` other than `TEAM`, the event comes from a member of another
+    organisation in a Slack Connect channel, as Slack sends it: the envelope's
+    `team_id` and the event's `team` and `user_team` are theirs; only
+    `authorizations[0].team_id` names the workspace that installed the app.
+    """
+    inner = dict(event)
+    envelope: dict[str, Any] = {
         "token": "unused",
-        "team_id": TEAM,
+        "team_id": user_team,
         "api_app_id": "A0APP",
-        "event": dict(event),
+        "event": inner,
         "type": "event_callback",
         "event_id": event_id,
         "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        "authorizations": [
+            {"team_id": TEAM, "user_id": BOT_USER, "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": user_team != TEAM,
     }
+    if user_team != TEAM:
+        inner.update(team=user_team, user_team=user_team, source_team=user_team)
+        envelope["context_team_id"] = TEAM
+    return envelope
 
 
 def reaction_event(
@@ -483,18 +768,29 @@ def reaction_event(
 
 
 def block_actions(
-    user: str, channel: str, message_ts: str, action_id: str, value: str, response_url: str
+    user: str,
+    channel: str,
+    message_ts: str,
+    action_id: str,
+    value: str,
+    response_url: str,
+    *,
+    user_team: str = TEAM,
 ) -> dict[str, Any]:
-    """Return a `block_actions` payload: a member pressed a button on a message."""
+    """Return a `block_actions` payload: a member pressed a button on a message.
+
+    A member of another organisation (`user_team`) in a Slack Connect channel has
+    their team in `user.team_id`; `team` is the installing workspace's.
+    """
     return {
         "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "user": {"id": user, "username": user.lower(), "team_id": user_team},
         "api_app_id": "A0APP",
         "team": {"id": TEAM, "domain": "fake"},
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
         "channel": {"id": channel, "name": "general"},
         "message": {"type": "message", "ts": message_ts, "user": BOT_USER, "bot_id": BOT_ID},
-        "trigger_id": f"trigger-{user}-{time.monotonic_ns()}",
+        "trigger_id": new_trigger_id(user),
         "response_url": response_url,
         "actions": [
             {
@@ -509,9 +805,13 @@ def block_actions(
 
 
 def view_submission(
-    user: str, view: Mapping[str, Any], values: Mapping[str, str]
+    user: str, view: Mapping[str, Any], values: Mapping[str, str], *, user_team: str = TEAM
 ) -> dict[str, Any]:
-    """Return a `view_submission` payload for an opened modal, with text typed in its inputs."""
+    """Return a `view_submission` payload for an opened modal, with text typed in its inputs.
+
+    For a member of another organisation (`user_team`), `team` is theirs and only
+    `view.app_installed_team_id` names the workspace that installed the app.
+    """
     state = {
         block["block_id"]: {
             "value": {"type": "plain_text_input", "value": values.get(block["block_id"])}
@@ -521,12 +821,14 @@ def view_submission(
     }
     return {
         "type": "view_submission",
-        "team": {"id": TEAM, "domain": "fake"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "team": {"id": user_team, "domain": "fake"},
+        "user": {"id": user, "username": user.lower(), "team_id": user_team},
         "api_app_id": "A0APP",
-        "trigger_id": f"trigger-{user}-{time.monotonic_ns()}",
+        "trigger_id": new_trigger_id(user),
         "view": {
             "id": "V1",
+            "team_id": user_team,
+            "app_installed_team_id": TEAM,
             "type": "modal",
             "callback_id": view.get("callback_id"),
             "private_metadata": view.get("private_metadata", ""),

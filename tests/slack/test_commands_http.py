@@ -73,10 +73,13 @@ async def test_answer_without_text_opens_the_modal(rig: SlackRig) -> None:
     await rig.setup_channel()
     _, _, hook = await rig.command("/answer", "", user=BOB)
     assert rig.responses(hook) == []  # the modal is the answer
-    [opened] = rig.fake.of("views.open")
-    assert opened.args["view"]["callback_id"] == "answer"
+    [opened] = rig.fake.of("views.open")  # at once, before the core knows the round ...
     assert opened.args["trigger_id"].startswith(f"trigger-{BOB}-")
-    context = json.loads(opened.args["view"]["private_metadata"])
+    assert "callback_id" not in opened.args["view"]
+    [updated] = rig.fake.of("views.update")  # ... which then fills it in
+    view = rig.fake.modal()
+    assert updated.args["view_id"] == view["id"] and view["callback_id"] == "answer"
+    context = json.loads(view["private_metadata"])
     assert context["channel"] == CHANNEL and context["value"] == "1"
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
+import aiohttp
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.home import render_home
 from adapters.slack.render import (
@@ -23,7 +28,9 @@ from adapters.slack.render import (
 from bot.markup import user_name, user_text
 from bot.messages import answer_form
 from bot.model import ChannelRef
-from bot.replies import Button, Field, Reply
+from bot.replies import Button, Field, Form, FormInput, Reply
+from tests.slack.fake_slack import FakeSlack, block_kit_errors
+from tests.test_render_properties import bounded
 
 
 def _sections(reply: Reply) -> list[str]:
@@ -171,3 +178,172 @@ def test_the_home_tab_keeps_names_inert_and_within_100_blocks() -> None:
     assert "<#C0>" in shown
     assert shown.count("Field 11") < 9  # not every group fits ...
     assert "Also in <#C6>, <#C7>, <#C8>." in shown  # ... and those left out are named
+
+
+# -- nothing Slack refuses as `invalid_blocks` (#22) ----------------------------------------
+
+BLANK_REPLIES = [
+    Reply(text="   "),
+    Reply(text=" \n\t\n "),
+    Reply(),
+    Reply(text="\u3000\u00a0", is_error=True),
+    Reply(title="  ", text="  ", footer=" \n "),
+    Reply(text="ok", footer="   "),
+    Reply(fields=(Field(" ", "  "), Field("", "", inline=True))),
+    Reply(text="x", buttons=(Button("hint", "   "), Button(" ", ""))),
+]
+
+
+def _text_objects(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for block in blocks:
+        for key in ("text", "label"):
+            if isinstance(block.get(key), dict):
+                found.append(block[key])
+        found.extend(block.get("fields", []))
+        for element in block.get("elements", []):
+            found.append(element["text"] if element["type"] == "button" else element)
+        placeholder = block.get("element", {}).get("placeholder")
+        if placeholder is not None:
+            found.append(placeholder)
+    return found
+
+
+@pytest.mark.parametrize("reply", BLANK_REPLIES)
+def test_whitespace_never_becomes_a_block_of_empty_text(reply: Reply) -> None:
+    for message in render_message(reply):
+        assert message.blocks and message.text.strip()
+        objects = _text_objects(message.blocks)
+        assert objects and all(o["text"].strip() for o in objects), message.blocks
+    summary = render_summary(reply, None)
+    assert all(o["text"].strip() for o in _text_objects(summary.blocks))
+
+
+def test_a_reply_with_nothing_to_show_shows_its_notification_text() -> None:
+    [message] = render_message(Reply(text="  \n  "))
+    assert message.blocks == ({"type": "section", "text": {"type": "mrkdwn", "text": "studybot"}},)
+    [message] = render_message(Reply(text="  ", buttons=(Button("hint", "Hint"),)))
+    assert [b["type"] for b in message.blocks] == ["actions"]
+
+
+def test_a_blank_form_still_makes_a_modal_slack_takes() -> None:
+    form = Form("answer", "  ", (FormInput("text", " ", 5000, placeholder="  "),), "7")
+    view = render_modal(form, "  \n ", FormContext("T1", "C1", None, "7"))
+    assert view["title"]["text"].strip()
+    assert [b["type"] for b in view["blocks"]] == ["input", "input"]
+    assert all(o["text"].strip() for o in _text_objects(view["blocks"]))
+    assert "placeholder" not in view["blocks"][0]["element"]
+    assert not block_kit_errors({"view": view})
+
+
+def test_fence_lines_keep_their_text_but_not_their_language() -> None:
+    assert mrkdwn("```python\nx = 1\n```") == "```\nx = 1\n```"
+    assert mrkdwn("```x = a < b```") == "```\nx = a &lt; b\n```"
+    assert mrkdwn("```x = 1\ny = 2\n``` and after") == "```\nx = 1\ny = 2\n```\nand after"
+    # a piece of a long line that starts with a fence is not taken for an empty fence
+    pieces = chunk_mrkdwn(mrkdwn("x" * 1019 + "`" * 4949 + "```python"))
+    assert "python" in pieces[-1]
+
+
+def test_a_long_footer_continues_in_further_context_blocks() -> None:
+    footer = "word " * 7000  # 35,000 characters: more than ten context elements hold
+    [message] = render_message(Reply(text="x", footer=footer))
+    contexts = [b for b in message.blocks if b["type"] == "context"]
+    assert len(contexts) == 2 and all(len(c["elements"]) <= 10 for c in contexts)
+    shown = " ".join(e["text"] for c in contexts for e in c["elements"])
+    assert shown.split() == footer.split()
+
+
+@pytest.mark.parametrize("limit", [0, 8, 15])
+def test_chunks_too_small_to_hold_a_fence_are_refused(limit: int) -> None:
+    with pytest.raises(ValueError, match="16"):
+        bounded(lambda: chunk_mrkdwn("a b c " * 10, limit), limit)  # it looped forever once
+
+
+# -- the loopback Slack refuses what Slack refuses ---------------------------------------------
+
+
+def _section_of(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _button(**overrides: Any) -> dict[str, Any]:
+    return {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": "go"} | (
+        overrides
+    )
+
+
+REFUSED = {
+    "empty section": [_section_of("")],
+    "whitespace section": [_section_of(" \n\t")],
+    "section over 3000": [_section_of("x" * 3001)],
+    "header over 150": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
+    "blank header": [{"type": "header", "text": {"type": "plain_text", "text": " "}}],
+    "11 fields": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}],
+    "field over 2000": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}],
+    "blank field": [{"type": "section", "fields": [{"type": "mrkdwn", "text": " "}]}],
+    "11 context elements": [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}
+    ],
+    "blank context": [{"type": "context", "elements": [{"type": "mrkdwn", "text": "  "}]}],
+    "button text over 75": [
+        {"type": "actions", "elements": [_button(text={"type": "plain_text", "text": "b" * 76})]}
+    ],
+    "blank button text": [
+        {"type": "actions", "elements": [_button(text={"type": "plain_text", "text": ""})]}
+    ],
+    "26 buttons": [
+        {"type": "actions", "elements": [_button(action_id=f"a{i}") for i in range(26)]}
+    ],
+    "action_id over 255": [{"type": "actions", "elements": [_button(action_id="a" * 256)]}],
+    "value over 2000": [{"type": "actions", "elements": [_button(value="v" * 2001)]}],
+    "block_id over 255": [_section_of("x") | {"block_id": "b" * 256}],
+    "51 blocks": [_section_of("x")] * 51,
+}
+
+
+@pytest.mark.parametrize("what", list(REFUSED))
+async def test_the_loopback_slack_refuses_blocks_slack_refuses(what: str) -> None:
+    blocks = REFUSED[what]
+    async with FakeSlack() as fake:
+        client = AsyncWebClient(token="xoxb-1", base_url=fake.api_url)
+        for method in (client.chat_postMessage, client.chat_postEphemeral):
+            with pytest.raises(SlackApiError) as refused:
+                await method(channel="C1", user="U1", text="fallback", blocks=blocks)
+            assert refused.value.response["error"] == "invalid_blocks"
+        with pytest.raises(SlackApiError) as refused:
+            await client.chat_update(channel="C1", ts="1.2", text="fallback", blocks=blocks)
+        assert refused.value.response["error"] == "invalid_blocks"
+        async with aiohttp.ClientSession() as session:
+            payload = {"text": "fallback", "blocks": blocks, "response_type": "ephemeral"}
+            async with session.post(fake.response_url("h1"), json=payload) as answer:
+                assert answer.status == 400
+                assert (await answer.json())["error"] == "invalid_blocks"
+        assert fake.of("chat.postMessage") == [] and fake.messages == {}
+        assert fake.of("response_url") == []
+
+
+async def test_the_loopback_slack_takes_up_to_100_blocks_in_a_view_only() -> None:
+    async with FakeSlack() as fake:
+        client = AsyncWebClient(token="xoxb-1", base_url=fake.api_url)
+        home = {"type": "home", "blocks": [_section_of(f"{i}") for i in range(100)]}
+        await client.views_publish(user_id="U1", view=home)
+        with pytest.raises(SlackApiError, match="invalid_blocks"):
+            await client.views_publish(user_id="U1", view=home | {"blocks": home["blocks"] * 2})
+        with pytest.raises(SlackApiError, match="invalid_blocks"):
+            await client.chat_postMessage(channel="C1", text="x", blocks=home["blocks"][:51])
+        await client.chat_postMessage(channel="C1", text="x", blocks=home["blocks"][:50])
+        assert len(fake.of("chat.postMessage")) == 1 and len(fake.of("views.publish")) == 1
+
+
+@pytest.mark.parametrize("reply", BLANK_REPLIES)
+async def test_the_loopback_slack_takes_every_blank_reply(reply: Reply) -> None:
+    async with FakeSlack() as fake:
+        client = AsyncWebClient(token="xoxb-1", base_url=fake.api_url)
+        for message in render_message(reply):
+            await client.chat_postMessage(
+                channel="C1", text=message.text, blocks=list(message.blocks)
+            )
+        summary = render_summary(reply, "https://x.test/p1")
+        await client.chat_postMessage(channel="C1", text=summary.text, blocks=list(summary.blocks))
+        assert len(fake.messages["C1"]) == len(render_message(reply)) + 1

@@ -65,8 +65,7 @@ async def test_a_refused_submission_keeps_the_modal_open_and_saves_nothing(
 ) -> None:
     await rig.setup_channel()
     status, _, _ = await rig.command("/answer", "", user=BOB)
-    [opened] = rig.fake.of("views.open")
-    view = opened.args["view"]
+    view = rig.fake.modal()
     inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
     submit = view_submission(BOB, view, {inputs[0]: "   "})
     status, body = await rig.sender.interactive(submit)
@@ -80,7 +79,7 @@ async def test_a_refused_submission_keeps_the_modal_open_and_saves_nothing(
 async def test_a_long_answer_over_two_boxes_is_joined(rig: SlackRig) -> None:
     await rig.setup_channel()
     await rig.command("/answer", "", user=BOB)
-    view = rig.fake.of("views.open")[0].args["view"]
+    view = rig.fake.modal()
     first, second = (b["block_id"] for b in view["blocks"] if b["type"] == "input")
     part1, part2 = "a" * 2990 + " fold", "variance " * 100
     await rig.sender.interactive(view_submission(BOB, view, {first: part1, second: part2}))

@@ -25,7 +25,7 @@ from tests.slack.conftest import (
     thread_reply,
     wait_until,
 )
-from tests.slack.fake_slack import TEAM, FakeSlack, block_actions, event_callback
+from tests.slack.fake_slack import TEAM, FakeSlack, block_actions, event_callback, new_trigger_id
 
 APP_TOKEN = "xapp-1-test"
 
@@ -49,7 +49,7 @@ class SocketRig:
             "command": command,
             "text": text,
             "response_url": self.fake.response_url(hook),
-            "trigger_id": f"trigger-{user}",
+            "trigger_id": new_trigger_id(user),
         }
         ack = await self.fake.send_envelope("slash_commands", payload)
         await self.settle()
