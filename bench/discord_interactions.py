@@ -44,7 +44,7 @@ import discord
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.discord.client import DiscordPlatform
+from adapters.discord.main import DiscordPlatform
 from adapters.discord.settings import DiscordSettings
 from bench.figures import latency_line, percentile, verdict
 from bot.app import build_app

@@ -117,10 +117,7 @@ async def run(channels: int, rate: float) -> None:
         f"posts: {sum(per_channel.values())}, channels missed: {missed}, posted twice: {doubled},"
         f" rounds open: {open_rounds}, answered 429: {summary['rejected']}"
     )
-    print(
-        f"ratio: {ratio:.3f} (target <= 1.15, none missed, none doubled): "
-        f"{verdict(met)}"
-    )
+    print(f"ratio: {ratio:.3f} (target <= 1.15, none missed, none doubled): {verdict(met)}")
 
 
 def main() -> None:

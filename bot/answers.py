@@ -137,8 +137,14 @@ class AnswerService:
                 "This round has been revealed and scored, so your answer can no longer change."
             )
         telemetry.answer_recorded(source.value)
+        question = self._bank.get(round_.question_id)
+        coverage = None
+        if question is not None:
+            coverage = grade(body, question.key_points, question.prompt)
         if saved.late:
-            question = self._bank.get(round_.question_id)
-            coverage = grade(body, question.key_points) if question is not None else None
             return messages.late_answer_saved(question, coverage)
+        if coverage is not None and coverage.problem is not None:
+            return messages.not_an_attempt(
+                coverage.problem, round_.reveal_at, group.settings.timezone
+            )
         return messages.answer_saved(saved.replaced, round_.reveal_at, group.settings.timezone)

@@ -37,6 +37,46 @@ def _content_lint(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from bot.content.bank import ContentError, load_bank
+    from bot.grading.report import verdict
+
+    try:
+        bank = load_bank(args.content)
+    except ContentError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    if args.batch is None:
+        if args.question is None:
+            print("studybot: name a question, or give --batch FILE", file=sys.stderr)
+            return 2
+        question = bank.get(args.question)
+        if question is None:
+            print(f"studybot: no question {args.question!r} in the bank", file=sys.stderr)
+            return 2
+        print(json.dumps(verdict(question, sys.stdin.read()), ensure_ascii=False))
+        return 0
+    text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            question = bank.get(str(item["question"]))
+            answer = str(item["answer"])
+        except (ValueError, KeyError, TypeError) as exc:
+            print(
+                f"studybot: line {number}: not {{question, answer}} JSON ({exc})",
+                file=sys.stderr,
+            )
+            return 2
+        if question is None:
+            print(f"studybot: line {number}: no question {item['question']!r}", file=sys.stderr)
+            return 2
+        print(json.dumps(verdict(question, answer), ensure_ascii=False))
+    return 0
+
+
 def _content_stats(args: argparse.Namespace) -> int:
     from bot.content.bank import ContentError, load_bank
     from bot.content.lint import format_stats
@@ -314,6 +354,18 @@ def build_parser() -> argparse.ArgumentParser:
     schema = content_commands.add_parser("schema", help="print the JSON Schema of a question file")
     schema.set_defaults(handler=_content_schema)
 
+    grade = commands.add_parser(
+        "grade", help="grade an answer (standard input) or a batch of them, as JSON"
+    )
+    grade.add_argument("question", nargs="?", help="the question's id")
+    grade.add_argument(
+        "--batch", help='a file of JSON lines {"question": ID, "answer": TEXT} ("-": stdin)'
+    )
+    grade.add_argument(
+        "--content", type=Path, default=None, help="the content folder (default: the bundled one)"
+    )
+    grade.set_defaults(handler=_grade)
+
     _add_db_commands(commands)
     return parser
 
@@ -321,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `studybot` command line and return its exit status."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "content", None) is None and args.command == "content":
+    if getattr(args, "content", None) is None and args.command in ("content", "grade"):
         args.content = _default_content_dir()
     code: int = args.handler(args)
     return code

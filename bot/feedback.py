@@ -70,7 +70,7 @@ class FeedbackService:
         answer = await self._store.member_answer(round_.id, member_id)
         if question is None or answer is None:
             return messages.error("You didn't answer that question. There's always tomorrow!")
-        coverage = grade(answer.text, question.key_points)
+        coverage = grade(answer.text, question.key_points, question.prompt)
         return messages.feedback_reply(
             question, coverage, answer.points, answer.late, answer.helpful_votes
         )

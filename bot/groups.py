@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from bot import messages
+from bot import help_messages, messages
 from bot.content.bank import QuestionBank
 from bot.group_settings import SettingsError, apply_settings
 from bot.jobs import JobScheduler
@@ -49,7 +49,7 @@ class GroupService:
             return messages.error("This channel was set up a moment ago by someone else.")
         self._scheduler.arm_group(group)
         log.info("group %d set up in %s/%s", group.id, channel.platform, channel.channel_id)
-        reply = messages.settings_reply(group, self._bank.categories, "Daily questions are on")
+        reply = help_messages.settings_reply(group, self._bank.categories, "Daily questions are on")
         return Reply(
             title=reply.title, text=reply.text, fields=reply.fields, visibility=Visibility.PUBLIC
         )
@@ -57,7 +57,7 @@ class GroupService:
     async def change(self, group: Group, changes: str) -> Reply:
         """Show the settings, or apply `key=value` changes (all or nothing)."""
         if not changes.strip():
-            return messages.settings_reply(group, self._bank.categories, "Settings")
+            return help_messages.settings_reply(group, self._bank.categories, "Settings")
         try:
             settings, keys = apply_settings(group.settings, changes, self._bank.categories)
         except SettingsError as exc:
@@ -83,7 +83,7 @@ class GroupService:
         await self._store.save_settings(group.id, settings)
         updated = Group(group.id, group.channel, settings)
         self._scheduler.arm_group(updated)
-        reply = messages.settings_reply(updated, self._bank.categories, title)
+        reply = help_messages.settings_reply(updated, self._bank.categories, title)
         return Reply(
             title=reply.title, text=reply.text, fields=reply.fields, visibility=Visibility.PUBLIC
         )

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands import Command
 from bot.grading import Coverage
-from bot.group_settings import describe_days, describe_mix, describe_reveal
 from bot.markup import user_name, user_text
-from bot.model import Group, Question, Round
+from bot.model import Question, Round
 from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
-from bot.scoring import HELPFUL, ScoringRules
+from bot.scoring import HELPFUL
 from bot.store.records import MemberAnswer, PracticeSummary, Standing
 
 __all__ = [
@@ -26,7 +24,6 @@ __all__ = [
     "error",
     "expired",
     "feedback_reply",
-    "help_reply",
     "hint_reply",
     "info",
     "late_answer_saved",
@@ -34,6 +31,7 @@ __all__ = [
     "local_time",
     "no_open_round",
     "no_practice_question",
+    "not_an_attempt",
     "not_set_up",
     "overview_card",
     "practice_card",
@@ -43,9 +41,6 @@ __all__ = [
     "round_card",
     "round_key_of_reveal",
     "round_post_key",
-    "schedule_rules",
-    "scoring_help",
-    "settings_reply",
     "slow_down",
     "stats_reply",
     "went_wrong",
@@ -144,36 +139,22 @@ def answer_saved(replaced: bool, reveal_at: datetime | None, timezone: str) -> R
     )
 
 
+def not_an_attempt(problem: str, reveal_at: datetime | None, timezone: str) -> Reply:
+    """Return the private notice that a recorded answer will earn no points, and what would."""
+    when = f" before the reveal, {local_time(reveal_at, timezone)}" if reveal_at else ""
+    return error(
+        f"I kept your answer, but it won't earn points: {problem}. An answer counts when it "
+        "says something in your own words, in sentences (a few is enough): what happens, "
+        f"why, or what you would do. Change it{when} and it will count."
+    )
+
+
 def late_answer_saved(question: Question | None, coverage: Coverage | None) -> Reply:
     """Return the acknowledgement of an answer after the reveal, with its feedback (🕓)."""
     if question is None or coverage is None:
         return info("Recorded as a late answer (no points).")
     feedback = feedback_reply(question, coverage, None, late=True)
     return Reply(title="Recorded as a late answer", text=feedback.text, reaction="🕓")
-
-
-def help_reply(
-    topic: str, commands: Sequence[Command], rules: ScoringRules, practice_hold_back: timedelta
-) -> Reply:
-    """Return `/help` on a topic: the commands, the admin commands, or scoring."""
-    if topic == "scoring":
-        return info(scoring_help(rules, practice_hold_back), title="Scoring")
-    admin = topic == "admin"
-    lines = [f"`{c.usage}` — {c.summary}" for c in commands if c.admin == admin]
-    if admin:
-        more = (
-            "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
-            "`/studybot settings time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00`.\n"
-            + schedule_rules()
-        )
-    else:
-        more = (
-            "\n\nPractice never gives today's daily question "
-            f"(nor one from the last {practice_hold_back.days} days). "
-            "`/help scoring` explains points and streaks; `/help admin` lists the "
-            "admin commands."
-        )
-    return info("\n".join(lines) + more, title="Admin commands" if admin else "Commands")
 
 
 def slow_down() -> Reply:
@@ -308,16 +289,32 @@ def reveal_card(
     )
 
 
+def _point_lines(question: Question, coverage: Coverage) -> list[str]:
+    """Return one line per key point: covered with the member's own words, or missing."""
+    evidence = coverage.evidence or (None,) * len(question.key_points)
+    lines = []
+    for kp, hit, words in zip(question.key_points, coverage.covered, evidence, strict=True):
+        if hit:
+            quote = f"\n   you wrote: “{user_text(words, limit=160)}”" if words else ""
+            lines.append(f"✓ {kp.text}{quote}")
+        else:
+            lines.append(f"✗ {kp.text} — not in your answer")
+    return lines
+
+
 def feedback_reply(
     question: Question, coverage: Coverage, points: int | None, late: bool, helpful_votes: int = 0
 ) -> Reply:
-    """Return a member's private feedback on their answer to a question."""
-    lines = [
-        f"{'✓' if hit else '✗'} {kp.text}"
-        for kp, hit in zip(question.key_points, coverage.covered, strict=True)
-    ]
+    """Return a member's private feedback: each key point, with the words that covered it.
+
+    A covered point quotes the member's own clause that covered it; a missed
+    one names the idea the answer did not state.
+    """
+    lines = _point_lines(question, coverage)
     summary = f"You covered {coverage.count} of {len(question.key_points)} key points."
-    if late:
+    if coverage.problem is not None:
+        summary += f" It earned no points: {coverage.problem}."
+    elif late:
         summary += " Your answer came after the reveal, so it earned no points."
     elif points is not None:
         votes = f", with {helpful_votes} {HELPFUL} helpful vote" if helpful_votes else ""
@@ -349,12 +346,12 @@ def practice_result(
     """Return the outcome of a practice question: coverage (if answered) and the answer."""
     fields = [Field("Key points", _key_points_list(question))]
     if coverage is not None:
-        marks = "\n".join(
-            f"{'✓' if hit else '✗'} {kp.text}"
-            for kp, hit in zip(question.key_points, coverage.covered, strict=True)
-        )
         fields.insert(
-            0, Field(f"You covered {coverage.count} of {len(question.key_points)}", marks)
+            0,
+            Field(
+                f"You covered {coverage.count} of {len(question.key_points)}",
+                "\n".join(_point_lines(question, coverage)),
+            ),
         )
     if question.solution:
         fields.append(Field("Reference solution", f"```python\n{question.solution.strip()}\n```"))
@@ -434,58 +431,3 @@ def overview_card(stats: Reply, leaderboard: Reply) -> Reply:
     """Return a member's stats in a group with the group's leaderboard as one more field."""
     board = Field(leaderboard.title or "Leaderboard", leaderboard.text)
     return Reply(title=stats.title, text=stats.text, fields=(*stats.fields, board))
-
-
-def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:
-    """Return a group's settings."""
-    s = group.settings
-    fields = (
-        Field(
-            "Posts",
-            f"{s.post_time:%H:%M} {s.timezone}, {describe_days(s.weekdays)}"
-            + (" — **paused**" if s.paused else ""),
-        ),
-        Field("Reveal", describe_reveal(s)),
-        Field("Categories", ", ".join(s.categories) if s.categories else "all"),
-        Field("Difficulty mix", describe_mix(s.difficulty_mix)),
-        Field("Extra admins", ", ".join(user_text(a) for a in s.admins) or "none"),
-    )
-    return Reply(
-        title=title,
-        text="Change with `/studybot settings key=value ...`, keys: time, tz, days, "
-        f"categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
-        fields=fields,
-    )
-
-
-def schedule_rules() -> str:
-    """Return how post and reveal times behave in the channel's time zone, DST nights included."""
-    return (
-        "Times are the channel's local time (`tz=`). On the night summer time ends, a "
-        "`time=` or `reveal=` time in the hour the clocks repeat happens once, the first "
-        "time the clock shows it. On the night summer time starts, a time in the hour the "
-        "clocks skip happens when they jump (02:30 becomes 03:00 in Europe/Berlin). A "
-        "reveal delay such as `reveal=23h` is elapsed time: across a change it ends an hour "
-        "earlier or later on the clock."
-    )
-
-
-def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
-    """Return the scoring rules as text."""
-    return (
-        "**How points work**\n"
-        f"- Answering a daily question before the reveal: {rules.participation} points.\n"
-        f"- Coverage: up to {rules.coverage_bonus} more, in proportion to the key points "
-        "your answer covers (typos and word forms are forgiven).\n"
-        f"- Streak: {rules.streak_bonus} more per consecutive answered round beyond the "
-        f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak.\n"
-        f"- Helpful votes: react {HELPFUL} to someone's answer in the round's thread before "
-        f"the reveal; each vote gives its author {rules.helpful_vote} more, at most "
-        f"{rules.helpful_cap}. Your own answer can't be voted for by you.\n"
-        "- Answers after the reveal are kept and get feedback, but earn no points.\n"
-        "- Practice questions earn no points: they feed your review schedule. Practice never "
-        "gives a question that is a daily question in your groups, before its reveal or in "
-        f"the {practice_hold_back.days} days after it; before the reveal, the round's /hint "
-        "is its only help.\n"
-        "- Leaderboards: this week, this month and all time; ties go to whoever got there first."
-    )

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "AllOf",
     "Answer",
     "AnswerSource",
     "ChannelRef",
@@ -35,11 +36,30 @@ class Difficulty(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AllOf:
+    """Words that must meet in one clause: one phrase of each group of alternatives.
+
+    `(("max_features", "features per split"), ("decorrelate", "less alike"))` is
+    covered by a clause that names the subject and says what is claimed of it.
+    """
+
+    groups: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class KeyPoint:
-    """One point a good answer makes, with the terms that recognise it."""
+    """One claim a good answer makes, with what recognises it in an answer.
+
+    Any one `match` rule covers it: a phrase, or an AllOf whose groups meet in
+    one clause. A clause that states one of the `against` phrases (the contrary
+    claim) gives no credit. `not_covered_by` holds answers that commit a pitfall
+    the point warns about: the content lint checks that none of them covers it.
+    """
 
     text: str
-    match: tuple[str, ...]
+    match: tuple[str | AllOf, ...]
+    against: tuple[str, ...] = ()
+    not_covered_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,9 +145,8 @@ class PracticeService:
         if isinstance(active, Reply):
             return active
         member_id, attempt, question = active
-        return await self._finish(
-            member_id, attempt, question, grade(body, question.key_points), timezone
-        )
+        coverage = grade(body, question.key_points, question.prompt)
+        return await self._finish(member_id, attempt, question, coverage, timezone)
 
     async def reveal(self, member: MemberRef, place: ChannelRef, timezone: str) -> Reply:
         """Show the answer of the member's practice question (it comes back tomorrow)."""

@@ -11,7 +11,7 @@ from bot import messages, telemetry
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.content.choice import choose_question
-from bot.grading import grade
+from bot.grading import Coverage, grade
 from bot.jobs import JobScheduler
 from bot.model import (
     Group,
@@ -24,7 +24,7 @@ from bot.ports import ChatPort, PostLookup
 from bot.replies import Reply, Visibility
 from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
-from bot.store.records import MemberStats, RoundResult, ScoreEntry
+from bot.store.records import MemberAnswer, MemberStats, RoundResult, ScoreEntry
 from bot.store_ports import RoundStore
 
 __all__ = ["RoundPolicy", "RoundService"]
@@ -273,22 +273,17 @@ class RoundService:
         scores: list[ScoreEntry] = []
         stats: list[MemberStats] = []
         for a in answers:
-            coverage = grade(a.text, question.key_points)
+            coverage = grade(a.text, question.key_points, question.prompt)
+            if not coverage.attempt:
+                # No real attempt (blank, the prompt pasted back, a list of terms): no
+                # points, and the streak does not grow.
+                scores.append(self._score(a, coverage, 0, round_))
+                continue
             updated = next_stats(
                 previous.get(a.member_id), a.member_id, round_.reveal_seq, coverage.ratio
             )
             points = round_points(coverage.ratio, updated.streak, self._rules, a.helpful_votes)
-            scores.append(
-                ScoreEntry(
-                    a.answer_id,
-                    a.member_id,
-                    coverage.ratio,
-                    coverage.covered,
-                    points.total,
-                    periods_of(round_.local_date),
-                    a.submitted_at,
-                )
-            )
+            scores.append(self._score(a, coverage, points.total, round_))
             stats.append(updated)
         if await self._store.save_round_result(RoundResult(round_.id, tuple(scores), tuple(stats))):
             log.info(
@@ -296,6 +291,18 @@ class RoundService:
             )
             telemetry.round_revealed()
         await self._post_reveal(group, round_.id, taking_over)
+
+    @staticmethod
+    def _score(answer: MemberAnswer, coverage: Coverage, points: int, round_: Round) -> ScoreEntry:
+        return ScoreEntry(
+            answer.answer_id,
+            answer.member_id,
+            coverage.ratio,
+            coverage.covered,
+            points,
+            periods_of(round_.local_date),
+            answer.submitted_at,
+        )
 
     async def _post_reveal(self, group: Group, round_id: int, taking_over: bool = False) -> None:
         now = self._clock.now()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot import messages
+from bot import help_messages, messages
 from bot.answers import AnswerService
 from bot.commands import COMMANDS
 from bot.feedback import FeedbackService
@@ -78,7 +78,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "practice reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
         "hint": lambda g, m, p, a: s.feedback.hint(g, m, p),
         "help": lambda g, m, p, a: _reply(
-            messages.help_reply(a.get("topic", "commands"), COMMANDS, rules, HOLD_BACK)
+            help_messages.help_reply(a.get("topic", "commands"), COMMANDS, rules, HOLD_BACK)
         ),
         "studybot setup": lambda g, m, p, a: s.groups.setup(p, a.get("settings", "")),
         "button practice-answer": lambda g, m, p, a: _reply(

@@ -33,8 +33,6 @@ async def postgres_schema() -> AsyncIterator[str]:
         await admin.close()
 
 
-
-
 @asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
     """A fresh database on the test server (its URL), dropped afterwards; skip if no server."""

@@ -1,28 +1,20 @@
-"""The Discord connection: discord.py's sharded client, its listeners, and the Platform.
+"""The Discord connection: discord.py's sharded client, its life cycle and gateway listeners.
 
-Listeners hand translated events to the core and show its replies:
-interactions are answered at once when the core is quick, or deferred
-(ephemerally, "thinking") and followed up when it takes longer than
-`defer_after`, or at once when more than `busy_after` interactions are
-already in hand (a crowd arriving together), so that each is acknowledged
-well inside Discord's 3 seconds; private replies are ephemeral. An
-interaction the core may answer with a form (a button, `/answer` without
-text) is never deferred ahead of its reply, crowd or not: Discord takes a
-modal only as the first response. Only when the core has not answered it
-`form_defer_after` seconds in is it deferred, as a last resort. Messages
-in threads become answers; their replies show as a reaction, or privately
-by direct message. Reactions in threads are helpful votes; nothing is shown
-for them.
+The client connects this process's shards over a bounded pool of REST
+connections, registers the slash commands (`adapters.discord.registration`),
+and hands what the gateway delivers to the core: interactions go to
+`adapters.discord.interactions`, which answers them within Discord's
+deadlines; messages in threads become answers, their replies shown as a
+reaction, or privately by direct message; reactions in threads are helpful
+votes, and nothing is shown for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections import OrderedDict
-from collections.abc import Coroutine
 from typing import Any
 
 import aiohttp
@@ -30,11 +22,9 @@ import discord
 import yarl
 
 from adapters.discord.chat import DiscordChat, Pacer, process_rate
-from adapters.discord.commands import CommandTable, suggestions
+from adapters.discord.commands import CommandTable
 from adapters.discord.events import (
     PLATFORM,
-    interaction_event,
-    may_open_form,
     member_ref,
     reaction_event,
     reaction_may_count,
@@ -42,40 +32,21 @@ from adapters.discord.events import (
     removed_message,
     thread_message,
 )
-from adapters.discord.render import NO_MENTIONS, message_kwargs, modal_for, render
+from adapters.discord.interactions import BUSY_AFTER, DEFER_AFTER, FORM_DEFER_AFTER, Interactions
+from adapters.discord.registration import register_commands, sweep_guild_commands
+from adapters.discord.render import NO_MENTIONS
 from adapters.discord.settings import DiscordSettings
 from bot import telemetry
-from bot.app import App
 from bot.core import Core
 from bot.model import MemberRef
 from bot.replies import Reply, Visibility
-from bot.service import PlatformError
 
-__all__ = [
-    "BUSY_AFTER",
-    "DEFER_AFTER",
-    "FORM_DEFER_AFTER",
-    "SWEEP_REFUSALS",
-    "DiscordPlatform",
-    "StudybotClient",
-    "intents_for",
-]
+__all__ = ["REST_CONNECTIONS", "StudybotClient", "intents_for"]
 
 log = logging.getLogger(__name__)
 
-DEFER_AFTER = 1.5  # seconds the core may take before an interaction is deferred
-# seconds the core may take on an interaction it may answer with a form (a modal can't
-# follow a deferral) before it is deferred all the same, as the last resort, inside 3 s
-FORM_DEFER_AFTER = 2.4
-BUSY_AFTER = 20  # interactions in hand beyond which new ones are deferred at once
-CROWD_WORK_WAIT = 1.0  # seconds a crowd's work waits at most for the crowd's acks
 REST_CONNECTIONS = 64  # kept-alive connections to Discord's API (discord.py: no limit)
 _REMEMBERED = 100_000  # thread message authors and thread parents kept for deletes
-SWEEP_REFUSALS = 20  # 403s after which the sweep of leftover guild commands gives up
-_FORM_TOO_LATE = Reply(
-    text="That took a moment too long to open the form. Please try again.", is_error=True
-)
-_MOVED = Reply(text="Done: posted in the channel.")
 
 
 def intents_for(settings: DiscordSettings) -> discord.Intents:
@@ -89,26 +60,6 @@ def intents_for(settings: DiscordSettings) -> discord.Intents:
     intents.guild_reactions = True
     intents.message_content = settings.message_content
     return intents
-
-
-async def _defer(interaction: discord.Interaction) -> None:
-    """Acknowledge an interaction with a private "thinking" message, to be edited later."""
-    await interaction.response.defer(ephemeral=True, thinking=True)
-
-
-def _intent_refused(settings: DiscordSettings) -> str:
-    """Say, in one line, that Discord refused a privileged intent and how to go on."""
-    if settings.message_content:
-        return (
-            "Discord refused the Message Content intent (gateway close 4014): turn it on in "
-            "the developer portal under Bot → Privileged Gateway Intents → Message Content "
-            "Intent, or set DISCORD_MESSAGE_CONTENT=off to run without it (members then answer "
-            "with the Answer privately button or /answer, not in the thread)"
-        )
-    return (  # the adapter asks for no other privileged intent (see intents_for)
-        "Discord refused a privileged gateway intent (close 4014): turn it on in the "
-        "developer portal under Bot → Privileged Gateway Intents"
-    )
 
 
 class _Lru(OrderedDict[int, Any]):
@@ -170,13 +121,12 @@ class StudybotClient(discord.AutoShardedClient):
         # Discord's global limit is the bot's: this process gets its share of it
         self.chat = DiscordChat(self, Pacer(process_rate(settings.processes)))
         self.core: Core | None = None
-        self._defer_after = defer_after
-        self._busy_after = busy_after
-        self._form_defer_after = form_defer_after
-        self._in_flight = 0  # interactions being answered now
-        self._acking = 0  # crowd interactions whose acknowledgement is on its way
-        self._acked = asyncio.Event()  # set when no acknowledgement is on its way
-        self._acked.set()
+        self.interactions = Interactions(
+            self.table,
+            defer_after=defer_after,
+            busy_after=busy_after,
+            form_defer_after=form_defer_after,
+        )
         self._max_concurrency = 1
         self._authors = _Lru()  # thread message id -> the member who wrote it
         self._parents = _Lru()  # thread id -> its parent channel id (0: not a thread)
@@ -202,50 +152,14 @@ class StudybotClient(discord.AutoShardedClient):
         """Register the slash commands: to one guild when configured, else globally.
 
         Copies left in the other scope by an earlier registration would show every
-        command twice. Registered to one guild, the global copies are removed if the
-        bot is in no other guild (where they are the bot's only commands, they stay,
-        with a warning). Once connected, the guild copies in this process's other
-        guilds are removed (`on_ready`).
+        command twice (see `adapters.discord.registration`); the guild copies in this
+        process's other guilds are removed once connected (`on_ready`).
         """
         app_id = self.application_id
         if app_id is None:
             raise discord.ClientException("Discord did not say which application this bot is")
-        payload = self.table.payloads()
-        guild_id = self.settings.guild_id
-        await self.chat.pacer.wait()
-        if guild_id is not None:
-            await self.http.bulk_upsert_guild_commands(app_id, guild_id, payload)
-            try:
-                await self._drop_global_commands(app_id, guild_id)
-            except discord.HTTPException as exc:  # a clean-up: the bot runs without it
-                log.warning("could not check for global slash commands to remove: %s", exc)
-        else:
-            await self.http.bulk_upsert_global_commands(app_id, payload)
-        log.info("registered %d slash commands", len(payload))
-
-    async def _drop_global_commands(self, app_id: int, guild_id: int) -> None:
-        """Remove the application's global commands if the bot is in no guild but `guild_id`."""
-        await self.chat.pacer.wait()
-        found = await self.http.get_global_commands(app_id)
-        if not found:
-            return
-        await self.chat.pacer.wait()
-        guilds = await self.http.get_guilds(2, with_counts=False)
-        if any(int(g["id"]) != guild_id for g in guilds):
-            log.warning(
-                "the %d global slash commands stay (the bot's other servers use them), so "
-                "members of server %s, where they are registered too (DISCORD_GUILD_ID), see "
-                "each command twice; unset DISCORD_GUILD_ID to register them globally only",
-                len(found),
-                guild_id,
-            )
-            return
-        await self.chat.pacer.wait()
-        await self.http.bulk_upsert_global_commands(app_id, [])
-        log.info(
-            "removed %d global slash commands: the bot is only in server %s, which has them",
-            len(found),
-            guild_id,
+        await register_commands(
+            self.http, self.chat.pacer, app_id, self.table.payloads(), self.settings.guild_id
         )
 
     @property
@@ -259,44 +173,14 @@ class StudybotClient(discord.AutoShardedClient):
             self._sweep = asyncio.create_task(self._sweep_guild_commands(), name="command-sweep")
 
     async def _sweep_guild_commands(self) -> None:
-        """Remove the guild copies of our commands in every guild but the configured one.
-
-        One paced request per guild this process serves (two where copies are found),
-        in the background; guilds where Discord refuses access (the app lacks the
-        `applications.commands` scope there) are skipped, and the sweep stops after a
-        few such refusals so as not to spend Discord's invalid-request allowance.
-        """
+        """Remove the guild copies of our commands in every guild but the configured one."""
         app_id = self.application_id
         if app_id is None:
             return
-        removed = refused = 0
-        for guild in list(self.guilds):
-            if guild.id == self.settings.guild_id:
-                continue
-            try:
-                await self.chat.pacer.wait()
-                found = await self.http.get_guild_commands(app_id, guild.id)
-                if not found:
-                    continue
-                await self.chat.pacer.wait()
-                await self.http.bulk_upsert_guild_commands(app_id, guild.id, [])
-            except discord.Forbidden:
-                refused += 1
-                if refused >= SWEEP_REFUSALS:
-                    log.warning("stopped removing leftover guild commands: access refused")
-                    return
-                continue
-            except discord.HTTPException as exc:
-                log.warning("server %s: could not remove its guild commands: %s", guild.id, exc)
-                continue
-            removed += 1
-            log.info(
-                "server %s: removed %d leftover guild copies of the slash commands",
-                guild.id,
-                len(found),
-            )
-        if removed:
-            log.info("removed leftover guild commands in %d servers", removed)
+        guild_ids = [guild.id for guild in self.guilds]
+        await sweep_guild_commands(
+            self.http, self.chat.pacer, app_id, guild_ids, self.settings.guild_id
+        )
 
     async def close(self) -> None:
         """Stop the command sweep, then disconnect."""
@@ -336,150 +220,8 @@ class StudybotClient(discord.AutoShardedClient):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Answer a slash command, autocomplete, button or modal that is ours."""
         core = self.core
-        if core is None:
-            return
-        if interaction.type is discord.InteractionType.autocomplete:
-            await self._autocomplete(core, interaction)
-            return
-        event = interaction_event(interaction, self.table)
-        if event is None:
-            return
-        if may_open_form(event, self.table):
-            await self._answer_first(interaction, core.handle(event))
-        else:
-            await self._answer(interaction, core.handle(event))
-
-    async def _autocomplete(self, core: Core, interaction: discord.Interaction) -> None:
-        focused = self.table.focused(interaction.data or {})
-        options: list[str] = []
-        if focused is not None and focused[0].dynamic:
-            options = suggestions(focused[1], core.dynamic_choices(focused[0].dynamic))
-        await interaction.response.autocomplete(
-            [discord.app_commands.Choice(name=o, value=o) for o in options]
-        )
-
-    async def _answer(
-        self, interaction: discord.Interaction, work: Coroutine[Any, Any, list[Reply]]
-    ) -> None:
-        self._in_flight += 1
-        try:
-            if self._in_flight > self._busy_after:
-                # A crowd arrived at once: acknowledge first (within Discord's 3 s), and
-                # start the work once the whole crowd is acknowledged (or a little later
-                # at most, should acknowledgements keep coming), so that no work delays
-                # an acknowledgement still to be sent.
-                try:
-                    await self._acknowledge(interaction)
-                except discord.HTTPException:
-                    await work  # too late to answer, but what the member sent still counts
-                    raise
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(CROWD_WORK_WAIT):
-                        await self._acked.wait()
-                await self._follow_up(interaction, await work)
-                return
-            await self._answer_within(interaction, work, self._defer_after)
-        finally:
-            self._in_flight -= 1
-
-    async def _answer_first(
-        self, interaction: discord.Interaction, work: Coroutine[Any, Any, list[Reply]]
-    ) -> None:
-        """Answer an interaction the core may answer with a form: its reply comes first.
-
-        Neither a crowd nor `defer_after` defers it, since a modal cannot follow a
-        deferral; only if the core has not answered `form_defer_after` seconds in is
-        it deferred (a form then says it could not open). Until it is answered it
-        counts among the crowd's acknowledgements on their way, so the crowd's work
-        (which waits for those, briefly) does not hold up its reply.
-        """
-        self._in_flight += 1
-        self._acking += 1
-        self._acked.clear()
-        try:
-            await self._answer_within(interaction, work, self._form_defer_after)
-        finally:
-            self._in_flight -= 1
-            self._acking -= 1
-            if not self._acking:
-                self._acked.set()
-
-    async def _answer_within(
-        self,
-        interaction: discord.Interaction,
-        work: Coroutine[Any, Any, list[Reply]],
-        defer_after: float,
-    ) -> None:
-        """Run the work and respond with its replies; defer meanwhile if it outlasts `defer_after`.
-
-        The work runs in this task; should it take longer, a timer defers the
-        interaction (and the replies follow up). Zero or less: always defer first.
-        """
-        if defer_after <= 0:  # configured to always defer
-            await _defer(interaction)
-            await self._follow_up(interaction, await work)
-            return
-        loop = asyncio.get_running_loop()
-        deferral: asyncio.Task[None] | None = None
-
-        def defer() -> None:
-            nonlocal deferral
-            deferral = loop.create_task(_defer(interaction))
-
-        timer = loop.call_later(defer_after, defer)
-        try:
-            replies = await work
-        except BaseException:
-            if deferral is not None:
-                deferral.cancel()
-            raise
-        finally:
-            timer.cancel()
-        if deferral is None:
-            await self._respond(interaction, replies)
-        else:
-            await deferral
-            await self._follow_up(interaction, replies)
-
-    async def _acknowledge(self, interaction: discord.Interaction) -> None:
-        """Defer an interaction ("thinking", ephemeral), counted among the crowd's acks."""
-        self._acking += 1
-        self._acked.clear()
-        try:
-            await _defer(interaction)
-        finally:
-            self._acking -= 1
-            if not self._acking:
-                self._acked.set()
-
-    async def _respond(self, interaction: discord.Interaction, replies: list[Reply]) -> None:
-        for reply in replies:
-            if reply.form is not None and not interaction.response.is_done():
-                await interaction.response.send_modal(modal_for(reply.form))
-                continue
-            ephemeral = reply.visibility is Visibility.PRIVATE
-            for part in render(reply):
-                kwargs = {**message_kwargs(part), "ephemeral": ephemeral}
-                if interaction.response.is_done():
-                    await interaction.followup.send(**kwargs)
-                else:
-                    await interaction.response.send_message(**kwargs)
-
-    async def _follow_up(self, interaction: discord.Interaction, replies: list[Reply]) -> None:
-        original_open = True  # the deferred ("thinking") message waits for its content
-        for reply in replies:
-            shown = _FORM_TOO_LATE if reply.form is not None else reply
-            ephemeral = shown.visibility is Visibility.PRIVATE
-            for part in render(shown):
-                if original_open and ephemeral:
-                    await interaction.edit_original_response(**message_kwargs(part))
-                else:
-                    if original_open:
-                        await interaction.edit_original_response(
-                            **message_kwargs(render(_MOVED)[0])
-                        )
-                    await interaction.followup.send(**message_kwargs(part), ephemeral=ephemeral)
-                original_open = False
+        if core is not None:
+            await self.interactions.handle(core, interaction)
 
     # -- messages in threads --------------------------------------------------
 
@@ -640,62 +382,3 @@ class StudybotClient(discord.AutoShardedClient):
             return
         for reply in await core.handle(event):  # none, unless the core failed
             log.info("reaction by %s not counted: %s", event.actor.user_id, reply.text)
-
-
-class DiscordPlatform:
-    """Studybot on Discord: the client, its chat port, and its life cycle."""
-
-    name = "discord"
-
-    def __init__(
-        self,
-        settings: DiscordSettings,
-        *,
-        defer_after: float = DEFER_AFTER,
-        busy_after: int = BUSY_AFTER,
-        form_defer_after: float = FORM_DEFER_AFTER,
-        guild_ready_timeout: float = 2.0,
-    ) -> None:
-        self.settings = settings
-        self.client = StudybotClient(
-            settings,
-            defer_after=defer_after,
-            busy_after=busy_after,
-            form_defer_after=form_defer_after,
-            guild_ready_timeout=guild_ready_timeout,
-        )
-        self._started = False
-
-    @property
-    def chat(self) -> DiscordChat:
-        """The port the core posts rounds and reveals through."""
-        return self.client.chat
-
-    async def run(self, app: App) -> None:
-        """Connect to Discord (at the configured API base) and serve events until closed."""
-        # discord.py keeps its REST base (webhooks and interaction callbacks included)
-        # in a class attribute: one API base per process.
-        discord.http.Route.BASE = self.settings.api_base
-        # The app is built: its question bank and modules live as long as the process.
-        # Moving them out of the garbage collector's reach spares the event loop full
-        # collections of 50-200 ms, which would stall every interaction in flight.
-        gc.collect()
-        gc.freeze()
-        self.client.core = app.core
-        self._started = True
-        try:
-            async with self.client:
-                await self.client.start(self.settings.token)
-        except discord.PrivilegedIntentsRequired:
-            raise PlatformError(_intent_refused(self.settings)) from None
-
-    async def close(self) -> None:
-        """Disconnect from Discord (nothing to do if `run` never started)."""
-        if self._started:
-            await self.client.close()
-
-    def is_connected(self) -> bool:
-        """Say whether a shard is connected and the client has not been closed."""
-        if self.client.is_closed():
-            return False
-        return any(not shard.is_closed() for shard in self.client.shards.values())

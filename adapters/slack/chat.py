@@ -6,7 +6,7 @@ daily fan-out to thousands of channels flows at the allowed rate instead of
 bouncing off 429s. A 429 that still comes is retried (a slack-sdk retry
 handler) after its Retry-After, which holds every other post back meanwhile.
 
-Work after an ack runs in a few worker slots (`adapters.slack.app.Background`);
+Work after an ack runs in a few worker slots (`adapters.slack.background.Background`);
 waiting (a pacer's turn, a 429's Retry-After) is done `waiting()`: outside the
 slot, so that one rate-limited call never holds back the work behind it.
 """

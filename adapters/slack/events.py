@@ -61,7 +61,6 @@ __all__ = [
     "button_user",
     "channel",
     "decode_text",
-    "delivery_key",
     "first_input_block",
     "form_place",
     "form_submit",
@@ -445,14 +444,6 @@ class ReactionAction:
         if self.removed:
             return ReactionRemoved(self.place, actor, self.message_ts, self.emoji)
         return ReactionAdded(self.place, actor, self.message_ts, self.emoji)
-
-
-def delivery_key(body: Mapping[str, Any]) -> str:
-    """Return the key that tells an event callback's retries from new events ("" if none)."""
-    event_id = body.get("event_id")
-    if not isinstance(event_id, str) or not event_id:
-        return ""
-    return f"slack:{body.get('team_id', '')}:{event_id}"
 
 
 def reaction_emoji(name: str) -> str | None:

@@ -33,8 +33,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import SlackBot, build_bolt_app
 from adapters.slack.chat import PostPacer, SlackChat, retry_handlers
+from adapters.slack.listeners import SlackBot, build_bolt_app
 from adapters.slack.settings import SlackSettings
 from bot.app import App
 from bot.ports import ChatPort

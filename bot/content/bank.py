@@ -67,6 +67,9 @@ class CategorySpec:
     name: str
     minimum: int
     topics: Mapping[str, str]
+    # Its key points are written as claims for the clause grader: the lint holds them to
+    # the stricter checks (no prompt words, no one-word terms, pitfall fixtures).
+    claims: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,9 @@ def load_syllabus(path: Path) -> Syllabus:
     cats: dict[str, CategorySpec] = {}
     for name, spec in (raw or {}).get("categories", {}).items():
         topics = {str(k): str(v) for k, v in (spec.get("topics") or {}).items()}
-        cats[str(name)] = CategorySpec(str(name), int(spec.get("minimum", 0)), topics)
+        cats[str(name)] = CategorySpec(
+            str(name), int(spec.get("minimum", 0)), topics, bool(spec.get("claims", False))
+        )
     return Syllabus(cats)
 
 

@@ -30,13 +30,13 @@ import bot
 from bot import model
 from bot.content import schema
 from bot.content.bank import CategorySpec, QuestionBank, Syllabus, load_bank
-from bot.model import CodeTest, Difficulty, KeyPoint, Question
+from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question
 
 __all__ = ["bank_fingerprint", "load_bank_cached"]
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1  # bump when the layout below changes (the fingerprint covers model.py too)
+_FORMAT = 2  # bump when the layout below changes (the fingerprint covers model.py too)
 _COMPARES = frozenset({"approx", "exact", "unordered"})
 
 
@@ -189,7 +189,15 @@ def _bank_to_json(bank: QuestionBank, fingerprint: str) -> dict[str, Any] | None
                 q.prompt,
                 q.hint,
                 q.answer,
-                [[k.text, list(k.match)] for k in q.key_points],
+                [
+                    [
+                        k.text,
+                        [_rule_json(r) for r in k.match],
+                        list(k.against),
+                        list(k.not_covered_by),
+                    ]
+                    for k in q.key_points
+                ],
                 list(q.follow_ups),
                 q.signature,
                 q.solution,
@@ -281,14 +289,31 @@ def _question(row: Any) -> Question:
         hint=_text(hint),
         answer=_text(answer),
         key_points=tuple(
-            KeyPoint(_text(text), _texts(match))
-            for text, match in map(lambda p: _list(p, 2), _list(key_points))
+            KeyPoint(
+                _text(text),
+                tuple(_rule(r) for r in _list(match)),
+                _texts(against),
+                _texts(fixtures),
+            )
+            for text, match, against, fixtures in map(lambda p: _list(p, 4), _list(key_points))
         ),
         follow_ups=_texts(follow_ups),
         signature=_optional_text(signature),
         solution=_optional_text(solution),
         tests=tuple(_code_test(t) for t in _list(tests)),
     )
+
+
+def _rule_json(rule: str | AllOf) -> str | list[list[str]]:
+    """Return a match rule as JSON: a phrase, or an AllOf's groups."""
+    return rule if isinstance(rule, str) else [list(group) for group in rule.groups]
+
+
+def _rule(data: Any) -> str | AllOf:
+    """Rebuild a match rule from its JSON."""
+    if type(data) is str:
+        return data
+    return AllOf(tuple(_texts(group) for group in _list(data)))
 
 
 def _bank_from_json(data: Any, fingerprint: str) -> QuestionBank:

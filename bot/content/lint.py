@@ -14,7 +14,9 @@ from rapidfuzz import fuzz, process
 from bot.content.bank import Problem, QuestionBank, Syllabus, load_syllabus, read_question_file
 from bot.content.code_runner import run_code_tests
 from bot.grading import STOP_WORDS, grade, normalise, term_tokens
-from bot.model import Difficulty, Question
+from bot.grading.claims import phrase as compiled_phrase
+from bot.grading.words import is_common_word
+from bot.model import Difficulty, KeyPoint, Question
 
 __all__ = [
     "ANSWER_WORDS",
@@ -52,12 +54,57 @@ class LintReport:
         return not self.problems
 
 
+def _claim_problems(q: Question, index: int, point: KeyPoint, label: str) -> list[Problem]:
+    """Return what keeps a key point from being a claim the clause grader can check."""
+    where = f"key_points.{index}"
+    out: list[Problem] = []
+    prompt_words = set(term_tokens(q.prompt))
+    for rule in point.match:
+        groups = [(rule,)] if isinstance(rule, str) else rule.groups
+        if all(any(set(term_tokens(p)) <= prompt_words for p in g) for g in groups):
+            shown = rule if isinstance(rule, str) else " + ".join(" | ".join(g) for g in groups)
+            out.append(
+                Problem(label, q.id, where, f"rule {shown!r} is made of the prompt's own words")
+            )
+        for phrase in [p for g in groups for p in g]:
+            words = normalise(phrase)
+            content = [w for w in words if w not in STOP_WORDS]
+            if len(content) == 1 and is_common_word(content[0]) and isinstance(rule, str):
+                problem = f"term {phrase!r} is one common word: it says nothing on its own"
+                out.append(Problem(label, q.id, where, problem))
+    for phrase in point.against:
+        words = [w for w in normalise(phrase) if w not in STOP_WORDS]
+        single = len(term_tokens(phrase)) == 1 and not compiled_phrase(phrase).negated
+        if single and is_common_word(words[-1]):
+            problem = (
+                f"against {phrase!r} keeps one common word: it would void every clause naming it"
+            )
+            out.append(Problem(label, q.id, where, problem))
+    if grade(q.prompt, [point]).covered[0]:
+        out.append(Problem(label, q.id, where, "the prompt itself covers this key point"))
+    for n, fixture in enumerate(point.not_covered_by):
+        if grade(fixture, [point], q.prompt).covered[0]:
+            problem = f"not_covered_by.{n} (it commits the pitfall) covers the point"
+            out.append(Problem(label, q.id, where, problem))
+    return out
+
+
+def _phrases(point: KeyPoint) -> list[str]:
+    """Return every phrase of a key point's match rules."""
+    found: list[str] = []
+    for rule in point.match:
+        found.extend([rule] if isinstance(rule, str) else [p for g in rule.groups for p in g])
+    return found
+
+
 def _words(markdown: str) -> int:
     return len(_WORD.findall(markdown))
 
 
 def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[Problem]:
     out: list[Problem] = []
+    spec = syllabus.categories.get(q.category) if syllabus is not None else None
+    strict = spec is not None and spec.claims
     if syllabus is not None and q.category in syllabus.categories:
         topics = syllabus.categories[q.category].topics
         for topic in q.topics:
@@ -71,19 +118,22 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
         )
     for index, point in enumerate(q.key_points):
         where = f"key_points.{index}.match"
-        for term in point.match:
+        for term in _phrases(point):
             if not term_tokens(term):  # stop words and negators alone never match
                 problem = f"term {term!r} has only stop words or negations"
                 out.append(Problem(label, q.id, where, problem))
-        if not grade(q.answer, [point]).covered[0]:
+        if not grade(q.answer, [point], q.prompt).covered[0]:
             out.append(
                 Problem(
                     label,
                     q.id,
                     where,
-                    f"the reference answer contains none of the terms of {point.text!r}",
+                    f"the reference answer states none of the rules of {point.text!r} "
+                    "(in one clause, with sentence structure, beyond the prompt's words)",
                 )
             )
+        if strict:
+            out.extend(_claim_problems(q, index, point, label))
     if q.category == "coding" and q.signature is None:
         out.append(
             Problem(

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.model import CodeTest, Difficulty, KeyPoint, Question
+from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question
 
-__all__ = ["CodeTestSpec", "KeyPointSpec", "QuestionSpec", "question_json_schema"]
+__all__ = ["AllOfSpec", "CodeTestSpec", "KeyPointSpec", "QuestionSpec", "question_json_schema"]
 
 _SIGNATURE = re.compile(r"^def\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _TAG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -19,19 +19,57 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class AllOfSpec(_Spec):
+    """Groups of alternatives that must meet in one clause (`a | b` separates alternatives)."""
+
+    all: list[str | list[str]] = Field(min_length=2, max_length=4)
+
+    @field_validator("all")
+    @classmethod
+    def _groups_not_blank(cls, groups: list[str | list[str]]) -> list[str | list[str]]:
+        for group in groups:
+            alternatives = group.split("|") if isinstance(group, str) else group
+            if not alternatives or any(not a.strip() for a in alternatives):
+                raise ValueError("a group of an `all` rule has an empty alternative")
+        return groups
+
+    def to_rule(self) -> AllOf:
+        """Return the domain value of this rule."""
+        return AllOf(
+            tuple(
+                tuple(a.strip() for a in (g.split("|") if isinstance(g, str) else g))
+                for g in self.all
+            )
+        )
+
+
 class KeyPointSpec(_Spec):
-    """A key point: what it says and the terms that recognise it in an answer."""
+    """A key point: the claim, what recognises it, and what contradicts it."""
 
     text: str = Field(min_length=3, max_length=200)
-    match: list[str] = Field(min_length=1, max_length=10)
+    match: list[str | AllOfSpec] = Field(min_length=1, max_length=10)
+    against: list[str] = Field(default_factory=list, max_length=10)
+    not_covered_by: list[str] = Field(default_factory=list, max_length=5)
 
     @field_validator("match")
     @classmethod
-    def _terms_not_blank(cls, terms: list[str]) -> list[str]:
-        cleaned = [t.strip() for t in terms]
-        if any(not t for t in cleaned):
+    def _terms_not_blank(cls, terms: list[str | AllOfSpec]) -> list[str | AllOfSpec]:
+        cleaned = [t.strip() if isinstance(t, str) else t for t in terms]
+        if any(isinstance(t, str) and not t for t in cleaned):
             raise ValueError("a match term is empty")
         return cleaned
+
+    @field_validator("against", "not_covered_by")
+    @classmethod
+    def _not_blank(cls, texts: list[str]) -> list[str]:
+        if any(not t.strip() for t in texts):
+            raise ValueError("an entry is empty")
+        return [t.strip() for t in texts]
+
+    def to_key_point(self) -> KeyPoint:
+        """Return the domain value of this key point."""
+        rules = tuple(t if isinstance(t, str) else t.to_rule() for t in self.match)
+        return KeyPoint(self.text, rules, tuple(self.against), tuple(self.not_covered_by))
 
 
 class CodeTestSpec(_Spec):
@@ -98,7 +136,7 @@ class QuestionSpec(_Spec):
             prompt=self.prompt,
             hint=self.hint,
             answer=self.answer,
-            key_points=tuple(KeyPoint(k.text, tuple(k.match)) for k in self.key_points),
+            key_points=tuple(k.to_key_point() for k in self.key_points),
             follow_ups=tuple(self.follow_ups),
             signature=self.signature,
             solution=self.solution,

@@ -12,7 +12,7 @@ async def open_round_with_answers(console: Console) -> int:
     await console.run("/studybot setup time=09:00 tz=UTC days=daily reveal=17:00")
     await console.run(":at 2026-11-30T09:00")
     await console.run(":as Alice", "bias is error from wrong assumptions")
-    await console.run(":as Bob", "no idea")
+    await console.run(":as Bob", "it is about how many layers the network has")
     round_ = await console.app.store.current_round(1)
     assert round_ is not None
     return round_.id

@@ -68,9 +68,9 @@ def test_lint_reports_each_kind_of_problem(content: Path) -> None:
     report = lint_content(content)
     messages = [str(p) for p in report.problems]
     assert any("term 'the of' has only stop words" in m for m in messages)
-    assert any("term \"isn't not\" has only stop words or negations" in m for m in messages)
+    assert any('term "isn\'t not" has only stop words or negations' in m for m in messages)
     assert any(
-        "nlp-word-embeddings: key_points.2.match: the reference answer contains none" in m
+        "nlp-word-embeddings: key_points.2.match: the reference answer states none" in m
         for m in messages
     )
     assert any("has 27 words; it must have 120 to 400" in m for m in messages)
@@ -129,3 +129,47 @@ def test_schema_and_stats_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "evaluation" in out and "all" in out
     assert main(["content", "schema"]) == 0
     assert '"title": "studybot question file"' in capsys.readouterr().out
+
+
+def test_a_category_written_as_claims_is_held_to_the_claim_checks(content: Path) -> None:
+    """With `claims: true`, the lint refuses what lets a keyword list or the prompt score."""
+    nlp = content / "questions" / "nlp.yaml"
+    # a rule made only of the prompt's words, and a term that is one common word
+    edit(
+        nlp,
+        "    - term frequency\n    - how often",
+        "    - tf-idf weight\n    - how often\n    - word",
+    )
+    # a pitfall fixture that commits the pitfall yet covers the point
+    edit(
+        nlp,
+        "    - common words\n    - stop words",
+        "    - common words\n    - stop words\n    against: [common words get more weight]\n"
+        "    not_covered_by:\n    - Common words and stop words get less weight, I think.",
+    )
+    before = {p.message for p in lint_content(content).problems}
+    assert not any("prompt's own words" in m for m in before)  # not a claims category yet
+    edit(
+        content / "syllabus.yaml",
+        "  nlp:\n    minimum: 2",
+        "  nlp:\n    minimum: 2\n    claims: true",
+    )
+    problems = [str(p) for p in lint_content(content).problems]
+    assert any("rule 'tf-idf weight' is made of the prompt's own words" in p for p in problems)
+    assert any("term 'word' is one common word" in p for p in problems)
+    assert any("not_covered_by.0 (it commits the pitfall) covers the point" in p for p in problems)
+
+
+def test_a_rule_the_prompt_itself_states_is_refused_in_a_claims_category(content: Path) -> None:
+    edit(
+        content / "syllabus.yaml",
+        "  nlp:\n    minimum: 2",
+        "  nlp:\n    minimum: 2\n    claims: true",
+    )
+    edit(
+        content / "questions" / "nlp.yaml",
+        "  - text: Inverse document frequency\n    match:",
+        "  - text: Inverse document frequency\n    match:\n    - better than raw counts",
+    )
+    problems = [str(p) for p in lint_content(content).problems]
+    assert any("key_points.1: the prompt itself covers this key point" in p for p in problems)

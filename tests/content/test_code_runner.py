@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import os
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.content import code_runner
+from bot.content import code_child
 from bot.content.code_runner import TestOutcome as Outcome
 from bot.content.code_runner import run_code_tests
 from tests.conftest import REPO
@@ -452,14 +453,14 @@ def test_without_a_user_namespace_the_limit_counts_the_users_tasks() -> None:
     program = """if True:
         import os, sys
         sys.path.insert(0, sys.argv[1])
-        from bot.content import code_runner
+        from bot.content import code_child
         namespace = {}
         exec(sys.argv[2], namespace)
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.setpgid(0, 0)
-            code_runner._limit_resources(own_user_namespace=False)
+            code_child.limit_resources(own_user_namespace=False)
             os.write(write, str(namespace["f"](200)).encode())
             os._exit(0)
         os.close(write)
@@ -468,9 +469,21 @@ def test_without_a_user_namespace_the_limit_counts_the_users_tasks() -> None:
         os.killpg(pid, 9)
         """
     started = int(run_as_a_user_other_than_root(program))
-    assert 0 < started <= code_runner._PROCESSES
+    assert 0 < started <= code_child.PROCESSES
 
 
 def test_tasks_of_user_counts_this_process() -> None:
-    count = code_runner._tasks_of_user(os.getuid())
+    count = code_child.tasks_of_user(os.getuid())
     assert count is not None and count >= 1
+
+
+def test_the_child_script_imports_the_standard_library_alone() -> None:
+    """The child runs as `python -I code_child.py`: nothing beside it is importable."""
+    tree = ast.parse(Path(code_child.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "a relative import"
+            imported.add(node.module or "")
+    roots = {name.split(".")[0] for name in imported}
+    assert roots <= sys.stdlib_module_names | {"__future__"}, roots - sys.stdlib_module_names

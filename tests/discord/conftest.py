@@ -12,7 +12,7 @@ from typing import Any
 import discord
 import pytest
 
-from adapters.discord.client import DiscordPlatform
+from adapters.discord.main import DiscordPlatform
 from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
 from bot.app import App, build_app
 from bot.clock import ManualClock

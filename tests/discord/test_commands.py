@@ -11,8 +11,8 @@ import aiohttp
 import discord
 import pytest
 
-from adapters.discord.client import SWEEP_REFUSALS
 from adapters.discord.commands import BARE_SUBCOMMAND, MANAGE_CHANNELS
+from adapters.discord.registration import SWEEP_REFUSALS
 from bot.command_translations import group_summaries, param_helps, summaries
 from bot.commands import COMMANDS
 from bot.content.bank import QuestionBank

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import aiohttp
 
-from adapters.discord.client import BUSY_AFTER
 from adapters.discord.commands import BARE_SUBCOMMAND
+from adapters.discord.interactions import BUSY_AFTER
 from bot.content.bank import QuestionBank
 from tests.discord.conftest import Bot, make_bot, stop_bot
 from tests.discord.fake_discord import FakeDiscord, InteractionRecord, Json

@@ -11,7 +11,7 @@ import aiohttp
 import discord
 import pytest
 
-from adapters.discord.client import DiscordPlatform
+from adapters.discord.main import DiscordPlatform
 from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
 from bot.config import Config
 from bot.content.bank import QuestionBank

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.discord.client import DiscordPlatform
-from adapters.discord.main import platform_from_env
+from adapters.discord.main import DiscordPlatform, platform_from_env
 from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
 from bot.config import ConfigError
 

@@ -60,6 +60,7 @@ async def main(url: str, replica: str) -> None:
         cache_dir=None,
         replica_id=replica,
         lease=LEASE,
+        member_limits=False,  # a simulated day passes in milliseconds; limits are real time
     )
     app = await build_app(config, SimChat(sim, replica), clock, bank=load_bank(FIXTURE_CONTENT))
     await app.start()

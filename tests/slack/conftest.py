@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
 from tests.conftest import FIXTURE_CONTENT
+from tests.postgres import POSTGRES_URL, postgres_schema
 from tests.slack.fake_slack import TEAM, FakeSlack, SignedSender, SlackText, message_text
 
 SECRET = "test-signing-secret"
@@ -219,3 +220,15 @@ async def rig(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[Slack
         url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
         async with open_rig(fake, url, fixture_bank, ManualClock(START)) as rig:
             yield rig
+
+
+@pytest.fixture
+async def replicas(fixture_bank: QuestionBank) -> AsyncIterator[tuple[SlackRig, SlackRig]]:
+    """Two replicas of the bot on one PostgreSQL schema and one fake Slack."""
+    async with postgres_schema() as schema, FakeSlack() as fake, AsyncExitStack() as stack:
+        add_members(fake)
+        url = f"{POSTGRES_URL}?search_path={schema}"
+        clock = ManualClock(START)
+        first = await stack.enter_async_context(open_rig(fake, url, fixture_bank, clock))
+        second = await stack.enter_async_context(open_rig(fake, url, fixture_bank, clock))
+        yield first, second

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.slack.app import Background
+from adapters.slack.background import Background
 from adapters.slack.chat import PostPacer, WorkerSlot, waiting
 
 

@@ -8,40 +8,17 @@ member took it away.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-
-import pytest
-
-from bot.clock import ManualClock
-from bot.content.bank import QuestionBank
-from tests.postgres import POSTGRES_URL, postgres_schema
 from tests.slack.conftest import (
     ALICE,
     BOB,
     CHANNEL,
     GOOD_ANSWER,
-    START,
     SlackRig,
-    add_members,
-    open_rig,
     thread_reply,
 )
-from tests.slack.fake_slack import FakeSlack, reaction_event
+from tests.slack.fake_slack import reaction_event
 
 BOB_TS = "1800000000.000200"
-
-
-@pytest.fixture
-async def replicas(fixture_bank: QuestionBank) -> AsyncIterator[tuple[SlackRig, SlackRig]]:
-    """Two replicas of the bot on one PostgreSQL schema and one fake Slack."""
-    async with postgres_schema() as schema, FakeSlack() as fake, AsyncExitStack() as stack:
-        add_members(fake)
-        url = f"{POSTGRES_URL}?search_path={schema}"
-        clock = ManualClock(START)
-        first = await stack.enter_async_context(open_rig(fake, url, fixture_bank, clock))
-        second = await stack.enter_async_context(open_rig(fake, url, fixture_bank, clock))
-        yield first, second
 
 
 def _reactions_added(rig: SlackRig) -> list[str]:

@@ -40,10 +40,15 @@ async def test_a_partners_thread_answer_and_vote_find_the_home_teams_group(rig: 
     thread = await _shared_channel(rig)
     await rig.event(thread_reply(ALICE, GOOD_ANSWER, ALICE_TS, thread), "EvAlice")
     status = await rig.event(
-        thread_reply(PAT, "k-fold averages folds", PAT_TS, thread), "EvPat", user_team=PARTNER_TEAM
+        thread_reply(PAT, "k-fold averages the folds so the estimate is steadier", PAT_TS, thread),
+        "EvPat",
+        user_team=PARTNER_TEAM,
     )
     assert status == 200
-    assert await rig.answers() == [("Alice", GOOD_ANSWER), ("Pat", "k-fold averages folds")]
+    assert await rig.answers() == [
+        ("Alice", GOOD_ANSWER),
+        ("Pat", "k-fold averages the folds so the estimate is steadier"),
+    ]
     assert (CHANNEL, PAT_TS, "white_check_mark") in rig.fake.reactions
 
     vote = reaction_event(PAT, "+1", CHANNEL, ALICE_TS, item_user=ALICE)
@@ -55,12 +60,19 @@ async def test_a_partners_thread_answer_and_vote_find_the_home_teams_group(rig: 
 
 async def test_a_partners_slash_commands_find_the_home_teams_group(rig: SlackRig) -> None:
     await _shared_channel(rig)
-    _, _, hook = await rig.command("/answer", "k-fold cross validation", QUINN, team=PARTNER_TEAM)
+    _, _, hook = await rig.command(
+        "/answer",
+        "every example is validated once, so k-fold is less noisy",
+        QUINN,
+        team=PARTNER_TEAM,
+    )
     assert "Recorded your answer" in json.dumps(rig.responses(hook))
     _, _, hook = await rig.command("/stats", "", user=QUINN, team=PARTNER_TEAM)
     text = json.dumps(rig.responses(hook))
     assert "Stats" in text and "aren't set up" not in text
-    assert await rig.answers() == [("Quinn", "k-fold cross validation")]
+    assert await rig.answers() == [
+        ("Quinn", "every example is validated once, so k-fold is less noisy")
+    ]
     assert len(await rig.app.store.list_groups()) == 1
 
 

@@ -28,12 +28,14 @@ async def fill_history(path: Path, bank: QuestionBank) -> None:
     )
     for day in ("2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03"):
         general = [":channel general", f":at {day}T09:05", ":as Alice"]
-        general += ["bias and variance; precision and recall", ":as Bob", "no idea, sorry"]
+        general += ["bias is error from wrong assumptions; variance is sensitivity", ":as Bob"]
+        general += ["no idea, sorry"]  # no real attempt: kept, but earns no points
         general += [f":as {ZOE}", "/answer", "overfitting — régularisation, AUC ✓ 0.5"]
         general += [":as Bob", ":edit on second thought: variance, leakage, cosine similarity"]
         general += [":as Dan", ":like Alice", ":as Alice", ":like Bob"]  # helpful votes
         practice = [":as Carol", "/practice", "/hint", "/practice answer sparse weights, L1"]
-        evening = [":channel evening", f":at {day}T11:05", ":as Alice", "*embeddings* `code`"]
+        evening = [":channel evening", f":at {day}T11:05", ":as Alice"]
+        evening += ["*Embeddings* map each word to a dense `code` vector."]
         evening += [":as Dan", "the answer is 42", f":at {day}T17:30", ":channel general"]
         evening += [":as Erin", "a late answer after the reveal"]
         await c.run(*general, *practice, *evening)

@@ -1,0 +1,255 @@
+"""Whether a clause states a key point: its phrases, in order, with the right polarity.
+
+A phrase matches a clause when its words stand there in order, neighbours at
+most one word apart, forgiving word forms and (for a word that is not itself
+common English) a typo or two. A phrase without negation needs a match that
+no negator governs ("not convex" does not cover "convex"); a phrase with one
+needs a negated word ("not causation" is covered by "isn't causation"); a
+phrase ending with a negator ("retrain without") needs one right after the
+match. An AllOf needs one phrase of each group in the same clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.grading.clauses import NEGATED, PLAIN, Clause, Scan, scan
+from bot.grading.words import is_real_word, typo_budget
+from bot.model import AllOf
+
+__all__ = ["Phrase", "Vocabulary", "Words", "phrase"]
+
+_MAX_GAP = 2  # neighbours of a phrase may stand at most one word apart
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A match phrase, compiled: its stemmed words and its polarity."""
+
+    text: str
+    tokens: tuple[str, ...]
+    negated: bool  # it contains a negation: a match needs a negated word
+    trailing: bool  # it ends with a negator ("retrain without"): one must follow the match
+
+
+@lru_cache(maxsize=32768)
+def phrase(text: str) -> Phrase:
+    """Compile a match phrase."""
+    found = scan(text)
+    trailing = bool(found.words) and len(found.words) - 1 in found.followed
+    return Phrase(text, found.words, bool(found.governed), trailing)
+
+
+@lru_cache(maxsize=65536)
+def _near(token: str, misspelt: frozenset[str]) -> tuple[str, ...]:
+    """Return the misspelt words within the token's typo budget (same first letter)."""
+    if not misspelt:
+        return ()
+    budget = typo_budget(len(token))
+    candidates = [
+        w
+        for w in misspelt
+        if w[0] == token[0] and abs(len(w) - len(token)) <= budget and w != token
+    ]
+    if not candidates:
+        return ()
+    matches = process.extract(
+        token, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=budget, limit=None
+    )
+    return tuple(word for word, _, _ in matches)
+
+
+def _after(p: int, reach: set[int]) -> bool:
+    return any(0 < p - q <= _MAX_GAP for q in reach)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Where each word of one clause stands, split by polarity."""
+
+    positions: dict[str, list[int]]  # words (and joined pairs) a plain phrase may match
+    negated: dict[str, list[int]]  # words (and joined pairs) any negator governs
+    followed: frozenset[int]
+    misspelt: frozenset[str]  # stems that only uncommon words gave: they may be typos
+
+    @classmethod
+    def of(cls, found: Scan) -> Words:
+        """Index the words of a scanned clause."""
+        words = found.words
+        positions: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            positions.setdefault(w, []).append(i)
+        for i in range(len(words) - 1):  # "k means" also matches the phrase "kmeans"
+            positions.setdefault(words[i] + words[i + 1], []).append(i + 1)  # where it ends
+        negated: dict[str, list[int]] = {}
+        governed = found.governed
+        if governed:
+            pairs = {j for i in governed for j in (i - 1, i) if 0 <= j < len(words) - 1}
+            entries = [(words[i], i, state) for i, state in sorted(governed.items())]
+            entries += [
+                (
+                    words[j] + words[j + 1],
+                    j + 1,  # a joined pair stands where it ends
+                    max(governed.get(j, PLAIN), governed.get(j + 1, PLAIN)),
+                )
+                for j in sorted(pairs)
+            ]
+            for key, at, state in entries:
+                negated.setdefault(key, []).append(at)
+                if state == NEGATED and at in positions.get(key, ()):
+                    positions[key].remove(at)
+                    if not positions[key]:
+                        del positions[key]
+        common = {w for w, r in zip(words, found.raw, strict=True) if is_real_word(r)}
+        misspelt = frozenset(w for w in words if w not in common)
+        return cls(positions, negated, found.followed, misspelt)
+
+    def _places(self, table: dict[str, list[int]], token: str) -> list[int]:
+        """Return where the token, or a misspelling of it, stands in a word table."""
+        exact = table.get(token)
+        if len(token) < 5 or not token.isalpha():
+            return exact or []
+        near = [w for w in _near(token, self.misspelt) if w in table]
+        if not near:
+            return exact or []
+        found = set(exact or ())
+        for word in near:
+            found.update(table[word])
+        return sorted(found)
+
+    def may_hold(self, term: Phrase) -> bool:
+        """Tell at once whether every word of the phrase is here (or misspelt here)."""
+        tokens = term.tokens
+        if len(tokens) > 1 and "".join(tokens) in self.positions:
+            return True
+        return all(
+            t in self.positions
+            or t in self.negated
+            or (len(t) >= 5 and t.isalpha() and bool(_near(t, self.misspelt)))
+            for t in tokens
+        )
+
+    def matches(self, term: Phrase) -> set[int]:
+        """Return where the phrase ends in this clause, with its polarity (empty: nowhere)."""
+        if not term.tokens or not self.may_hold(term):
+            return set()
+        ends = self._negated_ends(term.tokens) if term.negated else self._plain_ends(term.tokens)
+        if term.trailing:
+            return {p for p in ends if p in self.followed}
+        return ends
+
+    def span(self, term: Phrase) -> set[str]:
+        """Return the words a match of the phrase uses (for the prompt rule)."""
+        return set(term.tokens)
+
+    def _plain_ends(self, tokens: Sequence[str]) -> set[int]:
+        joined = "".join(tokens)
+        if len(tokens) > 1 and joined in self.positions:
+            return set(self.positions[joined])
+        reach = set(self._places(self.positions, tokens[0]))
+        for token in tokens[1:]:
+            if not reach:
+                break
+            reach = {p for p in self._places(self.positions, token) if _after(p, reach)}
+        return reach
+
+    def _negated_ends(self, tokens: Sequence[str]) -> set[int]:
+        joined = "".join(tokens)
+        if len(tokens) > 1 and joined in self.negated:
+            return set(self.negated[joined])
+        hit = set(self._places(self.negated, tokens[0]))
+        reach = hit.union(self._places(self.positions, tokens[0]))
+        for token in tokens[1:]:
+            if not reach:
+                break
+            plain, negated = self._places(self.positions, token), self._places(self.negated, token)
+            hit = {p for p in negated if _after(p, reach)} | {p for p in plain if _after(p, hit)}
+            reach = {p for p in (*plain, *negated) if _after(p, reach)}
+        return hit
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Which clauses of an answer hold each word: a rule is tried only where it may hold."""
+
+    where: dict[str, frozenset[int]]  # a word (or joined pair) -> the clauses that have it
+    misspelt: dict[str, frozenset[int]]  # a misspelt word -> the clauses that have it
+
+    @classmethod
+    def of(cls, clauses: Sequence[Words]) -> Vocabulary:
+        """Index the words of an answer's clauses."""
+        where: dict[str, set[int]] = {}
+        misspelt: dict[str, set[int]] = {}
+        for index, words in enumerate(clauses):
+            for word in (*words.positions, *words.negated):
+                where.setdefault(word, set()).add(index)
+            for word in words.misspelt:
+                misspelt.setdefault(word, set()).add(index)
+        return cls(
+            {w: frozenset(c) for w, c in where.items()},
+            {w: frozenset(c) for w, c in misspelt.items()},
+        )
+
+    def clauses_for(self, rule: str | AllOf) -> set[int]:
+        """Return the clauses where the rule may hold: each of its words is there."""
+        if isinstance(rule, str):
+            return self._phrase_clauses(phrase(rule).tokens)
+        found: set[int] | None = None
+        for group in rule.groups:
+            union: set[int] = set()
+            for alternative in group:
+                union |= self._phrase_clauses(phrase(alternative).tokens)
+            found = union if found is None else found & union
+            if not found:
+                return set()
+        return found or set()
+
+    def _phrase_clauses(self, tokens: tuple[str, ...]) -> set[int]:
+        if not tokens:
+            return set()
+        joined = self.where.get("".join(tokens)) if len(tokens) > 1 else None
+        found: set[int] | None = None
+        for token in tokens:
+            here = set(self.where.get(token, ()))
+            if len(token) >= 5 and token.isalpha():
+                for near in _near(token, frozenset(self.misspelt)):
+                    here |= self.misspelt[near]
+            found = here if found is None else found & here
+            if not found:
+                break
+        return (found or set()) | set(joined or ())
+
+
+def rule_words(
+    rule: str | AllOf, words: Words, prompt_words: frozenset[str] = frozenset()
+) -> set[str] | None:
+    """Return the words with which a rule matches a clause, or None if it does not.
+
+    Of a group's alternatives that match, one saying more than the prompt is preferred.
+    """
+    if isinstance(rule, str):
+        term = phrase(rule)
+        return set(term.tokens) if words.matches(term) else None
+    used: set[str] = set()
+    for group in rule.groups:
+        hits = [phrase(p) for p in group if words.matches(phrase(p))]
+        if not hits:
+            return None
+        best = next((h for h in hits if not set(h.tokens) <= prompt_words), hits[0])
+        used.update(best.tokens)
+    return used
+
+
+def states_against(against: Sequence[str], words: Words) -> bool:
+    """Tell whether a clause states one of a point's contrary claims."""
+    return any(words.matches(phrase(a)) for a in against)
+
+
+def clause_words(clause: Clause) -> Words:
+    """Index a clause's words."""
+    return Words.of(clause.scan)

@@ -1,0 +1,100 @@
+"""The words of `/help` and of a channel's settings: commands, scoring rules, schedule rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.commands import Command
+from bot.group_settings import describe_days, describe_mix, describe_reveal
+from bot.markup import user_text
+from bot.messages import info
+from bot.model import Group
+from bot.replies import Field, Reply
+from bot.scoring import HELPFUL, ScoringRules
+
+__all__ = ["help_reply", "schedule_rules", "scoring_help", "settings_reply"]
+
+
+def help_reply(
+    topic: str, commands: Sequence[Command], rules: ScoringRules, practice_hold_back: timedelta
+) -> Reply:
+    """Return `/help` on a topic: the commands, the admin commands, or scoring."""
+    if topic == "scoring":
+        return info(scoring_help(rules, practice_hold_back), title="Scoring")
+    admin = topic == "admin"
+    lines = [f"`{c.usage}` — {c.summary}" for c in commands if c.admin == admin]
+    if admin:
+        more = (
+            "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
+            "`/studybot settings time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00`.\n"
+            + schedule_rules()
+        )
+    else:
+        more = (
+            "\n\nPractice never gives today's daily question "
+            f"(nor one from the last {practice_hold_back.days} days). "
+            "`/help scoring` explains points and streaks; `/help admin` lists the "
+            "admin commands."
+        )
+    return info("\n".join(lines) + more, title="Admin commands" if admin else "Commands")
+
+
+def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:
+    """Return a group's settings."""
+    s = group.settings
+    fields = (
+        Field(
+            "Posts",
+            f"{s.post_time:%H:%M} {s.timezone}, {describe_days(s.weekdays)}"
+            + (" — **paused**" if s.paused else ""),
+        ),
+        Field("Reveal", describe_reveal(s)),
+        Field("Categories", ", ".join(s.categories) if s.categories else "all"),
+        Field("Difficulty mix", describe_mix(s.difficulty_mix)),
+        Field("Extra admins", ", ".join(user_text(a) for a in s.admins) or "none"),
+    )
+    return Reply(
+        title=title,
+        text="Change with `/studybot settings key=value ...`, keys: time, tz, days, "
+        f"categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
+        fields=fields,
+    )
+
+
+def schedule_rules() -> str:
+    """Return how post and reveal times behave in the channel's time zone, DST nights included."""
+    return (
+        "Times are the channel's local time (`tz=`). On the night summer time ends, a "
+        "`time=` or `reveal=` time in the hour the clocks repeat happens once, the first "
+        "time the clock shows it. On the night summer time starts, a time in the hour the "
+        "clocks skip happens when they jump (02:30 becomes 03:00 in Europe/Berlin). A "
+        "reveal delay such as `reveal=23h` is elapsed time: across a change it ends an hour "
+        "earlier or later on the clock."
+    )
+
+
+def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
+    """Return the scoring rules as text."""
+    return (
+        "**How points work**\n"
+        f"- Answering a daily question before the reveal: {rules.participation} points, "
+        "for a real attempt: sentences in your own words. A blank, punctuation, the question "
+        "pasted back or a list of terms earns nothing (you are told at once, and can change "
+        "it).\n"
+        f"- Coverage: up to {rules.coverage_bonus} more, in proportion to the key points "
+        "your answer states (typos and word forms are forgiven; a point counts when a "
+        "sentence of yours claims it, not when its words appear; My feedback quotes the "
+        "words that covered each one).\n"
+        f"- Streak: {rules.streak_bonus} more per consecutive answered round beyond the "
+        f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak.\n"
+        f"- Helpful votes: react {HELPFUL} to someone's answer in the round's thread before "
+        f"the reveal; each vote gives its author {rules.helpful_vote} more, at most "
+        f"{rules.helpful_cap}. Your own answer can't be voted for by you.\n"
+        "- Answers after the reveal are kept and get feedback, but earn no points.\n"
+        "- Practice questions earn no points: they feed your review schedule. Practice never "
+        "gives a question that is a daily question in your groups, before its reveal or in "
+        f"the {practice_hold_back.days} days after it; before the reveal, the round's /hint "
+        "is its only help.\n"
+        "- Leaderboards: this week, this month and all time; ties go to whoever got there first."
+    )
