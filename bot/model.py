@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "AllOf",
-    "Answer",
     "AnswerSource",
     "ChannelRef",
     "CodeTest",
@@ -203,21 +202,3 @@ class AnswerSource(enum.StrEnum):
 
     THREAD = "thread"
     PRIVATE = "private"
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A member's answer to a round, as stored."""
-
-    id: int
-    round_id: int
-    member_id: int
-    text: str
-    source: AnswerSource
-    submitted_at: datetime
-    late: bool
-    message_id: str | None = None
-    edited_at: datetime | None = None
-    coverage: float | None = None
-    covered: tuple[bool, ...] | None = None
-    points: int | None = None

@@ -146,10 +146,6 @@ class ChatPort(Protocol):
         """Post a message in a channel or thread."""
         ...
 
-    async def edit(self, message: MessageRef, reply: Reply) -> None:
-        """Replace the content of a message the bot posted."""
-        ...
-
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Send a message only this member sees."""
         ...

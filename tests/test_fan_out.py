@@ -37,9 +37,6 @@ class CountingChat:
     async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
         return await self.console.post(place, reply)
 
-    async def edit(self, message: MessageRef, reply: Reply) -> None:
-        await self.console.edit(message, reply)
-
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         await self.console.send_private(member, reply)
 

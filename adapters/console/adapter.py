@@ -129,11 +129,6 @@ class ConsoleChat:
         self._print(render(reply, place.channel_id, "", place.thread_id))
         return message
 
-    async def edit(self, message: MessageRef, reply: Reply) -> None:
-        """Print the new content of an edited message."""
-        self._print(f"(message {message.message_id} was edited)")
-        self._print(render(reply, message.place.channel_id, "", message.place.thread_id))
-
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Print a message only one member sees."""
         self._print(render(reply, "", member.display_name, None))

@@ -253,16 +253,6 @@ class DiscordChat:
         message = await self._send_all(self._channel(target_id, place.workspace_id), render(reply))
         return MessageRef(place, str(message.id))
 
-    async def edit(self, message: MessageRef, reply: Reply) -> None:
-        """Replace a posted message; text that no longer fits continues in new messages."""
-        place = message.place
-        target = self._channel(place.thread_id or place.channel_id, place.workspace_id)
-        parts = render(reply)
-        await self.pacer.wait()
-        await target.get_partial_message(int(message.message_id)).edit(**message_kwargs(parts[0]))
-        for part in parts[1:]:
-            await self._send(target, part)
-
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Send a direct message to a member."""
         await self.pacer.wait()

@@ -357,18 +357,6 @@ class SlackChat:
         ts = await self._send(place, render_summary(reply, link), reply.key)
         return MessageRef(place, ts)
 
-    async def edit(self, message: MessageRef, reply: Reply) -> None:
-        """Replace a message the bot posted (with the first part, if the reply is long)."""
-        part = render_message(reply)[0]
-        await self._client.chat_update(
-            channel=message.place.channel_id,
-            ts=message.message_id,
-            text=part.text,
-            blocks=list(part.blocks),
-            link_names=False,
-            parse="none",
-        )
-
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Send a message in the member's direct messages with the app."""
         place = ChannelRef(member.platform, "", member.user_id)

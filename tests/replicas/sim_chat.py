@@ -73,9 +73,6 @@ class SimChat:
     async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
         return MessageRef(place, await self._insert(place, reply))
 
-    async def edit(self, message: MessageRef, reply: Reply) -> None:
-        return None
-
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         return None
 

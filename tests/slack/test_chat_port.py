@@ -60,12 +60,7 @@ async def test_a_long_post_continues_in_its_thread(port: Port) -> None:
     assert posts[1].args["thread_ts"] == message.message_id
 
 
-async def test_edit_and_private_messages(port: Port) -> None:
-    message = await port.chat.post(PLACE, Reply(text="before"))
-    await port.chat.edit(message, Reply(text="after **all**"))
-    [update] = port.fake.of("chat.update")
-    assert update.args["ts"] == message.message_id and update.args["channel"] == "C1"
-    assert update.args["blocks"][0]["text"]["text"] == "after *all*"
+async def test_private_messages_go_to_the_members_direct_messages(port: Port) -> None:
     await port.chat.send_private(MemberRef("slack", "U9", "Nine"), Reply(text="just you"))
     assert port.fake.of("chat.postMessage")[-1].args["channel"] == "U9"
 
