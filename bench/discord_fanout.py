@@ -39,7 +39,7 @@ from bot.clock import ManualClock
 from bot.config import Config, default_content_dir
 from bot.model import ChannelRef, MemberRef, RoundStatus
 from bot.ports import Invocation
-from tests.discord.fake_discord import FakeDiscordProcess
+from loopback.discord import FakeDiscordProcess
 
 GLOBAL_LIMIT = 50
 CHANNELS_PER_GUILD = 100

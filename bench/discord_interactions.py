@@ -52,7 +52,7 @@ from bot.clock import ManualClock
 from bot.config import Config, default_content_dir
 from bot.model import ChannelRef, MemberRef
 from bot.ports import Invocation, ThreadReply
-from tests.discord.fake_discord import FakeDiscordProcess, Json
+from loopback.discord import FakeDiscordProcess, Json
 
 MEMBERS = 50
 COMMANDS: list[tuple[str, str | None, dict[str, str]]] = [

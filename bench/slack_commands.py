@@ -50,7 +50,7 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import Config, default_content_dir  # noqa: E402
 from bot.model import ChannelRef, MemberRef  # noqa: E402
 from bot.ports import Invocation  # noqa: E402
-from tests.slack.fake_slack import TEAM, FakeSlackProcess, SignedSender  # noqa: E402
+from loopback.slack import TEAM, FakeSlackProcess, SignedSender  # noqa: E402
 
 SECRET = "bench-signing-secret"
 CHANNEL = "C0BENCH"

@@ -42,7 +42,7 @@ from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config, default_content_dir  # noqa: E402
 from bot.model import ChannelRef, MemberRef, RoundStatus  # noqa: E402
 from bot.ports import Invocation  # noqa: E402
-from tests.slack.fake_slack import TEAM, FakeSlackProcess, PostLimits  # noqa: E402
+from loopback.slack import TEAM, FakeSlackProcess, PostLimits  # noqa: E402
 
 POST_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -13,10 +13,10 @@ from bot.content.cache import load_bank_cached
 from bot.core import Core
 from bot.deliveries import DeliveryLog
 from bot.feedback import FeedbackService
-from bot.groups import GroupService
+from bot.groups import AdminPolicy, GroupService
 from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.limits import MemberLimits
-from bot.ports import ChatPort
+from bot.ports import ChatPort, PostingCheck
 from bot.practice import PracticeService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
@@ -116,7 +116,9 @@ async def build_app(
     answers = AnswerService(store, bank, clock)
     practice = PracticeService(store, bank, clock)
     services = Services(
-        groups=GroupService(store, bank, scheduler),
+        groups=GroupService(
+            store, bank, scheduler, chat if isinstance(chat, PostingCheck) else None
+        ),
         rounds=rounds,
         answers=answers,
         votes=VoteService(store, clock),
@@ -125,6 +127,7 @@ async def build_app(
         standings=StandingsService(store, bank, clock),
     )
     limits = MemberLimits() if config.member_limits else None
-    core = Core(store, bank, services, rules, limits)
+    policy = AdminPolicy(config.organisers, config.members_set_up)
+    core = Core(store, bank, services, rules, limits, policy)
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
     return App(core, store, bank, rounds, clock, scheduler, DeliveryLog(store, clock))

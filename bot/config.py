@@ -62,6 +62,10 @@ class Config:
     lease: timedelta = timedelta(minutes=10)
     # Per-member rate limits (bot/limits.py); off for the console's one trusted user.
     member_limits: bool = True
+    # Members who administer every group, as (platform, user id): STUDYBOT_ORGANISERS.
+    organisers: frozenset[tuple[str, str]] = frozenset()
+    # Whether any member may set up an unset channel (and administer it): STUDYBOT_MEMBERS_SET_UP.
+    members_set_up: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
@@ -79,9 +83,6 @@ class Config:
         port_text = values.get("STUDYBOT_HTTP_PORT", "").strip()
         if port_text and not (port_text.isdigit() and 0 <= int(port_text) <= 65535):
             raise ConfigError(f"STUDYBOT_HTTP_PORT must be a port number, not {port_text!r}")
-        limits_text = values.get("STUDYBOT_MEMBER_LIMITS", "on").strip().lower() or "on"
-        if limits_text not in ("on", "off"):
-            raise ConfigError(f"STUDYBOT_MEMBER_LIMITS must be on or off, not {limits_text!r}")
         log_format = values.get("STUDYBOT_LOG_FORMAT", "text").strip().lower() or "text"
         if log_format not in ("text", "json"):
             raise ConfigError(f"STUDYBOT_LOG_FORMAT must be text or json, not {log_format!r}")
@@ -101,5 +102,31 @@ class Config:
             http_host=values.get("STUDYBOT_HTTP_HOST", "").strip() or None,
             log_format=log_format,
             replica_id=values.get("STUDYBOT_REPLICA_ID", "").strip() or socket.gethostname(),
-            member_limits=limits_text == "on",
+            member_limits=_on_off(values, "STUDYBOT_MEMBER_LIMITS"),
+            organisers=_organisers(values.get("STUDYBOT_ORGANISERS", "")),
+            members_set_up=_on_off(values, "STUDYBOT_MEMBERS_SET_UP"),
         )
+
+
+def _on_off(values: Mapping[str, str], name: str, default: str = "on") -> bool:
+    text = values.get(name, default).strip().lower() or default
+    if text not in ("on", "off"):
+        raise ConfigError(f"{name} must be on or off, not {text!r}")
+    return text == "on"
+
+
+_PLATFORMS = ("discord", "slack", "console")
+
+
+def _organisers(text: str) -> frozenset[tuple[str, str]]:
+    """Return the organisers named as `platform:user_id`, separated by commas or spaces."""
+    found: set[tuple[str, str]] = set()
+    for entry in text.replace(",", " ").split():
+        platform, _, user_id = entry.partition(":")
+        if platform.lower() not in _PLATFORMS or not user_id:
+            raise ConfigError(
+                "STUDYBOT_ORGANISERS takes platform:user_id entries separated by commas "
+                f"(for example slack:U0123ABCD, discord:80351110224678912), not {entry!r}"
+            )
+        found.add((platform.lower(), user_id))
+    return frozenset(found)

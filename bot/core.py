@@ -15,7 +15,7 @@ from typing import Protocol
 from bot import messages, telemetry
 from bot.commands import UsageError, parse_command
 from bot.content.bank import QuestionBank
-from bot.groups import may_administer
+from bot.groups import AdminPolicy
 from bot.limits import MemberLimits, limit_kind
 from bot.model import ChannelRef, Group, MemberRef
 from bot.ports import (
@@ -57,11 +57,13 @@ class Core:
         services: Services,
         rules: ScoringRules,
         limits: MemberLimits | None = None,
+        policy: AdminPolicy | None = None,
     ) -> None:
         self._groups = groups
         self._bank = bank
         self._rules = rules
         self._limits = limits
+        self._policy = policy or AdminPolicy()
         self._services = services
         self._routes = routes(services, rules)
 
@@ -106,7 +108,8 @@ class Core:
             case Invocation():
                 parsed = parse_command(event.command, event.args, self.dynamic_choices)
                 telemetry.bind_round(group_id=group.id if group else None)
-                if parsed.command.admin and not may_administer(event.actor, group):
+                name = parsed.command.name
+                if parsed.command.admin and not self._policy.may_run(name, event.actor, group):
                     return [messages.admins_only(parsed.command.name)]
                 args = dict(parsed.args)
                 return [await self._run(parsed.command.name, group, event, args)]

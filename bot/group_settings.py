@@ -274,6 +274,8 @@ def settings_to_json(settings: GroupSettings) -> str:
             "reveal_time": settings.reveal_time.strftime("%H:%M") if settings.reveal_time else None,
             "paused": settings.paused,
             "admins": list(settings.admins),
+            "founder": settings.founder,
+            "blocked": settings.blocked,
         },
         sort_keys=True,
     )
@@ -296,4 +298,6 @@ def settings_from_json(text: str) -> GroupSettings:
         reveal_time=time.fromisoformat(reveal_time) if reveal_time else None,
         paused=bool(raw.get("paused", False)),
         admins=tuple(raw.get("admins", ())),
+        founder=raw.get("founder"),
+        blocked=raw.get("blocked"),
     )

@@ -49,6 +49,11 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
             f"{s.post_time:%H:%M} {s.timezone}, {describe_days(s.weekdays)}"
             + (" — **paused**" if s.paused else ""),
         ),
+        *(
+            (Field("Stopped", f"{s.blocked} Fix it, then `/studybot resume`."),)
+            if s.blocked
+            else ()
+        ),
         Field("Reveal", describe_reveal(s)),
         Field("Categories", ", ".join(s.categories) if s.categories else "all"),
         Field("Difficulty mix", describe_mix(s.difficulty_mix)),

@@ -19,6 +19,7 @@ __all__ = [
     "answer_form",
     "answer_saved",
     "answer_text_problem",
+    "cannot_post_here",
     "category_title",
     "database_away",
     "error",
@@ -34,6 +35,7 @@ __all__ = [
     "not_an_attempt",
     "not_set_up",
     "overview_card",
+    "posting_stopped",
     "practice_card",
     "practice_result",
     "reveal_card",
@@ -43,6 +45,7 @@ __all__ = [
     "round_post_key",
     "slow_down",
     "stats_reply",
+    "thread_unreadable",
     "went_wrong",
 ]
 
@@ -99,6 +102,33 @@ def admins_only(command: str) -> Reply:
     return error(
         f"/{command} is for the channel's admins (people who may manage "
         "the channel, or who are listed in its settings)."
+    )
+
+
+def cannot_post_here(problem: str) -> Reply:
+    """Return the refusal of a setup in a channel where rounds could not be posted."""
+    return error(f"I can't post daily questions in this channel: {problem}")
+
+
+def posting_stopped(channel_id: str, problem: str) -> Reply:
+    """Return the private note to a group's founder that its daily posts stopped."""
+    return Reply(
+        title="Daily questions stopped",
+        text=(
+            f"I couldn't post today's question in the channel you set up ({channel_id}): "
+            f"{problem} Daily questions there are paused until it is fixed and an "
+            "admin runs `/studybot resume`."
+        ),
+    )
+
+
+def thread_unreadable() -> Reply:
+    """Return the note to a member whose answer in a thread the bot could not read."""
+    return Reply(
+        text=(
+            "I can't read messages in the question's thread here, so that one was not "
+            "recorded. Answer with the question's *Answer privately* button or `/answer`."
+        ),
     )
 
 
@@ -174,15 +204,24 @@ def _question_title(question: Question, kind: str) -> str:
     return f"{kind} · {category_title(question.category)} · {question.difficulty.value}"
 
 
-def round_card(question: Question, round_: Round, reveal_at: datetime, timezone: str) -> Reply:
-    """Return the post of a daily round."""
+def round_card(
+    question: Question,
+    round_: Round,
+    reveal_at: datetime,
+    timezone: str,
+    reads_threads: bool = True,
+) -> Reply:
+    """Return the post of a daily round; without `reads_threads`, answers go by form only."""
+    where = (
+        "Answer in this message's thread, or privately with /answer."
+        if reads_threads
+        else "Answer with the Answer privately button or /answer (replies in the thread "
+        "don't reach me here)."
+    )
     return Reply(
         title=_question_title(question, "Question of the day"),
         text=question.prompt.strip(),
-        footer=(
-            "Answer in this message's thread, or privately with /answer. "
-            f"The answer is revealed {local_time(reveal_at, timezone)}."
-        ),
+        footer=f"{where} The answer is revealed {local_time(reveal_at, timezone)}.",
         buttons=(
             Button("answer", "Answer privately", str(round_.id)),
             Button("hint", "Hint", str(round_.id)),

@@ -145,6 +145,8 @@ class GroupSettings:
     reveal_time: time | None = None  # when set, wins over reveal_after
     paused: bool = False
     admins: tuple[str, ...] = ()  # platform user ids allowed admin commands
+    founder: str | None = None  # the platform user id of the member who set the group up
+    blocked: str | None = None  # why posting stopped (the platform refused); cleared on resume
 
     @property
     def zone(self) -> ZoneInfo:

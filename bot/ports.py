@@ -21,10 +21,13 @@ __all__ = [
     "FormSubmit",
     "Invocation",
     "MessageRemoved",
+    "NotAllowed",
     "PostLookup",
+    "PostingCheck",
     "ReactionAdded",
     "ReactionRemoved",
     "ReactionsCleared",
+    "ThreadReading",
     "ThreadReply",
 ]
 
@@ -148,6 +151,43 @@ class ChatPort(Protocol):
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Send a message only this member sees."""
+        ...
+
+
+class NotAllowed(Exception):
+    """The platform refused to post in a channel for want of a permission or membership.
+
+    Trying again will not help until someone changes the channel, so the core
+    stops the group's schedule and tells its founder. The message says what to
+    do, in words a member can act on ("invite me with /invite @studybot"); it is
+    shown as written, so an adapter never puts platform or member text in it.
+    """
+
+
+@runtime_checkable
+class PostingCheck(Protocol):
+    """A chat port that can tell, before a group is set up, whether rounds can be posted."""
+
+    async def posting_problem(self, channel: ChannelRef) -> str | None:
+        """Return what keeps the bot from posting rounds in a channel; None if nothing.
+
+        The text is shown as written (see `NotAllowed`).
+        """
+        ...
+
+
+@runtime_checkable
+class ThreadReading(Protocol):
+    """A chat port that says whether members' messages in threads reach the bot.
+
+    Discord without the Message Content intent delivers them empty: the round's
+    card then asks for answers by button or `/answer` only. A port without this
+    reads threads.
+    """
+
+    @property
+    def reads_threads(self) -> bool:
+        """Whether members' messages in threads reach the bot with their text."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot import messages, telemetry
@@ -13,14 +13,8 @@ from bot.content.bank import QuestionBank
 from bot.content.choice import choose_question
 from bot.grading import Coverage, grade
 from bot.jobs import JobScheduler
-from bot.model import (
-    Group,
-    GroupSettings,
-    Question,
-    Round,
-    RoundStatus,
-)
-from bot.ports import ChatPort, PostLookup
+from bot.model import Group, GroupSettings, MemberRef, Question, Round, RoundStatus
+from bot.ports import ChatPort, NotAllowed, PostLookup, ThreadReading
 from bot.replies import Reply, Visibility
 from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
@@ -45,6 +39,16 @@ class RoundPolicy:
     # How long a process may take over a step (a post, a reveal) before another
     # process presumes it dead and takes the step over. Longer than the slowest post.
     lease: timedelta = timedelta(minutes=10)
+
+
+# What an admin's post-now is told when today's round exists already, by its status.
+_TODAY_TAKEN = {
+    RoundStatus.SKIPPED: "was skipped",
+    RoundStatus.MISSED: "was missed",
+    RoundStatus.FAILED: "could not be posted",
+    RoundStatus.RETRY: "is being posted (the last attempt failed; it will be tried again)",
+    RoundStatus.POSTING: "is being posted",
+}
 
 
 class RoundService:
@@ -124,16 +128,29 @@ class RoundService:
         local_date = now.astimezone(group.settings.zone).date()
         existing = await self._store.round_on(group.id, local_date)
         if existing is not None:
-            state = {RoundStatus.SKIPPED: "was skipped", RoundStatus.MISSED: "was missed"}.get(
-                existing.status, "is already posted"
-            )
+            state = _TODAY_TAKEN.get(existing.status, "is already posted")
             return messages.error(f"Today's question {state}; there is one round a day.")
         claimed = await self._claim(group, local_date, now)
-        if claimed is None or await self._publish(group, claimed) is None:
+        if claimed is None:
+            return messages.error(
+                "I couldn't start today's round: no question matches this channel's "
+                "categories and difficulty, or someone started it a moment ago."
+            )
+        if await self._publish(group, claimed) is None:
+            return await self._not_posted(group, claimed.id)
+        return messages.info("Posted today's question.")
+
+    async def _not_posted(self, group: Group, round_id: int) -> Reply:
+        """Return why an admin's post did not go out, and whether it will be tried again."""
+        latest = await self._store.get_group(group.id)
+        if latest is not None and latest.settings.blocked:
+            return messages.cannot_post_here(latest.settings.blocked)
+        round_ = await self._store.get_round(round_id)
+        if round_ is not None and round_.status is RoundStatus.RETRY:
             return messages.error(
                 "I couldn't post the question just now; I'll keep trying for a while."
             )
-        return messages.info("Posted today's question.")
+        return messages.error("I couldn't post today's question; the bot's log says why.")
 
     async def skip(self, group: Group) -> Reply:
         """Skip the group's next scheduled round (an admin's command)."""
@@ -186,9 +203,17 @@ class RoundService:
             await self._store.round_post_failed(round_.id, "question left the bank")
             return None
         reveal_at = reveal_time_for(group.settings, now)
-        card = messages.round_card(question, round_, reveal_at, group.settings.timezone)
+        reads_threads = self._chat.reads_threads if isinstance(self._chat, ThreadReading) else True
+        card = messages.round_card(
+            question, round_, reveal_at, group.settings.timezone, reads_threads
+        )
         try:
             posted = await self._chat.post_round(group.channel, card)
+        except NotAllowed as exc:
+            telemetry.platform_error(group.channel.platform, type(exc).__name__)
+            await self._store.round_post_failed(round_.id, f"not allowed: {exc}")
+            await self._stop_posting(group, str(exc))
+            return None
         except Exception as exc:
             telemetry.platform_error(group.channel.platform, type(exc).__name__)
             late = now - round_.scheduled_for > self._policy.grace
@@ -224,6 +249,23 @@ class RoundService:
         log.info("group %d: posted round %d (%s)", group.id, round_.id, question.id)
         telemetry.round_posted()
         return await self._store.get_round(round_.id)
+
+    async def _stop_posting(self, group: Group, problem: str) -> None:
+        """Pause a group the platform will not let the bot post in, and tell its founder."""
+        log.error("group %d: the platform refused the post; paused: %s", group.id, problem)
+        settings = replace(group.settings, paused=True, blocked=problem)
+        await self._store.save_settings(group.id, settings)
+        self._scheduler.arm_group(Group(group.id, group.channel, settings))
+        founder = group.settings.founder
+        if founder is None:
+            return
+        member = MemberRef(group.channel.platform, founder, "")
+        try:
+            await self._chat.send_private(
+                member, messages.posting_stopped(group.channel.channel_id, problem)
+            )
+        except Exception as exc:  # the founder's DMs are closed, say: the log has it
+            log.warning("group %d: could not tell its founder: %s", group.id, exc)
 
     @telemetry.log_scope
     async def retry_post(self, round_id: int) -> None:
@@ -267,6 +309,10 @@ class RoundService:
         question = self._bank.get(round_.question_id)
         if group is None or question is None or round_.reveal_seq is None:
             log.error("round %d cannot be revealed: its group or question is gone", round_.id)
+            # Failed for good: no later sweep takes it over only to fail again.
+            await self._store.set_round_status(
+                round_.id, RoundStatus.REVEALING, RoundStatus.FAILED, "group or question gone"
+            )
             return
         answers = [a for a in await self._store.round_answers(round_.id) if not a.late]
         previous = await self._store.member_stats(group.id, [a.member_id for a in answers])

@@ -80,7 +80,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "help": lambda g, m, p, a: _reply(
             help_messages.help_reply(a.get("topic", "commands"), COMMANDS, rules, HOLD_BACK)
         ),
-        "studybot setup": lambda g, m, p, a: s.groups.setup(p, a.get("settings", "")),
+        "studybot setup": lambda g, m, p, a: s.groups.setup(p, a.get("settings", ""), m),
         "button practice-answer": lambda g, m, p, a: _reply(
             messages.answer_form(0, kind="practice-answer")
         ),

@@ -324,6 +324,10 @@ class RoundStore(Protocol):
         """Return every round in one of these statuses, oldest first."""
         ...
 
+    async def save_settings(self, group_id: int, settings: GroupSettings) -> None:
+        """Replace a group's settings."""
+        ...
+
     async def save_round_result(self, result: RoundResult) -> bool:
         """Write a reveal's scores, stats and totals, and mark the round revealed."""
         ...

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,15 +58,19 @@ class Console:
 
 
 async def open_console(
-    db_path: Path, bank: QuestionBank, start: datetime, admin: bool = True
+    db_path: Path, bank: QuestionBank, start: datetime, admin: bool = True, **config: Any
 ) -> Console:
-    config = Config(
-        database_url=f"sqlite:///{db_path}", content_dir=FIXTURE_CONTENT, member_limits=False
-    )  # as the console runs
+    """Start the bot on a console chat and a manual clock; `config` changes its settings."""
+    settings = Config(
+        database_url=f"sqlite:///{db_path}",
+        content_dir=FIXTURE_CONTENT,
+        member_limits=False,  # as the console runs
+        **config,
+    )
     clock = ManualClock(start)
     out = io.StringIO()
     chat = ConsoleChat(out)
-    app = await build_app(config, chat, clock, bank=bank)
+    app = await build_app(settings, chat, clock, bank=bank)
     await app.start()
     assert isinstance(app.scheduler, ManualJobScheduler)
     session = ConsoleSession(app.core, chat, clock, app.scheduler, member="Alice", admin=admin)

@@ -83,8 +83,8 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def modules() -> Iterator[tuple[str, Path]]:
-    for top in ("bot", "adapters"):
+def modules(tops: tuple[str, ...] = ("bot", "adapters")) -> Iterator[tuple[str, Path]]:
+    for top in tops:
         for path in sorted((REPO / top).rglob("*.py")):
             yield module_name(path), path
 
@@ -160,10 +160,21 @@ def test_an_adapter_imports_no_other_platform_and_the_core_no_platform_library()
             assert not roots & {"discord", "slack_bolt", "slack_sdk", "adapters"}, module
 
 
+def test_the_shipped_code_imports_no_test_support() -> None:
+    # the platforms' loopback fakes, the tests and the benchmarks are never shipped
+    for module, path in modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        } | {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        roots = {i.split(".")[0] for i in imported}
+        assert not roots & {"loopback", "tests", "bench"}, module
+
+
 def test_the_front_door_is_small_and_no_module_or_function_is_long() -> None:
     assert len((REPO / "bot/core.py").read_text(encoding="utf-8").splitlines()) < 200
     too_long: list[str] = []
-    for module, path in modules():
+    for module, path in modules(("bot", "adapters", "loopback")):
         text = path.read_text(encoding="utf-8")
         if len(text.splitlines()) > 500:
             too_long.append(f"{module}: {len(text.splitlines())} lines")

@@ -17,6 +17,7 @@ response is not doubled either.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections import OrderedDict, deque
@@ -27,6 +28,7 @@ import discord
 
 from adapters.discord.render import BUTTON_PREFIX, Outgoing, message_kwargs, render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
+from bot.ports import NotAllowed
 from bot.replies import Reply
 
 __all__ = ["DEFAULT_RATE", "DiscordChat", "Pacer", "UnsuitableChannel", "process_rate"]
@@ -37,14 +39,32 @@ DEFAULT_RATE = 47.0  # requests a second: under Discord's 50, with room for netw
 THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 THREAD_ALREADY_CREATED = 160004
+UNKNOWN_CHANNEL = 10003
 _REMEMBERED_POSTS = 10_000
 # Where a round can be posted: channels whose messages can start a public thread (not
 # voice, stage, forum or media channels, nor threads).
 ROUND_CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news)
 
 
-class UnsuitableChannel(discord.ClientException):
+class UnsuitableChannel(NotAllowed):
     """A round was to be posted where Discord cannot open its answer thread."""
+
+
+# What a round needs in its channel: the card, its thread, the thread's messages, the
+# card's embed, and the history that finds a post again after a crash.
+NEEDED_PERMISSIONS = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("create_public_threads", "Create Public Threads"),
+    ("send_messages_in_threads", "Send Messages in Threads"),
+    ("embed_links", "Embed Links"),
+    ("read_message_history", "Read Message History"),
+)
+_REFUSED = (
+    "Discord refused my post here; give my role View Channel, Send Messages, Create "
+    "Public Threads, Send Messages in Threads, Embed Links and Read Message History in "
+    "this channel."
+)
 
 
 def process_rate(processes: int, rate: float = DEFAULT_RATE) -> float:
@@ -124,9 +144,13 @@ def _round_key(channel: ChannelRef, card: Reply) -> str:
 class DiscordChat:
     """What the core calls for the work it starts itself, on Discord."""
 
-    def __init__(self, client: discord.Client, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self, client: discord.Client, pacer: Pacer | None = None, reads_threads: bool = True
+    ) -> None:
         self._client = client
         self.pacer = pacer or Pacer()
+        # Without the Message Content intent, members' thread messages arrive empty.
+        self.reads_threads = reads_threads
         self._unthreaded: OrderedDict[str, int] = OrderedDict()  # round key -> message id
 
     def _channel(self, channel_id: str, guild_id: str) -> discord.PartialMessageable:
@@ -152,6 +176,42 @@ class DiscordChat:
 
     async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
         """Post a round's card with its buttons and open its public answer thread on it."""
+        try:
+            return await self._post_round(channel, card)
+        except discord.Forbidden as exc:
+            raise NotAllowed(_REFUSED) from exc
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_CHANNEL:
+                raise
+            raise NotAllowed("the channel no longer exists; set me up in another one.") from exc
+
+    async def posting_problem(self, channel: ChannelRef) -> str | None:
+        """Return what keeps the bot from posting rounds in a channel, from Discord's cache.
+
+        A channel of the wrong kind, or permissions the bot lacks there; None when
+        the channel is not cached (a refused post says so later all the same).
+        """
+        found = self._client.get_channel(int(channel.channel_id))
+        if found is None:
+            return None
+        try:
+            self._check_round_channel(found.id)
+        except UnsuitableChannel as exc:
+            return str(exc)
+        guild = getattr(found, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is None or not isinstance(found, discord.abc.GuildChannel):
+            return None
+        granted = found.permissions_for(me)
+        missing = [label for name, label in NEEDED_PERMISSIONS if not getattr(granted, name)]
+        if not missing:
+            return None
+        return (
+            f"my role lacks {', '.join(missing)} in this channel. Grant them in the "
+            "channel's settings (Permissions), then try again."
+        )
+
+    async def _post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
         self._check_round_channel(int(channel.channel_id))
         key = _round_key(channel, card)
         parts = render(card)
@@ -171,7 +231,15 @@ class DiscordChat:
             )
             await self.pacer.wait()
             await target.get_partial_message(message_id).edit(**message_kwargs(head))
-        thread_id = await self._open_thread(int(channel.channel_id), message_id, card)
+        try:
+            thread_id = await self._open_thread(int(channel.channel_id), message_id, card)
+        except discord.Forbidden:
+            # No thread may open here: the card would stand with nowhere to answer.
+            self._unthreaded.pop(key, None)
+            with contextlib.suppress(discord.HTTPException):
+                await self.pacer.wait()
+                await target.get_partial_message(message_id).delete()
+            raise
         self._unthreaded.pop(key, None)
         if rest:
             await self._send_all(self._channel(str(thread_id), channel.workspace_id), rest)
@@ -192,8 +260,8 @@ class DiscordChat:
         if known is not None and kind not in ROUND_CHANNEL_TYPES:
             name = kind.name if isinstance(kind, discord.ChannelType) else "unknown"
             raise UnsuitableChannel(
-                f"channel {channel_id} is a {name} channel; a round needs a text or "
-                "announcement channel, where threads open on messages"
+                f"this is a {name} channel; daily questions need a text or announcement "
+                "channel, where threads open on messages. Set me up in one of those."
             )
 
     async def find_round_post(self, channel: ChannelRef, key: str) -> PostedRound | None:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 
 import aiohttp
@@ -31,14 +32,15 @@ from adapters.discord.events import (
     reactions_cleared,
     removed_message,
     thread_message,
+    unreadable_answer,
 )
 from adapters.discord.interactions import BUSY_AFTER, DEFER_AFTER, FORM_DEFER_AFTER, Interactions
 from adapters.discord.registration import register_commands, sweep_guild_commands
 from adapters.discord.render import NO_MENTIONS
 from adapters.discord.settings import DiscordSettings
-from bot import telemetry
+from bot import messages, telemetry
 from bot.core import Core
-from bot.model import MemberRef
+from bot.model import ChannelRef, MemberRef
 from bot.replies import Reply, Visibility
 
 __all__ = ["REST_CONNECTIONS", "StudybotClient", "intents_for"]
@@ -62,10 +64,10 @@ def intents_for(settings: DiscordSettings) -> discord.Intents:
     return intents
 
 
-class _Lru(OrderedDict[int, Any]):
+class _Lru(OrderedDict[Hashable, Any]):
     """A bounded map that forgets its oldest entries."""
 
-    def remember(self, key: int, value: Any) -> None:
+    def remember(self, key: Hashable, value: Any) -> None:
         self[key] = value
         self.move_to_end(key)
         while len(self) > _REMEMBERED:
@@ -119,7 +121,9 @@ class StudybotClient(discord.AutoShardedClient):
         self.settings = settings
         self.table = CommandTable()
         # Discord's global limit is the bot's: this process gets its share of it
-        self.chat = DiscordChat(self, Pacer(process_rate(settings.processes)))
+        self.chat = DiscordChat(
+            self, Pacer(process_rate(settings.processes)), reads_threads=settings.message_content
+        )
         self.core: Core | None = None
         self.interactions = Interactions(
             self.table,
@@ -129,6 +133,7 @@ class StudybotClient(discord.AutoShardedClient):
         )
         self._max_concurrency = 1
         self._authors = _Lru()  # thread message id -> the member who wrote it
+        self._told_unreadable = _Lru()  # (thread id, member id) told their text is unreadable
         self._parents = _Lru()  # thread id -> its parent channel id (0: not a thread)
         self._lookups: dict[int, asyncio.Future[int]] = {}
         self._sweep: asyncio.Task[None] | None = None  # removing leftover guild commands
@@ -274,6 +279,8 @@ class StudybotClient(discord.AutoShardedClient):
             return
         event = thread_message(message, parent, self._can_manage(message))
         if event is None:
+            if not self.chat.reads_threads:
+                await self._unreadable(message, parent)
             return
         self._authors.remember(message.id, event.actor)
         for reply in await core.handle(event):
@@ -286,6 +293,21 @@ class StudybotClient(discord.AutoShardedClient):
                 await self.chat.post(event.place.channel(), reply)
             else:
                 await self.chat.reply_to(message, reply)
+
+    async def _unreadable(self, message: discord.Message, parent: int) -> None:
+        """Tell a member once per thread that their answer there could not be read."""
+        core = self.core
+        if core is None or message.guild is None or not unreadable_answer(message):
+            return
+        key = (message.channel.id, message.author.id)
+        if key in self._told_unreadable:
+            return
+        self._told_unreadable.remember(key, True)
+        place = ChannelRef(PLATFORM, str(message.guild.id), str(parent))
+        if await core.answer_thread(place) is None:  # not an open round's thread
+            return
+        author = member_ref(message.author, False)
+        await self._tell(author, messages.thread_unreadable(), message)
 
     async def _mark(self, message: discord.Message, emoji: str) -> bool:
         """React to a member's message; False if Discord refuses (Add Reactions denied there)."""

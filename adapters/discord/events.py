@@ -40,6 +40,7 @@ __all__ = [
     "reactions_cleared",
     "removed_message",
     "thread_message",
+    "unreadable_answer",
 ]
 
 PLATFORM = "discord"
@@ -147,6 +148,17 @@ def thread_message(
     return ThreadReply(
         place, member_ref(message.author, can_manage), message.content, str(message.id)
     )
+
+
+def unreadable_answer(message: discord.Message) -> bool:
+    """Tell whether a member's thread message came without the text it must have had.
+
+    Without the Message Content intent, Discord sends other members' messages
+    with empty content (and no attachments or embeds to show for it).
+    """
+    if message.author.bot or message.guild is None or message.content.strip():
+        return False
+    return message.type in (discord.MessageType.default, discord.MessageType.reply)
 
 
 def removed_message(

@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.render import SlackMessage, render_message, render_summary
 from bot import messages
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
+from bot.ports import NotAllowed
 from bot.replies import Reply
 
 __all__ = [
@@ -247,6 +248,16 @@ def retry_handlers(pacer: PostPacer) -> list[AsyncRetryHandler]:
     return [AsyncConnectionErrorRetryHandler(), PacedRateLimitRetryHandler(pacer)]
 
 
+_INVITE = "invite me first: type `/invite @studybot` in the channel, then try again."
+# Web API errors that mean the bot may not post in a channel until someone acts.
+_REFUSALS = {
+    "not_in_channel": "I'm not a member of this channel; " + _INVITE,
+    "channel_not_found": "I can't see this channel (a private channel I'm not in?); " + _INVITE,
+    "is_archived": "the channel is archived. Unarchive it, or set me up in another channel.",
+    "restricted_action": "the workspace's settings don't let me post here; ask an admin.",
+}
+
+
 def _metadata(key: str | None) -> dict[str, Any] | None:
     if key is None:
         return None
@@ -325,10 +336,35 @@ class SlackChat:
     async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
         """Post a round's question; its answers are collected in the message's thread."""
         place = channel.channel()
-        ts = await self._send_all(place, card)
+        try:
+            ts = await self._send_all(place, card)
+        except SlackApiError as exc:
+            refusal = _REFUSALS.get(slack_error(exc))
+            if refusal is None:
+                raise
+            raise NotAllowed(refusal) from exc
         posted = PostedRound(MessageRef(place, ts), _thread_of(place, ts))
         self._remember(card.key, posted)
         return posted
+
+    async def posting_problem(self, channel: ChannelRef) -> str | None:
+        """Return what keeps the bot from posting in a channel (not a member, archived)."""
+        try:
+            response = await self._client.conversations_info(channel=channel.channel_id)
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            if error in _REFUSALS:
+                return _REFUSALS[error]
+            # Without channels:read (an install older than the manifest), say nothing now:
+            # a refused post stops the group and tells its founder all the same.
+            log.warning("channel %s: could not check membership: %s", channel.channel_id, error)
+            return None
+        info = response.get("channel") or {}
+        if info.get("is_archived"):
+            return _REFUSALS["is_archived"]
+        if info.get("is_member") is False:
+            return _REFUSALS["not_in_channel"]
+        return None
 
     async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
         """Post a message; a reveal goes in full to its round's thread, in short to the channel."""

@@ -19,8 +19,8 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
 from bot.jobs import ManualJobScheduler
+from loopback.discord import FakeDiscord, Json
 from tests.conftest import FIXTURE_CONTENT
-from tests.discord.fake_discord import FakeDiscord, Json
 
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # a Monday
 

@@ -16,8 +16,8 @@ from adapters.discord.registration import SWEEP_REFUSALS
 from bot.command_translations import group_summaries, param_helps, summaries
 from bot.commands import COMMANDS
 from bot.content.bank import QuestionBank
+from loopback.discord import FakeDiscord, InteractionRecord, Json
 from tests.discord.conftest import Bot, make_bot, stop_bot
-from tests.discord.fake_discord import FakeDiscord, InteractionRecord, Json
 
 
 def _registered_names(commands: list[Json]) -> set[str]:
@@ -258,13 +258,27 @@ async def test_category_autocomplete_offers_the_banks_categories(bot: Bot) -> No
 async def test_admin_commands_are_refused_to_members_who_cannot_manage_the_channel(
     bot: Bot,
 ) -> None:
+    await bot.command("studybot", bot.bob, sub="setup", options={"settings": ""}, admin=True)
     record = await bot.command(
-        "studybot", bot.alice, sub="setup", options={"settings": "time=09:00"}
+        "studybot", bot.alice, sub="settings", options={"changes": "time=07:00"}
     )
     data = _data(record)
     assert data["flags"] & 64 and "for the channel's admins" in data["content"]
-    assert await bot.app.store.list_groups() == []
+    [group] = await bot.app.store.list_groups()
+    assert group.settings.post_time.hour == 9
     record = await bot.command("studybot", bot.alice, sub="post-now")
+    assert "for the channel's admins" in _data(record)["content"]
+
+
+async def test_a_member_shown_the_command_who_sets_a_channel_up_administers_it(
+    bot: Bot,
+) -> None:
+    # Discord shows /studybot to Manage Channels only, unless a server admin widens it.
+    record = await bot.command("studybot", bot.alice, sub="setup", options={"settings": ""})
+    assert "Daily questions are on" in str(_data(record))
+    [group] = await bot.app.store.list_groups()
+    assert group.settings.admins == (str(bot.alice["id"]),)
+    record = await bot.command("studybot", bot.bob, sub="pause")
     assert "for the channel's admins" in _data(record)["content"]
 
 

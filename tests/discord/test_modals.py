@@ -9,8 +9,8 @@ import aiohttp
 from adapters.discord.commands import BARE_SUBCOMMAND
 from adapters.discord.interactions import BUSY_AFTER
 from bot.content.bank import QuestionBank
+from loopback.discord import FakeDiscord, InteractionRecord, Json
 from tests.discord.conftest import Bot, make_bot, stop_bot
-from tests.discord.fake_discord import FakeDiscord, InteractionRecord, Json
 
 CALLBACKS = r"/interactions/\d+/[^/]+/callback"
 

@@ -102,7 +102,7 @@ async def test_two_shard_processes_together_stay_under_the_bots_global_limit() -
     from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
     from bot.model import ChannelRef
     from bot.replies import Reply
-    from tests.discord.fake_discord import FakeDiscord
+    from loopback.discord import FakeDiscord
 
     async with FakeDiscord(shard_count=2, global_limit=50) as fake:  # 50 a second, per bot
         guild = fake.add_guild("g", channels=2)

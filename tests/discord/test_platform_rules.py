@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import discord
 import pytest
 
 from adapters.discord.commands import BARE_SUBCOMMAND
@@ -21,9 +22,8 @@ from bot import messages
 from bot.content.bank import QuestionBank
 from bot.model import Round, RoundStatus
 from bot.telemetry.metrics import REGISTRY
-from tests.discord.conftest import START, Bot, make_bot, stop_bot
-from tests.discord.fake_discord import FakeDiscord, Json
-from tests.discord.fake_permissions import (
+from loopback.discord import FakeDiscord, Json
+from loopback.discord.permissions import (
     ADD_REACTIONS,
     CREATE_PUBLIC_THREADS,
     EMBED_LINKS,
@@ -35,7 +35,8 @@ from tests.discord.fake_permissions import (
     VOICE,
     overwrite,
 )
-from tests.discord.fake_rules import modal_problem
+from loopback.discord.rules import modal_problem
+from tests.discord.conftest import START, Bot, make_bot, stop_bot
 
 POSTS = r"/channels/\d+/messages"
 THREADS = r"/channels/\d+/messages/\d+/threads"
@@ -76,41 +77,76 @@ async def _rest(
         (CREATE_PUBLIC_THREADS, THREADS, 50013),
     ],
 )
-async def test_a_round_where_the_bot_is_denied_is_refused_counted_and_retried(
+async def test_a_round_where_the_bot_is_denied_stops_the_group_until_an_admin_resumes(
     bot: Bot, denied: int, refused_at: str, code: int
 ) -> None:
     await bot.set_up_group()
     bot_role = bot.guild["bot_role_id"]
     await bot.fake.set_overwrites(bot.channel_id, [overwrite(bot_role, deny=denied)])
-    before = _platform_errors("Forbidden")
+    before = _platform_errors("NotAllowed")
     await bot.scheduler.run_until(START.replace(hour=9))
+    await bot.scheduler.run_until(START.replace(hour=9) + timedelta(days=2))  # no retries
 
     round_ = await _only_round(bot)
-    assert round_.status is RoundStatus.RETRY and f"(error code: {code})" in (
-        round_.last_error or ""
-    )
-    assert bot.fake.calls_to("POST", refused_at)[-1].status == 403
-    assert _platform_errors("Forbidden") == before + 1, "counted as a platform error"
-    assert bot.fake.invalid_requests == 1  # one 403, not a storm of them
+    assert round_.status is RoundStatus.FAILED and "not allowed" in (round_.last_error or "")
+    tried = [c for c in bot.fake.calls_to("POST", refused_at) if str(bot.channel_id) in c.path]
+    assert tried[-1].status == 403
+    assert _platform_errors("NotAllowed") == before + 1, "counted as a platform error"
+    assert bot.fake.invalid_requests == 1  # one 403, and none after it
+    [group] = await bot.app.store.list_groups()
+    assert group.settings.paused and "Send Messages" in (group.settings.blocked or "")
+    await bot.until(lambda: bool(bot.fake.dms_to(int(bot.admin["id"]))))
+    told = bot.fake.dms_to(int(bot.admin["id"]))[0]
+    assert "Daily questions stopped" in str(told) and "/studybot resume" in str(told)
 
+    record = await bot.command("studybot", bot.admin, sub="resume", admin=True)
+    assert "stay paused" in str(record.messages())  # setup's check sees it still denied
     await bot.fake.set_overwrites(bot.channel_id, [])  # an admin fixes the channel
-    await bot.scheduler.run_until(START.replace(hour=9) + timedelta(minutes=5))
-    round_ = await _only_round(bot)
-    assert round_.status is RoundStatus.OPEN
+    await bot.until(lambda: not _denied(bot))
+    record = await bot.command("studybot", bot.admin, sub="resume", admin=True)
+    assert "Daily questions resumed" in str(record.messages())
+    await bot.scheduler.run_until(START.replace(hour=9) + timedelta(days=3))
     cards = [m for m in bot.fake.messages_in(bot.channel_id) if m["author"]["bot"]]
     assert len(cards) == 1 and cards[0]["embeds"], "one card, with its question"
+
+
+def _threads_allowed(bot: Bot) -> bool:
+    channel = bot.platform.client.get_channel(bot.channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    return channel.permissions_for(channel.guild.me).create_public_threads
+
+
+def _denied(bot: Bot) -> bool:
+    """Tell whether the bot's cache still sees one of its permissions denied in the channel."""
+    channel = bot.platform.client.get_channel(bot.channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    granted = channel.permissions_for(channel.guild.me)
+    return not (granted.send_messages and granted.embed_links and granted.view_channel)
+
+
+async def test_setup_is_refused_with_the_permissions_the_bot_lacks(bot: Bot) -> None:
+    bot_role = bot.guild["bot_role_id"]
+    await bot.fake.set_overwrites(bot.channel_id, [overwrite(bot_role, deny=CREATE_PUBLIC_THREADS)])
+    await bot.until(lambda: not _threads_allowed(bot))
+    record = await bot.command(
+        "studybot", bot.admin, sub="setup", options={"settings": "time=09:00"}, admin=True
+    )
+    said = str(record.messages())
+    assert "my role lacks Create Public Threads in this channel" in said
+    assert await bot.app.store.list_groups() == []
+    assert bot.fake.invalid_requests == 0  # checked from the cache: no request refused
 
 
 async def test_interactions_carry_the_channels_permissions(bot: Bot) -> None:
     fake = bot.fake
     admins, bot_role = bot.guild["admin_role_id"], bot.guild["bot_role_id"]
+    await bot.set_up_group()
     await fake.set_overwrites(
         bot.channel_id,
         [overwrite(admins, deny=MANAGE_CHANNELS), overwrite(bot_role, deny=SEND_MESSAGES)],
     )
-    record = await bot.command(
-        "studybot", bot.admin, sub="setup", options={"settings": "time=09:00"}, admin=True
-    )
+    fake.forget_calls()
+    record = await bot.command("studybot", bot.admin, sub="pause", admin=True)
     assert not int(record.payload["member"]["permissions"]) & MANAGE_CHANNELS
     assert not int(record.payload["app_permissions"]) & SEND_MESSAGES
     # the adapter takes Manage Channels from the interaction: not an admin in this channel
@@ -211,12 +247,9 @@ async def test_no_round_is_posted_where_discord_cannot_thread_it(
             options={"settings": "time=09:00"},
             admin=True,
         )
-        assert "Posts" in str(record.messages())
-        fake.forget_calls()
-        await b.scheduler.run_until(START.replace(hour=9))
-        round_ = await _only_round(b)
-        assert round_.status is RoundStatus.RETRY
-        assert "UnsuitableChannel" in (round_.last_error or "")
+        said = str(record.messages())
+        assert "daily questions need a text or announcement channel" in said
+        assert await b.app.store.list_groups() == []
         sent = [c for c in fake.calls if c.path.startswith("/channels/")]
         assert sent == [], "nothing sent that Discord would refuse or leave half done"
     finally:

@@ -18,9 +18,9 @@ from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, MemberRef, Round, RoundStatus
 from bot.ports import Invocation
 from bot.service import PlatformError, run_service
+from loopback.discord import FakeDiscord, Json
 from tests.conftest import FIXTURE_CONTENT
 from tests.discord.conftest import START, Bot, make_bot, start_bot, stop_bot
-from tests.discord.fake_discord import FakeDiscord, Json
 
 POSTS = r"/channels/\d+/messages"
 THREADS = r"/channels/\d+/messages/\d+/threads"
@@ -126,8 +126,17 @@ async def test_without_message_content_the_modal_path_still_works(
         await b.set_up_group()
         message, thread = await b.post_round()
         # without the intent Discord sends thread messages with empty content: not an answer
+        footer = json.dumps(message["embeds"])
+        assert "Answer with the Answer privately button or /answer" in footer
+        assert "Answer in this message's thread" not in footer
         typed = await fake.user_message(int(thread["id"]), b.alice, "Precision, typed")
         assert typed["content"] == "Precision, typed"  # what Alice wrote, kept from the bot
+        await b.until(lambda: bool(fake.dms_to(int(b.alice["id"]))))
+        await fake.user_message(int(thread["id"]), b.alice, "Recall too, typed")
+        await fake.user_message(int(thread["id"]), b.bob, "Bob, typed")
+        await b.until(lambda: bool(fake.dms_to(int(b.bob["id"]))))
+        [told_alice] = fake.dms_to(int(b.alice["id"]))  # once per member and thread
+        assert "can't read messages in the question's thread" in told_alice["content"]
         round_ = await _only_round(b)
         opened = await fake.press(message, f"sb:answer:{round_.id}", user=b.alice)
         modal = opened.callback.result()["data"]
@@ -138,7 +147,7 @@ async def test_without_message_content_the_modal_path_still_works(
         assert "Recorded your answer" in told and "Replaced" not in told  # her first answer
         answers = await b.app.store.round_answers(round_.id)
         assert [a.text for a in answers] == ["Precision and recall"]
-        assert fake.dms_to(int(b.alice["id"])) == [] and fake.reactions == []
+        assert len(fake.dms_to(int(b.alice["id"]))) == 1 and fake.reactions == []
     finally:
         await stop_bot(b.app, b.platform, b.task)
 

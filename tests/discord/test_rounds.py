@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot import messages
 from bot.model import Round, RoundStatus
+from loopback.discord import Json
 from tests.discord.conftest import START, Bot
-from tests.discord.fake_discord import Json
 
 
 def _custom_ids(message: Json) -> list[str]:

@@ -15,8 +15,8 @@ from bot.model import ChannelRef, MemberRef
 from bot.ports import ReactionRemoved, ReactionsCleared
 from bot.scoring import ScoringRules
 from bot.store.records import MemberAnswer
+from loopback.discord import GUILD_MESSAGE_REACTIONS, FakeDiscord, Json
 from tests.discord.conftest import START, Bot
-from tests.discord.fake_discord import GUILD_MESSAGE_REACTIONS, FakeDiscord, Json
 
 RULES = ScoringRules()
 ANSWER = "Precision is the share of predicted positives that are right"

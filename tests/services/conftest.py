@@ -19,16 +19,19 @@ BEN = MemberRef("t", "ben", "Ben")
 
 @pytest.fixture
 def store() -> MemoryStore:
+    """Return an empty in-memory store."""
     return MemoryStore()
 
 
 @pytest.fixture
 def clock() -> ManualClock:
+    """Return a manual clock at NOW: Tuesday 1 December 2026, 11:00 in Berlin."""
     return ManualClock(NOW)
 
 
 @pytest.fixture
 async def group(store: MemoryStore) -> Group:
+    """Return the group of PLACE: Berlin time, 09:00 on weekdays, revealed 23 hours later."""
     created = await store.create_group(PLACE, GroupSettings(timezone="Europe/Berlin"))
     assert created is not None
     return created

@@ -19,9 +19,9 @@ from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
+from loopback.slack import TEAM, FakeSlack, SignedSender, SlackText, message_text
 from tests.conftest import FIXTURE_CONTENT
 from tests.postgres import POSTGRES_URL, postgres_schema
-from tests.slack.fake_slack import TEAM, FakeSlack, SignedSender, SlackText, message_text
 
 SECRET = "test-signing-secret"
 ADMIN = "UADMIN"

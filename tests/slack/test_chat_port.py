@@ -13,7 +13,7 @@ from adapters.slack.chat import PostPacer, SlackChat, retry_handlers
 from bot.model import ChannelRef, MemberRef
 from bot.ports import PostLookup
 from bot.replies import Field, Reply, Visibility
-from tests.slack.fake_slack import FakeSlack
+from loopback.slack import FakeSlack
 
 PLACE = ChannelRef("slack", "T1", "C1")
 

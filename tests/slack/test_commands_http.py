@@ -9,8 +9,8 @@ import pytest
 
 from adapters.slack.events import slash_commands
 from bot.model import ChannelRef
+from loopback.slack import TEAM
 from tests.slack.conftest import ADMIN, ALICE, BOB, CHANNEL, SECRET, SlackRig
-from tests.slack.fake_slack import TEAM
 
 
 def _text(responses: list[dict[str, Any]]) -> str:
@@ -93,11 +93,24 @@ async def test_usage_errors_are_friendly(rig: SlackRig) -> None:
 
 
 async def test_admin_commands_are_refused_to_members(rig: SlackRig) -> None:
-    _, _, hook = await rig.command("/studybot", "setup days=daily", user=BOB)
+    await rig.command("/studybot", "setup days=daily", user=ADMIN)
+    _, _, hook = await rig.command("/studybot", "settings days=mon", user=BOB)
     [reply] = rig.responses(hook)
     assert reply["response_type"] == "ephemeral"
     assert "for the channel's admins" in _text([reply])
-    assert await rig.app.store.group_for_channel(ChannelRef("slack", TEAM, CHANNEL)) is None
+    group = await rig.app.store.group_for_channel(ChannelRef("slack", TEAM, CHANNEL))
+    assert group is not None and len(group.settings.weekdays) == 7
+
+
+async def test_an_organiser_who_is_no_workspace_admin_starts_a_group_and_runs_it(
+    rig: SlackRig,
+) -> None:
+    _, _, hook = await rig.command("/studybot", "setup days=daily", user=BOB)
+    assert "Daily questions are on" in _text(rig.responses(hook))
+    _, _, hook = await rig.command("/studybot", "pause", user=BOB)
+    assert "paused" in _text(rig.responses(hook))
+    _, _, hook = await rig.command("/studybot", "resume", user=ALICE)
+    assert "for the channel's admins" in _text(rig.responses(hook))
 
 
 async def test_workspace_owners_and_listed_members_may_administer(rig: SlackRig) -> None:

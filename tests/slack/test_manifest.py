@@ -48,6 +48,8 @@ def test_the_manifest_asks_for_what_the_adapter_uses() -> None:
         "chat:write",
         "channels:history",
         "groups:history",
+        "channels:read",
+        "groups:read",
         "reactions:read",
         "reactions:write",
         "users:read",

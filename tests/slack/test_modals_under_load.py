@@ -8,6 +8,13 @@ import json
 import pytest
 from slack_sdk.errors import SlackApiError
 
+from loopback.slack import (
+    TRIGGER_LIFETIME,
+    block_actions,
+    new_trigger_id,
+    trigger_issued,
+    view_submission,
+)
 from tests.slack.conftest import (
     ADMIN,
     ALICE,
@@ -18,13 +25,6 @@ from tests.slack.conftest import (
     block_texts,
     thread_reply,
     wait_until,
-)
-from tests.slack.fake_slack import (
-    TRIGGER_LIFETIME,
-    block_actions,
-    new_trigger_id,
-    trigger_issued,
-    view_submission,
 )
 
 BUSY = [f"UBUSY{i}" for i in range(4)]  # as many as the adapter's workers

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.chat import PostPacer, SlackChat, retry_handlers
 from bot.model import ChannelRef
 from bot.replies import Reply, Visibility
-from tests.slack.fake_slack import FakeSlack, PostLimits
+from loopback.slack import FakeSlack, PostLimits
 
 RATE = 100.0  # posts a second, workspace-wide (scaled down from Slack's for a quick test)
 CHANNEL_INTERVAL = 0.1

@@ -29,7 +29,7 @@ from bot.markup import user_name, user_text
 from bot.messages import answer_form
 from bot.model import ChannelRef
 from bot.replies import Button, Field, Form, FormInput, Reply
-from tests.slack.fake_slack import FakeSlack, block_kit_errors
+from loopback.slack import FakeSlack, block_kit_errors
 from tests.test_render_properties import bounded
 
 

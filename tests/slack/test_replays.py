@@ -21,6 +21,13 @@ from typing import Any
 
 import pytest
 
+from loopback.slack import (
+    TEAM,
+    block_actions,
+    command_text,
+    new_trigger_id,
+    signature,
+)
 from tests.slack.conftest import (
     ADMIN,
     BOB,
@@ -29,13 +36,6 @@ from tests.slack.conftest import (
     START,
     SlackRig,
     block_texts,
-)
-from tests.slack.fake_slack import (
-    TEAM,
-    block_actions,
-    command_text,
-    new_trigger_id,
-    signature,
 )
 
 FORM = "application/x-www-form-urlencoded"

@@ -8,6 +8,7 @@ member took it away.
 
 from __future__ import annotations
 
+from loopback.slack import reaction_event
 from tests.slack.conftest import (
     ALICE,
     BOB,
@@ -16,7 +17,6 @@ from tests.slack.conftest import (
     SlackRig,
     thread_reply,
 )
-from tests.slack.fake_slack import reaction_event
 
 BOB_TS = "1800000000.000200"
 

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.slack.main import MAX_REQUEST_BYTES, request_problem
+from loopback.slack import event_callback, signature
 from tests.slack.conftest import ALICE, CHANNEL, SECRET, SlackRig, thread_reply
-from tests.slack.fake_slack import event_callback, signature
 
 FORGED = "2026-12-01 08:00:00 CRITICAL studybot: database dropped by admin"
 

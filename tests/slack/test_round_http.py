@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from loopback.slack import BOT_ID, block_actions, view_submission
 from tests.slack.conftest import (
     ADMIN,
     ALICE,
@@ -14,7 +15,6 @@ from tests.slack.conftest import (
     block_texts,
     thread_reply,
 )
-from tests.slack.fake_slack import BOT_ID, block_actions, view_submission
 
 
 async def test_the_round_is_posted_as_block_kit_with_its_buttons(rig: SlackRig) -> None:

@@ -14,9 +14,9 @@ from adapters.slack.main import EVENTS_PATH, SlackPlatform
 from bot import cli
 from bot.config import Config
 from bot.service import run_service
+from loopback.slack import FakeSlack, SignedSender
 from tests.conftest import FIXTURE_CONTENT
 from tests.slack.conftest import ADMIN, CHANNEL, SECRET, rig_settings, wait_until
-from tests.slack.fake_slack import FakeSlack, SignedSender
 
 
 async def test_run_service_serves_slack_until_the_platform_closes(tmp_path: Path) -> None:

@@ -5,6 +5,13 @@ from __future__ import annotations
 import json
 
 from adapters.slack import events
+from loopback.slack import (
+    PARTNER_TEAM,
+    TEAM,
+    block_actions,
+    reaction_event,
+    view_submission,
+)
 from tests.slack.conftest import (
     ADMIN,
     ALICE,
@@ -13,13 +20,6 @@ from tests.slack.conftest import (
     SlackRig,
     block_texts,
     thread_reply,
-)
-from tests.slack.fake_slack import (
-    PARTNER_TEAM,
-    TEAM,
-    block_actions,
-    reaction_event,
-    view_submission,
 )
 
 PAT = "UPAT"  # an admin, of the partner organisation's workspace

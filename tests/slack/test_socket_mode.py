@@ -14,6 +14,7 @@ from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
+from loopback.slack import TEAM, FakeSlack, block_actions, event_callback, new_trigger_id
 from tests.conftest import FIXTURE_CONTENT
 from tests.slack.conftest import (
     ADMIN,
@@ -25,7 +26,6 @@ from tests.slack.conftest import (
     thread_reply,
     wait_until,
 )
-from tests.slack.fake_slack import TEAM, FakeSlack, block_actions, event_callback, new_trigger_id
 
 APP_TOKEN = "xapp-1-test"
 

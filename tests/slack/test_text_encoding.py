@@ -8,8 +8,7 @@ from adapters.slack import events
 from adapters.slack.render import render_message
 from bot.markup import user_text
 from bot.replies import Reply
-from tests.slack.conftest import ADMIN, ALICE, BOB, CHANNEL, SlackRig, thread_reply
-from tests.slack.fake_slack import (
+from loopback.slack import (
     Broadcast,
     ChannelLink,
     Link,
@@ -21,6 +20,7 @@ from tests.slack.fake_slack import (
     shown,
     view_submission,
 )
+from tests.slack.conftest import ADMIN, ALICE, BOB, CHANNEL, SlackRig, thread_reply
 
 CAROL = "UCAROL"
 WRITTEN: tuple[Written, ...] = (

@@ -10,6 +10,7 @@ from adapters.slack import events
 from bot.model import ChannelRef, MemberRef
 from bot.ports import ReactionAdded, ReactionRemoved
 from bot.scoring import ScoringRules
+from loopback.slack import BOT_USER, TEAM, reaction_event
 from tests.slack.conftest import (
     ADMIN,
     ALICE,
@@ -20,7 +21,6 @@ from tests.slack.conftest import (
     block_texts,
     thread_reply,
 )
-from tests.slack.fake_slack import BOT_USER, TEAM, reaction_event
 
 RULES = ScoringRules()
 CAROL = "UCAROL"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from tests.discord.fake_rules import description_problem
+from loopback.discord.rules import description_problem
 
 Json = dict[str, Any]
 GLOBAL = "global"

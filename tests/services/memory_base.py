@@ -1,0 +1,76 @@
+"""What every area of the in-memory store shares: its dicts, the owner of leases, reads.
+
+The areas (groups, rounds, answers, scores, practice) are mixins over this base,
+combined in `tests.services.memory_store.MemoryStore` as `SqlStore` combines its
+record classes over `StoreBase`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar, overload
+
+from bot.model import Group, Round
+from bot.store.records import MemberAnswer, MemberStats, PracticeAttempt, Review, VoteReaction
+
+__all__ = ["MemoryBase"]
+
+T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
+
+
+class MemoryBase:
+    """The store's tables as dicts, and the reads every area runs."""
+
+    def __init__(self, owner: str = "local") -> None:
+        self.owner = owner  # this process, as named in the leases it takes on rounds
+        self.groups: dict[int, Group] = {}
+        # (platform, user id) -> (member id, display name on record)
+        self.members: dict[tuple[str, str], tuple[int, str]] = {}
+        self.rounds: dict[int, Round] = {}
+        self.answers: dict[tuple[int, int], MemberAnswer] = {}  # (round id, member id) ->
+        self.message_of: dict[int, str | None] = {}  # answer id -> the message carrying it
+        self.reactions: set[tuple[int, int, VoteReaction]] = set()  # answer, voter, reaction
+        # (group id, period, member id) -> (points, when the latest points came)
+        self.totals: dict[tuple[int, str, int], tuple[int, datetime]] = {}
+        self.stats: dict[tuple[int, int], MemberStats] = {}  # (group id, member id) ->
+        self.attempts: dict[int, PracticeAttempt] = {}
+        self.review_rows: dict[tuple[int, str], Review] = {}
+        self.held_back: set[str] = set()
+
+    def name_of(self, member_id: int) -> str:
+        """Return the display name on record of a member."""
+        return next(name for mid, name in self.members.values() if mid == member_id)
+
+    def votes_on(self, answer_id: int) -> int:
+        """Return how many members vote an answer helpful (one each, however many reactions)."""
+        return len({voter for a, voter, _ in self.reactions if a == answer_id})
+
+    # -- independent reads -----------------------------------------------------
+
+    @overload
+    async def together(self, a: Awaitable[A], b: Awaitable[B], /) -> tuple[A, B]: ...
+
+    @overload
+    async def together(
+        self,
+        a: Awaitable[A],
+        b: Awaitable[B],
+        c: Awaitable[C],
+        d: Awaitable[D],
+        e: Awaitable[E],
+        /,
+    ) -> tuple[A, B, C, D, E]: ...
+
+    async def together(self, *reads: Awaitable[Any]) -> tuple[Any, ...]:
+        """Await the reads in order and return their results."""
+        return tuple(await self.each(reads))
+
+    async def each(self, reads: Iterable[Awaitable[T]]) -> list[T]:
+        """Await the reads in order and return their results."""
+        return [await read for read in reads]
