@@ -14,7 +14,7 @@ import logging
 from bot import messages, telemetry
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
-from bot.grading import grade
+from bot.grading import attempt_problem, grade
 from bot.markup import answer_body
 from bot.model import AnswerSource, Group, MemberRef, Round, RoundStatus
 from bot.ports import MessageRemoved, ThreadReply
@@ -138,13 +138,11 @@ class AnswerService:
             )
         telemetry.answer_recorded(source.value)
         question = self._bank.get(round_.question_id)
-        coverage = None
-        if question is not None:
-            coverage = grade(body, question.key_points, question.prompt)
-        if saved.late:
+        if saved.late:  # graded at once: the member sees how it would have scored
+            coverage = grade(body, question.key_points, question.prompt) if question else None
             return messages.late_answer_saved(question, coverage)
-        if coverage is not None and coverage.problem is not None:
-            return messages.not_an_attempt(
-                coverage.problem, round_.reveal_at, group.settings.timezone
-            )
+        # On time, only whether it counts as an attempt; the reveal grades it.
+        not_one = attempt_problem(body, question.prompt if question else "")
+        if not_one is not None:
+            return messages.not_an_attempt(not_one, round_.reveal_at, group.settings.timezone)
         return messages.answer_saved(saved.replaced, round_.reveal_at, group.settings.timezone)
