@@ -149,14 +149,13 @@ def _run_platform(name: str, config: Config) -> int:
 
 def _run_console(args: argparse.Namespace, config: Config) -> int:
     import asyncio
-    from datetime import UTC, datetime
 
     from adapters.console.adapter import stdin_is_terminal
     from adapters.console.main import ConsoleOptions, run_console
     from adapters.console.translate import parse_moment
 
     try:
-        start = parse_moment(args.start) if args.start else datetime.now(UTC)
+        start = parse_moment(args.start) if args.start else None
     except ValueError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
@@ -334,7 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="database URL (default: STUDYBOT_DATABASE_URL or a SQLite file in ./studybot-data)",
     )
     run.add_argument("--script", help="run console lines from this file ('-': standard input)")
-    run.add_argument("--start", help="the simulated clock's start, e.g. 2026-12-01T08:00 (UTC)")
+    run.add_argument(
+        "--start",
+        help="the simulated clock's start, e.g. 2026-12-01T08:00 (UTC); default: where the "
+        "database's last activity left it, or Mon 2026-11-30 12:00 UTC on a new database",
+    )
     run.add_argument("--as", dest="member", default="alice", help="who you are at first")
     run.add_argument("--admin", action="store_true", help="start as an admin of the channel")
     run.add_argument("--channel", default="general", help="the channel you start in")

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from adapters.console.translate import MetaCommand, parse_duration, parse_meta, parse_moment, render
+from adapters.console.translate import (
+    MetaCommand,
+    parse_duration,
+    parse_meta,
+    parse_moment,
+    render,
+    without_comment,
+)
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.jobs import ManualJobScheduler
@@ -60,6 +67,7 @@ Console commands:
   :unlike NAME        take that 👍 back
   :fail-posts N       make the next N posts to the platform fail (to try retries)
   :help               this list;  :quit  leave
+  # ...               a comment, alone on a line or after two spaces, is ignored
 Anything starting with / is a bot command (try /help); any other line is a message
 in the thread of the channel's latest question, which is how you answer it."""
 
@@ -198,10 +206,14 @@ class ConsoleSession:
                 f"(you are {m.name}; admin rights are not kept between runs: "
                 "type :admin to manage the channel)"
             )
+        self._say(
+            f"(the simulated clock says {self._clock.now():%a %Y-%m-%d %H:%M} UTC; "
+            ":advance and :at move it)"
+        )
 
     async def handle_line(self, line: str) -> bool:
         """Handle one line; return False when the session should end."""
-        text = line.rstrip("\n")
+        text = without_comment(line.rstrip("\n"))
         if not text.strip():
             return True
         if text.startswith(":"):

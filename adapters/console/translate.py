@@ -9,8 +9,17 @@ from datetime import UTC, datetime, timedelta
 from bot.markup import plain_text
 from bot.replies import Reply, Visibility
 
-__all__ = ["MetaCommand", "parse_duration", "parse_meta", "parse_moment", "render"]
+__all__ = [
+    "MetaCommand",
+    "parse_duration",
+    "parse_meta",
+    "parse_moment",
+    "render",
+    "without_comment",
+]
 
+# A comment: a whole line from `#`, or `#` after two or more spaces to the end of the line.
+_COMMENT = re.compile(r"^\s*#.*$|\s{2,}#(?:\s.*)?$")
 _DURATION = re.compile(r"(\d+)\s*([dhms])", re.IGNORECASE)
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
@@ -21,6 +30,11 @@ class MetaCommand:
 
     name: str
     arg: str
+
+
+def without_comment(line: str) -> str:
+    """Return a console line without its comment (`# ...` alone, or after two spaces)."""
+    return _COMMENT.sub("", line, count=1)
 
 
 def parse_meta(line: str) -> MetaCommand:

@@ -9,7 +9,7 @@ from bot.clock import to_micros
 from bot.model import Round, RoundStatus
 from bot.store.base import StoreBase
 from bot.store.database import take_turns
-from bot.store.rows import ROUND_COLUMNS, numbered_params, round_from_row
+from bot.store.rows import ROUND_COLUMNS, numbered_params, round_from_row, time_or_none
 
 __all__ = ["RoundRecords"]
 
@@ -271,3 +271,23 @@ class RoundRecords(StoreBase):
             {"group_id": group_id},
         )
         return [r["question_id"] for r in rows]
+
+    async def last_moment(self) -> datetime | None:
+        """Return the latest time anything was recorded: a group set up, a round, an answer.
+
+        The console resumes its simulated clock there, so a restart never starts
+        before what the data already holds.
+        """
+        row = await self.db.fetchrow(
+            "SELECT MAX(moment) AS moment FROM ("
+            " SELECT MAX(created_at) AS moment FROM groups"
+            " UNION ALL SELECT MAX(posted_at) FROM rounds"
+            " UNION ALL SELECT MAX(revealed_at) FROM rounds"
+            " UNION ALL SELECT MAX(submitted_at) FROM answers"
+            " UNION ALL SELECT MAX(edited_at) FROM answers"
+            " UNION ALL SELECT MAX(voted_at) FROM votes"
+            " UNION ALL SELECT MAX(started_at) FROM practice_attempts"
+            " UNION ALL SELECT MAX(answered_at) FROM practice_attempts"
+            ") AS moments"
+        )
+        return time_or_none(row["moment"]) if row is not None else None

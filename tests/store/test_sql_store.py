@@ -483,3 +483,15 @@ async def test_sqlite_reads_quick_queries_without_giving_up_the_loop(tmp_path: P
     finally:
         other.cancel()
         await store.close()
+
+
+async def test_the_last_moment_is_the_latest_activity_recorded(store: SqlStore) -> None:
+    assert await store.last_moment() is None  # a new database: the console's default start
+    group = await store.create_group(ChannelRef("t", "w", "c"), GroupSettings())
+    assert group is not None
+    assert await store.last_moment() == T0  # set up on the store's clock
+    round_ = await store.claim_round(group.id, date(2026, 12, 1), "q1", T0)
+    assert round_ is not None
+    posted = T0 + timedelta(days=1, hours=3)
+    await store.round_posted(round_.id, "m1", "t1", posted, posted + timedelta(hours=8))
+    assert await store.last_moment() == posted
