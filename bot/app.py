@@ -16,7 +16,7 @@ from bot.feedback import FeedbackService
 from bot.groups import AdminPolicy, GroupService
 from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.limits import MemberLimits
-from bot.ports import ChatPort, PostingCheck
+from bot.ports import ChatPort
 from bot.practice import PracticeService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
@@ -116,9 +116,7 @@ async def build_app(
     answers = AnswerService(store, bank, clock)
     practice = PracticeService(store, bank, clock)
     services = Services(
-        groups=GroupService(
-            store, bank, scheduler, chat if isinstance(chat, PostingCheck) else None
-        ),
+        groups=GroupService(store, bank, scheduler, chat),
         rounds=rounds,
         answers=answers,
         votes=VoteService(store, clock),

@@ -58,10 +58,10 @@ _SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
         "pt-BR": "Uma dica para sua pergunta de treino ou para a pergunta atual",
     },
     "leaderboard": {
-        "fr": "Le classement du groupe",
-        "de": "Die Rangliste der Gruppe",
-        "es": "La clasificación del grupo",
-        "pt-BR": "O ranking do grupo",
+        "fr": "Le classement du groupe, pour vous seul (public : pour le canal)",
+        "de": "Die Rangliste der Gruppe, nur für dich (public: für den Kanal)",
+        "es": "La clasificación del grupo, solo para ti (public: para el canal)",
+        "pt-BR": "O ranking do grupo, só para você (public: para o canal)",
     },
     "stats": {
         "fr": "Vos points, votre rang, votre série et votre taux de couverture",
@@ -139,6 +139,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "de": "week, month oder all (seit Beginn)",
         "es": "week, month o all (desde el inicio)",
         "pt-BR": "week, month ou all (desde o início)",
+    },
+    ("leaderboard", "share"): {
+        "fr": "public : le publier dans le canal",
+        "de": "public: im Kanal posten",
+        "es": "public: publicarla en el canal",
+        "pt-BR": "public: publicar no canal",
     },
     ("help", "topic"): {
         "fr": "commands, scoring ou admin",

@@ -78,8 +78,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("hint", "A hint for your practice question, or for the open question"),
     Command(
         "leaderboard",
-        "The group's leaderboard",
-        (Param("period", "week, month or all time", choices=("week", "month", "all")),),
+        "The group's leaderboard, for you alone (public: for the channel)",
+        (
+            Param("period", "week, month or all time", choices=("week", "month", "all")),
+            Param("share", "public: post it in the channel", choices=("public",)),
+        ),
     ),
     Command("stats", "Your points, rank, streak and coverage"),
     Command(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from bot import help_messages, messages
+from bot import help_messages, messages, notices
 from bot.content.bank import QuestionBank
 from bot.group_settings import SettingsError, apply_settings
 from bot.jobs import JobScheduler
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef
-from bot.ports import PostingCheck
+from bot.ports import ChatPort, PostingCheck
 from bot.replies import Reply, Visibility
 from bot.store_ports import GroupStore
 
@@ -50,19 +50,22 @@ SETUP = "studybot setup"
 
 
 class GroupService:
-    """Setting up channels and changing their settings."""
+    """Setting up channels and changing their settings.
+
+    Admin work is quiet: the admin gets the settings privately, and the channel
+    one line only when members should know (questions start, pause or resume,
+    or their schedule changes).
+    """
 
     def __init__(
-        self,
-        store: GroupStore,
-        bank: QuestionBank,
-        scheduler: JobScheduler,
-        check: PostingCheck | None = None,
+        self, store: GroupStore, bank: QuestionBank, scheduler: JobScheduler, chat: ChatPort
     ) -> None:
         self._store = store
         self._bank = bank
         self._scheduler = scheduler
-        self._check = check  # the platform's check that rounds can be posted, if it has one
+        self._chat = chat
+        # The platform's check that rounds can be posted, if it has one.
+        self._check = chat if isinstance(chat, PostingCheck) else None
 
     async def setup(
         self, channel: ChannelRef, changes: str, founder: MemberRef | None = None
@@ -93,10 +96,8 @@ class GroupService:
             return messages.error("This channel was set up a moment ago by someone else.")
         self._scheduler.arm_group(group)
         log.info("group %d set up in %s/%s", group.id, channel.platform, channel.channel_id)
-        reply = help_messages.settings_reply(group, self._bank.categories, "Daily questions are on")
-        return Reply(
-            title=reply.title, text=reply.text, fields=reply.fields, visibility=Visibility.PUBLIC
-        )
+        told = await self._announce(group, notices.questions_start(settings))
+        return self._settings(group, "Daily questions are on", told)
 
     async def change(self, group: Group, changes: str) -> Reply:
         """Show the settings, or apply `key=value` changes (all or nothing)."""
@@ -113,7 +114,12 @@ class GroupService:
             return messages.error(
                 "No question matches those categories and difficulties. Nothing was changed."
             )
-        return await self._save(group, settings, f"Settings changed: {', '.join(keys)}")
+        before = group.settings
+        group = await self._save(group, settings)
+        told: bool | None = None  # members hear of a new schedule, not of admins or topics
+        if _schedule(settings) != _schedule(before):
+            told = await self._announce(group, notices.schedule_changed(settings))
+        return self._settings(group, f"Settings changed: {', '.join(keys)}", told)
 
     async def set_paused(self, group: Group, paused: bool) -> Reply:
         """Pause or resume a group's daily rounds."""
@@ -125,16 +131,47 @@ class GroupService:
             if problem is not None:
                 return messages.cannot_post_here(problem + " Daily questions stay paused.")
         title = "Daily questions paused" if paused else "Daily questions resumed"
-        return await self._save(group, replace(group.settings, paused=paused, blocked=None), title)
+        group = await self._save(group, replace(group.settings, paused=paused, blocked=None))
+        notice = notices.questions_paused() if paused else notices.questions_resume(group.settings)
+        return self._settings(group, title, await self._announce(group, notice))
 
     async def _posting_problem(self, channel: ChannelRef) -> str | None:
         return None if self._check is None else await self._check.posting_problem(channel)
 
-    async def _save(self, group: Group, settings: GroupSettings, title: str) -> Reply:
+    async def _save(self, group: Group, settings: GroupSettings) -> Group:
         await self._store.save_settings(group.id, settings)
         updated = Group(group.id, group.channel, settings)
         self._scheduler.arm_group(updated)
-        reply = help_messages.settings_reply(updated, self._bank.categories, title)
-        return Reply(
-            title=reply.title, text=reply.text, fields=reply.fields, visibility=Visibility.PUBLIC
+        return updated
+
+    async def _announce(self, group: Group, notice: Reply) -> bool:
+        """Post a one-line notice in the group's channel; tell whether it went out."""
+        try:
+            await self._chat.post(group.channel, notice)
+        except Exception as exc:  # the change stands; the admin hears that members did not
+            log.warning("group %d: could not tell the channel: %s", group.id, exc)
+            return False
+        return True
+
+    def _settings(self, group: Group, title: str, told: bool | None) -> Reply:
+        """Return the settings for the admin alone, saying whether the channel was told."""
+        reply = help_messages.settings_reply(group, self._bank.categories, title)
+        if told is None:
+            return reply
+        footer = (
+            "The channel was told in one line."
+            if told
+            else "I could not tell the channel; members may want to hear it from you."
         )
+        return replace(reply, footer=footer, visibility=Visibility.PRIVATE)
+
+
+def _schedule(settings: GroupSettings) -> tuple[object, ...]:
+    """Return what members see of a group's settings: when questions come and answers show."""
+    return (
+        settings.post_time,
+        settings.timezone,
+        settings.weekdays,
+        settings.reveal_after,
+        settings.reveal_time,
+    )

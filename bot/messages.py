@@ -15,6 +15,7 @@ from bot.store.records import MemberAnswer, PracticeSummary, Standing
 
 __all__ = [
     "MAX_ANSWER_CHARS",
+    "SHARE_LEADERBOARD",
     "admins_only",
     "answer_form",
     "answer_saved",
@@ -51,6 +52,7 @@ __all__ = [
 
 MAX_ANSWER_CHARS = 4000
 _LEADERS_IN_REVEAL = 5
+SHARE_LEADERBOARD = "share-leaderboard"  # the Share button's action; its value is the period
 _PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
@@ -408,18 +410,31 @@ def practice_result(
 
 
 def leaderboard_reply(
-    period: str, leaders: Sequence[Standing], mine: Standing | None, public: bool
+    period: str, leaders: Sequence[Standing], mine: Standing | None, shared_by: str | None = None
 ) -> Reply:
-    """Return a group's leaderboard for a period, with the caller's place."""
+    """Return a group's leaderboard for a period.
+
+    For the caller alone it shows their place and a Share button; shared with
+    the channel it names who shared it and no one's "you".
+    """
+    title = f"Leaderboard · {_PERIOD_TITLES[period]}"
+    if shared_by is not None:
+        return Reply(
+            title=title,
+            text=_leaders_text(leaders),
+            footer=f"Shared by {user_name(shared_by)}. /leaderboard shows you your own place.",
+            visibility=Visibility.PUBLIC,
+        )
     text = _leaders_text(leaders)
     if mine is not None and all(s.member_id != mine.member_id for s in leaders):
         text += f"\n…\n{mine.rank}. {user_name(mine.display_name)} — {mine.points} (you)"
     elif mine is None:
         text += "\n\nYou have no points in this period yet: answer the next question!"
     return Reply(
-        title=f"Leaderboard · {_PERIOD_TITLES[period]}",
+        title=title,
         text=text,
-        visibility=Visibility.PUBLIC if public else Visibility.PRIVATE,
+        buttons=(Button(SHARE_LEADERBOARD, "Share", period),),
+        footer="Only you see this; Share posts the top ten in the channel.",
     )
 
 

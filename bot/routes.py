@@ -57,7 +57,9 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
     tz = _timezone
     in_group: dict[str, InGroup] = {
         "answer": lambda g, m, p, a: s.answers.privately(g, m, a.get("text")),
-        "leaderboard": lambda g, m, p, a: s.standings.leaderboard(g, m, a.get("period", "week")),
+        "leaderboard": lambda g, m, p, a: s.standings.leaderboard(
+            g, m, a.get("period", "week"), shared="share" in a
+        ),
         "stats": lambda g, m, p, a: s.standings.stats(g, m),
         "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),
         "studybot pause": lambda g, m, p, a: s.groups.set_paused(g, True),
@@ -68,6 +70,9 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button answer": lambda g, m, p, a: s.answers.form_for(g, a["value"]),
         "button hint": lambda g, m, p, a: s.feedback.round_hint(g, a.get("value")),
         "button feedback": lambda g, m, p, a: s.feedback.feedback(g, m, a["value"]),
+        f"button {messages.SHARE_LEADERBOARD}": lambda g, m, p, a: s.standings.leaderboard(
+            g, m, a["value"], shared=True
+        ),
         "form answer": lambda g, m, p, a: s.answers.from_form(g, m, a["value"], a["text"]),
     }
     anywhere: dict[str, Anywhere] = {

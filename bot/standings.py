@@ -30,15 +30,25 @@ class StandingsService:
         today = self._clock.now().astimezone(ZoneInfo(group.settings.timezone)).date()
         return period_key(period, today)
 
-    async def leaderboard(self, group: Group, member: MemberRef, period: str) -> Reply:
-        """Return the group's top members for a period, and the caller's place."""
+    async def leaderboard(
+        self, group: Group, member: MemberRef, period: str, shared: bool = False
+    ) -> Reply:
+        """Return the group's top members for a period and the caller's place, for them alone.
+
+        `shared`: the top members for the whole channel, saying who shared them.
+        """
+        if period not in PERIOD_NAMES:
+            return messages.error(f"There is no leaderboard '{period}': try week, month or all.")
         key = self._period(group, period)
+        if shared:
+            leaders = await self._store.top_scores(group.id, key, LEADERBOARD_SIZE)
+            return messages.leaderboard_reply(period, leaders, None, shared_by=member.display_name)
         member_id = await self._store.member_id(member)
         leaders, mine = await self._store.together(
             self._store.top_scores(group.id, key, LEADERBOARD_SIZE),
             self._store.standing_of(group.id, key, member_id),
         )
-        return messages.leaderboard_reply(period, leaders, mine, public=True)
+        return messages.leaderboard_reply(period, leaders, mine)
 
     async def stats(self, group: Group, member: MemberRef) -> Reply:
         """Return a member's points, ranks, streak, coverage by category and practice."""

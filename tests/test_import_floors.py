@@ -50,6 +50,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     (
         "bot.messages",
         "bot.help_messages",
+        "bot.notices",
         "bot.store.",
         "bot.store_ports",
         "bot.limits",

@@ -106,8 +106,14 @@ async def test_a_round_where_the_bot_is_denied_stops_the_group_until_an_admin_re
     record = await bot.command("studybot", bot.admin, sub="resume", admin=True)
     assert "Daily questions resumed" in str(record.messages())
     await bot.scheduler.run_until(START.replace(hour=9) + timedelta(days=3))
-    cards = [m for m in bot.fake.messages_in(bot.channel_id) if m["author"]["bot"]]
-    assert len(cards) == 1 and cards[0]["embeds"], "one card, with its question"
+    posted = [m for m in bot.fake.messages_in(bot.channel_id) if m["author"]["bot"]]
+    cards = [m for m in posted if m["embeds"]]
+    assert len(cards) == 1, "one card, with its question"
+    notices = [m["content"] for m in posted if not m["embeds"]]
+    assert [n.split(":")[0] for n in notices] == [
+        "📅 Daily questions start here",
+        "▶️ Daily questions are back",
+    ]
 
 
 def _threads_allowed(bot: Bot) -> bool:

@@ -40,7 +40,8 @@ async def test_round_is_an_embed_with_buttons_and_a_public_thread(bot: Bot) -> N
     assert thread["type"] == 11 and thread["parent_id"] == str(bot.channel_id)
     assert round_.status is RoundStatus.OPEN
     assert round_.message_id == message["id"] and round_.thread_id == thread["id"]
-    assert len(bot.fake.calls_to("POST", r"/channels/\d+/messages")) == 1
+    posts = bot.fake.calls_to("POST", r"/channels/\d+/messages")
+    assert len([p for p in posts if p.body["embeds"]]) == 1  # and the setup's one-line notice
     assert len(bot.fake.calls_to("POST", r"/channels/\d+/messages/\d+/threads")) == 1
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.model import ChannelRef, Group, GroupSettings, MemberRef
+from bot.model import ChannelRef, Group, GroupSettings, MemberRef, MessageRef, PostedRound
+from bot.replies import Reply
 from tests.services.memory_store import MemoryStore
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -35,3 +37,33 @@ async def group(store: MemoryStore) -> Group:
     created = await store.create_group(PLACE, GroupSettings(timezone="Europe/Berlin"))
     assert created is not None
     return created
+
+
+class FakeChat:
+    """A chat port that records what it posts; the next `failures` round posts raise.
+
+    It cannot find earlier posts again (it is no `PostLookup`), as some platforms can't.
+    """
+
+    def __init__(self) -> None:
+        self.round_cards: list[tuple[ChannelRef, Reply]] = []
+        self.posts: list[tuple[ChannelRef, Reply]] = []
+        self.failures = 0
+
+    async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
+        """Post a round's card and open its thread: message `qN` in thread `tN`."""
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("platform away")
+        self.round_cards.append((channel, card))
+        n = len(self.round_cards)
+        return PostedRound(MessageRef(channel, f"q{n}"), replace(channel, thread_id=f"t{n}"))
+
+    async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
+        """Post a message: `rN`."""
+        self.posts.append((place, reply))
+        return MessageRef(place, f"r{len(self.posts)}")
+
+    async def send_private(self, member: MemberRef, reply: Reply) -> None:
+        """Fail: the services tried here send nothing privately."""
+        raise AssertionError("nothing is sent privately here")

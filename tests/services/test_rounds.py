@@ -12,53 +12,20 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import (
     AnswerSource,
-    ChannelRef,
     Group,
     GroupSettings,
     MemberRef,
-    MessageRef,
-    PostedRound,
     RoundStatus,
 )
 from bot.replies import Reply, Visibility
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules
 from bot.store.records import AnswerWrite, MemberStats, Standing, VoteReaction
-from tests.services.conftest import ANN, BEN, NOW, PLACE
+from tests.services.conftest import ANN, BEN, NOW, PLACE, FakeChat
 from tests.services.memory_store import MemoryStore
 
 TODAY = date(2026, 12, 1)  # NOW's date in Berlin, a Tuesday
 TEXT = "every example validates once, so the estimate has lower variance"  # 2 of 3 key points
-
-
-class FakeChat:
-    """A chat port that records what it posts; the next `failures` round posts raise.
-
-    It cannot find earlier posts again (it is no `PostLookup`), as some platforms can't.
-    """
-
-    def __init__(self) -> None:
-        self.round_cards: list[tuple[ChannelRef, Reply]] = []
-        self.posts: list[tuple[ChannelRef, Reply]] = []
-        self.failures = 0
-
-    async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
-        """Post a round's card and open its thread: message `qN` in thread `tN`."""
-        if self.failures:
-            self.failures -= 1
-            raise ConnectionError("platform away")
-        self.round_cards.append((channel, card))
-        n = len(self.round_cards)
-        return PostedRound(MessageRef(channel, f"q{n}"), replace(channel, thread_id=f"t{n}"))
-
-    async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
-        """Post a message: `rN`."""
-        self.posts.append((place, reply))
-        return MessageRef(place, f"r{len(self.posts)}")
-
-    async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Fail: rounds send nothing privately."""
-        raise AssertionError("rounds send nothing privately")
 
 
 class RecordedJobs:

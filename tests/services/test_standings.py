@@ -90,7 +90,12 @@ async def test_leaderboard_lists_the_top_ten_in_order_and_the_callers_place_belo
     board = await standings.leaderboard(group, ANN, "week")
     top = "\n".join(f"{i}. Member {i} — {200 - 10 * i}" for i in range(1, 11))
     assert board.text == top + "\n…\n12. Ann — 50 (you)"  # Member 11 (90) is left out
-    assert board.title == "Leaderboard · this week" and board.visibility is Visibility.PUBLIC
+    assert board.title == "Leaderboard · this week" and board.visibility is Visibility.PRIVATE
+    assert [(b.label, b.value) for b in board.buttons] == [("Share", "week")]
+    shared = await standings.leaderboard(group, ANN, "week", shared=True)
+    assert shared.visibility is Visibility.PUBLIC and not shared.buttons
+    assert shared.text == top and shared.footer is not None and "Shared by Ann" in shared.footer
+    assert (await standings.leaderboard(group, ANN, "fortnight", shared=True)).is_error
 
 
 async def test_a_caller_on_the_board_gets_no_extra_line_and_one_without_points_a_nudge(

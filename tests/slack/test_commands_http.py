@@ -9,7 +9,7 @@ import pytest
 
 from adapters.slack.events import slash_commands
 from bot.model import ChannelRef
-from loopback.slack import TEAM
+from loopback.slack import TEAM, block_actions
 from tests.slack.conftest import ADMIN, ALICE, BOB, CHANNEL, SECRET, SlackRig
 
 
@@ -37,13 +37,14 @@ async def test_an_unknown_command_is_not_acknowledged(rig: SlackRig) -> None:
         ("/studybot", "help scoring", "How points work", "ephemeral"),
         ("/studybot", "help admin", "Admin commands", "ephemeral"),
         ("/studybot", "settings", "Settings", "ephemeral"),
-        ("/studybot", "pause", "paused", "in_channel"),
+        ("/studybot", "pause", "paused", "ephemeral"),
         ("/studybot", "skip", "skipped", "in_channel"),
         ("/studybot", "reveal", "Revealed", "ephemeral"),
         ("/practice", "", "Practice", "ephemeral"),
         ("/practice", "evaluation easy", "Practice", "ephemeral"),
         ("/hint", "", "Hint", "ephemeral"),
-        ("/leaderboard", "month", "Leaderboard", "in_channel"),
+        ("/leaderboard", "month", "Leaderboard", "ephemeral"),
+        ("/leaderboard", "month public", "Shared by", "in_channel"),
         ("/stats", "", "Stats", "ephemeral"),
         ("/answer", "overfitting and variance", "Recorded your answer", "ephemeral"),
     ],
@@ -58,6 +59,40 @@ async def test_commands_answer_through_the_response_url(
     assert responses, "no reply"
     assert expected in _text(responses)
     assert {r["response_type"] for r in responses} == {visibility}
+
+
+async def test_admin_work_is_private_and_the_channel_hears_one_line(rig: SlackRig) -> None:
+    await rig.setup_channel()
+    _, _, hook = await rig.command("/studybot", "settings time=07:45", user=ADMIN)
+    assert {r["response_type"] for r in rig.responses(hook)} == {"ephemeral"}
+    _, _, hook = await rig.command("/studybot", "pause", user=ADMIN)
+    assert {r["response_type"] for r in rig.responses(hook)} == {"ephemeral"}
+    notices = [
+        c.args["text"]
+        for c in rig.fake.of("chat.postMessage")
+        if not str((c.args.get("metadata") or {}).get("event_payload", {})).count("round-")
+    ]
+    assert [n.split(":")[0] for n in notices] == [
+        "📅 Daily questions start here",
+        "📅 New schedule",
+        "⏸️ Daily questions are paused here until an admin resumes them.",
+    ]
+
+
+async def test_a_leaderboard_is_private_until_its_share_button_is_pressed(rig: SlackRig) -> None:
+    await rig.setup_channel()
+    _, _, hook = await rig.command("/leaderboard", "week", user=BOB)
+    [private] = rig.responses(hook)
+    assert private["response_type"] == "ephemeral"
+    [share] = [e for b in private["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert share["text"]["text"] == "Share"
+    shared_hook = rig.hook()
+    await rig.sender.interactive(
+        block_actions(BOB, CHANNEL, "1.0", share["action_id"], share["value"], shared_hook)
+    )
+    await rig.settle()
+    [shared] = rig.responses(shared_hook.rsplit("/", 1)[1])
+    assert shared["response_type"] == "in_channel" and "Shared by" in _text([shared])
 
 
 async def test_practice_answer_and_reveal_are_subcommand_words(rig: SlackRig) -> None:

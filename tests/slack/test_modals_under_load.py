@@ -175,16 +175,20 @@ async def test_a_modal_slack_will_not_open_in_time_is_not_retried_and_the_member
 
 
 @pytest.mark.parametrize(
-    ("command", "method", "expected"),
-    [("/stats", "chat.postEphemeral", "Stats"), ("/leaderboard", "chat.postMessage", "Leader")],
+    ("command", "text", "method", "expected"),
+    [
+        ("/stats", "", "chat.postEphemeral", "Stats"),
+        ("/leaderboard", "", "chat.postEphemeral", "Leader"),
+        ("/leaderboard", "public", "chat.postMessage", "Shared by"),
+    ],
 )
 async def test_a_reply_whose_response_url_is_used_up_is_posted_another_way(
-    rig: SlackRig, command: str, method: str, expected: str
+    rig: SlackRig, command: str, text: str, method: str, expected: str
 ) -> None:
     await rig.setup_channel()
     rig.fake.response_url_ttl = 0.0  # the command waited longer than Slack keeps it
     before = len(rig.fake.of(method))
-    _, _, hook = await rig.command(command, "", user=ALICE)
+    _, _, hook = await rig.command(command, text, user=ALICE)
     assert rig.responses(hook) == []
     assert [c.error for c in rig.fake.calls if c.token == hook] == ["expired_url"]
     [posted] = rig.fake.of(method)[before:]

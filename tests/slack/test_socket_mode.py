@@ -94,8 +94,9 @@ async def test_commands_buttons_and_events_over_the_socket(socket_rig: SocketRig
         if c.token == hook
     )
     await rig.command("/studybot", "post-now", ADMIN)
-    [post] = [c for c in rig.fake.of("chat.postMessage")]
-    thread = rig.fake.messages[CHANNEL][0]["ts"]
+    notice, post = rig.fake.of("chat.postMessage")  # "questions start here", then the round
+    assert notice.args["text"].startswith("📅 Daily questions start here")
+    thread = rig.fake.messages[CHANNEL][1]["ts"]
     assert post.token == "xoxb-test-token"
 
     press = block_actions(BOB, CHANNEL, thread, "answer", "1", rig.fake.response_url("b"))

@@ -1,0 +1,51 @@
+"""What a channel is told about its daily questions: one line when members should know.
+
+Admin work is answered privately; the channel hears only that questions
+start, pause or resume, or that their schedule changed.
+"""
+
+from __future__ import annotations
+
+from bot.group_settings import describe_days, describe_reveal
+from bot.model import GroupSettings
+from bot.replies import Reply, Visibility
+
+__all__ = ["questions_paused", "questions_resume", "questions_start", "schedule_changed"]
+
+
+def questions_start(settings: GroupSettings) -> Reply:
+    """Return the channel's one line when daily questions start there."""
+    return Reply(
+        text=f"📅 Daily questions start here: {_schedule_line(settings)}. Answer in each "
+        "question's thread, or privately with /answer.",
+        visibility=Visibility.PUBLIC,
+    )
+
+
+def schedule_changed(settings: GroupSettings) -> Reply:
+    """Return the channel's one line when its questions' schedule changed."""
+    return Reply(text=f"📅 New schedule: {_schedule_line(settings)}.", visibility=Visibility.PUBLIC)
+
+
+def questions_paused() -> Reply:
+    """Return the channel's one line when its daily questions are paused."""
+    return Reply(
+        text="⏸️ Daily questions are paused here until an admin resumes them.",
+        visibility=Visibility.PUBLIC,
+    )
+
+
+def questions_resume(settings: GroupSettings) -> Reply:
+    """Return the channel's one line when its daily questions resume."""
+    return Reply(
+        text=f"▶️ Daily questions are back: {_schedule_line(settings)}.",
+        visibility=Visibility.PUBLIC,
+    )
+
+
+def _schedule_line(settings: GroupSettings) -> str:
+    days = describe_days(settings.weekdays)
+    return (
+        f"{settings.post_time:%H:%M} {settings.timezone}, {days}; "
+        f"answers revealed {describe_reveal(settings)}"
+    )
