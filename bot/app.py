@@ -16,7 +16,7 @@ from bot.feedback import FeedbackService
 from bot.groups import AdminPolicy, GroupService
 from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.limits import MemberLimits
-from bot.ports import ChatPort, PostingCheck
+from bot.ports import ChatPort, MentionReading, PostingCheck
 from bot.practice import PracticeService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
@@ -117,7 +117,11 @@ async def build_app(
     practice = PracticeService(store, bank, clock)
     services = Services(
         groups=GroupService(
-            store, bank, scheduler, chat if isinstance(chat, PostingCheck) else None
+            store,
+            bank,
+            scheduler,
+            chat if isinstance(chat, PostingCheck) else None,
+            chat if isinstance(chat, MentionReading) else None,
         ),
         rounds=rounds,
         answers=answers,

@@ -9,7 +9,10 @@ Text: Slack sends what members write encoded: `&`, `<` and `>` as `&amp;`,
 `<https://…|label>`. `decode_text` turns that back into what the member sees
 (`@Name`, `#name`, `@here`, the link's label), once, for thread messages and
 slash commands alike, so that an answer is stored and graded as it reads, the
-same as one sent through a modal (whose values arrive plain). `@here` and the
+same as one sent through a modal (whose values arrive plain). Settings
+(`/studybot setup|settings`, whose command escapes mentions: the manifest's
+`should_escape`) keep a member mention as `<@U…>`, so that `admins=@alice`
+names the member, not a name (`member_mention` reads it). `@here` and the
 like stay harmless as text: the core neutralises mass mentions in user text it
 shows, and the renderer escapes `&`, `<` and `>` again on the way out.
 
@@ -67,6 +70,7 @@ __all__ = [
     "home_opened",
     "invocation",
     "member",
+    "member_mention",
     "mentioned_users",
     "reaction",
     "reaction_emoji",
@@ -93,6 +97,9 @@ _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _CONTROL = re.compile(r"<([^<>]*)>")
 _USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
+_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # a member's id, as a mention or typed
+# `/studybot` subcommands whose text is settings: their member mentions stay ids.
+_SETTINGS_COMMANDS = frozenset({"setup", "settings"})
 _MASS_MENTIONS = frozenset({"here", "channel", "everyone"})
 _MAX_MENTIONS = 20  # members' names looked up in one text; more are shown by their label or id
 
@@ -111,10 +118,19 @@ def mentioned_users(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _shown(control: str, names: Mapping[str, str]) -> str:
+def member_mention(word: str) -> str | None:
+    """Return the member id a word of settings text names (`<@U…>`, `<@U…|name>`, `U…`)."""
+    found = _USER_MENTION.fullmatch(word)
+    user = found.group(1) if found is not None else word
+    return user if _MEMBER_ID.fullmatch(user) else None
+
+
+def _shown(control: str, names: Mapping[str, str], keep_members: bool = False) -> str:
     """Return what Slack shows for one control sequence (what is between `<` and `>`)."""
     target, _, label = control.partition("|")
     label = _unescape(label)
+    if target.startswith("@") and keep_members:
+        return f"<{target}>"
     if target.startswith("@"):  # a member: the name Slack shows today
         user = target[1:]
         name = " ".join((names.get(user) or label or user).split())
@@ -129,20 +145,23 @@ def _shown(control: str, names: Mapping[str, str]) -> str:
     return label or _unescape(target)  # a link: its label, or the address itself
 
 
-def decode_text(text: str, names: Mapping[str, str] | None = None) -> str:
+def decode_text(
+    text: str, names: Mapping[str, str] | None = None, keep_members: bool = False
+) -> str:
     """Return Slack-encoded text as the member sees it.
 
     Entities become `&`, `<` and `>`; a mention becomes `@` and the member's name
-    (from `names`, by user id; else the name Slack put in it, else the id); a
-    channel `#name`; `<!here>` `@here`; a link its label, or its address if it
-    has none. Text that Slack did not encode (a modal's values) must not come here.
+    (from `names`, by user id; else the name Slack put in it, else the id), or
+    with `keep_members` `<@U…>`; a channel `#name`; `<!here>` `@here`; a link
+    its label, or its address if it has none. Text that Slack did not encode (a
+    modal's values) must not come here.
     """
     names = names or {}
     parts: list[str] = []
     done = 0
     for match in _CONTROL.finditer(text):
         parts.append(_unescape(text[done : match.start()]))
-        parts.append(_shown(match.group(1), names))
+        parts.append(_shown(match.group(1), names, keep_members))
         done = match.end()
     parts.append(_unescape(text[done:]))
     return "".join(parts)
@@ -174,9 +193,12 @@ def invocation(
     `text` is as Slack sends it (encoded; see `decode_text`, with `names` of the
     members it mentions). `/studybot` alone or `/studybot help [topic]` is the
     core's `help`; every other command passes its text on for the core to parse.
+    Settings text keeps member mentions as `<@U…>` (see `member_mention`).
     """
     name = command.strip().lstrip("/").lower()
-    text = decode_text(text, names).strip()
+    first = text.split(maxsplit=1)[0].lower() if text.strip() else ""
+    keep_members = name == ADMIN_COMMAND and first in _SETTINGS_COMMANDS
+    text = decode_text(text, names, keep_members).strip()
     if name == ADMIN_COMMAND:
         word, _, rest = text.partition(" ")
         if word.lower() in ("", _HELP):
