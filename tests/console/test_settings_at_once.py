@@ -62,3 +62,8 @@ async def test_admins_are_named_as_members_are_on_the_console(console: Console) 
     assert "Settings changed: admins" in out
     out = await console.run("/studybot settings time=11:00")
     assert "is for the channel's admins" in out
+
+
+async def test_admin_help_says_how_to_name_admins(console: Console) -> None:
+    out = await console.run("/help admin")
+    assert "admins=@alice,@bob" in out and "admins=none" in out
