@@ -51,9 +51,9 @@ _KEY_ALIASES = {
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 _DELAY = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$", re.IGNORECASE)
 # An offset from UTC typed as a time zone: UTC+1, GMT-5, UTC+05:00, +0530 (and a real minus).
-_OFFSET = re.compile(r"^(?:utc|gmt|z)?\s*([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 # A city zone of each offset that is not whole hours (no Etc/GMT zone has those), in minutes.
-_HALF_HOUR_CITIES = {
+_PART_HOUR_CITIES = {
     -570: "Pacific/Marquesas",
     -210: "America/St_Johns",
     210: "Asia/Tehran",
@@ -157,7 +157,7 @@ def _offset_advice(name: str, offset: re.Match[str]) -> str:
         return f"{_quoted(name)} is UTC: write tz=UTC."
     shown = f"UTC{'+' if sign > 0 else '-'}{hours:02d}:{minutes:02d}"
     if minutes:
-        city = _HALF_HOUR_CITIES.get(sign * (hours * 60 + minutes))
+        city = _PART_HOUR_CITIES.get(sign * (hours * 60 + minutes))
         example = f", for example tz={city}" if city else ""
         return (
             f"{_quoted(name)} is an offset ({shown}), not a time zone, and no Etc/GMT zone "
@@ -260,7 +260,7 @@ def _parse_categories(text: str, known: Iterable[str]) -> tuple[str, ...]:
     unknown = [n for n in names if n not in known_list]
     if unknown or not names:
         raise SettingsError(
-            f"Unknown category: {', '.join(unknown) or text}. "
+            f"Unknown category: {user_text(', '.join(unknown) or text, limit=60)}. "
             f"Categories: {', '.join(known_list)} (or all)."
         )
     return names
@@ -289,9 +289,12 @@ def _parse_admins(text: str, member_id: MemberIdOf) -> tuple[str, ...]:
         else:
             unknown.append(word)
     if unknown:
-        names = ", ".join(_quoted(w) for w in unknown)
+        quoted = [_quoted(w) for w in unknown]
+        who = f"{quoted[0]} is"
+        if len(quoted) > 1:
+            who = f"{', '.join(quoted[:-1])} and {quoted[-1]} are"
         raise SettingsError(
-            f"I cannot tell who {names} is. Mention each admin: type @ and pick them from the "
+            f"I cannot tell who {who}. Mention each admin: type @ and pick them from the "
             "list, for example admins=@alice,@bob (or admins=none to list nobody)."
         )
     return tuple(ids)
@@ -392,7 +395,8 @@ def _pairs(text: str) -> list[_Assignment | str]:
     for part in _assignments(text):
         if isinstance(part, _Assignment) and part.key in seen:
             first = seen[part.key]
-            part = f"{part.key} is given twice ({first} and {part}). Give each setting once."
+            both = user_text(f"{first} and {part}", limit=120)
+            part = f"{part.key} is given twice ({both}). Give each setting once."
         elif isinstance(part, _Assignment):
             seen[part.key] = part
         found.append(part)

@@ -241,13 +241,17 @@ def test_admins_are_the_members_the_platform_reads() -> None:
     with pytest.raises(SettingsError) as caught:
         apply_settings(GroupSettings(), "admins=<@U1>,@bob,carol", CATS, _mentions)
     assert caught.value.problems == (
-        "I cannot tell who '@bob', 'carol' is. Mention each admin: type @ and pick them "
+        "I cannot tell who '@bob' and 'carol' are. Mention each admin: type @ and pick them "
         "from the list, for example admins=@alice,@bob (or admins=none to list nobody).",
     )
     with pytest.raises(SettingsError, match="give it alone"):
         apply_settings(GroupSettings(), "admins=none <@U1>", CATS, _mentions)
 
 
-def test_quoted_user_text_mentions_nobody() -> None:
-    [problem] = _problems("admins=@everyone")
-    assert "@everyone" not in problem
+@pytest.mark.parametrize(
+    "text",
+    ["admins=@everyone", "days=@here days=@everyone", "categories=@everyone", "@here", "tz=@here"],
+)
+def test_quoted_user_text_mentions_nobody(text: str) -> None:
+    for problem in _problems(text):
+        assert "@everyone" not in problem and "@here" not in problem

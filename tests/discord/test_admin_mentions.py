@@ -37,7 +37,7 @@ async def test_a_name_or_a_role_is_refused_kindly(bot: Bot) -> None:
         admin=True,
     )
     content = _data(record)["content"]
-    assert "I cannot tell who '@bob', '<" in content
+    assert "I cannot tell who '@bob' and '<" in content
     assert "Mention each admin: type @ and pick them from the list" in content
     assert await bot.app.store.list_groups() == []
 
