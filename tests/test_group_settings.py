@@ -7,6 +7,7 @@ import pytest
 from bot.group_settings import (
     SettingsError,
     apply_settings,
+    describe_days,
     parse_days,
     parse_difficulty_mix,
     parse_time,
@@ -255,3 +256,12 @@ def test_admins_are_the_members_the_platform_reads() -> None:
 def test_quoted_user_text_mentions_nobody(text: str) -> None:
     for problem in _problems(text):
         assert "@everyone" not in problem and "@here" not in problem
+
+
+@pytest.mark.parametrize(
+    "days", [frozenset(range(7)), frozenset(range(5)), frozenset({0, 2, 4}), frozenset({6})]
+)
+def test_the_days_a_reply_shows_can_be_typed_back(days: frozenset[int]) -> None:
+    shown = describe_days(days)  # "mon, wed, fri": a list with spaces in it
+    new, _ = apply_settings(GroupSettings(), f"days={shown} time=08:00", CATS)
+    assert new.weekdays == days
