@@ -1,21 +1,25 @@
-"""A group's settings: parsing what admins type, storing, and describing them."""
+"""A group's settings: reading what admins type, storing, and describing them.
+
+Settings text is split into its parts by `bot.settings_text`; time zones are
+read by `bot.time_zones`; every problem found is raised at once in one
+`SettingsError`, and nothing is changed.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import time, timedelta
-from functools import lru_cache
 from typing import Any
-from zoneinfo import available_timezones
-
-from rapidfuzz import fuzz, process
 
 from bot.markup import user_text
 from bot.model import Difficulty, GroupSettings
 from bot.schedule import REVEAL_MIN_GAP
+from bot.settings_errors import SettingsError, quoted
+from bot.settings_text import SETTING_KEYS, read_assignments, split_assignments
+from bot.time_zones import parse_timezone
 
 __all__ = [
     "DAY_NAMES",
@@ -38,71 +42,14 @@ __all__ = [
 ]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SETTING_KEYS = ("time", "tz", "days", "categories", "difficulty", "reveal", "admins")
-_KEY_ALIASES = {
-    "timezone": "tz",
-    "zone": "tz",
-    "day": "days",
-    "category": "categories",
-    "difficulties": "difficulty",
-    "mix": "difficulty",
-    "admin": "admins",
-}
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 _DELAY = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$", re.IGNORECASE)
-# An offset from UTC typed as a time zone: UTC+1, GMT-5, UTC+05:00, +0530 (and a real minus).
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
-# A city zone of each offset that is not whole hours (no Etc/GMT zone has those), in minutes.
-_PART_HOUR_CITIES = {
-    -570: "Pacific/Marquesas",
-    -210: "America/St_Johns",
-    210: "Asia/Tehran",
-    270: "Asia/Kabul",
-    330: "Asia/Kolkata",
-    345: "Asia/Kathmandu",
-    390: "Asia/Yangon",
-    525: "Australia/Eucla",
-    570: "Australia/Darwin",
-    630: "Australia/Lord_Howe",
-    765: "Pacific/Chatham",
-}
-_CITY_ADVICE = "Name the city zone you are in, such as Europe/Berlin or America/New_York."
 _PLAIN_ID = re.compile(r"[\w.-]+")
-# Settings that take a list: a word after them without `=` goes on with the list.
-_LIST_KEYS = frozenset({"days", "categories", "admins"})
-_EXAMPLES = {
-    "time": "time=09:00",
-    "tz": "tz=Europe/Berlin",
-    "days": "days=mon-fri",
-    "categories": "categories=all",
-    "difficulty": "difficulty=mixed",
-    "reveal": "reveal=18:00 or reveal=23h",
-    "admins": "admins=@alice or admins=none",
-}
 MIN_REVEAL_DELAY = timedelta(minutes=10)
 MAX_REVEAL_DELAY = timedelta(days=6)
 
 
 MemberIdOf = Callable[[str], str | None]  # the member id a mention in `admins=` names
-
-
-class SettingsError(ValueError):
-    """Settings the admin typed cannot be used: each problem says why and what works.
-
-    It carries every problem found in one command (`problems`), one line each.
-    """
-
-    def __init__(self, *problems: str) -> None:
-        super().__init__(*problems)
-        self.problems: tuple[str, ...] = problems
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
-
-
-def _quoted(text: str) -> str:
-    """Return what a member typed, quoted inert in a reply (no mentions, no formatting)."""
-    return f"'{user_text(text, limit=60)}'"
 
 
 def parse_time(text: str) -> time:
@@ -118,58 +65,7 @@ def parse_time(text: str) -> time:
         if 0 <= hour <= 23 and 0 <= minute <= 59 and (found.group(2) or suffix):
             return time(hour, minute)
     raise SettingsError(
-        f"{_quoted(text)} is not a time of day. Use 24-hour HH:MM, for example 09:30 or 17:00."
-    )
-
-
-@lru_cache(maxsize=1)
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
-
-
-def parse_timezone(text: str) -> str:
-    """Check an IANA time zone name such as `Europe/Berlin` and return it.
-
-    An offset (`UTC+1`, `GMT-5`, `+05:30`) is refused with the zone that means it.
-    """
-    name = text.strip()
-    canonical = {zone.lower(): zone for zone in _zone_names()}.get(name.lower())
-    if canonical is not None:
-        return canonical
-    offset = _OFFSET.match(name)
-    if offset is not None:
-        raise SettingsError(_offset_advice(name, offset))
-    close = [m for m, score, _ in process.extract(name, _zone_names(), limit=3) if score >= 60]
-    hint = f" Did you mean {' or '.join(close)}?" if close else ""
-    raise SettingsError(
-        f"{_quoted(name)} is not a time zone I know. Use an IANA name such as Europe/Berlin, "
-        f"America/New_York or Asia/Kolkata.{hint}"
-    )
-
-
-def _offset_advice(name: str, offset: re.Match[str]) -> str:
-    """Return which zone an offset from UTC such as `UTC+1` is, as advice to give instead."""
-    sign = -1 if offset.group(1) in ("-", "\u2212") else 1
-    hours, minutes = int(offset.group(2)), int(offset.group(3) or 0)
-    if minutes > 59 or hours * 60 + minutes > 14 * 60:
-        return f"{_quoted(name)} is not an offset from UTC. {_CITY_ADVICE}"
-    if hours == minutes == 0:
-        return f"{_quoted(name)} is UTC: write tz=UTC."
-    shown = f"UTC{'+' if sign > 0 else '-'}{hours:02d}:{minutes:02d}"
-    if minutes:
-        city = _PART_HOUR_CITIES.get(sign * (hours * 60 + minutes))
-        example = f", for example tz={city}" if city else ""
-        return (
-            f"{_quoted(name)} is an offset ({shown}), not a time zone, and no Etc/GMT zone "
-            f"has it: name the city zone you are in{example}."
-        )
-    etc = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
-    if hours > (14 if sign > 0 else 12):
-        return f"{_quoted(name)} is not an offset any time zone has. {_CITY_ADVICE}"
-    return (
-        f"{_quoted(name)} is an offset ({shown}), not a time zone. Its zone is tz={etc}: "
-        f"Etc/GMT zones have the sign inverted, so {etc} is {shown}. Better, name your city's "
-        "zone (such as Europe/Paris), which follows summer time."
+        f"{quoted(text)} is not a time of day. Use 24-hour HH:MM, for example 09:30 or 17:00."
     )
 
 
@@ -203,7 +99,7 @@ def _day(word: str, whole: str) -> int:
     if short in DAY_NAMES and DAY_NAMES[DAY_NAMES.index(short)].startswith(short):
         return DAY_NAMES.index(short)
     raise SettingsError(
-        f"{_quoted(whole)} is not a list of days. Use mon-fri, mon,wed,fri, daily, weekdays "
+        f"{quoted(whole)} is not a list of days. Use mon-fri, mon,wed,fri, daily, weekdays "
         "or weekends."
     )
 
@@ -222,7 +118,7 @@ def parse_difficulty_mix(text: str) -> tuple[tuple[str, int], ...]:
         name = name.strip()
         if name not in weights or not weight.strip().isdigit() or int(weight) > 10:
             raise SettingsError(
-                f"{_quoted(text)} is not a difficulty mix. Use mixed, easy, medium, hard, or "
+                f"{quoted(text)} is not a difficulty mix. Use mixed, easy, medium, hard, or "
                 "weights from 0 to 10 such as easy:1,medium:2,hard:1."
             )
         weights[name] = int(weight)
@@ -236,7 +132,7 @@ def parse_delay(text: str) -> timedelta:
     found = _DELAY.match(text.strip())
     if not found or not any(found.groups()):
         raise SettingsError(
-            f"{_quoted(text)} is not a duration. Use hours and minutes, e.g. 23h or 90m."
+            f"{quoted(text)} is not a duration. Use hours and minutes, e.g. 23h or 90m."
         )
     days, hours, minutes = (int(g or 0) for g in found.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
@@ -289,131 +185,15 @@ def _parse_admins(text: str, member_id: MemberIdOf) -> tuple[str, ...]:
         else:
             unknown.append(word)
     if unknown:
-        quoted = [_quoted(w) for w in unknown]
-        who = f"{quoted[0]} is"
-        if len(quoted) > 1:
-            who = f"{', '.join(quoted[:-1])} and {quoted[-1]} are"
+        names = [quoted(w) for w in unknown]
+        who = f"{names[0]} is"
+        if len(names) > 1:
+            who = f"{', '.join(names[:-1])} and {names[-1]} are"
         raise SettingsError(
             f"I cannot tell who {who}. Mention each admin: type @ and pick them from the "
             "list, for example admins=@alice,@bob (or admins=none to list nobody)."
         )
     return tuple(ids)
-
-
-@dataclass(frozen=True, slots=True)
-class _Assignment:
-    """One `key=value` as typed: the setting it names, the key as written, and the value."""
-
-    key: str
-    typed: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.typed}={self.value}"
-
-
-def _canonical_key(word: str) -> str:
-    return _KEY_ALIASES.get(word.lower(), word.lower())
-
-
-def _continues(previous: _Assignment | None, word: str) -> bool:
-    """Tell whether a word without `=` goes on with the value before it (a list, or am/pm)."""
-    if previous is None or "=" in word:
-        return False
-    if previous.key in _LIST_KEYS:
-        return True
-    return previous.key in ("time", "reveal") and word.lower() in ("am", "pm")
-
-
-def _assignments(text: str) -> list[_Assignment | str]:
-    """Return the `key=value` parts of text, and a problem for each other part, in order.
-
-    Spaces may stand around `=` (`time = 09:00`); a list may go on after a
-    comma or a space (`days=mon, wed`, `admins=@alice @bob`).
-    """
-    words = text.split()
-    found: list[_Assignment | str] = []
-    i = 0
-    while i < len(words):
-        word = words[i]
-        i += 1
-        key, sep, value = word.partition("=")
-        if not sep and i < len(words) and words[i].startswith("="):  # `time =09:00`
-            sep, value = "=", words[i][1:]
-            i += 1
-        if sep and not value and i < len(words) and "=" not in words[i]:  # `time= 09:00`
-            value = words[i]
-            i += 1
-        previous = found[-1] if found and isinstance(found[-1], _Assignment) else None
-        if not sep and previous is not None and _continues(previous, word):
-            joiner = " " if previous.key in ("time", "reveal") else ","
-            found[-1] = replace(previous, value=f"{previous.value.rstrip(',')}{joiner}{word}")
-        elif not key:
-            found.append(
-                f"{_quoted(word)} has no setting before the =. Write key=value, for example "
-                "time=09:00."
-            )
-        elif _canonical_key(key) not in SETTING_KEYS:
-            found.append(_unknown_key(key, sep))
-        elif not sep:
-            found.append(
-                f"{_quoted(key)} needs = and a value, for example {_EXAMPLES[_canonical_key(key)]}."
-            )
-        elif not value:
-            found.append(
-                f"{_quoted(key)} needs a value after the =, for example "
-                f"{_EXAMPLES[_canonical_key(key)]}."
-            )
-        else:
-            found.append(_Assignment(_canonical_key(key), key, value))
-    return found
-
-
-def _unknown_key(key: str, sep: str) -> str:
-    if not sep:
-        return (
-            f"{_quoted(key)} is not a setting. Write key=value, for example time=09:00; "
-            f"settings: {', '.join(SETTING_KEYS)}."
-        )
-    names = (*SETTING_KEYS, *_KEY_ALIASES)
-    close = [
-        m
-        for m, score, _ in process.extract(key.lower(), names, scorer=fuzz.ratio, limit=1)
-        if score >= 60
-    ]
-    hint = f" Did you mean {_canonical_key(close[0])}?" if close else ""
-    return f"There is no setting {_quoted(key)}. Settings: {', '.join(SETTING_KEYS)}.{hint}"
-
-
-def _pairs(text: str) -> list[_Assignment | str]:
-    """Return the settings text gives, and a problem for each other part, in order.
-
-    A setting given again (`tz=` after `timezone=`: one setting) is a problem.
-    """
-    seen: dict[str, _Assignment] = {}
-    found: list[_Assignment | str] = []
-    for part in _assignments(text):
-        if isinstance(part, _Assignment) and part.key in seen:
-            first = seen[part.key]
-            both = user_text(f"{first} and {part}", limit=120)
-            part = f"{part.key} is given twice ({both}). Give each setting once."
-        elif isinstance(part, _Assignment):
-            seen[part.key] = part
-        found.append(part)
-    return found
-
-
-def split_assignments(text: str) -> dict[str, str]:
-    """Split `key=value key=value` into a mapping with canonical keys.
-
-    Raises SettingsError listing every part that is not a usable `key=value`,
-    and every setting given twice (`tz=` and `timezone=` are one setting).
-    """
-    found = _pairs(text)
-    problems = [part for part in found if isinstance(part, str)]
-    if problems:
-        raise SettingsError(*problems)
-    return {part.key: part.value for part in found if isinstance(part, _Assignment)}
 
 
 def _parsed(key: str, value: str, categories: Iterable[str], member_id: MemberIdOf) -> Any:
@@ -459,7 +239,7 @@ def apply_settings(
     changes: dict[str, Any] = {}
     keys: list[str] = []
     known = tuple(categories)
-    for part in _pairs(text):
+    for part in read_assignments(text):
         if isinstance(part, str):
             problems.append(part)
             continue
