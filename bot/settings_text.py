@@ -59,8 +59,11 @@ def _canonical_key(word: str) -> str:
 
 
 def _continues(previous: Assignment | None, word: str) -> bool:
-    """Tell whether a word without `=` goes on with the value before it (a list, or am/pm)."""
-    if previous is None or "=" in word:
+    """Tell whether a word without `=` goes on with the value before it (a list, or am/pm).
+
+    A setting's name does not (`days=mon time 10:00` lacks an `=`, not a day).
+    """
+    if previous is None or "=" in word or _canonical_key(word) in SETTING_KEYS:
         return False
     if previous.key in _LIST_KEYS:
         return True

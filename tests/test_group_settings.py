@@ -123,6 +123,7 @@ def test_spaces_may_stand_around_the_equals_sign(text: str) -> None:
         ("tz =", "'tz' needs a value after the =, for example tz=Europe/Berlin."),
         ("time", "'time' needs = and a value, for example time=09:00."),
         ("=09:00", "'=09:00' has no setting before the =."),
+        ("days=mon time 10:00", "'time' needs = and a value, for example time=09:00."),
     ],
 )
 def test_a_key_without_a_value_says_so(text: str, expected: str) -> None:
