@@ -1,23 +1,30 @@
-"""A group's settings: parsing what admins type, storing, and describing them."""
+"""A group's settings: reading what admins type, storing, and describing them.
+
+Settings text is split into its parts by `bot.settings_text`; time zones are
+read by `bot.time_zones`; every problem found is raised at once in one
+`SettingsError`, and nothing is changed.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import time, timedelta
-from functools import lru_cache
 from typing import Any
-from zoneinfo import available_timezones
 
-from rapidfuzz import process
-
+from bot.markup import user_text
 from bot.model import Difficulty, GroupSettings
+from bot.schedule import REVEAL_MIN_GAP
+from bot.settings_errors import SettingsError, quoted
+from bot.settings_text import SETTING_KEYS, read_assignments, split_assignments
+from bot.time_zones import parse_timezone
 
 __all__ = [
     "DAY_NAMES",
     "SETTING_KEYS",
+    "MemberIdOf",
     "SettingsError",
     "apply_settings",
     "describe_days",
@@ -28,29 +35,21 @@ __all__ = [
     "parse_difficulty_mix",
     "parse_time",
     "parse_timezone",
+    "plain_member_id",
     "settings_from_json",
     "settings_to_json",
+    "split_assignments",
 ]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SETTING_KEYS = ("time", "tz", "days", "categories", "difficulty", "reveal", "admins")
-_KEY_ALIASES = {
-    "timezone": "tz",
-    "zone": "tz",
-    "day": "days",
-    "category": "categories",
-    "difficulties": "difficulty",
-    "mix": "difficulty",
-    "admin": "admins",
-}
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 _DELAY = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$", re.IGNORECASE)
+_PLAIN_ID = re.compile(r"[\w.-]+")
 MIN_REVEAL_DELAY = timedelta(minutes=10)
 MAX_REVEAL_DELAY = timedelta(days=6)
 
 
-class SettingsError(ValueError):
-    """A setting the admin typed cannot be used; the message says why and what works."""
+MemberIdOf = Callable[[str], str | None]  # the member id a mention in `admins=` names
 
 
 def parse_time(text: str) -> time:
@@ -66,26 +65,7 @@ def parse_time(text: str) -> time:
         if 0 <= hour <= 23 and 0 <= minute <= 59 and (found.group(2) or suffix):
             return time(hour, minute)
     raise SettingsError(
-        f"'{text}' is not a time of day. Use 24-hour HH:MM, for example 09:30 or 17:00."
-    )
-
-
-@lru_cache(maxsize=1)
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
-
-
-def parse_timezone(text: str) -> str:
-    """Check an IANA time zone name such as `Europe/Berlin` and return it."""
-    name = text.strip()
-    canonical = {zone.lower(): zone for zone in _zone_names()}.get(name.lower())
-    if canonical is not None:
-        return canonical
-    close = [m for m, score, _ in process.extract(name, _zone_names(), limit=3) if score >= 60]
-    hint = f" Did you mean {' or '.join(close)}?" if close else ""
-    raise SettingsError(
-        f"'{name}' is not a time zone I know. Use an IANA name such as Europe/Berlin, "
-        f"America/New_York or Asia/Kolkata.{hint}"
+        f"{quoted(text)} is not a time of day. Use 24-hour HH:MM, for example 09:30 or 17:00."
     )
 
 
@@ -119,7 +99,8 @@ def _day(word: str, whole: str) -> int:
     if short in DAY_NAMES and DAY_NAMES[DAY_NAMES.index(short)].startswith(short):
         return DAY_NAMES.index(short)
     raise SettingsError(
-        f"'{whole}' is not a list of days. Use mon-fri, mon,wed,fri, daily, weekdays or weekends."
+        f"{quoted(whole)} is not a list of days. Use mon-fri, mon,wed,fri, daily, weekdays "
+        "or weekends."
     )
 
 
@@ -137,7 +118,7 @@ def parse_difficulty_mix(text: str) -> tuple[tuple[str, int], ...]:
         name = name.strip()
         if name not in weights or not weight.strip().isdigit() or int(weight) > 10:
             raise SettingsError(
-                f"'{text}' is not a difficulty mix. Use mixed, easy, medium, hard, or "
+                f"{quoted(text)} is not a difficulty mix. Use mixed, easy, medium, hard, or "
                 "weights from 0 to 10 such as easy:1,medium:2,hard:1."
             )
         weights[name] = int(weight)
@@ -150,7 +131,9 @@ def parse_delay(text: str) -> timedelta:
     """Parse a duration such as `23h`, `90m`, `1d` or `1h30m`."""
     found = _DELAY.match(text.strip())
     if not found or not any(found.groups()):
-        raise SettingsError(f"'{text}' is not a duration. Use hours and minutes, e.g. 23h or 90m.")
+        raise SettingsError(
+            f"{quoted(text)} is not a duration. Use hours and minutes, e.g. 23h or 90m."
+        )
     days, hours, minutes = (int(g or 0) for g in found.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
 
@@ -173,64 +156,154 @@ def _parse_categories(text: str, known: Iterable[str]) -> tuple[str, ...]:
     unknown = [n for n in names if n not in known_list]
     if unknown or not names:
         raise SettingsError(
-            f"Unknown category: {', '.join(unknown) or text}. "
+            f"Unknown category: {user_text(', '.join(unknown) or text, limit=60)}. "
             f"Categories: {', '.join(known_list)} (or all)."
         )
     return names
 
 
-def _parse_admins(text: str) -> tuple[str, ...]:
-    value = text.strip()
-    if value.lower() in ("none", "-", ""):
+def plain_member_id(mention: str) -> str | None:
+    """Return the member id a plain word names (the word itself), or None for anything else.
+
+    For chat ports that do not read mentions themselves (see `ports.MentionReading`).
+    """
+    return mention if _PLAIN_ID.fullmatch(mention) else None
+
+
+def _parse_admins(text: str, member_id: MemberIdOf) -> tuple[str, ...]:
+    words = [w for w in re.split(r"[\s,]+", text.strip()) if w]
+    if [w.lower() for w in words] in (["none"], ["-"]):
         return ()
-    ids = [re.sub(r"^<[@!]*|>$", "", p.strip()) for p in value.split(",")]
-    return tuple(dict.fromkeys(i for i in ids if i))
+    if any(w.lower() == "none" for w in words):
+        raise SettingsError("admins=none lists nobody, so give it alone, without members.")
+    ids: dict[str, None] = {}
+    unknown: list[str] = []
+    for word in words:
+        found = member_id(word)
+        if found:
+            ids.setdefault(found)
+        else:
+            unknown.append(word)
+    if unknown:
+        names = [quoted(w) for w in unknown]
+        who = f"{names[0]} is"
+        if len(names) > 1:
+            who = f"{', '.join(names[:-1])} and {names[-1]} are"
+        raise SettingsError(
+            f"I cannot tell who {who}. Mention each admin: type @ and pick them from the "
+            "list, for example admins=@alice,@bob (or admins=none to list nobody)."
+        )
+    return tuple(ids)
 
 
-def split_assignments(text: str) -> dict[str, str]:
-    """Split `key=value key=value` into a mapping with canonical keys."""
-    pairs: dict[str, str] = {}
-    for token in text.split():
-        key, sep, value = token.partition("=")
-        key = _KEY_ALIASES.get(key.lower(), key.lower())
-        if not sep or not value:
-            raise SettingsError(
-                f"'{token}' is not a setting. Write key=value, for example time=09:00; "
-                f"keys: {', '.join(SETTING_KEYS)}."
-            )
-        if key not in SETTING_KEYS:
-            raise SettingsError(
-                f"There is no setting '{key}'. Settings: {', '.join(SETTING_KEYS)}."
-            )
-        pairs[key] = value
-    return pairs
+def _parsed(key: str, value: str, categories: Iterable[str], member_id: MemberIdOf) -> Any:
+    """Return the value of one setting (raising SettingsError when it cannot be used)."""
+    if key == "time":
+        return parse_time(value)
+    if key == "tz":
+        return parse_timezone(value)
+    if key == "days":
+        return parse_days(value)
+    if key == "categories":
+        return _parse_categories(value, categories)
+    if key == "difficulty":
+        return parse_difficulty_mix(value)
+    if key == "reveal":
+        return _parse_reveal(value)
+    return _parse_admins(value, member_id)
+
+
+_FIELDS = {
+    "time": "post_time",
+    "tz": "timezone",
+    "days": "weekdays",
+    "categories": "categories",
+    "difficulty": "difficulty_mix",
+    "admins": "admins",
+}
 
 
 def apply_settings(
-    settings: GroupSettings, text: str, categories: Iterable[str]
+    settings: GroupSettings,
+    text: str,
+    categories: Iterable[str],
+    member_id: MemberIdOf = plain_member_id,
 ) -> tuple[GroupSettings, list[str]]:
     """Return the settings with `key=value` changes applied, and the keys changed.
 
-    Raises SettingsError, changing nothing, when any part cannot be used.
+    `member_id` reads one admin named in `admins=` (a mention as the platform
+    writes it). Raises SettingsError, changing nothing, listing every part that
+    cannot be used, each with what would work.
     """
-    pairs = split_assignments(text)
+    problems: list[str] = []
     changes: dict[str, Any] = {}
-    for key, value in pairs.items():
-        if key == "time":
-            changes["post_time"] = parse_time(value)
-        elif key == "tz":
-            changes["timezone"] = parse_timezone(value)
-        elif key == "days":
-            changes["weekdays"] = parse_days(value)
-        elif key == "categories":
-            changes["categories"] = _parse_categories(value, categories)
-        elif key == "difficulty":
-            changes["difficulty_mix"] = parse_difficulty_mix(value)
-        elif key == "reveal":
-            changes["reveal_after"], changes["reveal_time"] = _parse_reveal(value)
-        elif key == "admins":
-            changes["admins"] = _parse_admins(value)
-    return replace(settings, **changes), list(pairs)
+    keys: list[str] = []
+    known = tuple(categories)
+    for part in read_assignments(text):
+        if isinstance(part, str):
+            problems.append(part)
+            continue
+        keys.append(part.key)
+        try:
+            parsed = _parsed(part.key, part.value, known, member_id)
+        except SettingsError as exc:
+            problems.extend(exc.problems)
+            continue
+        if part.key == "reveal":
+            changes["reveal_after"], changes["reveal_time"] = parsed
+        else:
+            changes[_FIELDS[part.key]] = parsed
+    new = replace(settings, **changes)
+    if not problems and ("time" in keys or "reveal" in keys):
+        clash = _reveal_clash(new, "reveal" in keys)
+        if clash is not None:
+            problems.append(clash)
+    if problems:
+        raise SettingsError(*problems)
+    return new, keys
+
+
+def _reveal_clash(settings: GroupSettings, reveal_given: bool) -> str | None:
+    """Return why a reveal clock time cannot go with the post time, or None if it can.
+
+    A reveal time comes at the first such wall time more than `REVEAL_MIN_GAP`
+    after the post (`schedule.reveal_time_for`): one on the post time or just after
+    it would show the answer only a day later, with or after the next question.
+    """
+    reveal = settings.reveal_time
+    if reveal is None:
+        return None
+    post = settings.post_time
+    gap = (_minutes(reveal) - _minutes(post)) % _DAY_MINUTES
+    least = int(REVEAL_MIN_GAP.total_seconds() // 60)
+    if gap > least:
+        return None
+    late = "so the answer would come a day late, only after the next question"
+    if reveal_given:
+        where = "the post time" if gap == 0 else f"{gap} min after the post time"
+        return (
+            f"reveal={reveal:%H:%M} is {where} {post:%H:%M}, {late}. Reveal more than "
+            f"{least} min after {post:%H:%M} (for example reveal={_clock(_minutes(post) + 480)})"
+            ", or after a delay such as reveal=8h."
+        )
+    where = "at the reveal time" if gap == 0 else f"{gap} min before the reveal at"
+    return (
+        f"time={post:%H:%M} posts {where} {reveal:%H:%M}, {late}. Post more than {least} min "
+        f"before {reveal:%H:%M} (for example time={_clock(_minutes(reveal) - 60)}), "
+        "or change reveal= too."
+    )
+
+
+_DAY_MINUTES = 24 * 60
+
+
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
+
+
+def _clock(minutes: int) -> str:
+    hours, rest = divmod(minutes % _DAY_MINUTES, 60)
+    return f"{hours:02d}:{rest:02d}"
 
 
 def describe_days(days: frozenset[int]) -> str:

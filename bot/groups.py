@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 
 from bot import help_messages, messages, notices
 from bot.content.bank import QuestionBank
-from bot.group_settings import SettingsError, apply_settings
+from bot.group_settings import SettingsError, apply_settings, plain_member_id
 from bot.jobs import JobScheduler
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef
-from bot.ports import ChatPort, PostingCheck
+from bot.ports import ChatPort, MentionReading, PostingCheck
 from bot.replies import Reply, Visibility
 from bot.store_ports import GroupStore
 
@@ -49,6 +49,14 @@ class AdminPolicy:
 SETUP = "studybot setup"
 
 
+def _refused(exc: SettingsError, outcome: str) -> Reply:
+    """Return settings refused: each problem on its line, with what would work."""
+    if len(exc.problems) == 1:
+        return messages.error(f"{exc.problems[0]} {outcome}")
+    lines = "\n".join(f"- {problem}" for problem in exc.problems)
+    return messages.error(f"{len(exc.problems)} settings need fixing. {outcome}\n{lines}")
+
+
 class GroupService:
     """Setting up channels and changing their settings.
 
@@ -66,6 +74,8 @@ class GroupService:
         self._chat = chat
         # The platform's check that rounds can be posted, if it has one.
         self._check = chat if isinstance(chat, PostingCheck) else None
+        # How the platform names members in `admins=`, if it says.
+        self._member_id = chat.member_id if isinstance(chat, MentionReading) else plain_member_id
 
     async def setup(
         self, channel: ChannelRef, changes: str, founder: MemberRef | None = None
@@ -81,9 +91,11 @@ class GroupService:
                 "/studybot settings."
             )
         try:
-            settings, _ = apply_settings(GroupSettings(), changes, self._bank.categories)
+            settings, _ = apply_settings(
+                GroupSettings(), changes, self._bank.categories, self._member_id
+            )
         except SettingsError as exc:
-            return messages.error(str(exc))
+            return _refused(exc, "Nothing was set up.")
         problem = await self._posting_problem(channel.channel())
         if problem is not None:
             return messages.cannot_post_here(problem)
@@ -104,9 +116,11 @@ class GroupService:
         if not changes.strip():
             return help_messages.settings_reply(group, self._bank.categories, "Settings")
         try:
-            settings, keys = apply_settings(group.settings, changes, self._bank.categories)
+            settings, keys = apply_settings(
+                group.settings, changes, self._bank.categories, self._member_id
+            )
         except SettingsError as exc:
-            return messages.error(str(exc) + " Nothing was changed.")
+            return _refused(exc, "Nothing was changed.")
         if (
             self._bank.select(settings.categories, [n for n, w in settings.difficulty_mix if w > 0])
             == []

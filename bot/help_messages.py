@@ -27,7 +27,8 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
-            "`/studybot settings time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00`.\n"
+            "`/studybot settings time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00`. "
+            "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody.\n"
             + schedule_rules()
         )
     else:

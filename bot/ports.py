@@ -20,6 +20,7 @@ __all__ = [
     "Event",
     "FormSubmit",
     "Invocation",
+    "MentionReading",
     "MessageRemoved",
     "NotAllowed",
     "PostLookup",
@@ -173,6 +174,20 @@ class PostingCheck(Protocol):
 
         The text is shown as written (see `NotAllowed`).
         """
+        ...
+
+
+@runtime_checkable
+class MentionReading(Protocol):
+    """A chat port that reads the members named in a setting (`admins=@alice,@bob`).
+
+    Mentions in settings text reach the core as the platform writes them; only
+    the adapter knows that shape. A port without this takes a plain word as a
+    member id and refuses anything else.
+    """
+
+    def member_id(self, mention: str) -> str | None:
+        """Return the user id of the member one word of settings text names; None if none."""
         ...
 
 

@@ -7,12 +7,14 @@ import pytest
 from bot.group_settings import (
     SettingsError,
     apply_settings,
+    describe_days,
     parse_days,
     parse_difficulty_mix,
     parse_time,
     parse_timezone,
     settings_from_json,
     settings_to_json,
+    split_assignments,
 )
 from bot.model import GroupSettings
 
@@ -69,7 +71,198 @@ def test_apply_is_all_or_nothing_and_round_trips() -> None:
         ("nlp",),
     )
     assert settings_from_json(settings_to_json(new)) == new
-    new, _ = apply_settings(base, "reveal=1h30m admins=<@U1>,U2", CATS)
-    assert new.reveal_after == timedelta(minutes=90) and new.admins == ("U1", "U2")
+    new, _ = apply_settings(base, "reveal=1h30m admins=u1,U2", CATS)
+    assert new.reveal_after == timedelta(minutes=90) and new.admins == ("u1", "U2")
     with pytest.raises(SettingsError):
         apply_settings(base, "time=07:15 categories=astrology", CATS)
+
+
+def _problems(text: str, settings: GroupSettings | None = None) -> tuple[str, ...]:
+    with pytest.raises(SettingsError) as caught:
+        apply_settings(settings or GroupSettings(), text, CATS)
+    return caught.value.problems
+
+
+def test_every_problem_is_reported_with_its_fix() -> None:
+    problems = _problems("time=25:00 tz=Europe/Berln days=mon-fryday reveal=8pm colour=blue")
+    assert len(problems) == 4
+    assert problems[0].startswith("'25:00' is not a time of day. Use 24-hour HH:MM")
+    assert "Did you mean Europe/Berlin" in problems[1]
+    assert problems[2].startswith("'mon-fryday' is not a list of days. Use mon-fri")
+    assert problems[3].startswith("There is no setting 'colour'.")
+    assert str(SettingsError(*problems)) == "\n".join(problems)  # one line each
+
+
+def test_a_bad_part_hides_no_other_problem() -> None:
+    problems = _problems("time=25:00 bogus days= tim=3")
+    assert problems == (  # in the order typed
+        "'25:00' is not a time of day. Use 24-hour HH:MM, for example 09:30 or 17:00.",
+        "'bogus' is not a setting. Write key=value, for example time=09:00; settings: "
+        "time, tz, days, categories, difficulty, reveal, admins.",
+        "'days' needs a value after the =, for example days=mon-fri.",
+        "There is no setting 'tim'. Settings: time, tz, days, categories, difficulty, "
+        "reveal, admins. Did you mean time?",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["time = 09:15", "time =09:15", "time= 09:15", "time=09:15", "TIME  =  09:15"],
+)
+def test_spaces_may_stand_around_the_equals_sign(text: str) -> None:
+    new, keys = apply_settings(GroupSettings(), f"{text} days = mon, wed", CATS)
+    assert keys == ["time", "days"]
+    assert (new.post_time, new.weekdays) == (time(9, 15), frozenset({0, 2}))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("days=", "'days' needs a value after the =, for example days=mon-fri."),
+        ("days= time=10:00", "'days' needs a value after the =, for example days=mon-fri."),
+        ("tz =", "'tz' needs a value after the =, for example tz=Europe/Berlin."),
+        ("time", "'time' needs = and a value, for example time=09:00."),
+        ("=09:00", "'=09:00' has no setting before the =."),
+        ("days=mon time 10:00", "'time' needs = and a value, for example time=09:00."),
+    ],
+)
+def test_a_key_without_a_value_says_so(text: str, expected: str) -> None:
+    assert _problems(text)[0].startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("time=09:00 time=10:00", "time is given twice (time=09:00 and time=10:00)."),
+        ("tz=UTC timezone=Europe/Paris", "tz is given twice (tz=UTC and timezone=Europe/Paris)."),
+        ("days=mon days=mon", "days is given twice (days=mon and days=mon)."),
+    ],
+)
+def test_a_key_given_twice_is_refused(text: str, named: str) -> None:
+    assert _problems(text) == (f"{named} Give each setting once.",)
+    with pytest.raises(SettingsError, match="given twice"):
+        split_assignments(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "settings", "expected"),
+    [
+        ("time=09:00 reveal=09:00", None, "reveal=09:00 is the post time 09:00, so"),
+        ("reveal=09:10", None, "reveal=09:10 is 10 min after the post time 09:00, so"),
+        ("time=23:55 reveal=00:02", None, "reveal=00:02 is 7 min after the post time 23:55"),
+        (
+            "time=18:00",
+            GroupSettings(reveal_time=time(18, 0)),
+            "time=18:00 posts at the reveal time 18:00, so",
+        ),
+        (
+            "time=17:55",
+            GroupSettings(reveal_time=time(18, 0)),
+            "time=17:55 posts 5 min before the reveal at 18:00, so",
+        ),
+    ],
+)
+def test_a_reveal_time_on_or_just_after_the_post_is_refused(
+    text: str, settings: GroupSettings | None, expected: str
+) -> None:
+    [problem] = _problems(text, settings)
+    assert problem.startswith(expected)
+    assert "the answer would come a day late" in problem
+    assert "for example" in problem  # and what would work
+
+
+@pytest.mark.parametrize(
+    ("text", "settings"),
+    [
+        ("reveal=09:11", None),
+        ("reveal=08:59", None),  # the day after, a minute before the next question
+        ("time=17:49", GroupSettings(reveal_time=time(18, 0))),
+        ("days=daily", GroupSettings(reveal_time=time(9, 5))),  # neither time nor reveal
+    ],
+)
+def test_a_reveal_time_well_after_the_post_is_accepted(
+    text: str, settings: GroupSettings | None
+) -> None:
+    apply_settings(settings or GroupSettings(), text, CATS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        (
+            "UTC+1",
+            "Its zone is tz=Etc/GMT-1: Etc/GMT zones have the sign inverted, so "
+            "Etc/GMT-1 is UTC+01:00.",
+        ),
+        ("GMT-5", "Its zone is tz=Etc/GMT+5"),
+        ("UTC+05:00", "Its zone is tz=Etc/GMT-5"),
+        ("utc\u22123", "Its zone is tz=Etc/GMT+3"),
+        (
+            "+0530",
+            "no Etc/GMT zone has it: name the city zone you are in, for example tz=Asia/Kolkata.",
+        ),
+        ("UTC+5:30", "for example tz=Asia/Kolkata"),
+        ("UTC-3:30", "for example tz=America/St_Johns"),
+        ("UTC+0", "is UTC: write tz=UTC."),
+        ("UTC-13", "is not an offset any time zone has."),
+        ("UTC+25", "is not an offset from UTC."),
+    ],
+)
+def test_an_offset_gets_the_zone_that_means_it(typed: str, says: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_timezone(typed)
+    assert says in str(caught.value)
+    assert "Etc/GMT+1" not in str(caught.value)  # never the zone of the opposite offset
+
+
+def test_the_suggested_etc_zones_have_the_offsets_asked_for() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    now = datetime(2026, 7, 1, tzinfo=UTC)
+    for hours in range(-12, 15):
+        if hours == 0:
+            continue
+        with pytest.raises(SettingsError) as caught:
+            parse_timezone(f"UTC{hours:+d}")
+        zone = str(caught.value).split("tz=", 1)[1].split(":", 1)[0]
+        assert ZoneInfo(zone).utcoffset(now) == timedelta(hours=hours)
+        assert parse_timezone(zone) == zone  # and the advice is accepted as written
+
+
+def _mentions(word: str) -> str | None:
+    """A platform whose mentions are `<@ID>`: what an adapter's MentionReading does."""
+    return word[2:-1] if word.startswith("<@") and word.endswith(">") else None
+
+
+def test_admins_are_the_members_the_platform_reads() -> None:
+    new, _ = apply_settings(GroupSettings(), "admins=<@U1>, <@U2> <@U1>", CATS, _mentions)
+    assert new.admins == ("U1", "U2")
+    new, _ = apply_settings(new, "admins = none", CATS, _mentions)
+    assert new.admins == ()
+    with pytest.raises(SettingsError) as caught:
+        apply_settings(GroupSettings(), "admins=<@U1>,@bob,carol", CATS, _mentions)
+    assert caught.value.problems == (
+        "I cannot tell who '@bob' and 'carol' are. Mention each admin: type @ and pick them "
+        "from the list, for example admins=@alice,@bob (or admins=none to list nobody).",
+    )
+    with pytest.raises(SettingsError, match="give it alone"):
+        apply_settings(GroupSettings(), "admins=none <@U1>", CATS, _mentions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["admins=@everyone", "days=@here days=@everyone", "categories=@everyone", "@here", "tz=@here"],
+)
+def test_quoted_user_text_mentions_nobody(text: str) -> None:
+    for problem in _problems(text):
+        assert "@everyone" not in problem and "@here" not in problem
+
+
+@pytest.mark.parametrize(
+    "days", [frozenset(range(7)), frozenset(range(5)), frozenset({0, 2, 4}), frozenset({6})]
+)
+def test_the_days_a_reply_shows_can_be_typed_back(days: frozenset[int]) -> None:
+    shown = describe_days(days)  # "mon, wed, fri": a list with spaces in it
+    new, _ = apply_settings(GroupSettings(), f"days={shown} time=08:00", CATS)
+    assert new.weekdays == days

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import itertools
 import logging
+import re
 import secrets
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -90,6 +91,9 @@ def _new_run_tag() -> str:
     return base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
 
 
+_MEMBER_NAME = re.compile(r"[\w.-]+")  # a member in settings text: their name, the id here
+
+
 @dataclass
 class ConsoleChat:
     """The chat port of the console: posts are printed, ids are counted (`m3-<run tag>`)."""
@@ -140,6 +144,11 @@ class ConsoleChat:
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Print a message only one member sees."""
         self._print(render(reply, "", member.display_name, None))
+
+    def member_id(self, mention: str) -> str | None:
+        """Return the member a word of settings text names: a name (`bob`, `@Bob`) is the id."""
+        name = mention.removeprefix("@")
+        return name.lower() if _MEMBER_NAME.fullmatch(name) else None
 
 
 @dataclass

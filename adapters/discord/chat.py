@@ -26,6 +26,7 @@ from typing import Literal
 
 import discord
 
+from adapters.discord.events import member_mention
 from adapters.discord.render import BUTTON_PREFIX, Outgoing, message_kwargs, render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.ports import NotAllowed
@@ -184,6 +185,10 @@ class DiscordChat:
             if exc.code != UNKNOWN_CHANNEL:
                 raise
             raise NotAllowed("the channel no longer exists; set me up in another one.") from exc
+
+    def member_id(self, mention: str) -> str | None:
+        """Return the member a word of settings text names (`bot.ports.MentionReading`)."""
+        return member_mention(mention)
 
     async def posting_problem(self, channel: ChannelRef) -> str | None:
         """Return what keeps the bot from posting rounds in a channel, from Discord's cache.

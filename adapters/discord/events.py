@@ -9,6 +9,7 @@ message id) or `MessageRemoved`s, and reactions in threads `ReactionAdded`s or
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "interaction_event",
     "interaction_place",
     "may_open_form",
+    "member_mention",
     "member_ref",
     "reaction_event",
     "reaction_may_count",
@@ -44,6 +46,15 @@ __all__ = [
 ]
 
 PLATFORM = "discord"
+# A member in settings text: a mention picked in a string option (`<@123>`, `<@!123>`
+# from older clients) or the id typed; a role (`<@&123>`) is no member.
+_MEMBER = re.compile(r"<@!?(\d{1,20})>|(\d{1,20})")
+
+
+def member_mention(word: str) -> str | None:
+    """Return the member id a word of settings text names (`<@123>`, `<@!123>`, `123`)."""
+    found = _MEMBER.fullmatch(word)
+    return (found.group(1) or found.group(2)) if found is not None else None
 
 
 def member_ref(user: discord.abc.User, can_manage: bool) -> MemberRef:

@@ -30,6 +30,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.events import member_mention
 from adapters.slack.render import SlackMessage, render_message, render_summary
 from bot import messages
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
@@ -346,6 +347,10 @@ class SlackChat:
         posted = PostedRound(MessageRef(place, ts), _thread_of(place, ts))
         self._remember(card.key, posted)
         return posted
+
+    def member_id(self, mention: str) -> str | None:
+        """Return the member a word of settings text names (`bot.ports.MentionReading`)."""
+        return member_mention(mention)
 
     async def posting_problem(self, channel: ChannelRef) -> str | None:
         """Return what keeps the bot from posting in a channel (not a member, archived)."""

@@ -4,14 +4,14 @@ Slash commands are derived from the core's command table: one Slack command per
 top-level name (`/practice` carries `answer` and `reveal` as subcommand words),
 except `help`, which is `/studybot help`.
 
-Text: Slack sends what members write encoded: `&`, `<` and `>` as `&amp;`,
-`&lt;` and `&gt;`, and mentions and links as `<@U…>`, `<#C…|name>`, `<!here>`,
-`<https://…|label>`. `decode_text` turns that back into what the member sees
-(`@Name`, `#name`, `@here`, the link's label), once, for thread messages and
-slash commands alike, so that an answer is stored and graded as it reads, the
-same as one sent through a modal (whose values arrive plain). `@here` and the
-like stay harmless as text: the core neutralises mass mentions in user text it
-shows, and the renderer escapes `&`, `<` and `>` again on the way out.
+Text: Slack sends what members write encoded: `&`, `<` and `>` as `&amp;`, `&lt;` and
+`&gt;`, and mentions and links as `<@U…>`, `<#C…|name>`, `<!here>`, `<https://…|label>`.
+`decode_text` turns that back into what the member sees (`@Name`, `#name`, `@here`, the
+link's label), once, for thread messages and slash commands alike, so that an answer is
+stored and graded as it reads, the same as one sent through a modal (whose values arrive
+plain); settings text keeps a member as `<@U…>`, so that `admins=@alice` names a member
+(`member_mention`). `@here` and the like stay harmless as text: the core neutralises mass
+mentions in user text it shows, and the renderer escapes `&`, `<` and `>` again on the way out.
 
 Workspaces: a group lives in the workspace that installed the app. In a Slack
 Connect channel a member of another workspace writes, votes and uses commands
@@ -67,6 +67,7 @@ __all__ = [
     "home_opened",
     "invocation",
     "member",
+    "member_mention",
     "mentioned_users",
     "reaction",
     "reaction_emoji",
@@ -93,6 +94,7 @@ _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _CONTROL = re.compile(r"<([^<>]*)>")
 _USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
+_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # a member's id, as a mention or typed
 _MASS_MENTIONS = frozenset({"here", "channel", "everyone"})
 _MAX_MENTIONS = 20  # members' names looked up in one text; more are shown by their label or id
 
@@ -111,10 +113,18 @@ def mentioned_users(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _shown(control: str, names: Mapping[str, str]) -> str:
+def member_mention(word: str) -> str | None:
+    """Return the member id a word of settings text names (`<@U…>`, `<@U…|name>`, `U…`)."""
+    user = found.group(1) if (found := _USER_MENTION.fullmatch(word)) else word
+    return user if _MEMBER_ID.fullmatch(user) else None
+
+
+def _shown(control: str, names: Mapping[str, str], ids: bool = False) -> str:
     """Return what Slack shows for one control sequence (what is between `<` and `>`)."""
     target, _, label = control.partition("|")
     label = _unescape(label)
+    if target.startswith("@") and ids:  # a member in settings text: their id
+        return f"<{target}>"
     if target.startswith("@"):  # a member: the name Slack shows today
         user = target[1:]
         name = " ".join((names.get(user) or label or user).split())
@@ -129,20 +139,20 @@ def _shown(control: str, names: Mapping[str, str]) -> str:
     return label or _unescape(target)  # a link: its label, or the address itself
 
 
-def decode_text(text: str, names: Mapping[str, str] | None = None) -> str:
+def decode_text(text: str, names: Mapping[str, str] | None = None, ids: bool = False) -> str:
     """Return Slack-encoded text as the member sees it.
 
-    Entities become `&`, `<` and `>`; a mention becomes `@` and the member's name
-    (from `names`, by user id; else the name Slack put in it, else the id); a
-    channel `#name`; `<!here>` `@here`; a link its label, or its address if it
-    has none. Text that Slack did not encode (a modal's values) must not come here.
+    Entities become `&`, `<` and `>`; a mention `@` and the member's name (from `names`,
+    by user id; else the name Slack put in it, else the id), or `<@U…>` with `ids`; a
+    channel `#name`; `<!here>` `@here`; a link its label, or its address if it has none.
+    Text that Slack did not encode (a modal's values) must not come here.
     """
     names = names or {}
     parts: list[str] = []
     done = 0
     for match in _CONTROL.finditer(text):
         parts.append(_unescape(text[done : match.start()]))
-        parts.append(_shown(match.group(1), names))
+        parts.append(_shown(match.group(1), names, ids))
         done = match.end()
     parts.append(_unescape(text[done:]))
     return "".join(parts)
@@ -173,10 +183,12 @@ def invocation(
 
     `text` is as Slack sends it (encoded; see `decode_text`, with `names` of the
     members it mentions). `/studybot` alone or `/studybot help [topic]` is the
-    core's `help`; every other command passes its text on for the core to parse.
+    core's `help`; every other command passes its text on for the core to parse (in
+    `/studybot setup|settings`, with members as `<@U…>`: see `member_mention`).
     """
     name = command.strip().lstrip("/").lower()
-    text = decode_text(text, names).strip()
+    ids = name == ADMIN_COMMAND and text.lower().split()[:1] in (["setup"], ["settings"])
+    text = decode_text(text, names, ids).strip()
     if name == ADMIN_COMMAND:
         word, _, rest = text.partition(" ")
         if word.lower() in ("", _HELP):

@@ -46,7 +46,7 @@ async def test_bad_commands_are_explained(console: Console, line: str, expected:
         ("difficulty=impossible", "is not a difficulty mix"),
         ("reveal=2m", "between 10 minutes and 6 days"),
         ("colour=blue", "There is no setting 'colour'."),
-        ("time", "'time' is not a setting. Write key=value"),
+        ("time", "'time' needs = and a value, for example time=09:00."),
         ("time=08:00 tz=Nowhere/Land", "is not a time zone I know"),
     ],
 )

@@ -26,7 +26,9 @@ def test_the_manifest_has_exactly_the_adapters_slash_commands() -> None:
         assert re.fullmatch(r"/[a-z][a-z0-9_-]{0,30}", c["command"])
         assert 1 <= len(c["description"]) <= 2000
         assert len(c.get("usage_hint", "x")) <= 1000
-        assert c["should_escape"] is False  # the text is passed on as typed
+        # The text is passed on as typed, but for /studybot, whose settings name members
+        # (admins=@alice): there mentions must come as ids, <@U…|name>.
+        assert c["should_escape"] is (c["command"] == "/studybot")
 
 
 def test_the_admin_command_lists_every_admin_subcommand() -> None:
