@@ -153,3 +153,29 @@ async def test_the_upgrade_makes_each_existing_answer_one_part_and_keeps_its_vot
     mine = await store.member_answer(round_id, author)
     assert mine is not None and mine.text == "bias and variance\nand noise"
     assert await store.set_vote(1, "m1", voter, UP, False, T0)  # the old reaction held it
+
+
+async def test_two_replicas_adding_parts_at_once_keep_both() -> None:
+    # Each replica's batch claims (locks) the answer before reading its parts.
+    async with postgres_schema() as schema:
+        one = SqlStore(await open_postgres(POSTGRES_URL, schema=schema), ManualClock(T0))
+        two = SqlStore(await open_postgres(POSTGRES_URL, schema=schema), ManualClock(T0))
+        try:
+            await one.migrate()
+            round_id = await open_round(one)
+            m = await one.member_id(MemberRef("t", "u", "U"))
+            for n in range(0, 20, 2):
+                saved = await asyncio.gather(
+                    one.save_answer(AnswerWrite(round_id, m, f"p{n}", THREAD, T0, f"m{n}")),
+                    two.save_answer(AnswerWrite(round_id, m, f"p{n + 1}", THREAD, T0, f"m{n + 1}")),
+                )
+                assert all(s is not None for s in saved)
+            mine = await one.member_answer(round_id, m)
+            assert mine is not None and sorted(mine.text.split("\n")) == sorted(
+                f"p{n}" for n in range(20)
+            )
+            rows = await one.db.fetch("SELECT COUNT(*) AS n FROM answer_parts")
+            assert rows[0]["n"] == 20
+        finally:
+            await one.close()
+            await two.close()
