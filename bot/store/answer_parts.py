@@ -26,7 +26,7 @@ from bot.store.records import (
 
 __all__ = ["AnswerParts", "Part"]
 
-# What an answer's text and its edit time became after a change.
+# The changes to an answer after it was first recorded: they set its edit time.
 _CHANGES_TEXT = frozenset({AnswerChange.ADDED, AnswerChange.EDITED, AnswerChange.REPLACED})
 
 
