@@ -13,7 +13,13 @@ from bot.model import Group
 from bot.replies import Field, Reply
 from bot.scoring import HELPFUL, ScoringRules
 
-__all__ = ["help_reply", "schedule_rules", "scoring_help", "settings_reply"]
+__all__ = [
+    "help_reply",
+    "schedule_rules",
+    "scoring_help",
+    "settings_reply",
+    "thread_answer_rules",
+]
 
 
 def help_reply(
@@ -38,6 +44,8 @@ def help_reply(
             "`/help scoring` explains points and streaks; `/help admin` lists the "
             "admin commands."
         )
+    if not admin:
+        more = "\n\n" + thread_answer_rules() + more
     return info("\n".join(lines) + more, title="Admin commands" if admin else "Commands")
 
 
@@ -65,6 +73,20 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
         text="Change with `/studybot settings key=value ...`, keys: time, tz, days, "
         f"categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
         fields=fields,
+    )
+
+
+def thread_answer_rules() -> str:
+    """Return how messages in a question's thread make up a member's answer, and when not."""
+    return (
+        "**Answering in the thread:** until the reveal, everything you write in the "
+        "question's thread is your answer, in order, scored as one text: each message adds "
+        "to it (➕). Editing a message changes only that part; deleting it takes that part "
+        "out (deleting the last one withdraws your answer). A reply to someone else's "
+        "message (on Slack, a message that mentions someone) is discussion, not part of your "
+        "answer. `/answer` replaces your whole answer; messages after it add to it. After "
+        "the reveal your on-time answer stands as it was; if you hadn't answered, a message "
+        "in the thread is a late answer (feedback, no points)."
     )
 
 

@@ -11,7 +11,7 @@ from bot.markup import user_name, user_text
 from bot.model import Question, Round
 from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
 from bot.scoring import HELPFUL
-from bot.store.records import MemberAnswer, PracticeSummary, Standing
+from bot.store.records import AnswerChange, MemberAnswer, PracticeSummary, Standing
 
 __all__ = [
     "MAX_ANSWER_CHARS",
@@ -20,6 +20,7 @@ __all__ = [
     "answer_form",
     "answer_saved",
     "answer_text_problem",
+    "answers_closed",
     "cannot_post_here",
     "category_title",
     "database_away",
@@ -160,14 +161,46 @@ def no_open_round(upcoming: datetime | None, timezone: str) -> Reply:
     return error(f"There is no open question here right now.{when}")
 
 
-def answer_saved(replaced: bool, reveal_at: datetime | None, timezone: str) -> Reply:
-    """Return the acknowledgement of an on-time answer (✅, or 🔁 when it replaced one)."""
-    verb = "Replaced your earlier answer" if replaced else "Recorded your answer"
-    when = ""
-    if reveal_at is not None:
-        when = f" It will be scored at the reveal, {local_time(reveal_at, timezone)}."
+def answer_saved(
+    change: AnswerChange, parts: int, reveal_at: datetime | None, timezone: str
+) -> Reply:
+    """Return the acknowledgement of an on-time answer's message, by what it did.
+
+    ✅ the first message; ➕ each further thread message, added to the answer;
+    🔁 an edit of one part, or a private answer that replaced the whole answer.
+    """
+    when = f" at the reveal, {local_time(reveal_at, timezone)}" if reveal_at else " at the reveal"
+    if change is AnswerChange.ADDED:
+        text = f"Added to your answer (now {parts} parts, scored as one{when})."
+        return Reply(text=text, reaction="➕")
+    if change is AnswerChange.EDITED:
+        whole = f" ({parts} parts in all)" if parts > 1 else ""
+        return Reply(
+            text=f"Updated that part of your answer{whole}. It will be scored{when}.",
+            reaction="🔁",
+        )
+    more = " Anything more you write in the thread before then is added to it."
+    if change is AnswerChange.REPLACED:
+        return Reply(
+            text=f"Replaced your whole earlier answer with this one. It will be scored{when}."
+            + more,
+            reaction="🔁",
+        )
     return Reply(
-        text=f"{verb}.{when} You can change it until then.", reaction="🔁" if replaced else "✅"
+        text=f"Recorded your answer. It will be scored{when}. You can change it until then." + more,
+        reaction="✅",
+    )
+
+
+def answers_closed() -> Reply:
+    """Return the private note, once a round, to a member who answered on time and writes after.
+
+    Whatever they write, edit or delete in the thread after the reveal leaves their
+    on-time answer as it was.
+    """
+    return info(
+        "Answers to this question are closed; your on-time answer stands. What you write, "
+        "edit or delete in the thread now is discussion (I'll say this only once)."
     )
 
 

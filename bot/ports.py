@@ -50,17 +50,24 @@ class Invocation:
 
 @dataclass(frozen=True, slots=True)
 class ThreadReply:
-    """A message in a thread (possibly a round's); an edit repeats the same message_id."""
+    """A message in a thread (possibly a round's); an edit repeats the same message_id.
+
+    `replies_to_other` says the message answers another member's message (the
+    adapter decides: Discord's reply to someone else's message, a Slack message
+    that mentions another member, the console's `:reply NAME`): discussion, never
+    part of an answer.
+    """
 
     place: ChannelRef
     actor: MemberRef
     text: str
     message_id: str
+    replies_to_other: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class MessageRemoved:
-    """A message in a thread was deleted: an answer it carried is withdrawn."""
+    """A message in a thread was deleted: the part of an answer it carried is taken out."""
 
     place: ChannelRef
     actor: MemberRef

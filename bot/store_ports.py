@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar, overload
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef, Round, RoundStatus
 from bot.store.records import (
     AnswerSaved,
+    AnswerWithdrawn,
     AnswerWrite,
     MemberAnswer,
     MemberStats,
@@ -67,11 +68,20 @@ class AnswerStore(Protocol):
         ...
 
     async def save_answer(self, answer: AnswerWrite) -> AnswerSaved | None:
-        """Store an answer, durably, before returning; None if it can no longer change."""
+        """Store an answer's message (a part of it, or all of it), durably, before returning.
+
+        None if the member's answer can no longer change (on time, and the round closed).
+        """
         ...
 
-    async def withdraw_answer(self, round_id: int, member_id: int, message_id: str) -> bool:
-        """Delete a member's unscored answer carried by a message; True if one was."""
+    async def told_closed(self, round_id: int, member_id: int) -> bool:
+        """Record that a member was told the round's answers are closed; True the first time."""
+        ...
+
+    async def withdraw_part(
+        self, round_id: int, member_id: int, message_id: str, now: datetime
+    ) -> AnswerWithdrawn:
+        """Take a deleted message's part out of the member's answer (the last part: all of it)."""
         ...
 
 
@@ -79,7 +89,7 @@ class VoteStore(Protocol):
     """The store calls helpful votes need."""
 
     async def clear_votes(self, group_id: int, message_id: str, emoji: str | None = None) -> int:
-        """Take back the reactions on the answer a message carries: all, or one emoji's."""
+        """Take back the reactions on a message of an answer: all, or one emoji's."""
         ...
 
     async def member_id(self, member: MemberRef) -> int:

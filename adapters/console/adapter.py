@@ -62,6 +62,7 @@ Console commands:
   :at 2026-12-01T09:00[+01:00]   move the clock to a moment (UTC without an offset)
   :time               show the clock and the next scheduled job
   :press BUTTON       press a button of the last message you saw (by label or number)
+  :reply NAME TEXT    reply to NAME's last message in the thread: discussion, not your answer
   :edit TEXT          edit your last message in the thread
   :delete             delete your last message in the thread
   :like NAME          react 👍 to NAME's last message in the thread (a helpful vote)
@@ -70,7 +71,8 @@ Console commands:
   :help               this list;  :quit  leave
   # ...               a comment, alone on a line or after two spaces, is ignored
 Anything starting with / is a bot command (try /help); any other line is a message
-in the thread of the channel's latest question, which is how you answer it."""
+in the thread of the channel's latest question, which is how you answer it: until
+the reveal, every message you write there is part of your answer, in order."""
 
 
 class PlatformUnavailable(ConnectionError):
@@ -180,7 +182,9 @@ class ConsoleSession:
         self._member.admin = admin
         self._channel = channel
         self._pending_form: Form | None = None
-        self._my_messages: dict[tuple[str, str], str] = {}  # (member, thread) -> message id
+        # (member, thread) -> the ids of their messages there, oldest first
+        self._my_messages: dict[tuple[str, str], list[str]] = {}
+        self._replies: set[str] = set()  # messages that reply to another member's
         self._private_buttons: tuple[Button, ...] = ()
 
     @property
@@ -240,21 +244,34 @@ class ConsoleSession:
         await self._thread_message(text)
         return True
 
-    async def _thread_message(self, text: str) -> None:
-        thread = self._chat.threads.get(self._channel)
-        if thread is None:  # e.g. after a restart: ask where answers go now
-            found = await self._core.answer_thread(self._place())
-            if found is not None and found.thread_id is not None:
-                thread = self._chat.threads[self._channel] = found.thread_id
+    async def _thread_message(self, text: str, reply_to: str | None = None) -> None:
+        thread = await self._thread()
         if thread is None:
             self._say(
                 "(There is no question thread in this channel yet. Commands start "
                 "with / — try /help, or :help for the console's own commands.)"
             )
             return
+        replies_to_other = False
+        if reply_to is not None:
+            replies_to_other = reply_to.strip().lower() != self._member.name.lower()
+            if not self._my_messages.get((reply_to.strip().lower(), thread)):
+                raise ValueError(f"{reply_to.strip()} has no message in this thread.")
         message_id = self._chat.new_id("c")
-        self._my_messages[(self._member.name.lower(), thread)] = message_id
-        await self._send(ThreadReply(self._place(thread), self._actor(), text, message_id))
+        self._my_messages.setdefault((self._member.name.lower(), thread), []).append(message_id)
+        if replies_to_other:
+            self._replies.add(message_id)
+        event = ThreadReply(self._place(thread), self._actor(), text, message_id, replies_to_other)
+        await self._send(event)
+
+    async def _thread(self) -> str | None:
+        """Return the thread of the channel's latest question, asking the core after a restart."""
+        thread = self._chat.threads.get(self._channel)
+        if thread is None:  # e.g. after a restart: ask where answers go now
+            found = await self._core.answer_thread(self._place())
+            if found is not None and found.thread_id is not None:
+                thread = self._chat.threads[self._channel] = found.thread_id
+        return thread
 
     async def _send(self, event: Event) -> None:
         for reply in await self._core.handle(event):
@@ -280,6 +297,7 @@ class ConsoleSession:
             "at": self._meta_at,
             "time": self._meta_time,
             "press": self._meta_press,
+            "reply": self._meta_reply,
             "edit": self._meta_edit,
             "delete": self._meta_delete,
             "like": self._meta_like,
@@ -357,23 +375,32 @@ class ConsoleSession:
             raise ValueError(f"No button '{arg}'. Buttons: {labels}")
         await self._send(ButtonPress(chosen.action, self._actor(), self._place(), chosen.value))
 
+    async def _meta_reply(self, arg: str) -> None:
+        name, _, text = arg.partition(" ")
+        if not name or not text.strip():
+            raise ValueError("Say to whom and what: :reply NAME TEXT")
+        await self._thread_message(text.strip(), reply_to=name)
+
     async def _meta_edit(self, arg: str) -> None:
         thread = self._chat.threads.get(self._channel)
-        key = (self._member.name.lower(), thread or "")
-        if thread is None or key not in self._my_messages:
+        mine = self._my_messages.get((self._member.name.lower(), thread or ""))
+        if thread is None or not mine:
             raise ValueError("You have no message in this thread to edit.")
         if not arg:
             raise ValueError("Give the new text: :edit TEXT")
+        message_id = mine[-1]
         await self._send(
-            ThreadReply(self._place(thread), self._actor(), arg, self._my_messages[key])
+            ThreadReply(
+                self._place(thread), self._actor(), arg, message_id, message_id in self._replies
+            )
         )
 
     async def _meta_delete(self, _: str) -> None:
         thread = self._chat.threads.get(self._channel)
-        key = (self._member.name.lower(), thread or "")
-        if thread is None or key not in self._my_messages:
+        mine = self._my_messages.get((self._member.name.lower(), thread or ""))
+        if thread is None or not mine:
             raise ValueError("You have no message in this thread to delete.")
-        message_id = self._my_messages.pop(key)
+        message_id = mine.pop()
         self._say("(message deleted)")
         await self._send(MessageRemoved(self._place(thread), self._actor(), message_id))
 
@@ -387,10 +414,10 @@ class ConsoleSession:
         thread = self._chat.threads.get(self._channel)
         if not name.strip():
             raise ValueError(f"Say whose message: :{'like' if added else 'unlike'} NAME")
-        key = (name.strip().lower(), thread or "")
-        if thread is None or key not in self._my_messages:
+        theirs = self._my_messages.get((name.strip().lower(), thread or ""))
+        if thread is None or not theirs:
             raise ValueError(f"{name.strip()} has no message in this thread.")
-        message_id = self._my_messages[key]
+        message_id = theirs[-1]
         kind = ReactionAdded if added else ReactionRemoved
         self._say(f"(👍 {'added to' if added else 'taken back from'} message {message_id})")
         await self._send(kind(self._place(thread), self._actor(), message_id, HELPFUL))

@@ -41,6 +41,7 @@ __all__ = [
     "reaction_may_count",
     "reactions_cleared",
     "removed_message",
+    "replies_to_other",
     "thread_message",
     "unreadable_answer",
 ]
@@ -149,7 +150,8 @@ def thread_message(
     """Return a member's message (or its edit) in a thread as a ThreadReply, or None.
 
     Bots' messages, system messages and messages whose text the bot cannot read
-    (no Message Content intent) are not answers.
+    (no Message Content intent) are not answers. A reply to another member's
+    message is marked `replies_to_other` (discussion).
     """
     if message.author.bot or message.guild is None or not message.content.strip():
         return None
@@ -157,8 +159,29 @@ def thread_message(
         return None
     place = _place(message.guild.id, message.channel.id, parent_id)
     return ThreadReply(
-        place, member_ref(message.author, can_manage), message.content, str(message.id)
+        place,
+        member_ref(message.author, can_manage),
+        message.content,
+        str(message.id),
+        replies_to_other=replies_to_other(message),
     )
+
+
+def replies_to_other(message: discord.Message) -> bool:
+    """Tell whether a message is Discord's reply to a message another member wrote.
+
+    A reply to one's own message or to a bot's (the question, the bot's notes)
+    is not. Discord sends the message replied to along with the reply; when it
+    was deleted (or is unknown), the reply is taken for discussion all the same.
+    """
+    reference = message.reference
+    if reference is None or message.type is not discord.MessageType.reply:
+        return False
+    replied = reference.resolved if isinstance(reference.resolved, discord.Message) else None
+    replied = replied or reference.cached_message
+    if replied is None:
+        return True
+    return not replied.author.bot and replied.author.id != message.author.id
 
 
 def unreadable_answer(message: discord.Message) -> bool:

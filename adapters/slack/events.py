@@ -284,10 +284,14 @@ class MessageAction:
     message_ts: str
     text: str  # as Slack sends it (encoded)
     removed: bool = False
+    mentions_other: bool = False  # it mentions another member: discussion, not an answer
 
     def mentions(self) -> tuple[str, ...]:
-        """Return the members the message mentions (whose names `event` needs)."""
-        return () if self.removed else mentioned_users(self.text)
+        """Return the members the message mentions (whose names `event` needs).
+
+        None for discussion: the core takes no text from it, so no name is looked up.
+        """
+        return () if self.removed or self.mentions_other else mentioned_users(self.text)
 
     def event(
         self, actor: MemberRef, names: Mapping[str, str] | None = None
@@ -295,7 +299,8 @@ class MessageAction:
         """Return the core event, once the member (and those mentioned) are known."""
         if self.removed:
             return MessageRemoved(self.place, actor, self.message_ts)
-        return ThreadReply(self.place, actor, decode_text(self.text, names), self.message_ts)
+        text = decode_text(self.text, names)
+        return ThreadReply(self.place, actor, text, self.message_ts, self.mentions_other)
 
 
 def _threaded(message: Mapping[str, Any]) -> str | None:
@@ -306,11 +311,16 @@ def _threaded(message: Mapping[str, Any]) -> str | None:
     return thread
 
 
-def thread_message(event: Mapping[str, Any], team_id: str) -> MessageAction | None:
+def thread_message(
+    event: Mapping[str, Any], team_id: str, own_id: str | None = None
+) -> MessageAction | None:
     """Return what a `message` event means for answers, or None when it means nothing.
 
     A reply in a thread answers, an edit (`message_changed`) repeats its
     message id with the new text, a deletion (`message_deleted`) withdraws it.
+    Slack threads have no reply to one message, so a message that mentions
+    another member (`<@U…>`, not its author nor the bot, `own_id`) is taken
+    for talk with them: `mentions_other`, discussion rather than an answer.
     Bots' messages, top-level messages and edits that left the text as it was
     are ignored.
     """
@@ -323,7 +333,7 @@ def thread_message(event: Mapping[str, Any], team_id: str) -> MessageAction | No
         before = event.get("previous_message") or {}
         if message.get("text") == before.get("text"):
             return None  # an unfurl, a reply count: not an edit of the answer
-        return _action(message, channel_id, team_id)
+        return _action(message, channel_id, team_id, own_id)
     if subtype == "message_deleted":
         before = event.get("previous_message") or {}
         action = _action(before, channel_id, team_id)
@@ -332,18 +342,23 @@ def thread_message(event: Mapping[str, Any], team_id: str) -> MessageAction | No
         return MessageAction(action.user_id, action.place, action.message_ts, "", removed=True)
     if subtype not in _WRITTEN:
         return None
-    return _action(event, channel_id, team_id)
+    return _action(event, channel_id, team_id, own_id)
 
 
-def _action(message: Mapping[str, Any], channel_id: str, team_id: str) -> MessageAction | None:
+def _action(
+    message: Mapping[str, Any], channel_id: str, team_id: str, own_id: str | None = None
+) -> MessageAction | None:
     thread = _threaded(message)
     user, ts = message.get("user"), message.get("ts")
     if thread is None or message.get("bot_id") or not isinstance(user, str):
         return None
     if not isinstance(ts, str):
         return None
-    text = message.get("text")
-    return MessageAction(user, channel(team_id, channel_id, thread), ts, str(text or ""))
+    text = str(message.get("text") or "")
+    others = set(mentioned_users(text)) - {user, own_id}
+    return MessageAction(
+        user, channel(team_id, channel_id, thread), ts, text, mentions_other=bool(others)
+    )
 
 
 def button_place(body: Mapping[str, Any], installed_team: str | None = None) -> ChannelRef:

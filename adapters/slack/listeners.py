@@ -306,7 +306,8 @@ class SlackBot:
     async def _on_message(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        action = events.thread_message(event, events.workspace(body, _installed_team(context)))
+        workspace_id = events.workspace(body, _installed_team(context))
+        action = events.thread_message(event, workspace_id, context.bot_user_id)
         if action is not None:
             key = (action.place.channel_id, action.message_ts)
             work = self._thread_message(action, delivery_key(body))

@@ -70,6 +70,7 @@ _NOTHING = "studybot"
 _REACTIONS = {
     "✅": "white_check_mark",
     "🔁": "repeat",
+    "➕": "heavy_plus_sign",
     "🕓": "clock4",
     "👍": "+1",
     "🎉": "tada",

@@ -211,6 +211,49 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX deliveries_by_expiry ON deliveries (expires_at)",
         ),
     ),
+    (
+        8,
+        "answers in parts (one per thread message), votes held per message, closed-round notes",
+        (
+            # Each message a member writes in the round's thread before the reveal is one
+            # part of their answer (a private answer is one part without a message); the
+            # answer's text is its parts joined in order. Every existing answer becomes one
+            # part.
+            """CREATE TABLE answer_parts (
+                answer_id {bigint} NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                message_id TEXT,
+                body TEXT NOT NULL,
+                PRIMARY KEY (answer_id, position)
+            )""",
+            "CREATE UNIQUE INDEX answer_parts_by_message ON answer_parts (message_id, answer_id)",
+            """INSERT INTO answer_parts (answer_id, position, message_id, body)
+                SELECT id, 1, message_id, text FROM answers""",
+            # A 👍 on any part votes for the whole answer, once per voter, held while any of
+            # the voter's reactions on any part remains: reactions now name their message.
+            """CREATE TABLE vote_reactions_by_message (
+                answer_id {bigint} NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
+                voter_id {bigint} NOT NULL REFERENCES members (id),
+                message_id TEXT NOT NULL,
+                emoji TEXT NOT NULL,
+                burst INTEGER NOT NULL,
+                PRIMARY KEY (answer_id, voter_id, message_id, emoji, burst)
+            )""",
+            """INSERT INTO vote_reactions_by_message
+                (answer_id, voter_id, message_id, emoji, burst)
+                SELECT h.answer_id, h.voter_id, COALESCE(a.message_id, ''), h.emoji, h.burst
+                FROM vote_reactions h JOIN answers a ON a.id = h.answer_id""",
+            "DROP TABLE vote_reactions",
+            "ALTER TABLE vote_reactions_by_message RENAME TO vote_reactions",
+            # Members told, after a round's reveal, that their on-time answer stands: once
+            # per round, across restarts and replicas.
+            """CREATE TABLE closed_notices (
+                round_id {bigint} NOT NULL REFERENCES rounds (id),
+                member_id {bigint} NOT NULL REFERENCES members (id),
+                PRIMARY KEY (round_id, member_id)
+            )""",
+        ),
+    ),
 )
 
 

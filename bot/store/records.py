@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.model import AnswerSource
 
 __all__ = [
+    "ANSWER_PART_SEPARATOR",
+    "AnswerChange",
     "AnswerSaved",
+    "AnswerWithdrawn",
     "AnswerWrite",
     "MemberAnswer",
     "MemberStats",
@@ -19,12 +23,32 @@ __all__ = [
     "ScoreEntry",
     "Standing",
     "VoteReaction",
+    "WithdrawOutcome",
+    "joined_parts",
 ]
+
+# An answer written in several thread messages is graded as one text: its parts, in
+# order, one per line (a sentence may go on in the next message; the grader still ends
+# a clause at a full stop).
+ANSWER_PART_SEPARATOR = "\n"
+
+
+def joined_parts(bodies: list[str]) -> str:
+    """Return an answer's text from the bodies of its parts, in order."""
+    return ANSWER_PART_SEPARATOR.join(bodies)
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerWrite:
-    """An answer to store: inserted, or replacing the member's earlier one."""
+    """A message or form that answers a round, to store.
+
+    Before the reveal a thread message (`message_id`) is one part of the
+    member's answer: a new message adds a part, the same message again (an
+    edit) changes its part only. A private answer (no `message_id`) replaces
+    the whole answer with one part; after the reveal a late answer is one
+    message and the next replaces it. `max_chars` bounds the whole answer: a
+    write that would pass it changes nothing.
+    """
 
     round_id: int
     member_id: int
@@ -32,15 +56,48 @@ class AnswerWrite:
     source: AnswerSource
     submitted_at: datetime
     message_id: str | None = None
+    max_chars: int | None = None
+
+
+class AnswerChange(StrEnum):
+    """What storing an answer's message did to the answer."""
+
+    RECORDED = "recorded"  # the answer's first part (or the same message again)
+    ADDED = "added"  # a further message became the answer's next part
+    EDITED = "edited"  # an edited message changed its part, and only it
+    REPLACED = "replaced"  # a private (or late) answer took the place of the whole answer
+    TOO_LONG = "too_long"  # nothing changed: the answer would pass `max_chars`
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerSaved:
-    """What storing an answer did."""
+    """What storing an answer did: the change, and the answer's parts and length after it.
+
+    With TOO_LONG, `chars` is the length the answer would have had.
+    """
 
     answer_id: int
     late: bool
-    replaced: bool
+    change: AnswerChange
+    parts: int = 1
+    chars: int = 0
+
+
+class WithdrawOutcome(StrEnum):
+    """What deleting a thread message did to its author's answer."""
+
+    NOT_A_PART = "not_a_part"  # the message carried no part of an answer that may change
+    PART_REMOVED = "part_removed"  # its part went; the rest of the answer stands
+    WITHDRAWN = "withdrawn"  # it was the last part: the answer is gone
+    CLOSED = "closed"  # it is part of an on-time answer whose round is closed: kept
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerWithdrawn:
+    """What deleting a thread message did, and how many parts the answer has left."""
+
+    outcome: WithdrawOutcome
+    parts_left: int = 0
 
 
 @dataclass(frozen=True, slots=True)

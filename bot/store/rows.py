@@ -43,11 +43,12 @@ ANSWER_COLUMNS = (
     " a.covered, a.points, (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id)"
     " AS helpful_votes"
 )
-# The on-time answer a message (:message_id) carries in a group's (:group_id) open round:
-# what votes are for.
+# The on-time answer a message (:message_id) is a part of in a group's (:group_id) open
+# round: what votes are for (a vote on any part is a vote on the whole answer).
 VOTABLE_ANSWER = (
-    "SELECT a.id FROM answers a JOIN rounds r ON r.id = a.round_id"
-    " WHERE r.group_id = :group_id AND r.status = 'open' AND a.message_id = :message_id"
+    "SELECT a.id FROM answer_parts p JOIN answers a ON a.id = p.answer_id"
+    " JOIN rounds r ON r.id = a.round_id"
+    " WHERE p.message_id = :message_id AND r.group_id = :group_id AND r.status = 'open'"
     " AND a.late = 0"
 )
 REVIEW_COLUMNS = "question_id, box, due_at, attempts, best_coverage"

@@ -39,14 +39,39 @@ class Members:
         return thread
 
     async def user_message(
-        self, channel_id: int, user: Json, content: str, *, admin: bool = False
+        self,
+        channel_id: int,
+        user: Json,
+        content: str,
+        *,
+        admin: bool = False,
+        reply_to: Json | None = None,
     ) -> Json:
-        """Post a member's message (MESSAGE_CREATE is dispatched)."""
+        """Post a member's message (MESSAGE_CREATE is dispatched).
+
+        With `reply_to`, it is Discord's reply to that message (type 19): it
+        names the message in `message_reference` and carries it, as Discord
+        does, in `referenced_message` (one level deep).
+        """
         state = self.state
         channel = state.channels[channel_id]
         guild_id = int(channel["guild_id"])
         member = state.member(user, guild_id, admin=admin)
-        message = state.new_message(channel_id, user, content, member=member)
+        reference = None
+        if reply_to is not None:
+            reference = {
+                "message_id": reply_to["id"],
+                "channel_id": reply_to["channel_id"],
+                "guild_id": str(guild_id),
+            }
+        message = state.new_message(channel_id, user, content, member=member, reference=reference)
+        if reply_to is not None:
+            replied = state.messages.get(int(reply_to["id"]))
+            message["referenced_message"] = (
+                None
+                if replied is None
+                else {k: v for k, v in replied.items() if k != "referenced_message"}
+            )
         state.messages[int(message["id"])] = message
         await self.gateway.dispatch("MESSAGE_CREATE", message, guild_id)
         return message

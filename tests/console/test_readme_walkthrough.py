@@ -29,17 +29,22 @@ EXPECTED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("/studybot setup time=09:00", ("Daily questions are on", "09:00 Europe/Berlin, mon-fri")),
     (":at 2026-12-01T08:00", ("Question of the day", "(it is now Tue 2026-12-01 08:00 UTC")),
     ("A constituency parse", ("[only alice sees this] ✅", "Recorded your answer")),
+    ("They also degrade", ("Added to your answer",)),
     (":as bob", ("(you are now bob)",)),
     ("/hint", ("[only bob sees this]", "Hint for today's question")),
     ("/answer", ("[only bob sees this]", "form 'Your answer'")),
     ("Parsing helps information extraction", ("[only bob sees this] ✅", "Recorded")),
+    (":reply alice", ()),  # discussion: stored as nobody's answer, answered with nothing
     (":like alice", ("👍 added",)),
     (
         ":advance 10h",
         ("== The answer", "alice — ✓✓✗✓✗ 3/5", "· 👍 1", "bob — ✗✗✓✗✗ 1/5", "Leaderboard"),
     ),
     ("/leaderboard week", ("Leaderboard · this week", "1. alice — 24", "2. bob — 14")),
-    (":press My feedback", ("[only bob sees this]", "✓ Parsing supports information extraction")),
+    (
+        ":press My feedback",
+        ("[only bob sees this]", "✓ Parsing supports information extraction", "1 of 5"),
+    ),
 )
 
 
@@ -80,6 +85,9 @@ async def test_the_walkthrough_does_what_each_comment_says(
         assert not errors, f"{start!r} answered with an error: {errors}"
         for text in shown:
             assert text in answered, f"{start!r} should show {text!r}; it printed:\n{answered}"
+        if not shown:
+            assert not answered.strip(), f"{start!r} should be answered with nothing: {answered}"
+    assert "Attachment trips me up" not in printed.split(":press My feedback", 1)[1]
 
     # Run again on the same database: the clock resumes at the data's last activity (the
     # reveal, 17:00 UTC), so the walk-through's move back to Tuesday morning is refused.

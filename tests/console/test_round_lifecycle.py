@@ -53,7 +53,7 @@ async def test_edit_before_reveal_replaces_and_late_answers_score_nothing(consol
     out = await console.run("first try")
     assert "Recorded your answer" in out
     out = await console.run(":edit second, better try")
-    assert "Replaced your earlier answer" in out
+    assert "Updated that part of your answer" in out
     round_ = await console.app.store.current_round(1)
     assert round_ is not None
     [answer] = await console.app.store.round_answers(round_.id)
@@ -68,7 +68,8 @@ async def test_edit_before_reveal_replaces_and_late_answers_score_nothing(consol
     dan = next(a for a in answers if a.display_name == "Dan")
     assert dan.late and dan.points is None
     out = await console.run(":as Alice", ":edit changing it after the reveal")
-    assert "Recorded" not in out and "Replaced" not in out  # talk after the reveal is ignored
+    assert "Recorded" not in out and "Replaced" not in out  # talk after the reveal is no answer
+    assert "your on-time answer stands" in out
     [alice] = [
         a for a in await console.app.store.round_answers(round_.id) if a.display_name == "Alice"
     ]
@@ -189,3 +190,60 @@ async def test_practice_hint_answer_and_review(console: Console) -> None:
     assert "no practice question open" in out
     out = await console.run("/stats")
     assert "1 questions, 1 answered" in out
+
+
+async def test_thread_messages_add_up_to_one_answer_and_replies_are_discussion(
+    console: Console,
+) -> None:
+    # Issue #16: a second message replaced the answer ("🔁 Replaced your earlier answer").
+    await console.run("/studybot setup time=09:00 days=daily reveal=12h", ":at 2026-11-30T09:00")
+    out = await console.run("Bias is the error from wrong assumptions in the model.")
+    assert "[only Alice sees this] ✅" in out and "Recorded your answer" in out
+    out = await console.run("Variance is how much the fit changes with the training data.")
+    assert "[only Alice sees this] ➕" in out and "Added to your answer (now 2 parts" in out
+    assert "Replaced" not in out
+    out = await console.run(":as Bob", "Both trade off against each other.")
+    assert "Recorded your answer" in out
+    out = await console.run(":reply alice I think variance also grows with model size.")
+    assert out.strip() == ""  # discussion: no reply at all
+    out = await console.run(":edit Variance grows with model complexity, I'd say.")
+    assert out.strip() == ""  # an edit of discussion is discussion too
+    out = await console.run(":as Alice", "/answer Regularisation lowers variance.")
+    assert "Replaced your whole earlier answer" in out
+    out = await console.run("It costs some bias.")
+    assert "Added to your answer (now 2 parts" in out
+    round_ = await console.app.store.current_round(1)
+    assert round_ is not None
+    texts = {a.display_name: a.text for a in await console.app.store.round_answers(round_.id)}
+    assert texts == {
+        "Alice": "Regularisation lowers variance.\nIt costs some bias.",
+        "Bob": "Both trade off against each other.",
+    }
+    out = await console.run(":help")
+    assert ":reply NAME TEXT" in out
+    out = await console.run("/help")
+    assert "everything you write in the question's thread is your answer" in out
+    assert "A reply to someone else's message" in out and "is discussion" in out
+    assert "`/answer` replaces your whole answer" in out or "/answer replaces your whole" in out
+
+
+async def test_after_the_reveal_an_on_time_answerer_is_told_once_that_it_stands(
+    tmp_path: Path, fixture_bank: QuestionBank
+) -> None:
+    # Issue #16: writing, editing or deleting after the reveal got no word at all.
+    db = tmp_path / "closed.sqlite3"
+    start = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    console = await open_console(db, fixture_bank, start)
+    await console.run("/studybot setup time=09:00 days=daily reveal=12h", ":at 2026-11-30T09:00")
+    await console.run("Bias is the error from wrong assumptions in the model.")
+    await console.run(":at 2026-11-30T21:30")
+    out = await console.run("thanks, that makes sense")
+    assert out.count("Answers to this question are closed; your on-time answer stands") == 1
+    assert "[only Alice sees this]" in out
+    out = await console.run(":edit thanks!", ":delete", "one more thought")
+    assert "closed" not in out
+    await console.app.stop()
+    again = await open_console(db, fixture_bank, datetime(2026, 11, 30, 22, 0, tzinfo=UTC))
+    out = await again.run("and after a restart")
+    assert "closed" not in out  # told once per round, restarts included
+    await again.app.stop()

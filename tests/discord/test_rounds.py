@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot import messages
@@ -69,6 +70,65 @@ async def test_thread_answers_are_recorded_edited_and_withdrawn(bot: Bot) -> Non
     await bot.until(lambda: bool(bot.fake.dms_to(int(bot.alice["id"]))))
     assert "withdrawn" in bot.fake.dms_to(int(bot.alice["id"]))[0]["content"]
     assert await bot.app.store.round_answers(round_.id) == []
+
+
+async def test_every_message_is_part_of_the_answer_and_a_reply_to_another_is_discussion(
+    bot: Bot,
+) -> None:
+    # Issue #16: a second message replaced the answer ("🔁 Replaced your earlier answer").
+    await bot.set_up_group()
+    _, thread = await bot.post_round()
+    tid = int(thread["id"])
+    alice = int(bot.alice["id"])
+    first = await bot.fake.user_message(tid, bot.alice, "Precision is about false positives.")
+    await bot.until(lambda: len(bot.fake.reactions) == 1)
+    second = await bot.fake.user_message(tid, bot.alice, "Recall is about false negatives.")
+    await bot.until(lambda: len(bot.fake.reactions) == 2)
+    assert bot.fake.reactions[1] == (tid, int(second["id"]), "➕")
+    # Bob replies to Alice (discussion), then Alice replies to her own message (her answer).
+    await bot.fake.user_message(tid, bot.bob, "Nice, and F1 mixes both.", reply_to=second)
+    own = await bot.fake.user_message(tid, bot.alice, "Both matter.", reply_to=first)
+    await bot.until(lambda: len(bot.fake.reactions) == 3)
+    assert bot.fake.reactions[2] == (tid, int(own["id"]), "➕")
+    round_ = await _current_round(bot)
+    answers = await bot.app.store.round_answers(round_.id)
+    assert [(a.display_name, a.text) for a in answers] == [
+        (
+            "Alice",
+            "Precision is about false positives.\nRecall is about false negatives.\nBoth matter.",
+        )
+    ]
+    assert not bot.fake.dms_to(int(bot.bob["id"]))  # discussion gets no reply at all
+
+    await bot.fake.edit_user_message(int(first["id"]), "Precision: how many flagged are real.")
+    await bot.until(lambda: len(bot.fake.reactions) == 4)
+    assert bot.fake.reactions[3] == (tid, int(first["id"]), "🔁")
+    await bot.fake.delete_message(int(second["id"]))
+    await bot.until(lambda: bool(bot.fake.dms_to(alice)))
+    assert "2 parts left" in bot.fake.dms_to(alice)[0]["content"]
+    [answer] = await bot.app.store.round_answers(round_.id)
+    assert answer.text == "Precision: how many flagged are real.\nBoth matter."
+
+
+async def test_after_the_reveal_an_on_time_answerer_is_told_once_by_dm(bot: Bot) -> None:
+    # Issue #16: writing, editing or deleting after the reveal got no word at all.
+    await bot.set_up_group()
+    _, thread = await bot.post_round()
+    tid = int(thread["id"])
+    alice = int(bot.alice["id"])
+    first = await bot.fake.user_message(tid, bot.alice, "Precision is about false positives.")
+    await bot.until(lambda: len(bot.fake.reactions) == 1)
+    await bot.scheduler.run_until(START.replace(hour=18) + timedelta(minutes=1))
+    await bot.fake.user_message(tid, bot.alice, "Ah, I forgot recall.")
+    await bot.until(lambda: bool(bot.fake.dms_to(alice)))
+    [dm] = bot.fake.dms_to(alice)
+    assert "Answers to this question are closed; your on-time answer stands" in dm["content"]
+    await bot.fake.edit_user_message(int(first["id"]), "Precision and recall.")
+    await bot.fake.user_message(tid, bot.alice, "Anyway.")
+    await asyncio.sleep(0.3)
+    assert len(bot.fake.dms_to(alice)) == 1 and len(bot.fake.reactions) == 1
+    [answer] = await bot.app.store.round_answers((await _current_round(bot)).id)
+    assert answer.text == "Precision is about false positives." and not answer.late
 
 
 async def test_a_bad_thread_answer_is_explained_privately(bot: Bot) -> None:

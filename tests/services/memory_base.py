@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar, overload
 
 from bot.model import Group, Round
+from bot.store.answer_parts import Part
 from bot.store.records import MemberAnswer, MemberStats, PracticeAttempt, Review, VoteReaction
 
 __all__ = ["MemoryBase"]
@@ -34,8 +35,10 @@ class MemoryBase:
         self.members: dict[tuple[str, str], tuple[int, str]] = {}
         self.rounds: dict[int, Round] = {}
         self.answers: dict[tuple[int, int], MemberAnswer] = {}  # (round id, member id) ->
-        self.message_of: dict[int, str | None] = {}  # answer id -> the message carrying it
-        self.reactions: set[tuple[int, int, VoteReaction]] = set()  # answer, voter, reaction
+        self.parts: dict[int, list[Part]] = {}  # answer id -> its parts, in order
+        # answer, voter, the message (part) reacted to, the reaction
+        self.reactions: set[tuple[int, int, str, VoteReaction]] = set()
+        self.told_closed_to: set[tuple[int, int]] = set()  # (round id, member id)
         # (group id, period, member id) -> (points, when the latest points came)
         self.totals: dict[tuple[int, str, int], tuple[int, datetime]] = {}
         self.stats: dict[tuple[int, int], MemberStats] = {}  # (group id, member id) ->
@@ -49,7 +52,7 @@ class MemoryBase:
 
     def votes_on(self, answer_id: int) -> int:
         """Return how many members vote an answer helpful (one each, however many reactions)."""
-        return len({voter for a, voter, _ in self.reactions if a == answer_id})
+        return len({voter for a, voter, _, _ in self.reactions if a == answer_id})
 
     # -- independent reads -----------------------------------------------------
 

@@ -73,3 +73,26 @@ async def test_hint_prefers_the_practice_question_then_the_open_round(
     practice_hint = await feedback.hint(group, ANN, PLACE)
     assert practice_hint.title == "Hint for your practice question"
     assert (await feedback.hint(None, BEN, PLACE)).is_error  # no group, no practice
+
+
+async def test_a_thumbs_up_on_any_part_is_one_vote_for_the_answer_while_any_remains(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock, group: Group
+) -> None:
+    round_id = await _answered(store, fixture_bank, clock, group)
+    more = ThreadReply(THREAD, ANN, "The folds also train on all the data in turn.", "m2")
+    await AnswerService(store, fixture_bank, clock).in_thread(group, more)
+    votes = VoteService(store, clock)
+
+    async def helpful() -> int:
+        answer = await store.member_answer(round_id, 1)
+        assert answer is not None
+        return answer.helpful_votes
+
+    await votes.react(group, ReactionAdded(THREAD, BEN, "m2", "👍"))  # on part 2
+    assert await helpful() == 1
+    await votes.react(group, ReactionAdded(THREAD, BEN, "m1", "👍"))  # and on part 1: one vote
+    assert await helpful() == 1
+    await votes.react(group, ReactionRemoved(THREAD, BEN, "m2", "👍"))
+    assert await helpful() == 1  # part 1's 👍 still holds it
+    await votes.cleared(group, ReactionsCleared(THREAD, "m1"))
+    assert await helpful() == 0

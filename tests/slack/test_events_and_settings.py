@@ -79,6 +79,20 @@ def test_thread_messages() -> None:
     assert events.thread_message(_reply(subtype="thread_broadcast"), "T1") is not None
 
 
+def test_a_message_that_mentions_another_member_is_discussion() -> None:
+    def flag(text: str) -> bool:
+        action = events.thread_message(_reply(text=text), "T1", "UBOT")
+        assert action is not None
+        event = action.event(ACTOR)
+        assert isinstance(event, ThreadReply)
+        return event.replies_to_other
+
+    assert flag("good point <@U2>")  # talk with another member
+    assert not flag("as I said, <@U1> thinks so")  # its author
+    assert not flag("<@UBOT> here is more")  # the bot
+    assert not flag("no mention at all")
+
+
 def test_edits_and_deletions_keep_the_message_id() -> None:
     changed = {
         "type": "message",

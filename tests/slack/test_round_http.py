@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from loopback.slack import BOT_ID, block_actions, view_submission
+from loopback.slack import BOT_ID, BOT_USER, Mention, block_actions, message_text, view_submission
 from tests.slack.conftest import (
     ADMIN,
     ALICE,
@@ -148,6 +148,51 @@ async def test_thread_replies_edits_and_deletions(rig: SlackRig) -> None:
     [notice] = rig.fake.of("chat.postEphemeral")
     assert "withdrawn" in block_texts(notice.args["blocks"])
     assert notice.args["thread_ts"] == thread
+
+
+async def test_thread_messages_add_up_and_a_mention_of_another_member_is_discussion(
+    rig: SlackRig,
+) -> None:
+    # Issue #16: a second message replaced the answer ("🔁 Replaced your earlier answer").
+    await rig.setup_channel()
+    thread = rig.round_ts()
+    await rig.event(
+        thread_reply(BOB, "Bias is systematic error.", "1800000000.000100", thread), "E1"
+    )
+    await rig.event(thread_reply(BOB, "Variance is noise.", "1800000000.000200", thread), "E2")
+    assert (CHANNEL, "1800000000.000100", "white_check_mark") in rig.fake.reactions
+    assert (CHANNEL, "1800000000.000200", "heavy_plus_sign") in rig.fake.reactions
+    talk = message_text("Good point ", Mention(BOB, "Bob"), ", and both add up.")
+    await rig.event(thread_reply(ALICE, talk, "1800000000.000300", thread), "E3")
+    to_bot = message_text(Mention(BOT_USER, "studybot"), " I'd add: more data lowers variance.")
+    await rig.event(thread_reply(BOB, to_bot, "1800000000.000400", thread), "E4")
+    [(name, text)] = await rig.answers()  # Alice's talk with Bob is no answer
+    assert name == "Bob"
+    parts = text.split("\n")
+    assert parts[:2] == ["Bias is systematic error.", "Variance is noise."]
+    assert len(parts) == 3 and parts[2].endswith("I'd add: more data lowers variance.")
+    assert not [c for c in rig.fake.of("chat.postEphemeral") if c.args["user"] == ALICE]
+    assert not any(r[1] == "1800000000.000300" for r in rig.fake.reactions)
+
+
+async def test_after_the_reveal_an_on_time_answerer_hears_once_that_it_stands(
+    rig: SlackRig,
+) -> None:
+    # Issue #16: writing, editing or deleting after the reveal got no word at all.
+    await rig.setup_channel()
+    thread = rig.round_ts()
+    await rig.event(thread_reply(BOB, GOOD_ANSWER, "1800000000.000100", thread), "E1")
+    status, _, _ = await rig.command("/studybot", "reveal", user=ADMIN)
+    assert status == 200
+    await rig.event(thread_reply(BOB, "Ah, and noise.", "1800000000.000500", thread), "E5")
+    await rig.event(thread_reply(BOB, "Thanks all.", "1800000000.000600", thread), "E6")
+    told = [
+        block_texts(c.args["blocks"])
+        for c in rig.fake.of("chat.postEphemeral")
+        if c.args["user"] == BOB
+    ]
+    assert len(told) == 1 and "your on-time answer stands" in told[0]
+    assert await rig.answers() == [("Bob", GOOD_ANSWER)]
 
 
 async def test_a_retried_event_never_records_or_replies_twice(rig: SlackRig) -> None:

@@ -47,12 +47,13 @@ async def test_one_answer_is_stored_the_same_from_the_thread_a_command_and_the_m
     rig.fake.add_user(CAROL, "Carol")
     await rig.setup_channel()
     thread = rig.round_ts()
-    # In the round's thread, as Slack sends a message.
-    await rig.event(thread_reply(BOB, message_text(*WRITTEN), "1800000000.000100", thread), "Ev1")
+    # In the round's thread, as Slack sends a message (Alice mentions herself: a message
+    # that mentions another member is discussion, no answer; #16).
+    await rig.event(thread_reply(ALICE, message_text(*WRITTEN), "1800000000.000100", thread), "Ev1")
     # With /answer, as Slack sends a command's text (the manifest's should_escape: false) ...
     await rig.command("/answer", command_text(*WRITTEN), user=ADMIN)
     # ... and as it would with should_escape: true.
-    await rig.command("/answer", command_text(*WRITTEN, should_escape=True), user=ALICE)
+    await rig.command("/answer", command_text(*WRITTEN, should_escape=True), user=BOB)
     # In the modal: Slack sends what was typed, unencoded.
     await rig.command("/answer", "", user=CAROL)
     view = rig.fake.modal()
@@ -60,9 +61,9 @@ async def test_one_answer_is_stored_the_same_from_the_thread_a_command_and_the_m
     await rig.sender.interactive(view_submission(CAROL, view, {first: shown(*WRITTEN)}))
     await rig.settle()
     assert await rig.answers() == [
-        ("Bob", EXPECTED),
-        ("Ada", EXPECTED),
         ("Alice", EXPECTED),
+        ("Ada", EXPECTED),
+        ("Bob", EXPECTED),
         ("Carol", EXPECTED),
     ]
 
@@ -70,25 +71,33 @@ async def test_one_answer_is_stored_the_same_from_the_thread_a_command_and_the_m
 async def test_a_mention_shows_the_name_users_info_gives(rig: SlackRig) -> None:
     rig.fake.add_user("UZOE", "Zoë & co")
     await rig.setup_channel()
-    thread = rig.round_ts()
-    text = message_text("ask ", Mention("UZOE", "zoe"), " or ", Mention("UGONE", "gone"))
-    await rig.event(thread_reply(BOB, text, "1800000000.000100", thread), "Ev1")
+    # In /answer: in the thread, a message that mentions other members is discussion (#16).
+    written = ("ask ", Mention("UZOE", "zoe"), " or ", Mention("UGONE", "gone"))
+    await rig.command("/answer", command_text(*written, should_escape=True), user=BOB)
     # An unknown member (users.info says user_not_found) is shown by id.
     assert await rig.answers() == [("Bob", "ask @Zoë & co or @UGONE")]
 
 
 async def test_at_most_twenty_mentioned_members_are_looked_up(rig: SlackRig) -> None:
     await rig.setup_channel()
-    thread = rig.round_ts()
     parts: list[Written] = []
     for i in range(30):
         parts += [Mention(f"UM{i:02d}", f"m{i}"), " "]
-    await rig.event(thread_reply(BOB, message_text(*parts), "1800000000.000100", thread), "Ev1")
+    await rig.command("/answer", command_text(*parts, should_escape=True), user=BOB)
     looked_up = {c.args["user"] for c in rig.fake.calls if c.method == "users.info"}
     looked_up -= {ADMIN, BOB}
     assert len(looked_up) == 20
     [(_, stored)] = await rig.answers()
     assert stored.startswith("@UM00 @UM01") and "@UM29" in stored
+
+
+async def test_a_thread_message_mentioning_others_looks_no_one_up(rig: SlackRig) -> None:
+    await rig.setup_channel()
+    thread = rig.round_ts()
+    text = message_text("ask ", Mention("UZOE", "zoe"), " please")
+    await rig.event(thread_reply(BOB, text, "1800000000.000100", thread), "Ev1")
+    assert "UZOE" not in {c.args["user"] for c in rig.fake.calls if c.method == "users.info"}
+    assert await rig.answers() == []  # discussion (#16)
 
 
 async def test_a_broadcast_is_kept_as_text_and_stays_harmless_on_the_way_out(
@@ -144,11 +153,11 @@ def test_commands_and_thread_messages_are_decoded_in_the_translation() -> None:
         "type": "message",
         "channel": CHANNEL,
         "user": BOB,
-        "text": SlackText("a &gt; b <@UA>"),
+        "text": SlackText("a &gt; b <@UBOB>"),  # one's own name: still an answer (#16)
         "ts": "2.0",
         "thread_ts": "1.0",
     }
     action = events.thread_message(message, "T1")
-    assert action is not None and action.mentions() == ("UA",)
-    event = action.event(actor, {"UA": "Al"})
-    assert getattr(event, "text", None) == "a > b @Al"
+    assert action is not None and action.mentions() == (BOB,)
+    event = action.event(actor, {BOB: "Bob"})
+    assert getattr(event, "text", None) == "a > b @Bob"

@@ -16,7 +16,15 @@ from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
 from bot.store.migrations import MIGRATIONS, SCORE_HOUR
 from bot.store.postgres import numbered, open_postgres
-from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry, VoteReaction
+from bot.store.records import (
+    AnswerChange,
+    AnswerWrite,
+    MemberStats,
+    RoundResult,
+    ScoreEntry,
+    VoteReaction,
+    WithdrawOutcome,
+)
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
 from tests.postgres import POSTGRES_URL, postgres_schema
@@ -24,6 +32,7 @@ from tests.postgres import POSTGRES_URL, postgres_schema
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=10)
 UP = VoteReaction("👍")
+RECORDED = AnswerChange.RECORDED
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -86,12 +95,12 @@ async def test_concurrent_answers_share_transactions_and_all_are_stored(store: S
             for m in members
         )
     )
-    assert all(r is not None and not r.late and not r.replaced for r in results)
+    assert all(r is not None and not r.late and r.change is RECORDED for r in results)
     assert len(await store.round_answers(round_id)) == 300
     again = await store.save_answer(
         AnswerWrite(round_id, members[0], "edited", AnswerSource.PRIVATE, T0)
     )
-    assert again is not None and again.replaced
+    assert again is not None and again.change is AnswerChange.REPLACED
 
 
 async def test_the_same_message_delivered_again_is_not_an_edit(store: SqlStore) -> None:
@@ -101,27 +110,28 @@ async def test_the_same_message_delivered_again_is_not_an_edit(store: SqlStore) 
     first = await store.save_answer(write)
     again = await store.save_answer(write)  # a retry, maybe on another replica
     assert first is not None and again is not None
-    assert (again.answer_id, again.replaced) == (first.answer_id, False)
+    assert (again.answer_id, again.change) == (first.answer_id, RECORDED)
     edited = await store.save_answer(
         AnswerWrite(round_id, m, "bias, variance and noise", AnswerSource.THREAD, T0, "msg1")
     )
-    assert edited is not None and edited.replaced
-    moved = await store.save_answer(
+    assert edited is not None and edited.change is AnswerChange.EDITED
+    added = await store.save_answer(
         AnswerWrite(round_id, m, "bias, variance and noise", AnswerSource.THREAD, T0, "msg2")
     )
-    assert moved is not None and moved.replaced  # the same words in another message
+    assert added is not None and added.change is AnswerChange.ADDED  # another message: a part
     [answer] = await store.round_answers(round_id)
-    assert answer.text == "bias, variance and noise"
+    assert answer.text == "bias, variance and noise\nbias, variance and noise"
 
 
 async def test_same_member_twice_in_one_batch_keeps_the_last(store: SqlStore) -> None:
     round_id = await open_round(store)
     m = await store.member_id(MemberRef("t", "u", "U"))
     first, second = await asyncio.gather(
-        store.save_answer(AnswerWrite(round_id, m, "one", AnswerSource.THREAD, T0)),
-        store.save_answer(AnswerWrite(round_id, m, "two", AnswerSource.THREAD, T0)),
+        store.save_answer(AnswerWrite(round_id, m, "one", AnswerSource.PRIVATE, T0)),
+        store.save_answer(AnswerWrite(round_id, m, "two", AnswerSource.PRIVATE, T0)),
     )
-    assert first == second
+    assert first is not None and second is not None and first.answer_id == second.answer_id
+    assert (first.change, second.change) == (RECORDED, AnswerChange.REPLACED)
     [answer] = await store.round_answers(round_id)
     assert answer.text == "two"
 
@@ -359,10 +369,10 @@ async def test_votes_stay_with_the_message_they_were_given_on(store: SqlStore) -
     assert await say("first", "m1") == 0
     assert await store.set_vote(1, "m1", voter, UP, True, T0)
     assert await say("first, edited", "m1") == 1  # an edit of the same message keeps it
-    assert await say("a second message", "m2") == 0  # another message: the vote stays on m1
-    assert not await store.set_vote(1, "m1", voter, UP, False, T0)  # nothing left to take
-    assert await store.set_vote(1, "m2", voter, UP, True, T0)
-    assert await say("given privately instead", None) == 0
+    assert await say("a second message", "m2") == 1  # another part of the same answer
+    assert not await store.set_vote(1, "m2", voter, UP, True, T0)  # a 👍 on part 2: one vote
+    assert not await store.set_vote(1, "m1", voter, UP, False, T0)  # m2's 👍 still holds it
+    assert await say("given privately instead", None) == 0  # the messages voted on are gone
     row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM vote_reactions")
     assert row is not None and row["n"] == 0
 
@@ -405,7 +415,8 @@ async def test_a_withdrawn_answer_takes_its_votes(store: SqlStore) -> None:
     author, voter = [await store.member_id(MemberRef("t", u, u.upper())) for u in "av"]
     await store.save_answer(AnswerWrite(round_id, author, "x", AnswerSource.THREAD, T0, "m1"))
     assert await store.set_vote(1, "m1", voter, UP, True, T0)
-    assert await store.withdraw_answer(round_id, author, "m1")
+    done = await store.withdraw_part(round_id, author, "m1", T0)
+    assert done.outcome is WithdrawOutcome.WITHDRAWN
     row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM votes")
     assert row is not None and row["n"] == 0
 
