@@ -12,8 +12,8 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-from bot import messages, telemetry
-from bot.commands import UsageError, parse_command
+from bot import help_messages, messages, telemetry
+from bot.commands import SubcommandNeeded, UsageError, parse_command
 from bot.content.bank import QuestionBank
 from bot.groups import AdminPolicy
 from bot.limits import MemberLimits, limit_kind
@@ -93,6 +93,8 @@ class Core:
             return [] if limit_kind(event) == "reaction" else [messages.slow_down()]
         try:
             return await self._dispatch(event)
+        except SubcommandNeeded as exc:
+            return [help_messages.subcommands_reply(exc.group)]
         except UsageError as exc:
             return [messages.error(str(exc))]
         except DatabaseUnavailable as exc:

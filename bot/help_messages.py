@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.commands import Command
+from bot.command_refs import mention
+from bot.commands import GROUP_SUMMARIES, Command, group_commands
 from bot.group_settings import describe_days, describe_mix, describe_reveal
 from bot.markup import user_text
 from bot.messages import info
@@ -13,7 +14,9 @@ from bot.model import Group
 from bot.replies import Field, Reply
 from bot.scoring import HELPFUL, ScoringRules
 
-__all__ = ["help_reply", "schedule_rules", "scoring_help", "settings_reply"]
+__all__ = ["help_reply", "schedule_rules", "scoring_help", "settings_reply", "subcommands_reply"]
+
+_EXAMPLE_CHANGES = "time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00"
 
 
 def help_reply(
@@ -27,17 +30,23 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
-            "`/studybot settings time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00`.\n"
-            + schedule_rules()
+            f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`.\n" + schedule_rules()
         )
     else:
         more = (
             "\n\nPractice never gives today's daily question "
             f"(nor one from the last {practice_hold_back.days} days). "
-            "`/help scoring` explains points and streaks; `/help admin` lists the "
-            "admin commands."
+            f"`{mention('help', 'scoring')}` explains points and streaks; "
+            f"`{mention('help', 'admin')}` lists the admin commands."
         )
     return info("\n".join(lines) + more, title="Admin commands" if admin else "Commands")
+
+
+def subcommands_reply(group: str) -> Reply:
+    """Return the answer to a group of commands given alone (`/studybot`): its subcommands."""
+    lines = [f"`{c.usage}` — {c.summary}" for c in group_commands(group)]
+    more = f"\n\n`{mention('help')}` explains every command, and how scoring works."
+    return info("\n".join(lines) + more, title=GROUP_SUMMARIES.get(group, group))
 
 
 def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:
@@ -50,7 +59,7 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
             + (" — **paused**" if s.paused else ""),
         ),
         *(
-            (Field("Stopped", f"{s.blocked} Fix it, then `/studybot resume`."),)
+            (Field("Stopped", f"{s.blocked} Fix it, then `{mention('studybot resume')}`."),)
             if s.blocked
             else ()
         ),
@@ -61,8 +70,8 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
     )
     return Reply(
         title=title,
-        text="Change with `/studybot settings key=value ...`, keys: time, tz, days, "
-        f"categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
+        text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
+        f"days, categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
         fields=fields,
     )
 
@@ -99,7 +108,8 @@ def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
         "- Answers after the reveal are kept and get feedback, but earn no points.\n"
         "- Practice questions earn no points: they feed your review schedule. Practice never "
         "gives a question that is a daily question in your groups, before its reveal or in "
-        f"the {practice_hold_back.days} days after it; before the reveal, the round's /hint "
+        f"the {practice_hold_back.days} days after it; before the reveal, the round's "
+        f"{mention('hint')} "
         "is its only help.\n"
         "- Leaderboards: this week, this month and all time; ties go to whoever got there first."
     )

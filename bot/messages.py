@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.command_refs import mention, usage_mark
 from bot.grading import Coverage
 from bot.markup import user_name, user_text
 from bot.model import Question, Round
@@ -54,9 +55,12 @@ _LEADERS_IN_REVEAL = 5
 _PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
-def category_title(category: str) -> str:
-    """Return a category id as a title (`deep-learning` -> `Deep learning`)."""
-    return category.replace("-", " ").capitalize()
+def category_title(question: Question) -> str:
+    """Return the name a question's category is shown by (`NLP`), from the bank's syllabus.
+
+    A question of a bank without a syllabus shows its category's id.
+    """
+    return question.category_title or question.category
 
 
 def local_time(when: datetime, timezone: str) -> str:
@@ -100,7 +104,7 @@ def went_wrong() -> Reply:
 def admins_only(command: str) -> Reply:
     """Return the refusal of an admin command to a member who is not an admin."""
     return error(
-        f"/{command} is for the channel's admins (people who may manage "
+        f"{mention(command)} is for the channel's admins (people who may manage "
         "the channel, or who are listed in its settings)."
     )
 
@@ -117,7 +121,7 @@ def posting_stopped(channel_id: str, problem: str) -> Reply:
         text=(
             f"I couldn't post today's question in the channel you set up ({channel_id}): "
             f"{problem} Daily questions there are paused until it is fixed and an "
-            "admin runs `/studybot resume`."
+            f"admin runs `{mention('studybot resume')}`."
         ),
     )
 
@@ -127,7 +131,8 @@ def thread_unreadable() -> Reply:
     return Reply(
         text=(
             "I can't read messages in the question's thread here, so that one was not "
-            "recorded. Answer with the question's *Answer privately* button or `/answer`."
+            "recorded. Answer with the question's *Answer privately* button or "
+            f"`{mention('answer')}`."
         ),
     )
 
@@ -141,14 +146,14 @@ def expired(kind: str) -> Reply:
 
 def no_practice_question() -> Reply:
     """Return the answer to a practice command without a practice question open."""
-    return error("You have no practice question open. Get one with /practice.")
+    return error(f"You have no practice question open. Get one with {mention('practice')}.")
 
 
 def not_set_up() -> Reply:
     """Return the answer to a command in a channel without daily questions."""
     return error(
         "Daily questions aren't set up in this channel yet. "
-        "An admin can start them with /studybot setup."
+        f"An admin can start them with {mention('studybot setup')}."
     )
 
 
@@ -201,7 +206,7 @@ def info(text: str, visibility: Visibility = Visibility.PRIVATE, title: str | No
 
 
 def _question_title(question: Question, kind: str) -> str:
-    return f"{kind} · {category_title(question.category)} · {question.difficulty.value}"
+    return f"{kind} · {category_title(question)} · {question.difficulty.value}"
 
 
 def round_card(
@@ -213,10 +218,10 @@ def round_card(
 ) -> Reply:
     """Return the post of a daily round; without `reads_threads`, answers go by form only."""
     where = (
-        "Answer in this message's thread, or privately with /answer."
+        f"Answer in this message's thread, or privately with {mention('answer')}."
         if reads_threads
-        else "Answer with the Answer privately button or /answer (replies in the thread "
-        "don't reach me here)."
+        else f"Answer with the Answer privately button or {mention('answer')} (replies in the "
+        "thread don't reach me here)."
     )
     return Reply(
         title=_question_title(question, "Question of the day"),
@@ -253,13 +258,15 @@ def round_key_of_reveal(key: str) -> str | None:
 
 
 def answer_form(round_id: int, kind: str = "answer") -> Reply:
-    """Return the form a member answers in privately."""
-    title = "Your answer" if kind == "answer" else "Your practice answer"
+    """Return the form a member answers in privately (a daily question's, or a practice one's)."""
+    practice = kind != "answer"
     return Reply(
-        text="Write your answer; only you see it until the reveal.",
+        text="Write your answer; only you see it."
+        if practice
+        else "Write your answer; only you see it until the reveal.",
         form=Form(
             form_id=kind,
-            title=title,
+            title="Your practice answer" if practice else "Your answer",
             inputs=(
                 FormInput(
                     "text",
@@ -359,7 +366,7 @@ def feedback_reply(
         votes = f", with {helpful_votes} {HELPFUL} helpful vote" if helpful_votes else ""
         summary += f" It earned {points} points{votes}{'s' if helpful_votes > 1 else ''}."
     return Reply(
-        title=f"Your feedback · {category_title(question.category)}",
+        title=f"Your feedback · {category_title(question)}",
         text=summary + "\n\n" + "\n".join(lines),
     )
 
@@ -370,7 +377,7 @@ def practice_card(question: Question, due_review: bool) -> Reply:
     return Reply(
         title=_question_title(question, "Practice"),
         text=question.prompt.strip(),
-        footer=note + "Answer with /practice answer <text>, or use the buttons.",
+        footer=note + f"Answer with {usage_mark('practice answer', '<text>')}, or use the buttons.",
         buttons=(
             Button("practice-answer", "Answer", question.id),
             Button("practice-hint", "Hint", question.id),
@@ -382,16 +389,20 @@ def practice_card(question: Question, due_review: bool) -> Reply:
 def practice_result(
     question: Question, coverage: Coverage | None, next_review: datetime | None, timezone: str
 ) -> Reply:
-    """Return the outcome of a practice question: coverage (if answered) and the answer."""
-    fields = [Field("Key points", _key_points_list(question))]
-    if coverage is not None:
-        fields.insert(
-            0,
+    """Return the outcome of a practice question: the answer, and its key points once.
+
+    Answered, each key point is shown with whether the member covered it; revealed
+    without an answer, the key points are listed.
+    """
+    if coverage is None:
+        fields = [Field("Key points", _key_points_list(question))]
+    else:
+        fields = [
             Field(
-                f"You covered {coverage.count} of {len(question.key_points)}",
+                f"You covered {coverage.count} of {len(question.key_points)} key points",
                 "\n".join(_point_lines(question, coverage)),
-            ),
-        )
+            )
+        ]
     if question.solution:
         fields.append(Field("Reference solution", f"```python\n{question.solution.strip()}\n```"))
     footer = (
@@ -433,7 +444,11 @@ def stats_reply(
     by_category: Sequence[tuple[str, int, float]],
     practice: PracticeSummary,
 ) -> Reply:
-    """Return a member's own statistics in a group."""
+    """Return a member's own statistics in a group.
+
+    `by_category` names each category as it is shown (its title), with the rounds
+    answered in it and their average coverage.
+    """
     score_lines = [
         f"{_PERIOD_TITLES[p].capitalize()}: " + (f"{s.points} points, rank {s.rank}" if s else "—")
         for p, s in places
@@ -449,10 +464,7 @@ def stats_reply(
         fields.append(
             Field(
                 "By category",
-                "\n".join(
-                    f"{category_title(c)}: {n} answered, {cov:.0%} coverage"
-                    for c, n, cov in by_category
-                ),
+                "\n".join(f"{c}: {n} answered, {cov:.0%} coverage" for c, n, cov in by_category),
             )
         )
     avg = f", {practice.average_coverage:.0%} average coverage" if practice.average_coverage else ""

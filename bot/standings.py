@@ -62,7 +62,7 @@ class StandingsService:
         for question_id, coverage, _ in history:
             question = self._bank.get(question_id)
             if question is not None:
-                per_category[question.category].append(coverage)
+                per_category[messages.category_title(question)].append(coverage)
         by_category = sorted(
             ((c, len(v), sum(v) / len(v)) for c, v in per_category.items()),
             key=lambda row: (-row[1], row[0]),

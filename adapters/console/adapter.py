@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from adapters.console.translate import MetaCommand, parse_duration, parse_meta, parse_moment, render
+from adapters.console.translate import (
+    MetaCommand,
+    command_line,
+    parse_duration,
+    parse_meta,
+    parse_moment,
+    render,
+)
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.jobs import ManualJobScheduler
@@ -213,7 +220,7 @@ class ConsoleSession:
             )
             return True
         if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
+            name, args = command_line(text)
             await self._send(Invocation(name, args, self._actor(), self._place()))
             return True
         await self._thread_message(text)

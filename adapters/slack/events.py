@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.commands import ADMIN_COMMAND, HELP
 from adapters.slack.render import FormContext, reaction_name
 from bot.commands import COMMANDS, Command
 from bot.model import ChannelRef, MemberRef
@@ -77,8 +78,6 @@ __all__ = [
 ]
 
 PLATFORM = "slack"
-ADMIN_COMMAND = "studybot"
-_HELP = "help"
 # Message subtypes that are a member writing (the others are joins, bots, topic changes ...).
 _WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
 # Slack's names of the helpful vote: the name the bot itself reacts with (render's
@@ -153,7 +152,7 @@ def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
     names: list[str] = []
     for c in commands:
         top = c.name.split(" ", 1)[0]
-        if top == _HELP:
+        if top == HELP:
             top = ADMIN_COMMAND
         if top not in names:
             names.append(top)
@@ -172,15 +171,16 @@ def invocation(
     """Return the core command a Slack slash command stands for.
 
     `text` is as Slack sends it (encoded; see `decode_text`, with `names` of the
-    members it mentions). `/studybot` alone or `/studybot help [topic]` is the
-    core's `help`; every other command passes its text on for the core to parse.
+    members it mentions). `/studybot help [topic]` is the core's `help`; every
+    other command, `/studybot` alone included (the core lists its subcommands),
+    passes its text on for the core to parse.
     """
     name = command.strip().lstrip("/").lower()
     text = decode_text(text, names).strip()
     if name == ADMIN_COMMAND:
         word, _, rest = text.partition(" ")
-        if word.lower() in ("", _HELP):
-            return Invocation(_HELP, rest.strip(), actor, place)
+        if word.lower() == HELP:
+            return Invocation(HELP, rest.strip(), actor, place)
     return Invocation(name, text, actor, place)
 
 

@@ -151,8 +151,8 @@ def test_a_category_written_as_claims_is_held_to_the_claim_checks(content: Path)
     assert not any("prompt's own words" in m for m in before)  # not a claims category yet
     edit(
         content / "syllabus.yaml",
-        "  nlp:\n    minimum: 2",
-        "  nlp:\n    minimum: 2\n    claims: true",
+        "  nlp:\n    title: NLP\n    minimum: 2",
+        "  nlp:\n    title: NLP\n    minimum: 2\n    claims: true",
     )
     problems = [str(p) for p in lint_content(content).problems]
     assert any("rule 'tf-idf weight' is made of the prompt's own words" in p for p in problems)
@@ -163,8 +163,8 @@ def test_a_category_written_as_claims_is_held_to_the_claim_checks(content: Path)
 def test_a_rule_the_prompt_itself_states_is_refused_in_a_claims_category(content: Path) -> None:
     edit(
         content / "syllabus.yaml",
-        "  nlp:\n    minimum: 2",
-        "  nlp:\n    minimum: 2\n    claims: true",
+        "  nlp:\n    title: NLP\n    minimum: 2",
+        "  nlp:\n    title: NLP\n    minimum: 2\n    claims: true",
     )
     edit(
         content / "questions" / "nlp.yaml",
