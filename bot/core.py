@@ -71,6 +71,10 @@ class Core:
         """Return the current choices of a dynamic parameter (e.g. `categories`)."""
         return self._bank.categories if kind == "categories" else ()
 
+    def choice_label(self, kind: str | None, value: str) -> str:
+        """Return how a choice of a dynamic parameter is shown (a category's title)."""
+        return self._bank.category_title(value) if kind == "categories" else value
+
     async def answer_thread(self, place: ChannelRef) -> ChannelRef | None:
         """Return the thread where the channel's open question collects answers, if any."""
         group = await self._groups.group_for_channel(place.channel())

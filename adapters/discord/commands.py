@@ -16,7 +16,7 @@ here: `/practice new`, `/help topic:scoring`, `/studybot settings changes:...`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,10 +240,19 @@ def spell_command(ref: CommandRef, commands: Sequence[Command] = COMMANDS) -> st
     return " ".join(w for w in words if w)
 
 
-def suggestions(typed: str, options: Iterable[str]) -> list[str]:
-    """Return up to 25 options matching what a member typed: prefixes first, then substrings."""
+def suggestions(
+    typed: str, options: Iterable[str], label: Callable[[str], str] = lambda o: o
+) -> list[str]:
+    """Return up to 25 options matching what a member typed: prefixes first, then substrings.
+
+    An option matches by its value or by its `label` (what the member sees: `NLP`).
+    """
     needle = typed.strip().lower()
     listed = list(options)
-    starts = [o for o in listed if o.lower().startswith(needle)]
-    contains = [o for o in listed if needle in o.lower() and o not in starts]
+
+    def names(o: str) -> tuple[str, str]:
+        return o.lower(), label(o).lower()
+
+    starts = [o for o in listed if any(n.startswith(needle) for n in names(o))]
+    contains = [o for o in listed if any(needle in n for n in names(o)) and o not in starts]
     return (starts + contains)[:_MAX_CHOICES]

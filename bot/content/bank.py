@@ -105,6 +105,11 @@ class QuestionBank:
     def __len__(self) -> int:
         return len(self.questions)
 
+    def category_title(self, category: str) -> str:
+        """Return the name a category is shown by (its syllabus title), or its id without one."""
+        spec = self.syllabus.categories.get(category) if self.syllabus is not None else None
+        return spec.title if spec is not None and spec.title else category
+
     @property
     def categories(self) -> tuple[str, ...]:
         """Return the categories of the bank, in syllabus order where known."""
