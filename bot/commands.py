@@ -7,14 +7,19 @@ from dataclasses import dataclass
 
 from rapidfuzz import process
 
+from bot.command_refs import mention, usage_mark
+from bot.markup import user_text
+
 __all__ = [
     "COMMANDS",
     "GROUP_SUMMARIES",
     "Command",
     "Param",
     "ParsedCommand",
+    "SubcommandNeeded",
     "UsageError",
     "find_command",
+    "group_commands",
     "parse_command",
 ]
 
@@ -46,13 +51,21 @@ class Command:
     admin: bool = False
 
     @property
-    def usage(self) -> str:
-        """Return how the command is written, e.g. `/practice [category] [difficulty]`."""
-        parts = [f"/{self.name}"]
+    def placeholders(self) -> str:
+        """Return the parameters as the core's table writes them: `[category] [easy|hard]`."""
+        parts = []
         for p in self.params:
             label = "|".join(p.choices) if p.choices and len(p.choices) <= 4 else p.name
             parts.append(f"<{label}>" if p.required else f"[{label}]")
         return " ".join(parts)
+
+    @property
+    def usage(self) -> str:
+        """Return how the command is written, as reply text each platform spells its own way.
+
+        On the console it reads `/practice [category] [easy|medium|hard]`.
+        """
+        return usage_mark(self.name, self.placeholders)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -138,6 +151,19 @@ class UsageError(ValueError):
     """
 
 
+class SubcommandNeeded(UsageError):
+    """A group of commands (`/studybot`) was given without a subcommand: list them instead."""
+
+    def __init__(self, group: str) -> None:
+        super().__init__(f"{mention(group)} needs a subcommand.")
+        self.group = group
+
+
+def group_commands(group: str) -> tuple[Command, ...]:
+    """Return the commands of a group (`studybot`: `studybot setup`, ...), in the table's order."""
+    return tuple(c for c in COMMANDS if c.name.startswith(group + " "))
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedCommand:
     """A command with its arguments, checked."""
@@ -148,7 +174,12 @@ class ParsedCommand:
 
 def _suggest(word: str, options: Iterable[str]) -> str:
     match = process.extractOne(word, list(options), score_cutoff=60)
-    return f" Did you mean /{match[0]}?" if match else ""
+    return f" Did you mean {mention(match[0])}?" if match else ""
+
+
+def _quoted(word: str) -> str:
+    """Return a word a member typed, quoted and made inert, for an error message."""
+    return f"'{user_text(word, limit=40)}'"
 
 
 def find_command(name: str, args: str) -> tuple[Command, str]:
@@ -161,13 +192,15 @@ def find_command(name: str, args: str) -> tuple[Command, str]:
     if name in _BY_NAME:
         return _BY_NAME[name], args.strip()
     if subcommands:
-        what = f"'{word}' is not a subcommand" if word else "It needs a subcommand"
-        raise UsageError(f"{what} of /{name}. Try: {', '.join(subcommands)}.")
+        if not word:
+            raise SubcommandNeeded(name)
+        listed = ", ".join(mention(f"{name} {sub}") for sub in subcommands)
+        raise UsageError(f"{_quoted(word)} is not a subcommand of {mention(name)}. Try: {listed}.")
     tops = sorted({c.name.split(" ", 1)[0] for c in COMMANDS})
     raise UsageError(
-        f"There is no command /{name}.{_suggest(name, tops)} Commands: "
-        + ", ".join(f"/{t}" for t in tops)
-        + ". /help explains them."
+        f"There is no command called {_quoted(name)}.{_suggest(name, tops)} Commands: "
+        + ", ".join(mention(t) for t in tops)
+        + f". {mention('help')} explains them."
     )
 
 
@@ -187,7 +220,7 @@ def parse_command(
             values.update(values_for)
     for p in command.params:
         if p.required and p.name not in values:
-            raise UsageError(f"/{command.name} needs {p.help}. Usage: {command.usage}")
+            raise UsageError(f"{mention(command.name)} needs {p.help}. Usage: {command.usage}")
     return ParsedCommand(command, values)
 
 
@@ -209,13 +242,13 @@ def _place_token(
         if lowered in _options(p, dynamic):
             return {p.name: lowered}
     if not command.params:
-        raise UsageError(f"/{command.name} takes no arguments. Usage: {command.usage}")
+        raise UsageError(f"{mention(command.name)} takes no arguments. Usage: {command.usage}")
     if not open_params:
-        raise UsageError(f"Too many arguments: '{token}'. Usage: {command.usage}")
+        raise UsageError(f"Too many arguments: {_quoted(token)}. Usage: {command.usage}")
     hints = []
     for p in open_params:
         options = _options(p, dynamic)
         if options:
             hints.append(f"{p.name}: {', '.join(options)}")
     listed = (" Choices — " + "; ".join(hints) + ".") if hints else ""
-    raise UsageError(f"I don't know '{token}' here. Usage: {command.usage}.{listed}")
+    raise UsageError(f"I don't know {_quoted(token)} here. Usage: {command.usage}.{listed}")

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-from bot import messages, telemetry
-from bot.commands import UsageError, parse_command
+from bot import help_messages, messages, telemetry
+from bot.commands import SubcommandNeeded, UsageError, parse_command
 from bot.content.bank import QuestionBank
 from bot.groups import AdminPolicy
 from bot.limits import MemberLimits, limit_kind
@@ -71,6 +71,10 @@ class Core:
         """Return the current choices of a dynamic parameter (e.g. `categories`)."""
         return self._bank.categories if kind == "categories" else ()
 
+    def choice_label(self, kind: str | None, value: str) -> str:
+        """Return how a choice of a dynamic parameter is shown (a category's title)."""
+        return self._bank.category_title(value) if kind == "categories" else value
+
     async def answer_thread(self, place: ChannelRef) -> ChannelRef | None:
         """Return the thread where the channel's open question collects answers, if any."""
         group = await self._groups.group_for_channel(place.channel())
@@ -93,6 +97,8 @@ class Core:
             return [] if limit_kind(event) == "reaction" else [messages.slow_down()]
         try:
             return await self._dispatch(event)
+        except SubcommandNeeded as exc:
+            return [help_messages.subcommands_reply(exc.group)]
         except UsageError as exc:
             return [messages.error(str(exc))]
         except DatabaseUnavailable as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import messages
 from bot.answers import AnswerService
+from bot.command_refs import mention
 from bot.content.bank import QuestionBank
 from bot.grading import grade
 from bot.model import ChannelRef, Group, MemberRef
@@ -51,7 +52,8 @@ class FeedbackService:
     async def practice_hint(self, member: MemberRef, place: ChannelRef) -> Reply:
         """Return the hint of the member's practice question (its card's button)."""
         hint = await self._practice.hint(member, place)
-        return hint or messages.error("That practice question is finished. Try /practice.")
+        finished = f"That practice question is finished. Try {mention('practice')}."
+        return hint or messages.error(finished)
 
     async def feedback(self, group: Group, member: MemberRef, value: str) -> Reply:
         """Return which key points the member's answer to a round covered, with its points.

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from bot import help_messages, messages, notices
+from bot.command_refs import mention
 from bot.content.bank import QuestionBank
 from bot.group_settings import SettingsError, apply_settings, plain_member_id
 from bot.jobs import JobScheduler
@@ -88,7 +89,7 @@ class GroupService:
         if await self._store.group_for_channel(channel) is not None:
             return messages.error(
                 "This channel is already set up. See or change its settings with "
-                "/studybot settings."
+                f"{mention('studybot settings')}."
             )
         try:
             settings, _ = apply_settings(

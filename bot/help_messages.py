@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.commands import Command
+from bot.command_refs import mention
+from bot.commands import GROUP_SUMMARIES, Command, group_commands
 from bot.group_settings import describe_days, describe_mix, describe_reveal
 from bot.markup import user_text
 from bot.messages import info
@@ -18,8 +19,11 @@ __all__ = [
     "schedule_rules",
     "scoring_help",
     "settings_reply",
+    "subcommands_reply",
     "thread_answer_rules",
 ]
+
+_EXAMPLE_CHANGES = "time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00"
 
 
 def help_reply(
@@ -33,7 +37,7 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
-            "`/studybot settings time=08:30 tz=Europe/Paris days=mon-fri reveal=18:00`. "
+            f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody.\n"
             + schedule_rules()
         )
@@ -41,12 +45,19 @@ def help_reply(
         more = (
             "\n\nPractice never gives today's daily question "
             f"(nor one from the last {practice_hold_back.days} days). "
-            "`/help scoring` explains points and streaks; `/help admin` lists the "
-            "admin commands."
+            f"`{mention('help', 'scoring')}` explains points and streaks; "
+            f"`{mention('help', 'admin')}` lists the admin commands."
         )
     if not admin:
         more = "\n\n" + thread_answer_rules() + more
     return info("\n".join(lines) + more, title="Admin commands" if admin else "Commands")
+
+
+def subcommands_reply(group: str) -> Reply:
+    """Return the answer to a group of commands given alone (`/studybot`): its subcommands."""
+    lines = [f"`{c.usage}` — {c.summary}" for c in group_commands(group)]
+    more = f"\n\n`{mention('help')}` explains every command, and how scoring works."
+    return info("\n".join(lines) + more, title=GROUP_SUMMARIES.get(group, group))
 
 
 def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:
@@ -59,7 +70,7 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
             + (" — **paused**" if s.paused else ""),
         ),
         *(
-            (Field("Stopped", f"{s.blocked} Fix it, then `/studybot resume`."),)
+            (Field("Stopped", f"{s.blocked} Fix it, then `{mention('studybot resume')}`."),)
             if s.blocked
             else ()
         ),
@@ -70,8 +81,8 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
     )
     return Reply(
         title=title,
-        text="Change with `/studybot settings key=value ...`, keys: time, tz, days, "
-        f"categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
+        text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
+        f"days, categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
         fields=fields,
     )
 
@@ -84,9 +95,9 @@ def thread_answer_rules() -> str:
         "to it (➕). Editing a message changes only that part; deleting it takes that part "
         "out (deleting the last one withdraws your answer). A reply to someone else's "
         "message (on Slack, a message that mentions someone) is discussion, not part of your "
-        "answer. `/answer` replaces your whole answer; messages after it add to it. After "
-        "the reveal your on-time answer stands as it was; if you hadn't answered, a message "
-        "in the thread is a late answer (feedback, no points)."
+        f"answer. `{mention('answer')}` replaces your whole answer; messages after it add "
+        "to it. After the reveal your on-time answer stands as it was; if you hadn't "
+        "answered, a message in the thread is a late answer (feedback, no points)."
     )
 
 
@@ -122,7 +133,8 @@ def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
         "- Answers after the reveal are kept and get feedback, but earn no points.\n"
         "- Practice questions earn no points: they feed your review schedule. Practice never "
         "gives a question that is a daily question in your groups, before its reveal or in "
-        f"the {practice_hold_back.days} days after it; before the reveal, the round's /hint "
+        f"the {practice_hold_back.days} days after it; before the reveal, the round's "
+        f"{mention('hint')} "
         "is its only help.\n"
         "- Leaderboards: this week, this month and all time; ties go to whoever got there first."
     )

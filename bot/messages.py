@@ -6,16 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.command_refs import mention, usage_mark
 from bot.grading import Coverage
 from bot.markup import user_name, user_text
 from bot.model import Question, Round
 from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
 from bot.scoring import HELPFUL
-from bot.store.records import AnswerChange, MemberAnswer, PracticeSummary, Standing
+from bot.standing_replies import leaders_text
+from bot.store.records import AnswerChange, MemberAnswer, Standing
 
 __all__ = [
     "MAX_ANSWER_CHARS",
-    "SHARE_LEADERBOARD",
     "admins_only",
     "answer_form",
     "answer_saved",
@@ -30,13 +31,11 @@ __all__ = [
     "hint_reply",
     "info",
     "late_answer_saved",
-    "leaderboard_reply",
     "local_time",
     "no_open_round",
     "no_practice_question",
     "not_an_attempt",
     "not_set_up",
-    "overview_card",
     "posting_stopped",
     "practice_card",
     "practice_result",
@@ -46,20 +45,20 @@ __all__ = [
     "round_key_of_reveal",
     "round_post_key",
     "slow_down",
-    "stats_reply",
     "thread_unreadable",
     "went_wrong",
 ]
 
 MAX_ANSWER_CHARS = 4000
 _LEADERS_IN_REVEAL = 5
-SHARE_LEADERBOARD = "share-leaderboard"  # the Share button's action; its value is the period
-_PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
-def category_title(category: str) -> str:
-    """Return a category id as a title (`deep-learning` -> `Deep learning`)."""
-    return category.replace("-", " ").capitalize()
+def category_title(question: Question) -> str:
+    """Return the name a question's category is shown by (`NLP`), from the bank's syllabus.
+
+    A question of a bank without a syllabus shows its category's id.
+    """
+    return question.category_title or question.category
 
 
 def local_time(when: datetime, timezone: str) -> str:
@@ -103,7 +102,7 @@ def went_wrong() -> Reply:
 def admins_only(command: str) -> Reply:
     """Return the refusal of an admin command to a member who is not an admin."""
     return error(
-        f"/{command} is for the channel's admins (people who may manage "
+        f"{mention(command)} is for the channel's admins (people who may manage "
         "the channel, or who are listed in its settings)."
     )
 
@@ -120,7 +119,7 @@ def posting_stopped(channel_id: str, problem: str) -> Reply:
         text=(
             f"I couldn't post today's question in the channel you set up ({channel_id}): "
             f"{problem} Daily questions there are paused until it is fixed and an "
-            "admin runs `/studybot resume`."
+            f"admin runs `{mention('studybot resume')}`."
         ),
     )
 
@@ -130,7 +129,8 @@ def thread_unreadable() -> Reply:
     return Reply(
         text=(
             "I can't read messages in the question's thread here, so that one was not "
-            "recorded. Answer with the question's *Answer privately* button or `/answer`."
+            "recorded. Answer with the question's *Answer privately* button or "
+            f"`{mention('answer')}`."
         ),
     )
 
@@ -144,14 +144,14 @@ def expired(kind: str) -> Reply:
 
 def no_practice_question() -> Reply:
     """Return the answer to a practice command without a practice question open."""
-    return error("You have no practice question open. Get one with /practice.")
+    return error(f"You have no practice question open. Get one with {mention('practice')}.")
 
 
 def not_set_up() -> Reply:
     """Return the answer to a command in a channel without daily questions."""
     return error(
         "Daily questions aren't set up in this channel yet. "
-        "An admin can start them with /studybot setup."
+        f"An admin can start them with {mention('studybot setup')}."
     )
 
 
@@ -236,7 +236,7 @@ def info(text: str, visibility: Visibility = Visibility.PRIVATE, title: str | No
 
 
 def _question_title(question: Question, kind: str) -> str:
-    return f"{kind} · {category_title(question.category)} · {question.difficulty.value}"
+    return f"{kind} · {category_title(question)} · {question.difficulty.value}"
 
 
 def round_card(
@@ -248,10 +248,10 @@ def round_card(
 ) -> Reply:
     """Return the post of a daily round; without `reads_threads`, answers go by form only."""
     where = (
-        "Answer in this message's thread, or privately with /answer."
+        f"Answer in this message's thread, or privately with {mention('answer')}."
         if reads_threads
-        else "Answer with the Answer privately button or /answer (replies in the thread "
-        "don't reach me here)."
+        else f"Answer with the Answer privately button or {mention('answer')} (replies in the "
+        "thread don't reach me here)."
     )
     return Reply(
         title=_question_title(question, "Question of the day"),
@@ -288,13 +288,15 @@ def round_key_of_reveal(key: str) -> str | None:
 
 
 def answer_form(round_id: int, kind: str = "answer") -> Reply:
-    """Return the form a member answers in privately."""
-    title = "Your answer" if kind == "answer" else "Your practice answer"
+    """Return the form a member answers in privately (a daily question's, or a practice one's)."""
+    practice = kind != "answer"
     return Reply(
-        text="Write your answer; only you see it until the reveal.",
+        text="Write your answer; only you see it."
+        if practice
+        else "Write your answer; only you see it until the reveal.",
         form=Form(
             form_id=kind,
-            title=title,
+            title="Your practice answer" if practice else "Your answer",
             inputs=(
                 FormInput(
                     "text",
@@ -322,12 +324,6 @@ def _key_points_list(question: Question) -> str:
     return "\n".join(f"{i}. {kp.text}" for i, kp in enumerate(question.key_points, 1))
 
 
-def _leaders_text(leaders: Sequence[Standing]) -> str:
-    if not leaders:
-        return "No points yet."
-    return "\n".join(f"{s.rank}. {user_name(s.display_name)} — {s.points}" for s in leaders)
-
-
 def reveal_card(
     round_id: int,
     question: Question,
@@ -349,7 +345,7 @@ def reveal_card(
         fields.append(Field(f"Answers ({len(scored)})", "\n".join(lines)))
     else:
         fields.append(Field("Answers", "Nobody answered this one in time."))
-    fields.append(Field("Leaderboard this week", _leaders_text(leaders[:_LEADERS_IN_REVEAL])))
+    fields.append(Field("Leaderboard this week", leaders_text(leaders[:_LEADERS_IN_REVEAL])))
     if question.follow_ups:
         fields.append(Field("Think further", "\n".join(f"- {f}" for f in question.follow_ups)))
     return Reply(
@@ -394,7 +390,7 @@ def feedback_reply(
         votes = f", with {helpful_votes} {HELPFUL} helpful vote" if helpful_votes else ""
         summary += f" It earned {points} points{votes}{'s' if helpful_votes > 1 else ''}."
     return Reply(
-        title=f"Your feedback · {category_title(question.category)}",
+        title=f"Your feedback · {category_title(question)}",
         text=summary + "\n\n" + "\n".join(lines),
     )
 
@@ -405,7 +401,7 @@ def practice_card(question: Question, due_review: bool) -> Reply:
     return Reply(
         title=_question_title(question, "Practice"),
         text=question.prompt.strip(),
-        footer=note + "Answer with /practice answer <text>, or use the buttons.",
+        footer=note + f"Answer with {usage_mark('practice answer', '<text>')}, or use the buttons.",
         buttons=(
             Button("practice-answer", "Answer", question.id),
             Button("practice-hint", "Hint", question.id),
@@ -417,16 +413,20 @@ def practice_card(question: Question, due_review: bool) -> Reply:
 def practice_result(
     question: Question, coverage: Coverage | None, next_review: datetime | None, timezone: str
 ) -> Reply:
-    """Return the outcome of a practice question: coverage (if answered) and the answer."""
-    fields = [Field("Key points", _key_points_list(question))]
-    if coverage is not None:
-        fields.insert(
-            0,
+    """Return the outcome of a practice question: the answer, and its key points once.
+
+    Answered, each key point is shown with whether the member covered it; revealed
+    without an answer, the key points are listed.
+    """
+    if coverage is None:
+        fields = [Field("Key points", _key_points_list(question))]
+    else:
+        fields = [
             Field(
-                f"You covered {coverage.count} of {len(question.key_points)}",
+                f"You covered {coverage.count} of {len(question.key_points)} key points",
                 "\n".join(_point_lines(question, coverage)),
-            ),
-        )
+            )
+        ]
     if question.solution:
         fields.append(Field("Reference solution", f"```python\n{question.solution.strip()}\n```"))
     footer = (
@@ -440,81 +440,3 @@ def practice_result(
         fields=tuple(fields),
         footer=footer,
     )
-
-
-def leaderboard_reply(
-    period: str, leaders: Sequence[Standing], mine: Standing | None, shared_by: str | None = None
-) -> Reply:
-    """Return a group's leaderboard for a period.
-
-    For the caller alone it shows their place and a Share button; shared with
-    the channel it names who shared it and no one's "you".
-    """
-    title = f"Leaderboard · {_PERIOD_TITLES[period]}"
-    if shared_by is not None:
-        return Reply(
-            title=title,
-            text=_leaders_text(leaders),
-            footer=f"Shared by {user_name(shared_by)}. /leaderboard shows you your own place.",
-            visibility=Visibility.PUBLIC,
-        )
-    text = _leaders_text(leaders)
-    if mine is not None and all(s.member_id != mine.member_id for s in leaders):
-        text += f"\n…\n{mine.rank}. {user_name(mine.display_name)} — {mine.points} (you)"
-    elif mine is None:
-        text += "\n\nYou have no points in this period yet: answer the next question!"
-    return Reply(
-        title=title,
-        text=text,
-        buttons=(Button(SHARE_LEADERBOARD, "Share", period),),
-        footer="Only you see this; Share posts the top ten in the channel.",
-    )
-
-
-def stats_reply(
-    name: str,
-    places: Sequence[tuple[str, Standing | None]],
-    streak: int,
-    best_streak: int,
-    rounds_answered: int,
-    average_coverage: float | None,
-    by_category: Sequence[tuple[str, int, float]],
-    practice: PracticeSummary,
-) -> Reply:
-    """Return a member's own statistics in a group."""
-    score_lines = [
-        f"{_PERIOD_TITLES[p].capitalize()}: " + (f"{s.points} points, rank {s.rank}" if s else "—")
-        for p, s in places
-    ]
-    fields = [
-        Field("Points", "\n".join(score_lines)),
-        Field("Streak", f"{streak} now, best {best_streak}", inline=True),
-        Field("Rounds answered", str(rounds_answered), inline=True),
-    ]
-    if average_coverage is not None:
-        fields.append(Field("Average coverage", f"{average_coverage:.0%}", inline=True))
-    if by_category:
-        fields.append(
-            Field(
-                "By category",
-                "\n".join(
-                    f"{category_title(c)}: {n} answered, {cov:.0%} coverage"
-                    for c, n, cov in by_category
-                ),
-            )
-        )
-    avg = f", {practice.average_coverage:.0%} average coverage" if practice.average_coverage else ""
-    fields.append(
-        Field(
-            "Practice",
-            f"{practice.attempts} questions, {practice.answered} "
-            f"answered{avg}; {practice.due_reviews} due for review",
-        )
-    )
-    return Reply(title=f"Stats · {user_name(name)}", fields=tuple(fields))
-
-
-def overview_card(stats: Reply, leaderboard: Reply) -> Reply:
-    """Return a member's stats in a group with the group's leaderboard as one more field."""
-    board = Field(leaderboard.title or "Leaderboard", leaderboard.text)
-    return Reply(title=stats.title, text=stats.text, fields=(*stats.fields, board))

@@ -88,6 +88,7 @@ class Question:
     signature: str | None = None
     solution: str | None = None
     tests: tuple[CodeTest, ...] = ()
+    category_title: str = ""  # how its category is shown (`NLP`), from the syllabus
 
 
 @dataclass(frozen=True, slots=True)

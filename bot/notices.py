@@ -6,6 +6,7 @@ start, pause or resume, or that their schedule changed.
 
 from __future__ import annotations
 
+from bot.command_refs import mention
 from bot.group_settings import describe_days, describe_reveal
 from bot.model import GroupSettings
 from bot.replies import Reply, Visibility
@@ -17,7 +18,7 @@ def questions_start(settings: GroupSettings) -> Reply:
     """Return the channel's one line when daily questions start there."""
     return Reply(
         text=f"📅 Daily questions start here: {_schedule_line(settings)}. Answer in each "
-        "question's thread, or privately with /answer.",
+        f"question's thread, or privately with {mention('answer')}.",
         visibility=Visibility.PUBLIC,
     )
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot import messages
 from bot.clock import Clock
+from bot.command_refs import mention
 from bot.content.bank import QuestionBank
 from bot.grading import Coverage, grade
 from bot.markup import answer_body
@@ -120,7 +121,8 @@ class PracticeService:
         if question.id in await self._held_back(member_id, place, timedelta()):
             return messages.error(
                 "Your practice question is now a daily question in one of your groups, so "
-                "its hint and answer wait for that round's reveal. Try /practice for another."
+                f"its hint and answer wait for that round's reveal. Try {mention('practice')} "
+                "for another."
             )
         return member_id, attempt, question
 

@@ -2,7 +2,9 @@
 
 Text is a small, safe Markdown subset: `**bold**`, `*italic*`, `` `code` ``,
 fenced code blocks, `- ` lists and `> ` quotes. Text that came from users is
-escaped by `bot.markup.user_text` before it is put in a reply.
+escaped by `bot.markup.user_text` before it is put in a reply. A command is
+named with `bot.command_refs.mention`, never as plain `/words`: each renderer
+writes it as its platform registers it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot import help_messages, messages
+from bot import help_messages, messages, standing_replies
 from bot.answers import AnswerService
 from bot.commands import COMMANDS
 from bot.feedback import FeedbackService
@@ -70,7 +70,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button answer": lambda g, m, p, a: s.answers.form_for(g, a["value"]),
         "button hint": lambda g, m, p, a: s.feedback.round_hint(g, a.get("value")),
         "button feedback": lambda g, m, p, a: s.feedback.feedback(g, m, a["value"]),
-        f"button {messages.SHARE_LEADERBOARD}": lambda g, m, p, a: s.standings.leaderboard(
+        f"button {standing_replies.SHARE_LEADERBOARD}": lambda g, m, p, a: s.standings.leaderboard(
             g, m, a["value"], shared=True
         ),
         "form answer": lambda g, m, p, a: s.answers.from_form(g, m, a["value"], a["text"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from bot import messages
+from bot import messages, standing_replies
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, Group, MemberRef
@@ -42,13 +42,15 @@ class StandingsService:
         key = self._period(group, period)
         if shared:
             leaders = await self._store.top_scores(group.id, key, LEADERBOARD_SIZE)
-            return messages.leaderboard_reply(period, leaders, None, shared_by=member.display_name)
+            return standing_replies.leaderboard_reply(
+                period, leaders, None, shared_by=member.display_name
+            )
         member_id = await self._store.member_id(member)
         leaders, mine = await self._store.together(
             self._store.top_scores(group.id, key, LEADERBOARD_SIZE),
             self._store.standing_of(group.id, key, member_id),
         )
-        return messages.leaderboard_reply(period, leaders, mine)
+        return standing_replies.leaderboard_reply(period, leaders, mine)
 
     async def stats(self, group: Group, member: MemberRef) -> Reply:
         """Return a member's points, ranks, streak, coverage by category and practice."""
@@ -72,14 +74,14 @@ class StandingsService:
         for question_id, coverage, _ in history:
             question = self._bank.get(question_id)
             if question is not None:
-                per_category[question.category].append(coverage)
+                per_category[messages.category_title(question)].append(coverage)
         by_category = sorted(
             ((c, len(v), sum(v) / len(v)) for c, v in per_category.items()),
             key=lambda row: (-row[1], row[0]),
         )
         answered = stats.rounds_answered if stats else 0
         average = stats.coverage_sum / answered if stats and answered else None
-        return messages.stats_reply(
+        return standing_replies.stats_reply(
             member.display_name,
             places,
             streak,
@@ -104,5 +106,5 @@ class StandingsService:
         for group in groups:
             stats = await self.stats(group, member)
             board = await self.leaderboard(group, member, "week")
-            overview.append((group.channel, messages.overview_card(stats, board)))
+            overview.append((group.channel, standing_replies.overview_card(stats, board)))
         return overview

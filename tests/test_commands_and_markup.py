@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.command_refs import CommandRef, references, spell
 from bot.commands import COMMANDS, UsageError, parse_command
 from bot.markup import answer_body, plain_text, user_name, user_text, visible_name
 
@@ -23,12 +24,17 @@ def test_choices_in_any_order_and_free_text() -> None:
 
 
 def test_every_command_has_a_usage_line() -> None:
-    assert all(c.usage.startswith("/") for c in COMMANDS)
+    for c in COMMANDS:  # a reference each platform spells; the console's reads as before
+        assert references(c.usage) == [CommandRef(c.name, c.placeholders, usage=True)]
+        assert spell(c.usage, lambda ref: ref.typed).startswith(f"/{c.name}")
+    practice = spell(COMMANDS[1].usage, lambda ref: ref.typed)
+    assert practice == "/practice [category] [easy|medium|hard]"
 
 
 def test_errors() -> None:
-    with pytest.raises(UsageError, match="Did you mean /practice"):
+    with pytest.raises(UsageError) as raised:
         parse_command("pratice", "", categories)
+    assert "Did you mean /practice?" in spell(str(raised.value), lambda ref: ref.typed)
     with pytest.raises(UsageError, match="needs your answer"):
         parse_command("practice", "answer", categories)
 

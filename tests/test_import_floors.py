@@ -26,6 +26,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.markup",
         "bot.config",
         "bot.commands",
+        "bot.command_refs",
         "bot.command_translations",
         "bot.store",
         "bot.store.records",
@@ -52,6 +53,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # words, storage, and the machinery use-cases run on
     (
         "bot.messages",
+        "bot.standing_replies",
         "bot.help_messages",
         "bot.notices",
         "bot.store.",

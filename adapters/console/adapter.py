@@ -23,6 +23,7 @@ from typing import TextIO
 
 from adapters.console.translate import (
     MetaCommand,
+    command_line,
     parse_duration,
     parse_meta,
     parse_moment,
@@ -238,7 +239,7 @@ class ConsoleSession:
             )
             return True
         if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
+            name, args = command_line(text)
             await self._send(Invocation(name, args, self._actor(), self._place()))
             return True
         await self._thread_message(text)

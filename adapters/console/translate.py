@@ -1,4 +1,9 @@
-"""The only place console lines become core events and replies become terminal text."""
+"""The only place console lines become core events and replies become terminal text.
+
+Commands are typed as the core's table writes them (`/help scoring`); Slack's
+form of help, `/studybot help scoring`, is taken too, since members who know
+the bot from Slack type it.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,23 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.command_refs import CommandRef, spell_reply
 from bot.markup import plain_text
 from bot.replies import Reply, Visibility
 
 __all__ = [
     "MetaCommand",
+    "command_line",
     "parse_duration",
     "parse_meta",
     "parse_moment",
     "render",
+    "spell_command",
     "without_comment",
 ]
+
+_HOST = "studybot"  # `/studybot help ...` is `/help ...`
+_HELP = "help"
 
 # A comment: a whole line from `#`, or `#` after two or more spaces to the end of the line.
 _COMMENT = re.compile(r"^\s*#.*$|\s{2,}#(?:\s.*)?$")
@@ -43,6 +54,20 @@ def parse_meta(line: str) -> MetaCommand:
     return MetaCommand(name.lower(), arg.strip())
 
 
+def command_line(line: str) -> tuple[str, str]:
+    """Return the command a `/...` line names and its arguments (`/studybot help x` is `help`)."""
+    name, _, args = line.strip().removeprefix("/").partition(" ")
+    word, _, rest = args.strip().partition(" ")
+    if name.lower() == _HOST and word.lower() == _HELP:
+        return _HELP, rest.strip()
+    return name, args
+
+
+def spell_command(ref: CommandRef) -> str:
+    """Return a command as the console takes it: as the core's table writes it (`/help scoring`)."""
+    return ref.typed
+
+
 def parse_duration(text: str) -> timedelta:
     """Parse `1d`, `2h30m`, `45m` or `10s` into a duration."""
     compact = text.replace(" ", "")
@@ -66,6 +91,7 @@ def parse_moment(text: str) -> datetime:
 
 def render(reply: Reply, channel: str, member: str, place: str | None = None) -> str:
     """Return a reply as terminal text."""
+    reply = spell_reply(reply, spell_command)
     if reply.visibility is Visibility.PRIVATE:
         head = f"[only {member} sees this]"
     else:

@@ -9,16 +9,20 @@ a string option. Admin-only groups carry Manage Channels as their default
 member permission; the core checks again. Every description carries its
 translations (`bot.command_translations`) as `description_localizations`,
 keyed by Discord's locale codes.
+
+`spell_command` writes a command the core names in a reply as members use it
+here: `/practice new`, `/help topic:scoring`, `/studybot settings changes:...`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot import command_translations
-from bot.commands import COMMANDS, GROUP_SUMMARIES, Command, Param
+from bot.command_refs import CommandRef
+from bot.commands import COMMANDS, GROUP_SUMMARIES, Command, Param, UsageError, parse_command
 
 __all__ = [
     "BARE_SUBCOMMAND",
@@ -26,6 +30,7 @@ __all__ = [
     "MANAGE_CHANNELS",
     "CommandCall",
     "CommandTable",
+    "spell_command",
     "suggestions",
 ]
 
@@ -201,10 +206,53 @@ class CommandTable:
         return None
 
 
-def suggestions(typed: str, options: Iterable[str]) -> list[str]:
-    """Return up to 25 options matching what a member typed: prefixes first, then substrings."""
+def _option_words(command: Command, args: str) -> list[str]:
+    """Return a command's arguments as Discord shows options (`topic:scoring`)."""
+    try:
+        given = parse_command(command.name, args).args
+    except UsageError:
+        return [args]
+    return [f"{p.name}:{given[p.name]}" for p in command.params if p.name in given]
+
+
+def spell_command(ref: CommandRef, commands: Sequence[Command] = COMMANDS) -> str:
+    """Return a command as members use it on Discord, its arguments as options.
+
+    A command that is also the bare name of a group is its `new` subcommand
+    (`/practice new`); a usage line names the options, the required ones first
+    (`/practice answer <text>`); a group named alone stays `/studybot`.
+    """
+    top, sub = _split(ref.name)
+    members = [c for c in commands if _split(c.name)[0] == top]
+    command = next((c for c in members if c.name == ref.name), None)
+    words = [f"/{top}"]
+    if sub is not None:
+        words.append(sub)
+    elif command is not None and len(members) > 1:
+        words.append(BARE_SUBCOMMAND)
+    if command is None:
+        words.append(ref.args)
+    elif ref.usage:
+        ordered = sorted(command.params, key=lambda p: not p.required)
+        words.extend(f"<{p.name}>" if p.required else f"[{p.name}]" for p in ordered)
+    elif ref.args:
+        words.extend(_option_words(command, ref.args))
+    return " ".join(w for w in words if w)
+
+
+def suggestions(
+    typed: str, options: Iterable[str], label: Callable[[str], str] = lambda o: o
+) -> list[str]:
+    """Return up to 25 options matching what a member typed: prefixes first, then substrings.
+
+    An option matches by its value or by its `label` (what the member sees: `NLP`).
+    """
     needle = typed.strip().lower()
     listed = list(options)
-    starts = [o for o in listed if o.lower().startswith(needle)]
-    contains = [o for o in listed if needle in o.lower() and o not in starts]
+
+    def names(o: str) -> tuple[str, str]:
+        return o.lower(), label(o).lower()
+
+    starts = [o for o in listed if any(n.startswith(needle) for n in names(o))]
+    contains = [o for o in listed if any(needle in n for n in names(o)) and o not in starts]
     return (starts + contains)[:_MAX_CHOICES]

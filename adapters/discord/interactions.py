@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -83,11 +84,16 @@ class Interactions:
 
     async def _autocomplete(self, core: Core, interaction: discord.Interaction) -> None:
         focused = self._table.focused(interaction.data or {})
+        kind = focused[0].dynamic if focused is not None else None
         options: list[str] = []
-        if focused is not None and focused[0].dynamic:
-            options = suggestions(focused[1], core.dynamic_choices(focused[0].dynamic))
-        await interaction.response.autocomplete(
-            [discord.app_commands.Choice(name=o, value=o) for o in options]
+        if focused is not None and kind:
+            shown = functools.partial(core.choice_label, kind)
+            options = suggestions(focused[1], core.dynamic_choices(kind), shown)
+        await interaction.response.autocomplete(  # a category shows its title, sends its id
+            [
+                discord.app_commands.Choice(name=core.choice_label(kind, o)[:100], value=o)
+                for o in options
+            ]
         )
 
     async def _answer(

@@ -6,7 +6,8 @@ fences balanced, across embed descriptions or message contents; long fields
 continue in further fields; embeds are packed into as many messages as the
 6,000-character and 10-embed limits need. Nothing but whitespace is dropped;
 blank parts, which Discord refuses, are left out or shown as a zero-width
-space. Every message goes out with mentions disabled.
+space. Every message goes out with mentions disabled. Commands the core names
+are written as they are registered here (`adapters.discord.commands`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import discord
 
+from adapters.discord.commands import spell_command
+from bot.command_refs import spell_reply
 from bot.replies import Button, Field, Form, Reply
 
 __all__ = [
@@ -209,6 +212,7 @@ def _is_plain(reply: Reply) -> bool:
 
 def render(reply: Reply) -> list[Outgoing]:
     """Return the Discord messages that show a reply; its buttons go under the last one."""
+    reply = spell_reply(reply, spell_command)
     buttons = reply.buttons[:BUTTONS_PER_MESSAGE]
     if _is_plain(reply):
         text = ("⚠️ " + reply.text) if reply.is_error else reply.text
@@ -265,6 +269,7 @@ def modal_for(form: Form) -> discord.ui.Modal:
 
     A blank title or label (Discord refuses those) shows the form's or the input's id.
     """
+    form = spell_reply(Reply(form=form), spell_command).form or form
     modal = discord.ui.Modal(
         title=_clip(_shown(form.title) or form.form_id, MODAL_TITLE_LIMIT),
         custom_id=_clip(f"{FORM_PREFIX}:{form.form_id}:{form.value}", CUSTOM_ID_LIMIT),

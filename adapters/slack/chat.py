@@ -30,8 +30,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.events import member_mention
 from adapters.slack.render import SlackMessage, render_message, render_summary
+from adapters.slack.text import member_mention
 from bot import messages
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.ports import NotAllowed

@@ -4,14 +4,7 @@ Slash commands are derived from the core's command table: one Slack command per
 top-level name (`/practice` carries `answer` and `reveal` as subcommand words),
 except `help`, which is `/studybot help`.
 
-Text: Slack sends what members write encoded: `&`, `<` and `>` as `&amp;`, `&lt;` and
-`&gt;`, and mentions and links as `<@U…>`, `<#C…|name>`, `<!here>`, `<https://…|label>`.
-`decode_text` turns that back into what the member sees (`@Name`, `#name`, `@here`, the
-link's label), once, for thread messages and slash commands alike, so that an answer is
-stored and graded as it reads, the same as one sent through a modal (whose values arrive
-plain); settings text keeps a member as `<@U…>`, so that `admins=@alice` names a member
-(`member_mention`). `@here` and the like stay harmless as text: the core neutralises mass
-mentions in user text it shows, and the renderer escapes `&`, `<` and `>` again on the way out.
+Text: members' text is decoded once, here, by `adapters.slack.text`.
 
 Workspaces: a group lives in the workspace that installed the app. In a Slack
 Connect channel a member of another workspace writes, votes and uses commands
@@ -29,12 +22,13 @@ lookup or a database query.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.commands import ADMIN_COMMAND, HELP
 from adapters.slack.render import FormContext, reaction_name
+from adapters.slack.text import decode_text, mentioned_users
 from bot.commands import COMMANDS, Command
 from bot.model import ChannelRef, MemberRef
 from bot.ports import (
@@ -60,15 +54,12 @@ __all__ = [
     "button_press",
     "button_user",
     "channel",
-    "decode_text",
     "first_input_block",
     "form_place",
     "form_submit",
     "home_opened",
     "invocation",
     "member",
-    "member_mention",
-    "mentioned_users",
     "reaction",
     "reaction_emoji",
     "slash_commands",
@@ -78,8 +69,6 @@ __all__ = [
 ]
 
 PLATFORM = "slack"
-ADMIN_COMMAND = "studybot"
-_HELP = "help"
 # Message subtypes that are a member writing (the others are joins, bots, topic changes ...).
 _WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
 # Slack's names of the helpful vote: the name the bot itself reacts with (render's
@@ -88,74 +77,6 @@ _HELPFUL_NAMES = frozenset(name for name in (reaction_name(HELPFUL), "thumbsup")
 _SKIN_TONE = "::skin-tone-"
 # Slack's skin tones 2-6 are the Fitzpatrick modifiers, light to dark.
 _TONES = {str(n): chr(0x1F3FB + n - 2) for n in range(2, 7)}
-# Slack's encoding of text: three entities, and control sequences in angle brackets
-# (a literal `<` or `>` always comes as an entity, so these are never the member's).
-_ENTITY = re.compile(r"&(amp|lt|gt);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
-_CONTROL = re.compile(r"<([^<>]*)>")
-_USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
-_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # a member's id, as a mention or typed
-_MASS_MENTIONS = frozenset({"here", "channel", "everyone"})
-_MAX_MENTIONS = 20  # members' names looked up in one text; more are shown by their label or id
-
-
-def _unescape(text: str) -> str:
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
-
-
-def mentioned_users(text: str) -> tuple[str, ...]:
-    """Return the members a Slack-encoded text mentions (`<@U…>`), first ones first, at most 20."""
-    found: dict[str, None] = {}
-    for match in _USER_MENTION.finditer(text):
-        found.setdefault(match.group(1))
-        if len(found) == _MAX_MENTIONS:
-            break
-    return tuple(found)
-
-
-def member_mention(word: str) -> str | None:
-    """Return the member id a word of settings text names (`<@U…>`, `<@U…|name>`, `U…`)."""
-    user = found.group(1) if (found := _USER_MENTION.fullmatch(word)) else word
-    return user if _MEMBER_ID.fullmatch(user) else None
-
-
-def _shown(control: str, names: Mapping[str, str], ids: bool = False) -> str:
-    """Return what Slack shows for one control sequence (what is between `<` and `>`)."""
-    target, _, label = control.partition("|")
-    label = _unescape(label)
-    if target.startswith("@") and ids:  # a member in settings text: their id
-        return f"<{target}>"
-    if target.startswith("@"):  # a member: the name Slack shows today
-        user = target[1:]
-        name = " ".join((names.get(user) or label or user).split())
-        return "@" + name
-    if target.startswith("#"):  # a channel
-        return "#" + (label or target[1:])
-    if target.startswith("!"):  # @here, @channel, @everyone, a user group, a date
-        word = target[1:].split("^", 1)[0]
-        if word in _MASS_MENTIONS:
-            return "@" + word
-        return label or "@" + word
-    return label or _unescape(target)  # a link: its label, or the address itself
-
-
-def decode_text(text: str, names: Mapping[str, str] | None = None, ids: bool = False) -> str:
-    """Return Slack-encoded text as the member sees it.
-
-    Entities become `&`, `<` and `>`; a mention `@` and the member's name (from `names`,
-    by user id; else the name Slack put in it, else the id), or `<@U…>` with `ids`; a
-    channel `#name`; `<!here>` `@here`; a link its label, or its address if it has none.
-    Text that Slack did not encode (a modal's values) must not come here.
-    """
-    names = names or {}
-    parts: list[str] = []
-    done = 0
-    for match in _CONTROL.finditer(text):
-        parts.append(_unescape(text[done : match.start()]))
-        parts.append(_shown(match.group(1), names, ids))
-        done = match.end()
-    parts.append(_unescape(text[done:]))
-    return "".join(parts)
 
 
 def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
@@ -163,7 +84,7 @@ def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
     names: list[str] = []
     for c in commands:
         top = c.name.split(" ", 1)[0]
-        if top == _HELP:
+        if top == HELP:
             top = ADMIN_COMMAND
         if top not in names:
             names.append(top)
@@ -182,17 +103,18 @@ def invocation(
     """Return the core command a Slack slash command stands for.
 
     `text` is as Slack sends it (encoded; see `decode_text`, with `names` of the
-    members it mentions). `/studybot` alone or `/studybot help [topic]` is the
-    core's `help`; every other command passes its text on for the core to parse (in
-    `/studybot setup|settings`, with members as `<@U…>`: see `member_mention`).
+    members it mentions). `/studybot help [topic]` is the core's `help`; every
+    other command, `/studybot` alone included (the core lists its subcommands),
+    passes its text on for the core to parse (in `/studybot setup|settings`, with
+    members as `<@U…>`: see `member_mention`).
     """
     name = command.strip().lstrip("/").lower()
     ids = name == ADMIN_COMMAND and text.lower().split()[:1] in (["setup"], ["settings"])
     text = decode_text(text, names, ids).strip()
     if name == ADMIN_COMMAND:
         word, _, rest = text.partition(" ")
-        if word.lower() in ("", _HELP):
-            return Invocation(_HELP, rest.strip(), actor, place)
+        if word.lower() == HELP:
+            return Invocation(HELP, rest.strip(), actor, place)
     return Invocation(name, text, actor, place)
 
 

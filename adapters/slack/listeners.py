@@ -58,6 +58,7 @@ from adapters.slack.modals import (
 )
 from adapters.slack.render import modal_errors
 from adapters.slack.responses import Origin, Responder
+from adapters.slack.text import mentioned_users
 from adapters.slack.users import UserDirectory
 from bot.core import Core
 from bot.deliveries import DeliveryLog
@@ -197,7 +198,7 @@ class SlackBot:
         text = str(body.get("text", ""))
         async with waiting():  # users.info: nothing for a slot to do meanwhile
             actor = await self.users.member(user_id, place.workspace_id)
-            names = await self.users.names(events.mentioned_users(text))
+            names = await self.users.names(mentioned_users(text))
         event = events.invocation(str(body.get("command", "")), text, actor, place, names)
         origin = Origin(
             place,

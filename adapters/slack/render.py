@@ -6,6 +6,8 @@ Reply text is the core's small Markdown subset; it becomes Slack `mrkdwn` with
 text split to stay within Block Kit's limits rather than rejected. No block has
 empty or only-whitespace text, which Slack refuses (`invalid_blocks`): blank
 parts of a reply are left out, blank labels and titles fall back to an id.
+Commands the core names are written as Slack registers them
+(`adapters.slack.commands`): `/studybot help scoring`, not `/help scoring`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.commands import spell_command
+from bot.command_refs import spell, spell_reply
 from bot.markup import plain_text
 from bot.replies import Button, Field, Form, Reply
 
@@ -132,7 +136,7 @@ def escape(text: str) -> str:
 
 def plain(markdown: str) -> str:
     """Return reply text as plain text (for `plain_text` objects): no escapes, no markers."""
-    return plain_text(markdown.replace("**", ""))
+    return plain_text(spell(markdown, spell_command).replace("**", ""))
 
 
 def _inline(line: str) -> str:
@@ -179,7 +183,7 @@ def mrkdwn(markdown: str) -> str:
     """
     lines: list[str] = []
     in_fence = False
-    for line in markdown.splitlines():
+    for line in spell(markdown, spell_command).splitlines():
         stripped = line.lstrip()
         if stripped.startswith("```"):
             fenced, in_fence = _fence(stripped[3:], in_fence)
@@ -374,6 +378,7 @@ def render_message(reply: Reply) -> list[SlackMessage]:
     has empty or only-whitespace text (a reply with nothing to show shows its
     notification text).
     """
+    reply = spell_reply(reply, spell_command)
     body = _body_blocks(reply)
     tail = _tail_blocks(reply)
     text = fallback_text(reply)
@@ -392,6 +397,7 @@ def render_message(reply: Reply) -> list[SlackMessage]:
 
 def render_summary(reply: Reply, link: str | None) -> SlackMessage:
     """Return a short form of a reply for the channel, pointing to the full one in a thread."""
+    reply = spell_reply(reply, spell_command)
     blocks = _header(reply.title)
     first = reply.text.strip().split("\n\n", 1)[0]
     short = mrkdwn(first)
@@ -414,6 +420,7 @@ def input_block_id(input_id: str, part: int) -> str:
 
 def render_modal(form: Form, intro: str, context: FormContext) -> dict[str, Any]:
     """Return a modal view for a form; an input longer than Slack allows spans several boxes."""
+    form = spell_reply(Reply(form=form), spell_command).form or form
     blocks = _sections(mrkdwn(intro))
     for spec in form.inputs:
         parts = max(1, -(-spec.max_length // MAX_INPUT))

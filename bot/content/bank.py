@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ __all__ = [
     "load_bank",
     "load_syllabus",
     "read_question_file",
+    "syllabus_problems",
+    "titled",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,11 @@ class ContentError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CategorySpec:
-    """A syllabus category: its minimum count and its topics (id to description)."""
+    """A syllabus category: its title, minimum count and topics (id to description).
+
+    `title` is the name members see (`NLP` for `nlp`); a category without one is
+    a problem of the bank.
+    """
 
     name: str
     minimum: int
@@ -70,6 +76,7 @@ class CategorySpec:
     # Its key points are written as claims for the clause grader: the lint holds them to
     # the stricter checks (no prompt words, no one-word terms, pitfall fixtures).
     claims: bool = False
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,11 @@ class QuestionBank:
     def __len__(self) -> int:
         return len(self.questions)
 
+    def category_title(self, category: str) -> str:
+        """Return the name a category is shown by (its syllabus title), or its id without one."""
+        spec = self.syllabus.categories.get(category) if self.syllabus is not None else None
+        return spec.title if spec is not None and spec.title else category
+
     @property
     def categories(self) -> tuple[str, ...]:
         """Return the categories of the bank, in syllabus order where known."""
@@ -121,15 +133,45 @@ class QuestionBank:
 
 
 def load_syllabus(path: Path) -> Syllabus:
-    """Read `syllabus.yaml`: the categories, their minimum counts and topics."""
+    """Read `syllabus.yaml`: the categories, their titles, minimum counts and topics.
+
+    A category without a title reads with an empty one: `syllabus_problems` reports it.
+    """
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     cats: dict[str, CategorySpec] = {}
     for name, spec in (raw or {}).get("categories", {}).items():
         topics = {str(k): str(v) for k, v in (spec.get("topics") or {}).items()}
+        title = spec.get("title")
         cats[str(name)] = CategorySpec(
-            str(name), int(spec.get("minimum", 0)), topics, bool(spec.get("claims", False))
+            str(name),
+            int(spec.get("minimum", 0)),
+            topics,
+            bool(spec.get("claims", False)),
+            " ".join(str(title).split()) if title is not None else "",
         )
     return Syllabus(cats)
+
+
+def syllabus_problems(syllabus: Syllabus, label: str) -> list[Problem]:
+    """Return what is wrong with a syllabus itself: categories without a title."""
+    return [
+        Problem(
+            label,
+            None,
+            f"categories.{name}.title",
+            "missing: every category needs the name members see (e.g. `title: NLP`)",
+        )
+        for name, spec in syllabus.categories.items()
+        if not spec.title
+    ]
+
+
+def titled(question: Question, syllabus: Syllabus | None) -> Question:
+    """Return a question carrying its category's title from the syllabus (if it has one)."""
+    spec = syllabus.categories.get(question.category) if syllabus is not None else None
+    if spec is None or not spec.title:
+        return question
+    return replace(question, category_title=spec.title)
 
 
 def _field_of(loc: tuple[int | str, ...]) -> str:
@@ -175,6 +217,10 @@ def read_question_file(path: Path, label: str) -> tuple[list[QuestionSpec], list
     return specs, problems
 
 
+def _label(path: Path, content_dir: Path) -> str:
+    return str(path.relative_to(content_dir.parent)) if content_dir.parent else str(path)
+
+
 def load_bank(content_dir: Path, *, strict: bool = True) -> QuestionBank:
     """Load and validate every question file under `content_dir/questions`.
 
@@ -187,8 +233,10 @@ def load_bank(content_dir: Path, *, strict: bool = True) -> QuestionBank:
     questions: list[Question] = []
     sources: dict[str, str] = {}
     problems: list[Problem] = []
+    if syllabus is not None:
+        problems.extend(syllabus_problems(syllabus, _label(syllabus_path, content_dir)))
     for path in sorted(question_dir.glob("*.yaml")):
-        label = str(path.relative_to(content_dir.parent)) if content_dir.parent else str(path)
+        label = _label(path, content_dir)
         specs, found = read_question_file(path, label)
         problems.extend(found)
         for spec in specs:
@@ -209,7 +257,7 @@ def load_bank(content_dir: Path, *, strict: bool = True) -> QuestionBank:
                     )
                     continue
             sources[spec.id] = label
-            questions.append(spec.to_question())
+            questions.append(titled(spec.to_question(), syllabus))
     if problems:
         if strict:
             raise ContentError(problems)

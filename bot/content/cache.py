@@ -29,14 +29,14 @@ from typing import Any
 import bot
 from bot import model
 from bot.content import schema
-from bot.content.bank import CategorySpec, QuestionBank, Syllabus, load_bank
+from bot.content.bank import CategorySpec, QuestionBank, Syllabus, load_bank, titled
 from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question
 
 __all__ = ["bank_fingerprint", "load_bank_cached"]
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 2  # bump when the layout below changes (the fingerprint covers model.py too)
+_FORMAT = 3  # bump when the layout below changes (the fingerprint covers model.py too)
 _COMPARES = frozenset({"approx", "exact", "unordered"})
 
 
@@ -147,7 +147,8 @@ def _write_cache(folder: int, name: str, data: dict[str, Any] | None, cache_dir:
 
 # --- The JSON layout ---------------------------------------------------------------------
 #
-# {"format": 1, "fingerprint": "...", "syllabus": null | [[name, minimum, [[topic, text]]]],
+# {"format": 1, "fingerprint": "...",
+#  "syllabus": null | [[name, minimum, [[topic, text]], title]],
 #  "sources": [[id, label]], "questions": [[id, category, difficulty, topics, tags, prompt,
 #  hint, answer, [[text, [terms]]], follow_ups, signature, solution,
 #  [[args, [[name, value]], expected, compare]]]]}
@@ -219,7 +220,7 @@ def _bank_to_json(bank: QuestionBank, fingerprint: str) -> dict[str, Any] | None
     syllabus = None
     if bank.syllabus is not None:
         syllabus = [
-            [c.name, c.minimum, [[k, v] for k, v in c.topics.items()]]
+            [c.name, c.minimum, [[k, v] for k, v in c.topics.items()], c.title]
             for c in bank.syllabus.categories.values()
         ]
     return {
@@ -326,10 +327,12 @@ def _bank_from_json(data: Any, fingerprint: str) -> QuestionBank:
     if data["syllabus"] is not None:
         categories: dict[str, CategorySpec] = {}
         for row in _list(data["syllabus"]):
-            name, minimum, topics = _list(row, 3)
+            name, minimum, topics, title = _list(row, 4)
             if type(minimum) is not int:
                 raise ValueError("a category minimum is not an integer")
-            categories[_text(name)] = CategorySpec(_text(name), minimum, _pairs(topics))
+            categories[_text(name)] = CategorySpec(
+                _text(name), minimum, _pairs(topics), title=_text(title)
+            )
         syllabus = Syllabus(categories)
-    questions = tuple(_question(row) for row in _list(data["questions"]))
+    questions = tuple(titled(_question(row), syllabus) for row in _list(data["questions"]))
     return QuestionBank(questions, syllabus, dict(_pairs(data["sources"])))

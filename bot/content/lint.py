@@ -11,7 +11,14 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.content.bank import Problem, QuestionBank, Syllabus, load_syllabus, read_question_file
+from bot.content.bank import (
+    Problem,
+    QuestionBank,
+    Syllabus,
+    load_syllabus,
+    read_question_file,
+    syllabus_problems,
+)
 from bot.content.code_runner import run_code_tests
 from bot.grading import STOP_WORDS, grade, normalise, term_tokens
 from bot.grading.claims import phrase as compiled_phrase
@@ -270,6 +277,7 @@ def lint_content(
             )
         )
     if syllabus is not None:
+        problems.extend(syllabus_problems(syllabus, "content/syllabus.yaml"))
         categories = syllabus.categories if whole_bank else sorted({p.stem for p in paths})
         problems.extend(_check_coverage(questions, syllabus, categories, "content/syllabus.yaml"))
         unknown = sorted({q.category for q in questions} - set(syllabus.categories))

@@ -17,9 +17,8 @@ async def settings_json(console: Console) -> str:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("/frobnicate", "There is no command /frobnicate."),
+        ("/frobnicate", "There is no command called 'frobnicate'."),
         ("/leaderbord", "Did you mean /leaderboard?"),
-        ("/studybot", "It needs a subcommand of /studybot. Try: setup, settings"),
         ("/studybot explode", "'explode' is not a subcommand of /studybot."),
         ("/leaderboard yesterday", "I don't know 'yesterday' here."),
         ("/stats now please", "/stats takes no arguments."),

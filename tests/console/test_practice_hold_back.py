@@ -27,7 +27,7 @@ async def test_practice_never_offers_the_open_rounds_question_nor_its_answer(
     for _ in range(6):
         out = await console.run(":as Mallory", "/practice nlp", "/practice reveal")
         assert prompt.answer.splitlines()[0] not in out
-        assert "Practice · Nlp · medium" in out
+        assert "Practice · NLP · medium" in out
     out = await console.run("/practice nlp easy")
     assert "Every question that matches is a daily question" in out
     # Another channel of the same workspace: the same question is held back there too.
@@ -43,7 +43,7 @@ async def test_practice_never_offers_the_open_rounds_question_nor_its_answer(
     assert "Every question that matches" in out  # 2 days 23 hours after the reveal
     await console.run(":at 2026-12-03T17:01")
     out = await console.run("/practice nlp easy")
-    assert "Practice · Nlp · easy" in out
+    assert "Practice · NLP · easy" in out
 
 
 async def test_a_practice_question_that_became_the_daily_question_waits_for_its_reveal(
@@ -51,7 +51,7 @@ async def test_a_practice_question_that_became_the_daily_question_waits_for_its_
 ) -> None:
     await console.run("/studybot setup time=09:00 tz=UTC days=daily categories=nlp difficulty=easy")
     out = await console.run(":as Mallory", "/practice nlp easy")  # before the round: allowed
-    assert "Practice · Nlp · easy" in out
+    assert "Practice · NLP · easy" in out
     await console.run(":at 2026-11-30T09:00")
     assert await _open_round_question(console) == "nlp-tf-idf"
     for line in ("/hint", "/practice reveal", "/practice answer term frequency"):

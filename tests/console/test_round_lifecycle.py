@@ -179,7 +179,7 @@ async def test_admin_controls(console: Console) -> None:
 async def test_practice_hint_answer_and_review(console: Console) -> None:
     await console.run("/studybot setup")
     out = await console.run("/practice nlp easy")
-    assert "Practice · Nlp · easy" in out
+    assert "Practice · NLP · easy" in out
     out = await console.run("/hint")
     assert "Hint for your practice question" in out
     out = await console.run(

@@ -51,7 +51,8 @@ def test_the_cache_is_written_then_used(content: Path, tmp_path: Path) -> None:
 def test_the_cache_gives_back_the_bank_it_was_given(content: Path, tmp_path: Path) -> None:
     (content / "questions" / "coding.yaml").write_text(CODING)
     (content / "syllabus.yaml").write_text(
-        (content / "syllabus.yaml").read_text() + "  coding:\n    minimum: 1\n    topics:\n"
+        (content / "syllabus.yaml").read_text()
+        + "  coding:\n    title: Coding\n    minimum: 1\n    topics:\n"
         "      add: Adding\n"
     )
     cache = tmp_path / "cache"

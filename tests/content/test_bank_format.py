@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import messages
 from bot.cli import main
-from bot.content.bank import ContentError, load_bank
+from bot.content.bank import ContentError, QuestionBank, load_bank
 from bot.content.lint import lint_content
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import FIXTURE_CONTENT, REPO
 
 
 @pytest.fixture
@@ -151,8 +152,8 @@ def test_a_category_written_as_claims_is_held_to_the_claim_checks(content: Path)
     assert not any("prompt's own words" in m for m in before)  # not a claims category yet
     edit(
         content / "syllabus.yaml",
-        "  nlp:\n    minimum: 2",
-        "  nlp:\n    minimum: 2\n    claims: true",
+        "  nlp:\n    title: NLP\n    minimum: 2",
+        "  nlp:\n    title: NLP\n    minimum: 2\n    claims: true",
     )
     problems = [str(p) for p in lint_content(content).problems]
     assert any("rule 'tf-idf weight' is made of the prompt's own words" in p for p in problems)
@@ -163,8 +164,8 @@ def test_a_category_written_as_claims_is_held_to_the_claim_checks(content: Path)
 def test_a_rule_the_prompt_itself_states_is_refused_in_a_claims_category(content: Path) -> None:
     edit(
         content / "syllabus.yaml",
-        "  nlp:\n    minimum: 2",
-        "  nlp:\n    minimum: 2\n    claims: true",
+        "  nlp:\n    title: NLP\n    minimum: 2",
+        "  nlp:\n    title: NLP\n    minimum: 2\n    claims: true",
     )
     edit(
         content / "questions" / "nlp.yaml",
@@ -173,3 +174,35 @@ def test_a_rule_the_prompt_itself_states_is_refused_in_a_claims_category(content
     )
     problems = [str(p) for p in lint_content(content).problems]
     assert any("key_points.1: the prompt itself covers this key point" in p for p in problems)
+
+
+def test_a_category_without_a_title_is_an_error(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(content / "syllabus.yaml", "  nlp:\n    title: NLP\n", "  nlp:\n")
+    with pytest.raises(ContentError) as caught:
+        load_bank(content)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("syllabus.yaml") and problem.field == "categories.nlp.title"
+    assert "every category needs the name members see" in problem.message
+    linted = [str(p) for p in lint_content(content).problems]
+    assert any("categories.nlp.title: missing" in p for p in linted)
+    assert main(["content", "--content", str(content), "lint", "--no-code"]) != 0
+    assert "categories.nlp.title" in capsys.readouterr().out
+
+
+def test_questions_carry_their_categorys_title(fixture_bank: QuestionBank) -> None:
+    shown = {q.category: q.category_title for q in fixture_bank.questions}
+    assert shown == {"algorithms": "Algorithms", "evaluation": "Evaluation", "nlp": "NLP"}
+
+
+def test_every_category_of_the_bank_is_shown_by_its_title() -> None:
+    bank = load_bank(REPO / "content")
+    assert bank.syllabus is not None
+    titles = {name: spec.title for name, spec in bank.syllabus.categories.items()}
+    assert titles["nlp"] == "NLP" and titles["mlops"] == "MLOps"
+    assert titles["recsys-search"] == "Recommender systems & search"
+    for question in bank.questions:
+        assert question.category_title == titles[question.category]
+        card = messages.practice_card(question, due_review=False)
+        assert card.title == f"Practice · {titles[question.category]} · {question.difficulty}"

@@ -11,7 +11,7 @@ import aiohttp
 import discord
 import pytest
 
-from adapters.discord.commands import BARE_SUBCOMMAND, MANAGE_CHANNELS
+from adapters.discord.commands import BARE_SUBCOMMAND, MANAGE_CHANNELS, suggestions
 from adapters.discord.registration import SWEEP_REFUSALS
 from bot.command_translations import group_summaries, param_helps, summaries
 from bot.commands import COMMANDS
@@ -255,6 +255,18 @@ async def test_category_autocomplete_offers_the_banks_categories(bot: Bot) -> No
     assert [c["value"] for c in callback["data"]["choices"]] == ["evaluation"]
 
 
+async def test_category_autocomplete_shows_titles_and_finds_them(bot: Bot) -> None:
+    data = bot.fake.command_data(
+        "practice",
+        [{"type": 3, "name": "category", "value": "NL", "focused": True}],
+        sub=BARE_SUBCOMMAND,
+    )
+    payload = bot.fake.interaction_payload(4, data, user=bot.alice, channel=bot.channel)
+    record = await bot.fake.send_interaction(payload)
+    callback = await record.callback
+    assert callback["data"]["choices"] == [{"name": "NLP", "value": "nlp"}]
+
+
 async def test_admin_commands_are_refused_to_members_who_cannot_manage_the_channel(
     bot: Bot,
 ) -> None:
@@ -420,3 +432,12 @@ async def test_a_crowd_of_interactions_is_acknowledged_at_once(
         assert "Commands" in _shown(record)
     finally:
         await stop_bot(b.app, b.platform, b.task)
+
+
+def test_suggestions_match_a_category_by_its_title_too() -> None:
+    titles = {"recsys-search": "Recommender systems & search", "nlp": "NLP"}
+    found = suggestions("recomm", ["nlp", "recsys-search"], lambda c: titles[c])
+    assert found == ["recsys-search"]
+    assert suggestions("systems", ["nlp", "recsys-search"], lambda c: titles[c]) == [
+        "recsys-search"
+    ]

@@ -107,11 +107,11 @@ async def test_practice_holds_back_and_reviews_come_first(
     store.held_back = {"nlp-tf-idf"}
     assert (await practice.start(ANN, PLACE, None, "nlp", "easy")).is_error
     card = await practice.start(ANN, PLACE, None, "nlp", None)
-    assert "Nlp · medium" in (card.title or "")  # the one nlp question not held back
+    assert "NLP · medium" in (card.title or "")  # the one nlp question not held back
     revealed = await practice.reveal(ANN, PLACE, "UTC")
     assert not revealed.is_error
     assert (await practice.reveal(ANN, PLACE, "UTC")).is_error  # finished
     clock.set(clock.now() + timedelta(days=1, minutes=1))
     due = await practice.start(ANN, PLACE, None, None, None)
     assert (due.footer or "").startswith("A question due for review")  # the revealed one
-    assert "Nlp · medium" in (due.title or "")
+    assert "NLP · medium" in (due.title or "")

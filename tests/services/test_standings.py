@@ -145,7 +145,7 @@ async def test_stats_report_points_and_rank_per_period_streak_coverage_and_pract
     assert field(stats, "Rounds answered") == "3"
     assert field(stats, "Average coverage") == "67%"
     assert field(stats, "By category") == (
-        "Nlp: 2 answered, 50% coverage\nEvaluation: 1 answered, 100% coverage"  # most first
+        "NLP: 2 answered, 50% coverage\nEvaluation: 1 answered, 100% coverage"  # most first
     )
     assert field(stats, "Practice") == (
         "2 questions, 2 answered, 60% average coverage; 1 due for review"

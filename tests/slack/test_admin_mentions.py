@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from adapters.slack import events
+from adapters.slack import events, text
 from bot.model import ChannelRef, MemberRef
 from loopback.slack import TEAM, Mention, SlackText, command_text
 from tests.slack.conftest import ADMIN, ALICE, BOB, CHANNEL, SlackRig
@@ -68,8 +68,8 @@ def test_settings_text_keeps_member_ids_and_other_text_shows_names() -> None:
 
 
 def test_what_names_a_member_on_slack() -> None:
-    assert events.member_mention(f"<@{ALICE}>") == ALICE
-    assert events.member_mention(f"<@{ALICE}|alice>") == ALICE
-    assert events.member_mention("W012ABC") == "W012ABC"  # an Enterprise Grid member, typed
+    assert text.member_mention(f"<@{ALICE}>") == ALICE
+    assert text.member_mention(f"<@{ALICE}|alice>") == ALICE
+    assert text.member_mention("W012ABC") == "W012ABC"  # an Enterprise Grid member, typed
     for word in ("@bob", "bob", "<#C123|general>", "<!here>", "<@UALICE", ""):
-        assert events.member_mention(word) is None
+        assert text.member_mention(word) is None

@@ -33,7 +33,7 @@ async def test_an_unknown_command_is_not_acknowledged(rig: SlackRig) -> None:
 @pytest.mark.parametrize(
     ("command", "text", "expected", "visibility"),
     [
-        ("/studybot", "", "Commands", "ephemeral"),
+        ("/studybot", "", "/studybot help", "ephemeral"),  # its subcommands, help among them
         ("/studybot", "help scoring", "How points work", "ephemeral"),
         ("/studybot", "help admin", "Admin commands", "ephemeral"),
         ("/studybot", "settings", "Settings", "ephemeral"),

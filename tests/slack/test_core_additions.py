@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import messages
+from bot import messages, standing_replies
 from bot.model import ChannelRef, MemberRef
 from bot.ports import Invocation
 from bot.replies import Field, Reply
@@ -19,7 +19,7 @@ def test_a_reveal_key_names_its_round_post() -> None:
 def test_the_overview_card_adds_the_leaderboard_to_the_stats() -> None:
     stats = Reply(title="Stats · Ann", fields=(Field("Points", "3"),))
     board = Reply(title="Leaderboard · this week", text="1. Ann — 3")
-    card = messages.overview_card(stats, board)
+    card = standing_replies.overview_card(stats, board)
     assert card.title == "Stats · Ann"
     assert card.fields == (Field("Points", "3"), Field("Leaderboard · this week", "1. Ann — 3"))
 

@@ -24,7 +24,7 @@ async def test_the_round_is_posted_as_block_kit_with_its_buttons(rig: SlackRig) 
     kinds = [b["type"] for b in post["blocks"]]
     assert kinds[0] == "header" and "actions" in kinds and kinds[-1] == "context"
     header = post["blocks"][0]["text"]["text"]
-    assert "Evaluation" in header or "Algorithms" in header or "Nlp" in header
+    assert "Evaluation" in header or "Algorithms" in header or "NLP" in header
     assert any(d in header for d in ("easy", "medium", "hard"))
     actions = next(b for b in post["blocks"] if b["type"] == "actions")
     labels = [e["text"]["text"] for e in actions["elements"]]

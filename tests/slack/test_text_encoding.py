@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack import events
+from adapters.slack import events, text
 from adapters.slack.render import render_message
 from bot.markup import user_text
 from bot.replies import Reply
@@ -136,12 +136,12 @@ async def test_a_broadcast_is_kept_as_text_and_stays_harmless_on_the_way_out(
     ],
 )
 def test_decode_text(encoded: str, decoded: str) -> None:
-    assert events.decode_text(encoded, {"UALICE": "Alice"}) == decoded
+    assert text.decode_text(encoded, {"UALICE": "Alice"}) == decoded
 
 
 def test_mentioned_users_are_listed_once_in_order() -> None:
-    text = "<@UB> <@UA|a> <@UB> <#C1|x> <!here>"
-    assert events.mentioned_users(text) == ("UB", "UA")
+    encoded = "<@UB> <@UA|a> <@UB> <#C1|x> <!here>"
+    assert text.mentioned_users(encoded) == ("UB", "UA")
 
 
 def test_commands_and_thread_messages_are_decoded_in_the_translation() -> None:
