@@ -11,10 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.content.bank import QuestionBank
 
 Handler = Callable[[argparse.Namespace], int]
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
+
+# The distribution whose version `studybot --version` prints.
+DISTRIBUTION = "studybot"
+
+
+class CommandLineError(Exception):
+    """A command line that cannot be run as given: one line for stderr, exit status 2."""
 
 
 def _default_content_dir() -> Path:
@@ -23,10 +31,40 @@ def _default_content_dir() -> Path:
     return default_content_dir()
 
 
+def _check_bank_folder(content_dir: Path) -> None:
+    """Raise CommandLineError unless `content_dir` is a folder with question files in it."""
+    if not content_dir.is_dir():
+        what = "is not a folder" if content_dir.exists() else "does not exist"
+        raise CommandLineError(
+            f"no question bank at {content_dir}: it {what} (name the folder holding "
+            "questions/*.yaml with --content or STUDYBOT_CONTENT_DIR)"
+        )
+    if not any((content_dir / "questions").glob("*.yaml")):
+        raise CommandLineError(
+            f"no question bank at {content_dir}: it has no questions/*.yaml files"
+        )
+
+
+def _version() -> str:
+    """Return the installed studybot's version, or a note that it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def _content_lint(args: argparse.Namespace) -> int:
     from bot.content.lint import format_stats, lint_content
 
+    if not args.file:  # the whole bank: there must be one
+        _check_bank_folder(args.content)
     report = lint_content(args.content, [Path(f) for f in args.file], run_code=not args.no_code)
+    if not report.questions and not report.problems and not args.file:
+        raise CommandLineError(
+            f"no question bank at {args.content}: its question files hold no questions"
+        )
     for problem in report.problems:
         print(problem)
     print(format_stats(report.questions))
@@ -41,6 +79,7 @@ def _grade(args: argparse.Namespace) -> int:
     from bot.content.bank import ContentError, load_bank
     from bot.grading.report import verdict
 
+    _check_bank_folder(args.content)
     try:
         bank = load_bank(args.content)
     except ContentError as exc:
@@ -81,6 +120,7 @@ def _content_stats(args: argparse.Namespace) -> int:
     from bot.content.bank import ContentError, load_bank
     from bot.content.lint import format_stats
 
+    _check_bank_folder(args.content)
     try:
         bank = load_bank(args.content)
     except ContentError as exc:
@@ -116,6 +156,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if args.database:
         config = replace(config, database_url=args.database)
+    _check_database_folder(config.database_url, create=False)
+    script = _read_script(args.script) if args.platform == "console" else None
+    bank = _load_bank_to_run(config)
     # Secrets to keep out of the logs: the environment's, .env's, and the database password.
     env = {**read_env_file(Path(".env")), **os.environ}
     configure_logging(
@@ -124,8 +167,40 @@ def _run(args: argparse.Namespace) -> int:
         {**env, "STUDYBOT_DATABASE_URL": config.database_url},
     )
     if args.platform == "console":
-        return _run_console(args, config)
+        return _run_console(args, config, bank, script)
     return _run_platform(args.platform, config)
+
+
+def _read_script(script: str | None) -> list[str] | None:
+    """Return the lines of `--script FILE` (None if none or "-"); CommandLineError if unreadable."""
+    if not script or script == "-":
+        return None
+    try:
+        return Path(script).read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise CommandLineError(f"cannot read the script {script}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise CommandLineError(f"cannot read the script {script}: {exc.strerror or exc}") from None
+
+
+def _load_bank_to_run(config: Config) -> QuestionBank:
+    """Return the bank the bot would run with; CommandLineError if it is missing or empty.
+
+    A bot started without questions would start, then fail at every post time.
+    """
+    from bot.content.bank import ContentError
+    from bot.content.cache import load_bank_cached
+
+    _check_bank_folder(config.content_dir)
+    try:
+        bank = load_bank_cached(config.content_dir, config.cache_dir)
+    except ContentError as exc:
+        raise CommandLineError(str(exc)) from None
+    if len(bank) == 0:
+        raise CommandLineError(
+            f"no question bank at {config.content_dir}: its question files hold no questions"
+        )
+    return bank
 
 
 def _run_platform(name: str, config: Config) -> int:
@@ -147,7 +222,9 @@ def _run_platform(name: str, config: Config) -> int:
     return status
 
 
-def _run_console(args: argparse.Namespace, config: Config) -> int:
+def _run_console(
+    args: argparse.Namespace, config: Config, bank: QuestionBank, script: list[str] | None
+) -> int:
     import asyncio
     from datetime import UTC, datetime
 
@@ -161,14 +238,63 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
     lines: Iterable[str] | None
-    if args.script and args.script != "-":
-        lines = Path(args.script).read_text(encoding="utf-8").splitlines()
+    if script is not None:
+        lines = script
     elif args.script == "-" or not stdin_is_terminal():
         lines = sys.stdin
     else:
         lines = None
     options = ConsoleOptions(start, args.member, args.admin, args.channel)
-    return asyncio.run(run_console(config, options, lines))
+    return asyncio.run(run_console(config, options, lines, bank=bank))
+
+
+def _check_database_folder(url: str, *, create: bool) -> None:
+    """Refuse a SQLite file in a folder that does not exist, unless `create` or the default.
+
+    The default database (`./studybot-data/studybot.sqlite3`) gets its folder made,
+    so that a fresh clone runs; a folder named on purpose is more likely mistyped.
+    """
+    from bot.config import DEFAULT_DATABASE_URL
+    from bot.store.urls import missing_folder
+
+    folder = missing_folder(url)
+    if folder is None or url == DEFAULT_DATABASE_URL:
+        return
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    raise CommandLineError(
+        f"the folder {folder} for the database does not exist: create it, or let "
+        "`studybot db migrate --create` create it"
+    )
+
+
+class _Commands:
+    """The subcommands of a command, kept with their help to list when none is named."""
+
+    def __init__(self, parser: argparse.ArgumentParser, dest: str) -> None:
+        self.parser = parser
+        self._action = parser.add_subparsers(dest=dest)
+        self._listed: list[tuple[str, str]] = []
+        parser.set_defaults(handler=self.missing)  # a named subcommand sets its own
+
+    def add(self, name: str, help: str, **options: Any) -> argparse.ArgumentParser:
+        """Add the subcommand `name` and return its parser."""
+        self._listed.append((name, help))
+        return self._action.add_parser(name, help=help, **options)
+
+    def missing(self, args: argparse.Namespace) -> int:
+        """Say that a subcommand is needed and list them; exit status 2."""
+        prog = self.parser.prog
+        width = max(len(name) for name, _ in self._listed)
+        lines = [
+            self.parser.format_usage().rstrip(),
+            f"{prog}: say what to do, one of:",
+            *(f"  {name:<{width}}  {help}" for name, help in self._listed),
+            f"(`{prog} COMMAND --help` tells more about one)",
+        ]
+        print("\n".join(lines), file=sys.stderr)
+        return 2
 
 
 # -- studybot db: migrate, copy, verify, backup --------------------------------
@@ -189,7 +315,7 @@ def _db_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) 
 
         try:
             return asyncio.run(work(args))
-        except (ConfigError, UsageError) as exc:
+        except (ConfigError, UsageError, CommandLineError) as exc:
             print(f"studybot: {exc}", file=sys.stderr)
             return 2
         except DatabaseToolError as exc:
@@ -214,6 +340,7 @@ async def _db_migrate(args: argparse.Namespace) -> int:
     from bot.store.urls import redact
 
     url = _database_url(args)
+    _check_database_folder(url, create=args.create)
     run = await migrate_url(url)
     done = f"applied {', '.join(map(str, run.applied))}" if run.applied else "already up to date"
     print(f"{redact(url)}: schema version {run.before} -> {run.after} ({done})")
@@ -266,22 +393,31 @@ _QUIET_SOURCE = (
 )
 
 
-def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = commands.add_parser("db", help="migrate, copy, verify and back up the database")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
+_CREATE_HELP = (
+    "create the SQLite file's folder if it does not exist (without it a missing folder is "
+    "refused, as likely mistyped; the default ./studybot-data is always created)"
+)
+
+
+def _add_db_commands(commands: _Commands) -> None:
+    db = commands.add("db", "migrate, copy, verify and back up the database")
+    db_commands = _Commands(db, "db_command")
     database_help = "database URL (default: STUDYBOT_DATABASE_URL, else the SQLite file)"
 
-    migrate = db_commands.add_parser(
+    migrate = db_commands.add(
         "migrate",
-        help="bring the database to the latest schema",
-        description="Apply the migrations the database lacks (safe to run again).",
+        "bring the database to the latest schema",
+        description="Apply the migrations the database lacks (safe to run again). A new "
+        "SQLite file is created, but not its folder unless --create is given (the default "
+        "./studybot-data is always created).",
     )
     migrate.add_argument("--database", help=database_help)
+    migrate.add_argument("--create", action="store_true", help=_CREATE_HELP)
     migrate.set_defaults(handler=_db_command(_db_migrate))
 
-    copy = db_commands.add_parser(
+    copy = db_commands.add(
         "copy",
-        help="copy a whole studybot database to another (e.g. SQLite to PostgreSQL)",
+        "copy a whole studybot database to another (e.g. SQLite to PostgreSQL)",
         description="Copy every table of the studybot database at SRC_URL into the empty "
         "database at DST_URL (migrated first), in one transaction, then compare row counts "
         "and checksums table by table; on any difference nothing is written and the exit "
@@ -294,9 +430,9 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     copy.set_defaults(handler=_db_command(_db_copy))
 
-    verify = db_commands.add_parser(
+    verify = db_commands.add(
         "verify",
-        help="compare two studybot databases by row counts and checksums",
+        "compare two studybot databases by row counts and checksums",
         description="Compare two studybot databases table by table (e.g. a copy with its "
         "source before switching over); exit status 1 if they differ.",
     )
@@ -304,9 +440,9 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     verify.add_argument("dest", metavar="DST_URL")
     verify.set_defaults(handler=_db_command(_db_verify))
 
-    backup = db_commands.add_parser(
+    backup = db_commands.add(
         "backup",
-        help="back a SQLite database up into a new file, while the bot runs",
+        "back a SQLite database up into a new file, while the bot runs",
         description="Back the SQLite database up with SQLite's online backup API (safe while "
         "the bot runs), check the copy (integrity, foreign keys, row counts) and only then "
         "give it its name. For PostgreSQL use pg_dump.",
@@ -316,12 +452,16 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     backup.set_defaults(handler=_db_command(_db_backup))
 
 
+_CONTENT_HELP = "the content folder (default: STUDYBOT_CONTENT_DIR, else the bundled one)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the `studybot` command line."""
     parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = _Commands(parser, "command")
 
-    run = commands.add_parser("run", help="run the bot (the console by default)")
+    run = commands.add("run", "run the bot (the console by default)")
     run.add_argument(
         "--platform",
         choices=["console", *PLATFORM_MODULES],
@@ -331,39 +471,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--database",
-        help="database URL (default: STUDYBOT_DATABASE_URL or a SQLite file in ./studybot-data)",
+        help="database URL (default: STUDYBOT_DATABASE_URL or a SQLite file in ./studybot-data, "
+        "created if missing; the folder of any other SQLite file must exist)",
     )
-    run.add_argument("--script", help="run console lines from this file ('-': standard input)")
+    run.add_argument(
+        "--script",
+        help="run console lines from this file ('-': standard input); the exit status is 1 "
+        "if a line failed (an error reply, an unknown or refused console command)",
+    )
     run.add_argument("--start", help="the simulated clock's start, e.g. 2026-12-01T08:00 (UTC)")
     run.add_argument("--as", dest="member", default="alice", help="who you are at first")
     run.add_argument("--admin", action="store_true", help="start as an admin of the channel")
     run.add_argument("--channel", default="general", help="the channel you start in")
     run.set_defaults(handler=_run)
 
-    content = commands.add_parser("content", help="check and describe the question bank")
-    content.add_argument(
-        "--content", type=Path, default=None, help="the content folder (default: the bundled one)"
+    content = commands.add("content", "check and describe the question bank")
+    content.add_argument("--content", type=Path, default=None, help=_CONTENT_HELP)
+    # `--content` is taken after the subcommand too; there it leaves an earlier one alone
+    # unless given.
+    content_option = argparse.ArgumentParser(add_help=False)
+    content_option.add_argument(
+        "--content", type=Path, default=argparse.SUPPRESS, help=_CONTENT_HELP
     )
-    content_commands = content.add_subparsers(dest="content_command", required=True)
-    lint = content_commands.add_parser("lint", help="check the bank and print its counts")
+    content_commands = _Commands(content, "content_command")
+    lint = content_commands.add(
+        "lint", "check the bank and print its counts", parents=[content_option]
+    )
     lint.add_argument("--file", action="append", default=[], help="check only this file")
     lint.add_argument("--no-code", action="store_true", help="skip running coding solutions")
     lint.set_defaults(handler=_content_lint)
-    stats = content_commands.add_parser("stats", help="print counts per category and difficulty")
+    stats = content_commands.add(
+        "stats", "print counts per category and difficulty", parents=[content_option]
+    )
     stats.set_defaults(handler=_content_stats)
-    schema = content_commands.add_parser("schema", help="print the JSON Schema of a question file")
+    schema = content_commands.add("schema", "print the JSON Schema of a question file")
     schema.set_defaults(handler=_content_schema)
 
-    grade = commands.add_parser(
-        "grade", help="grade an answer (standard input) or a batch of them, as JSON"
-    )
+    grade = commands.add("grade", "grade an answer (standard input) or a batch of them, as JSON")
     grade.add_argument("question", nargs="?", help="the question's id")
     grade.add_argument(
         "--batch", help='a file of JSON lines {"question": ID, "answer": TEXT} ("-": stdin)'
     )
-    grade.add_argument(
-        "--content", type=Path, default=None, help="the content folder (default: the bundled one)"
-    )
+    grade.add_argument("--content", type=Path, default=None, help=_CONTENT_HELP)
     grade.set_defaults(handler=_grade)
 
     _add_db_commands(commands)
@@ -375,7 +524,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "content", None) is None and args.command in ("content", "grade"):
         args.content = _default_content_dir()
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except CommandLineError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -38,7 +38,7 @@ from bot.ports import (
 from bot.replies import Button, Form, Reply, Visibility
 from bot.scoring import HELPFUL
 
-__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable"]
+__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable", "ScriptResult"]
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,34 @@ class ConsoleChat:
         self._print(render(reply, "", member.display_name, None))
 
 
+@dataclass(frozen=True, slots=True)
+class ScriptResult:
+    """How a script went: how many of its lines ran, and which failed (by line number).
+
+    A line fails when the bot answers it with an error reply (an unknown command,
+    a bad argument, an answer refused) or when it is a console command that is
+    unknown or refused (`:advance soon`). Blank lines and `#` comments do not run.
+    """
+
+    ran: int
+    failed: tuple[int, ...]
+
+    def summary(self) -> str:
+        """Say which lines failed, e.g. `2 of 14 lines failed: lines 3, 9`."""
+        numbers = ", ".join(map(str, self.failed[:_LISTED_FAILURES]))
+        more = f" and {len(self.failed) - _LISTED_FAILURES} more" if self.more_failed else ""
+        word = "line" if len(self.failed) == 1 else "lines"
+        return f"{len(self.failed)} of {self.ran} lines failed: {word} {numbers}{more}"
+
+    @property
+    def more_failed(self) -> bool:
+        """Whether more lines failed than the summary lists."""
+        return len(self.failed) > _LISTED_FAILURES
+
+
+_LISTED_FAILURES = 20  # line numbers a summary lists at most
+
+
 @dataclass
 class _Member:
     name: str
@@ -165,6 +193,7 @@ class ConsoleSession:
         self._pending_form: Form | None = None
         self._my_messages: dict[tuple[str, str], str] = {}  # (member, thread) -> message id
         self._private_buttons: tuple[Button, ...] = ()
+        self._line_failed = False  # whether the line being handled failed (see ScriptResult)
 
     @property
     def prompt(self) -> str:
@@ -240,6 +269,7 @@ class ConsoleSession:
             self._show(reply, event)
 
     def _show(self, reply: Reply, event: Event) -> None:
+        self._line_failed = self._line_failed or reply.is_error
         thread = event.place.thread_id if reply.visibility is Visibility.THREAD else None
         self._say(render(reply, self._channel, self._member.name, thread))
         if reply.form is not None:
@@ -273,11 +303,13 @@ class ConsoleSession:
             return True
         handler = handlers.get(meta.name)
         if handler is None:
+            self._line_failed = True
             self._say(f"! There is no console command :{meta.name}. :help lists them.")
             return True
         try:
             await handler(meta.arg)
         except ValueError as exc:
+            self._line_failed = True
             self._say(f"! {exc}")
         return True
 
@@ -384,16 +416,27 @@ class ConsoleSession:
         self._pending_form = None
         self._say("(form cancelled)")
 
-    async def run_script(self, lines: Iterable[str], echo: bool = True) -> None:
-        """Say who you are, then run lines from a script, echoing each, until the end or `:quit`."""
+    async def run_script(self, lines: Iterable[str], echo: bool = True) -> ScriptResult:
+        """Say who you are, then run lines from a script, echoing each, until the end or `:quit`.
+
+        Return how many lines ran and which of them failed.
+        """
         self._greet()
-        for line in lines:
-            if line.lstrip().startswith("#"):
+        ran = 0
+        failed: list[int] = []
+        for number, line in enumerate(lines, 1):
+            if line.lstrip().startswith("#") or not line.strip():
                 continue
-            if echo and line.strip():
+            if echo:
                 self._say(f"{self.prompt}{line.rstrip()}")
-            if not await self.handle_line(line):
-                return
+            ran += 1
+            self._line_failed = False
+            go_on = await self.handle_line(line)
+            if self._line_failed:
+                failed.append(number)
+            if not go_on:
+                break
+        return ScriptResult(ran, tuple(failed))
 
     async def run_interactive(self, tick_seconds: float = 1.0) -> None:
         """Read lines from the terminal; the simulated clock also runs with real time."""

@@ -12,7 +12,7 @@ from bot.app import build_app
 from bot.clock import ManualClock
 from bot.commands import UsageError
 from bot.config import Config
-from bot.content.bank import ContentError
+from bot.content.bank import ContentError, QuestionBank
 from bot.jobs import ManualJobScheduler
 from bot.store.urls import DatabaseToolError
 
@@ -29,13 +29,24 @@ class ConsoleOptions:
     channel: str = "general"
 
 
-async def run_console(config: Config, options: ConsoleOptions, lines: Iterable[str] | None) -> int:
-    """Run the bot on the console: from `lines` (a script), or the terminal when None."""
+async def run_console(
+    config: Config,
+    options: ConsoleOptions,
+    lines: Iterable[str] | None,
+    *,
+    bank: QuestionBank | None = None,
+) -> int:
+    """Run the bot on the console: from `lines` (a script), or the terminal when None.
+
+    Return the exit status: 0, or 1 when a line of the script failed (see
+    `ScriptResult`; the count goes to stderr), or 2 when the bot cannot start.
+    `bank` is the question bank when already loaded (else it is read from settings).
+    """
     clock = ManualClock(options.start)
     chat = ConsoleChat(sys.stdout)
     try:
         # One trusted person at a terminal, and scripts that run lines as fast as they can.
-        app = await build_app(replace(config, member_limits=False), chat, clock)
+        app = await build_app(replace(config, member_limits=False), chat, clock, bank=bank)
     except (ContentError, UsageError, DatabaseToolError) as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
@@ -54,8 +65,11 @@ async def run_console(config: Config, options: ConsoleOptions, lines: Iterable[s
         )
         if lines is None:
             await session.run_interactive()
-        else:
-            await session.run_script(lines)
+            return 0
+        result = await session.run_script(lines)
     finally:
         await app.stop()
+    if result.failed:
+        print(f"studybot: {result.summary()}", file=sys.stderr)
+        return 1
     return 0
