@@ -13,11 +13,13 @@ import asyncio
 import base64
 import itertools
 import logging
+import os
 import secrets
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.translate import MetaCommand, parse_duration, parse_meta, parse_moment, render
@@ -38,12 +40,22 @@ from bot.ports import (
 from bot.replies import Button, Form, Reply, Visibility
 from bot.scoring import HELPFUL
 
-__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable", "ScriptResult"]
+__all__ = [
+    "HISTORY_FILE",
+    "HISTORY_LINES",
+    "ConsoleChat",
+    "ConsoleSession",
+    "PlatformUnavailable",
+    "ScriptResult",
+    "line_editing",
+]
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 WORKSPACE = "local"
+HISTORY_FILE = ".console_history"  # in the data folder, next to the SQLite file
+HISTORY_LINES = 1000  # the lines of history kept
 
 META_HELP = """\
 Console commands:
@@ -438,10 +450,15 @@ class ConsoleSession:
                 break
         return ScriptResult(ran, tuple(failed))
 
-    async def run_interactive(self, tick_seconds: float = 1.0) -> None:
-        """Read lines from the terminal; the simulated clock also runs with real time."""
+    async def run_interactive(self, tick_seconds: float = 1.0, history: Path | None = None) -> None:
+        """Read lines from the terminal; the simulated clock also runs with real time.
+
+        Lines can be edited and earlier ones recalled (↑), kept in `history` between
+        runs when given (see `line_editing`).
+        """
         self._say("studybot console — :help for console commands, /help for the bot's.")
         self._greet()
+        save_history = line_editing(history)
         ticker = asyncio.create_task(self._tick(tick_seconds))
         try:
             async for line in _terminal_lines(lambda: self.prompt):
@@ -449,6 +466,7 @@ class ConsoleSession:
                     break
         finally:
             ticker.cancel()
+            save_history()
 
     async def _tick(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()
@@ -461,6 +479,39 @@ class ConsoleSession:
                 await self._scheduler.run_until(self._clock.now() + timedelta(seconds=elapsed))
             except Exception:
                 log.exception("a scheduled job failed")
+
+
+def line_editing(history: Path | None) -> Callable[[], None]:
+    """Turn on line editing and recall for `input()` and return what saves the history.
+
+    Uses the standard library's `readline` (absent on some platforms: then lines
+    are read plainly). The history starts from the file `history`, if given and
+    readable, and is saved back to it (the last `HISTORY_LINES`, readable by the
+    owner only: it holds answers typed). Only for a terminal, never for a script.
+    """
+    try:
+        import readline
+    except ImportError:
+        return lambda: None
+    readline.clear_history()  # nothing from an earlier session in this process
+    readline.set_history_length(HISTORY_LINES)
+    if history is not None and history.is_file():
+        try:
+            readline.read_history_file(history)
+        except OSError as exc:
+            log.warning("cannot read the console history %s: %s", history, exc)
+
+    def save() -> None:
+        if history is None:
+            return
+        try:
+            history.touch(mode=0o600, exist_ok=True)
+            os.chmod(history, 0o600)
+            readline.write_history_file(history)
+        except OSError as exc:
+            log.warning("cannot save the console history %s: %s", history, exc)
+
+    return save
 
 
 async def _terminal_lines(get_prompt: Callable[[], str]) -> AsyncIterator[str]:

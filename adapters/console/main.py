@@ -6,17 +6,18 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
-from adapters.console.adapter import ConsoleChat, ConsoleSession
+from adapters.console.adapter import HISTORY_FILE, ConsoleChat, ConsoleSession
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.commands import UsageError
 from bot.config import Config
 from bot.content.bank import ContentError, QuestionBank
 from bot.jobs import ManualJobScheduler
-from bot.store.urls import DatabaseToolError
+from bot.store.urls import DatabaseToolError, sqlite_path
 
-__all__ = ["ConsoleOptions", "run_console"]
+__all__ = ["ConsoleOptions", "history_file", "run_console"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,14 @@ class ConsoleOptions:
     member: str = "alice"
     admin: bool = False
     channel: str = "general"
+
+
+def history_file(database_url: str) -> Path | None:
+    """Return where the console keeps its history: the SQLite file's folder (else nowhere)."""
+    if not database_url.startswith("sqlite:///"):
+        return None
+    path = sqlite_path(database_url)
+    return path.parent / HISTORY_FILE if isinstance(path, Path) else None
 
 
 async def run_console(
@@ -64,7 +73,7 @@ async def run_console(
             channel=options.channel,
         )
         if lines is None:
-            await session.run_interactive()
+            await session.run_interactive(history=history_file(config.database_url))
             return 0
         result = await session.run_script(lines)
     finally:
