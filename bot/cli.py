@@ -5,24 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot.db_cli import add_db_commands, check_database_folder
+from bot.subcommands import CommandLineError, Subcommands
 
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.content.bank import QuestionBank
 
-Handler = Callable[[argparse.Namespace], int]
-
 __all__ = ["build_parser", "main"]
 
 # The distribution whose version `studybot --version` prints.
 DISTRIBUTION = "studybot"
-
-
-class CommandLineError(Exception):
-    """A command line that cannot be run as given: one line for stderr, exit status 2."""
 
 
 def _default_content_dir() -> Path:
@@ -156,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if args.database:
         config = replace(config, database_url=args.database)
-    _check_database_folder(config.database_url, create=False)
+    check_database_folder(config.database_url, create=False)
     script = _read_script(args.script) if args.platform == "console" else None
     bank = _load_bank_to_run(config)
     # Secrets to keep out of the logs: the environment's, .env's, and the database password.
@@ -248,218 +245,39 @@ def _run_console(
     return asyncio.run(run_console(config, options, lines, bank=bank))
 
 
-def _check_database_folder(url: str, *, create: bool) -> None:
-    """Refuse a SQLite file in a folder that does not exist, unless `create` or the default.
-
-    The default database (`./studybot-data/studybot.sqlite3`) gets its folder made,
-    so that a fresh clone runs; a folder named on purpose is more likely mistyped.
-    """
-    from bot.config import DEFAULT_DATABASE_URL
-    from bot.store.urls import missing_folder
-
-    folder = missing_folder(url)
-    if folder is None or url == DEFAULT_DATABASE_URL:
-        return
-    if create:
-        folder.mkdir(parents=True, exist_ok=True)
-        return
-    raise CommandLineError(
-        f"the folder {folder} for the database does not exist: create it, or let "
-        "`studybot db migrate --create` create it"
-    )
-
-
-class _Commands:
-    """The subcommands of a command, kept with their help to list when none is named."""
-
-    def __init__(self, parser: argparse.ArgumentParser, dest: str) -> None:
-        self.parser = parser
-        self._action = parser.add_subparsers(dest=dest)
-        self._listed: list[tuple[str, str]] = []
-        parser.set_defaults(handler=self.missing)  # a named subcommand sets its own
-
-    def add(self, name: str, help: str, **options: Any) -> argparse.ArgumentParser:
-        """Add the subcommand `name` and return its parser."""
-        self._listed.append((name, help))
-        return self._action.add_parser(name, help=help, **options)
-
-    def missing(self, args: argparse.Namespace) -> int:
-        """Say that a subcommand is needed and list them; exit status 2."""
-        prog = self.parser.prog
-        width = max(len(name) for name, _ in self._listed)
-        lines = [
-            self.parser.format_usage().rstrip(),
-            f"{prog}: say what to do, one of:",
-            *(f"  {name:<{width}}  {help}" for name, help in self._listed),
-            f"(`{prog} COMMAND --help` tells more about one)",
-        ]
-        print("\n".join(lines), file=sys.stderr)
-        return 2
-
-
-# -- studybot db: migrate, copy, verify, backup --------------------------------
-
-
-def _db_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
-    """Wrap a `studybot db` handler: known failures become a message and an exit status."""
-
-    def handler(args: argparse.Namespace) -> int:
-        import asyncio
-        import sqlite3
-
-        import asyncpg
-
-        from bot.commands import UsageError
-        from bot.config import ConfigError
-        from bot.store.urls import DatabaseToolError
-
-        try:
-            return asyncio.run(work(args))
-        except (ConfigError, UsageError, CommandLineError) as exc:
-            print(f"studybot: {exc}", file=sys.stderr)
-            return 2
-        except DatabaseToolError as exc:
-            print(f"studybot: {exc}", file=sys.stderr)
-            return exc.status
-        except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            print(f"studybot: database error: {exc}", file=sys.stderr)
-            return 1
-
-    return handler
-
-
-def _database_url(args: argparse.Namespace) -> str:
-    from bot.config import Config
-
-    url: str = args.database or Config.from_env().database_url
-    return url
-
-
-async def _db_migrate(args: argparse.Namespace) -> int:
-    from bot.store.transfer import migrate_url
-    from bot.store.urls import redact
-
-    url = _database_url(args)
-    _check_database_folder(url, create=args.create)
-    run = await migrate_url(url)
-    done = f"applied {', '.join(map(str, run.applied))}" if run.applied else "already up to date"
-    print(f"{redact(url)}: schema version {run.before} -> {run.after} ({done})")
-    return 0
-
-
-async def _db_copy(args: argparse.Namespace) -> int:
-    from bot.store.transfer import CopyMismatch, copy_url, format_report
-
-    def progress(table: str, rows: int) -> None:
-        print(f"copied {table}: {rows} rows", file=sys.stderr)
-
-    try:
-        report = await copy_url(args.source, args.dest, args.batch_size, progress)
-    except CopyMismatch as exc:
-        print(format_report(exc.report))
-        raise
-    print(format_report(report))
-    print(
-        f"\nOK: {len(report.tables)} tables copied and verified (schema version "
-        f"{report.schema_version}); point STUDYBOT_DATABASE_URL at the destination."
-    )
-    return 0
-
-
-async def _db_verify(args: argparse.Namespace) -> int:
-    from bot.store.transfer import compare_urls, format_report
-
-    report = await compare_urls(args.source, args.dest)
-    print(format_report(report))
-    if not report.ok:
-        print("\nThe databases differ.", file=sys.stderr)
-        return 1
-    print(f"\nOK: {len(report.tables)} tables hold the same rows.")
-    return 0
-
-
-async def _db_backup(args: argparse.Namespace) -> int:
-    from bot.store.backup import backup_sqlite
-
-    report = await backup_sqlite(_database_url(args), args.dest)
-    print(report.describe())
-    return 0
-
-
-_QUIET_SOURCE = (
-    "Stop the bot (every replica) before copying: it must not write to the source while "
-    "the copy reads it. A SQLite source is read under its write lock, so a running bot's "
-    "writes would wait and then fail."
-)
-
-
-_CREATE_HELP = (
-    "create the SQLite file's folder if it does not exist (without it a missing folder is "
-    "refused, as likely mistyped; the default ./studybot-data is always created)"
-)
-
-
-def _add_db_commands(commands: _Commands) -> None:
-    db = commands.add("db", "migrate, copy, verify and back up the database")
-    db_commands = _Commands(db, "db_command")
-    database_help = "database URL (default: STUDYBOT_DATABASE_URL, else the SQLite file)"
-
-    migrate = db_commands.add(
-        "migrate",
-        "bring the database to the latest schema",
-        description="Apply the migrations the database lacks (safe to run again). A new "
-        "SQLite file is created, but not its folder unless --create is given (the default "
-        "./studybot-data is always created).",
-    )
-    migrate.add_argument("--database", help=database_help)
-    migrate.add_argument("--create", action="store_true", help=_CREATE_HELP)
-    migrate.set_defaults(handler=_db_command(_db_migrate))
-
-    copy = db_commands.add(
-        "copy",
-        "copy a whole studybot database to another (e.g. SQLite to PostgreSQL)",
-        description="Copy every table of the studybot database at SRC_URL into the empty "
-        "database at DST_URL (migrated first), in one transaction, then compare row counts "
-        "and checksums table by table; on any difference nothing is written and the exit "
-        "status is 1. " + _QUIET_SOURCE,
-    )
-    copy.add_argument("source", metavar="SRC_URL")
-    copy.add_argument("dest", metavar="DST_URL")
-    copy.add_argument(
-        "--batch-size", type=int, default=1000, help="rows read and written at a time"
-    )
-    copy.set_defaults(handler=_db_command(_db_copy))
-
-    verify = db_commands.add(
-        "verify",
-        "compare two studybot databases by row counts and checksums",
-        description="Compare two studybot databases table by table (e.g. a copy with its "
-        "source before switching over); exit status 1 if they differ.",
-    )
-    verify.add_argument("source", metavar="SRC_URL")
-    verify.add_argument("dest", metavar="DST_URL")
-    verify.set_defaults(handler=_db_command(_db_verify))
-
-    backup = db_commands.add(
-        "backup",
-        "back a SQLite database up into a new file, while the bot runs",
-        description="Back the SQLite database up with SQLite's online backup API (safe while "
-        "the bot runs), check the copy (integrity, foreign keys, row counts) and only then "
-        "give it its name. For PostgreSQL use pg_dump.",
-    )
-    backup.add_argument("dest", metavar="DEST", type=Path, help="the new backup file")
-    backup.add_argument("--database", help=database_help)
-    backup.set_defaults(handler=_db_command(_db_backup))
-
-
 _CONTENT_HELP = "the content folder (default: STUDYBOT_CONTENT_DIR, else the bundled one)"
+
+
+def _add_content_commands(commands: Subcommands) -> None:
+    """Add `studybot content` and its subcommands."""
+    content = commands.add("content", "check and describe the question bank")
+    content.add_argument("--content", type=Path, default=None, help=_CONTENT_HELP)
+    # `--content` is taken after the subcommand too; there it leaves an earlier one alone
+    # unless given.
+    content_option = argparse.ArgumentParser(add_help=False)
+    content_option.add_argument(
+        "--content", type=Path, default=argparse.SUPPRESS, help=_CONTENT_HELP
+    )
+    content_commands = Subcommands(content, "content_command")
+    lint = content_commands.add(
+        "lint", "check the bank and print its counts", parents=[content_option]
+    )
+    lint.add_argument("--file", action="append", default=[], help="check only this file")
+    lint.add_argument("--no-code", action="store_true", help="skip running coding solutions")
+    lint.set_defaults(handler=_content_lint)
+    stats = content_commands.add(
+        "stats", "print counts per category and difficulty", parents=[content_option]
+    )
+    stats.set_defaults(handler=_content_stats)
+    schema = content_commands.add("schema", "print the JSON Schema of a question file")
+    schema.set_defaults(handler=_content_schema)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the `studybot` command line."""
     parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = _Commands(parser, "command")
+    commands = Subcommands(parser, "command")
 
     run = commands.add("run", "run the bot (the console by default)")
     run.add_argument(
@@ -485,27 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--channel", default="general", help="the channel you start in")
     run.set_defaults(handler=_run)
 
-    content = commands.add("content", "check and describe the question bank")
-    content.add_argument("--content", type=Path, default=None, help=_CONTENT_HELP)
-    # `--content` is taken after the subcommand too; there it leaves an earlier one alone
-    # unless given.
-    content_option = argparse.ArgumentParser(add_help=False)
-    content_option.add_argument(
-        "--content", type=Path, default=argparse.SUPPRESS, help=_CONTENT_HELP
-    )
-    content_commands = _Commands(content, "content_command")
-    lint = content_commands.add(
-        "lint", "check the bank and print its counts", parents=[content_option]
-    )
-    lint.add_argument("--file", action="append", default=[], help="check only this file")
-    lint.add_argument("--no-code", action="store_true", help="skip running coding solutions")
-    lint.set_defaults(handler=_content_lint)
-    stats = content_commands.add(
-        "stats", "print counts per category and difficulty", parents=[content_option]
-    )
-    stats.set_defaults(handler=_content_stats)
-    schema = content_commands.add("schema", "print the JSON Schema of a question file")
-    schema.set_defaults(handler=_content_schema)
+    _add_content_commands(commands)
 
     grade = commands.add("grade", "grade an answer (standard input) or a batch of them, as JSON")
     grade.add_argument("question", nargs="?", help="the question's id")
@@ -515,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--content", type=Path, default=None, help=_CONTENT_HELP)
     grade.set_defaults(handler=_grade)
 
-    _add_db_commands(commands)
+    add_db_commands(commands)
     return parser
 
 

@@ -13,15 +13,16 @@ import asyncio
 import base64
 import itertools
 import logging
-import os
 import secrets
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.script import ScriptResult
+from adapters.console.terminal import line_editing, terminal_lines
 from adapters.console.translate import MetaCommand, parse_duration, parse_meta, parse_moment, render
 from bot.clock import ManualClock
 from bot.core import Core
@@ -40,22 +41,12 @@ from bot.ports import (
 from bot.replies import Button, Form, Reply, Visibility
 from bot.scoring import HELPFUL
 
-__all__ = [
-    "HISTORY_FILE",
-    "HISTORY_LINES",
-    "ConsoleChat",
-    "ConsoleSession",
-    "PlatformUnavailable",
-    "ScriptResult",
-    "line_editing",
-]
+__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable", "stdin_is_terminal"]
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 WORKSPACE = "local"
-HISTORY_FILE = ".console_history"  # in the data folder, next to the SQLite file
-HISTORY_LINES = 1000  # the lines of history kept
 
 META_HELP = """\
 Console commands:
@@ -144,34 +135,6 @@ class ConsoleChat:
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Print a message only one member sees."""
         self._print(render(reply, "", member.display_name, None))
-
-
-@dataclass(frozen=True, slots=True)
-class ScriptResult:
-    """How a script went: how many of its lines ran, and which failed (by line number).
-
-    A line fails when the bot answers it with an error reply (an unknown command,
-    a bad argument, an answer refused) or when it is a console command that is
-    unknown or refused (`:advance soon`). Blank lines and `#` comments do not run.
-    """
-
-    ran: int
-    failed: tuple[int, ...]
-
-    def summary(self) -> str:
-        """Say which lines failed, e.g. `2 of 14 lines failed: lines 3, 9`."""
-        numbers = ", ".join(map(str, self.failed[:_LISTED_FAILURES]))
-        more = f" and {len(self.failed) - _LISTED_FAILURES} more" if self.more_failed else ""
-        word = "line" if len(self.failed) == 1 else "lines"
-        return f"{len(self.failed)} of {self.ran} lines failed: {word} {numbers}{more}"
-
-    @property
-    def more_failed(self) -> bool:
-        """Whether more lines failed than the summary lists."""
-        return len(self.failed) > _LISTED_FAILURES
-
-
-_LISTED_FAILURES = 20  # line numbers a summary lists at most
 
 
 @dataclass
@@ -461,7 +424,7 @@ class ConsoleSession:
         save_history = line_editing(history)
         ticker = asyncio.create_task(self._tick(tick_seconds))
         try:
-            async for line in _terminal_lines(lambda: self.prompt):
+            async for line in terminal_lines(lambda: self.prompt):
                 if not await self.handle_line(line):
                     break
         finally:
@@ -479,48 +442,6 @@ class ConsoleSession:
                 await self._scheduler.run_until(self._clock.now() + timedelta(seconds=elapsed))
             except Exception:
                 log.exception("a scheduled job failed")
-
-
-def line_editing(history: Path | None) -> Callable[[], None]:
-    """Turn on line editing and recall for `input()` and return what saves the history.
-
-    Uses the standard library's `readline` (absent on some platforms: then lines
-    are read plainly). The history starts from the file `history`, if given and
-    readable, and is saved back to it (the last `HISTORY_LINES`, readable by the
-    owner only: it holds answers typed). Only for a terminal, never for a script.
-    """
-    try:
-        import readline
-    except ImportError:
-        return lambda: None
-    readline.clear_history()  # nothing from an earlier session in this process
-    readline.set_history_length(HISTORY_LINES)
-    if history is not None and history.is_file():
-        try:
-            readline.read_history_file(history)
-        except OSError as exc:
-            log.warning("cannot read the console history %s: %s", history, exc)
-
-    def save() -> None:
-        if history is None:
-            return
-        try:
-            history.touch(mode=0o600, exist_ok=True)
-            os.chmod(history, 0o600)
-            readline.write_history_file(history)
-        except OSError as exc:
-            log.warning("cannot save the console history %s: %s", history, exc)
-
-    return save
-
-
-async def _terminal_lines(get_prompt: Callable[[], str]) -> AsyncIterator[str]:
-    while True:
-        try:
-            line = await asyncio.to_thread(input, get_prompt())
-        except EOFError:
-            return
-        yield line
 
 
 def stdin_is_terminal() -> bool:

@@ -38,10 +38,10 @@ from adapters.discord.interactions import BUSY_AFTER, DEFER_AFTER, FORM_DEFER_AF
 from adapters.discord.registration import register_commands, sweep_guild_commands
 from adapters.discord.render import NO_MENTIONS
 from adapters.discord.settings import DiscordSettings
-from adapters.reconnect import TRANSIENT, keep_trying
 from bot import messages, telemetry
 from bot.core import Core
 from bot.model import ChannelRef, MemberRef
+from bot.reconnect import TRANSIENT, keep_trying
 from bot.replies import Reply, Visibility
 
 __all__ = ["REST_CONNECTIONS", "StudybotClient", "intents_for"]

@@ -19,8 +19,8 @@ from adapters.discord.chat import DiscordChat
 from adapters.discord.client import StudybotClient
 from adapters.discord.interactions import BUSY_AFTER, DEFER_AFTER, FORM_DEFER_AFTER
 from adapters.discord.settings import DiscordSettings
-from adapters.reconnect import TRANSIENT, Backoff, OneLineFailures, keep_trying
 from bot.app import App
+from bot.reconnect import TRANSIENT, Backoff, OneLineFailures, keep_trying
 from bot.service import Platform, PlatformError
 
 __all__ = ["LOGIN_BACKOFF", "DiscordPlatform", "platform_from_env", "quiet_discord_logs"]
@@ -44,7 +44,7 @@ def quiet_discord_logs() -> None:
     """Keep discord.py's logs to what matters here (safe to call again).
 
     No warnings about voice support (the bot never joins a voice channel), and a
-    connection that fails is one line, not a traceback (see `adapters.reconnect`).
+    connection that fails is one line, not a traceback (see `bot.reconnect`).
     """
     for name in ("discord.client", "discord.shard", "discord.gateway", "discord.http"):
         logger = logging.getLogger(name)

@@ -35,12 +35,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.reconnect import Backoff, OneLineFailures, keep_trying
 from adapters.slack.chat import PostPacer, SlackChat, retry_handlers
 from adapters.slack.listeners import SlackBot, build_bolt_app
 from adapters.slack.settings import SlackSettings
 from bot.app import App
 from bot.ports import ChatPort
+from bot.reconnect import Backoff, OneLineFailures, keep_trying
 from bot.service import PlatformError
 
 __all__ = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console.adapter import HISTORY_FILE, HISTORY_LINES
+from adapters.console.terminal import HISTORY_FILE, HISTORY_LINES
 from bot.cli import main
 from tests.conftest import FIXTURE_CONTENT, REPO
 

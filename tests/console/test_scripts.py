@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console.adapter import ScriptResult
+from adapters.console.script import ScriptResult
 from bot.cli import main
 from tests.conftest import FIXTURE_CONTENT, Console
 

@@ -13,8 +13,8 @@ import pytest
 
 from adapters.discord.main import DiscordPlatform
 from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
-from adapters.reconnect import Backoff
 from bot.config import Config
+from bot.reconnect import Backoff
 from bot.service import run_service
 from loopback.discord import FakeDiscord
 from tests.conftest import FIXTURE_CONTENT

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from adapters.reconnect import Backoff
 from adapters.slack import main as slack_main
 from adapters.slack.main import SlackPlatform
 from adapters.slack.settings import SlackSettings
 from bot.config import Config
+from bot.reconnect import Backoff
 from bot.service import run_service
 from loopback.slack import FakeSlack
 from tests.conftest import FIXTURE_CONTENT
