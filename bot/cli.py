@@ -92,7 +92,7 @@ def _grade(args: argparse.Namespace) -> int:
             return 2
         print(json.dumps(verdict(question, sys.stdin.read()), ensure_ascii=False))
         return 0
-    text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text(encoding="utf-8")
+    text = sys.stdin.read() if args.batch == "-" else _read_text(args.batch, "batch")
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -172,12 +172,17 @@ def _read_script(script: str | None) -> list[str] | None:
     """Return the lines of `--script FILE` (None if none or "-"); CommandLineError if unreadable."""
     if not script or script == "-":
         return None
+    return _read_text(script, "script").splitlines()
+
+
+def _read_text(name: str, what: str) -> str:
+    """Return the text of the file `name`; CommandLineError (naming `what` it is) if unreadable."""
     try:
-        return Path(script).read_text(encoding="utf-8").splitlines()
+        return Path(name).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise CommandLineError(f"cannot read the script {script}: it is not UTF-8 text") from None
+        raise CommandLineError(f"cannot read the {what} {name}: it is not UTF-8 text") from None
     except OSError as exc:
-        raise CommandLineError(f"cannot read the script {script}: {exc.strerror or exc}") from None
+        raise CommandLineError(f"cannot read the {what} {name}: {exc.strerror or exc}") from None
 
 
 def _load_bank_to_run(config: Config) -> QuestionBank:

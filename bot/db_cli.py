@@ -30,6 +30,8 @@ def check_database_folder(url: str, *, create: bool) -> None:
     if create:
         folder.mkdir(parents=True, exist_ok=True)
         return
+    if folder.exists():
+        raise CommandLineError(f"{folder}, where the database would be, is not a folder")
     raise CommandLineError(
         f"the folder {folder} for the database does not exist: create it, or let "
         "`studybot db migrate --create` create it"

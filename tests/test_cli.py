@@ -65,6 +65,13 @@ def test_a_script_that_is_not_text_is_refused(
     assert "not UTF-8 text" in one_line_error(capsys)
 
 
+def test_a_missing_batch_of_answers_is_refused_in_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["grade", "--batch", "nonexistent.jsonl"]) == 2
+    assert "cannot read the batch nonexistent.jsonl: No such file" in one_line_error(capsys)
+
+
 @pytest.mark.parametrize("kind", ["missing", "no-files"])
 @pytest.mark.parametrize(
     "command",
@@ -176,6 +183,15 @@ def test_migrate_refuses_a_folder_that_does_not_exist(
     assert main(["db", "migrate", "--database", url, "--create"]) == 0
     assert (workdir / "typo" / "studybot.sqlite3").is_file()
     assert "schema version 0 -> " in capsys.readouterr().out
+
+
+def test_a_file_where_the_folder_should_be_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "data").write_text("not a folder", encoding="utf-8")
+    url = f"sqlite:///{workdir}/data/studybot.sqlite3"
+    assert main(["db", "migrate", "--database", url]) == 2
+    assert f"{workdir}/data, where the database would be, is not a folder" in one_line_error(capsys)
 
 
 def test_the_environments_database_folder_is_refused_too(

@@ -37,7 +37,7 @@ def sqlite_path(url: str) -> Path | str:
 
 
 def missing_folder(url: str) -> Path | None:
-    """Return the folder a SQLite URL's file would be in when it does not exist, else None.
+    """Return the folder a SQLite URL's file would be in unless it is a folder, else None.
 
     Opening the database creates that folder (see `bot.store.sqlite.open_sqlite`); a
     command line asks this first, to refuse a mistyped folder rather than make it.
