@@ -70,6 +70,18 @@ _MAX_AGE = 5 * 60  # seconds a signature stays good (Slack's and bolt's window)
 # Waits between tries to open a Socket Mode connection while Slack cannot be reached.
 CONNECT_BACKOFF = Backoff(first=1.0, cap=60.0)
 _BOLT_LOGGER = "adapters.slack.bolt"  # the logger of bolt and of its Socket Mode client
+# Errors of apps.connections.open that no retry mends: the app token is wrong.
+_REFUSED_TOKEN = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+        "missing_scope",
+    }
+)
 
 
 class _SocketClient(SocketModeClient):
@@ -98,6 +110,9 @@ class _SocketClient(SocketModeClient):
         try:
             url: str = await super().issue_new_wss_url()
         except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            if error not in _REFUSED_TOKEN:  # Slack itself in trouble: try again
+                raise ConnectionError(f"Slack answered {error}") from exc
             self.refused = exc
             self.closed = True  # the library's connect loop then stops instead of retrying
             raise

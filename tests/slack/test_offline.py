@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -96,30 +97,50 @@ async def test_it_connects_once_slack_answers(
     assert not [r for r in caplog.records if r.exc_info], "no tracebacks"
 
 
-@pytest.fixture
-async def refusing_slack() -> AsyncIterator[str]:
-    """A Slack Web API that refuses the app token, as Slack does a revoked one."""
+@asynccontextmanager
+async def answering_slack(*answers: dict[str, object]) -> AsyncIterator[str]:
+    """A Slack Web API that gives `answers` in turn (the last one from then on)."""
+    given = iter(answers)
+    last = answers[-1]
 
-    async def refuse(request: web.Request) -> web.Response:
-        return web.json_response({"ok": False, "error": "invalid_auth"})
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response(next(given, last))
 
     app = web.Application()
-    app.router.add_post("/api/{method}", refuse)
+    app.router.add_post("/api/{method}", answer)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}/api/"
-    await runner.cleanup()
+    try:
+        yield f"http://127.0.0.1:{port}/api/"
+    finally:
+        await runner.cleanup()
 
 
 async def test_a_refused_app_token_stops_the_bot(
-    tmp_path: Path, refusing_slack: str, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    platform = socket_mode_platform(refusing_slack)
-    status = await asyncio.wait_for(run_service(config(tmp_path), platform), 10)
+    async with answering_slack({"ok": False, "error": "invalid_auth"}) as api_url:
+        platform = socket_mode_platform(api_url)
+        status = await asyncio.wait_for(run_service(config(tmp_path), platform), 10)
     assert status == 1
     stopped = [r for r in caplog.records if "Slack refused to open a Socket Mode" in r.message]
     assert len(stopped) == 1 and "invalid_auth" in stopped[0].getMessage()
     assert APP_TOKEN not in caplog.text and BOT_TOKEN not in caplog.text
+
+
+async def test_slack_in_trouble_is_tried_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    trouble = {"ok": False, "error": "internal_error"}
+    async with answering_slack(trouble, trouble) as api_url:
+        platform = socket_mode_platform(api_url)
+        service = asyncio.create_task(run_service(config(tmp_path), platform))
+        await wait_until(lambda: len(failures(caplog)) >= 2 or service.done(), within=10)
+        assert not service.done(), caplog.text
+        await platform.close()
+        assert await asyncio.wait_for(service, 5) == 0
+    assert "(Slack answered internal_error); try 1 failed" in failures(caplog)[0]
