@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot.db_cli import add_db_commands, check_database_folder
+from bot.subcommands import CommandLineError, Subcommands
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.content.bank import QuestionBank
 
-Handler = Callable[[argparse.Namespace], int]
+__all__ = ["build_parser", "main"]
 
-__all__ = ["main"]
+# The distribution whose version `studybot --version` prints.
+DISTRIBUTION = "studybot"
 
 
 def _default_content_dir() -> Path:
@@ -23,10 +28,40 @@ def _default_content_dir() -> Path:
     return default_content_dir()
 
 
+def _check_bank_folder(content_dir: Path) -> None:
+    """Raise CommandLineError unless `content_dir` is a folder with question files in it."""
+    if not content_dir.is_dir():
+        what = "is not a folder" if content_dir.exists() else "does not exist"
+        raise CommandLineError(
+            f"no question bank at {content_dir}: it {what} (name the folder holding "
+            "questions/*.yaml with --content or STUDYBOT_CONTENT_DIR)"
+        )
+    if not any((content_dir / "questions").glob("*.yaml")):
+        raise CommandLineError(
+            f"no question bank at {content_dir}: it has no questions/*.yaml files"
+        )
+
+
+def _version() -> str:
+    """Return the installed studybot's version, or a note that it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def _content_lint(args: argparse.Namespace) -> int:
     from bot.content.lint import format_stats, lint_content
 
+    if not args.file:  # the whole bank: there must be one
+        _check_bank_folder(args.content)
     report = lint_content(args.content, [Path(f) for f in args.file], run_code=not args.no_code)
+    if not report.questions and not report.problems and not args.file:
+        raise CommandLineError(
+            f"no question bank at {args.content}: its question files hold no questions"
+        )
     for problem in report.problems:
         print(problem)
     print(format_stats(report.questions))
@@ -41,6 +76,7 @@ def _grade(args: argparse.Namespace) -> int:
     from bot.content.bank import ContentError, load_bank
     from bot.grading.report import verdict
 
+    _check_bank_folder(args.content)
     try:
         bank = load_bank(args.content)
     except ContentError as exc:
@@ -56,7 +92,7 @@ def _grade(args: argparse.Namespace) -> int:
             return 2
         print(json.dumps(verdict(question, sys.stdin.read()), ensure_ascii=False))
         return 0
-    text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text(encoding="utf-8")
+    text = sys.stdin.read() if args.batch == "-" else _read_text(args.batch, "batch")
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -81,6 +117,7 @@ def _content_stats(args: argparse.Namespace) -> int:
     from bot.content.bank import ContentError, load_bank
     from bot.content.lint import format_stats
 
+    _check_bank_folder(args.content)
     try:
         bank = load_bank(args.content)
     except ContentError as exc:
@@ -116,6 +153,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if args.database:
         config = replace(config, database_url=args.database)
+    check_database_folder(config.database_url, create=False)
+    script = _read_script(args.script) if args.platform == "console" else None
+    bank = _load_bank_to_run(config)
     # Secrets to keep out of the logs: the environment's, .env's, and the database password.
     env = {**read_env_file(Path(".env")), **os.environ}
     configure_logging(
@@ -124,8 +164,45 @@ def _run(args: argparse.Namespace) -> int:
         {**env, "STUDYBOT_DATABASE_URL": config.database_url},
     )
     if args.platform == "console":
-        return _run_console(args, config)
+        return _run_console(args, config, bank, script)
     return _run_platform(args.platform, config)
+
+
+def _read_script(script: str | None) -> list[str] | None:
+    """Return the lines of `--script FILE` (None if none or "-"); CommandLineError if unreadable."""
+    if not script or script == "-":
+        return None
+    return _read_text(script, "script").splitlines()
+
+
+def _read_text(name: str, what: str) -> str:
+    """Return the text of the file `name`; CommandLineError (naming `what` it is) if unreadable."""
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CommandLineError(f"cannot read the {what} {name}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise CommandLineError(f"cannot read the {what} {name}: {exc.strerror or exc}") from None
+
+
+def _load_bank_to_run(config: Config) -> QuestionBank:
+    """Return the bank the bot would run with; CommandLineError if it is missing or empty.
+
+    A bot started without questions would start, then fail at every post time.
+    """
+    from bot.content.bank import ContentError
+    from bot.content.cache import load_bank_cached
+
+    _check_bank_folder(config.content_dir)
+    try:
+        bank = load_bank_cached(config.content_dir, config.cache_dir)
+    except ContentError as exc:
+        raise CommandLineError(str(exc)) from None
+    if len(bank) == 0:
+        raise CommandLineError(
+            f"no question bank at {config.content_dir}: its question files hold no questions"
+        )
+    return bank
 
 
 def _run_platform(name: str, config: Config) -> int:
@@ -147,7 +224,9 @@ def _run_platform(name: str, config: Config) -> int:
     return status
 
 
-def _run_console(args: argparse.Namespace, config: Config) -> int:
+def _run_console(
+    args: argparse.Namespace, config: Config, bank: QuestionBank, script: list[str] | None
+) -> int:
     import asyncio
 
     from adapters.console.adapter import stdin_is_terminal
@@ -160,167 +239,51 @@ def _run_console(args: argparse.Namespace, config: Config) -> int:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
     lines: Iterable[str] | None
-    if args.script and args.script != "-":
-        lines = Path(args.script).read_text(encoding="utf-8").splitlines()
+    if script is not None:
+        lines = script
     elif args.script == "-" or not stdin_is_terminal():
         lines = sys.stdin
     else:
         lines = None
     options = ConsoleOptions(start, args.member, args.admin, args.channel)
-    return asyncio.run(run_console(config, options, lines))
+    return asyncio.run(run_console(config, options, lines, bank=bank))
 
 
-# -- studybot db: migrate, copy, verify, backup --------------------------------
+_CONTENT_HELP = "the content folder (default: STUDYBOT_CONTENT_DIR, else the bundled one)"
 
 
-def _db_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
-    """Wrap a `studybot db` handler: known failures become a message and an exit status."""
-
-    def handler(args: argparse.Namespace) -> int:
-        import asyncio
-        import sqlite3
-
-        import asyncpg
-
-        from bot.commands import UsageError
-        from bot.config import ConfigError
-        from bot.store.urls import DatabaseToolError
-
-        try:
-            return asyncio.run(work(args))
-        except (ConfigError, UsageError) as exc:
-            print(f"studybot: {exc}", file=sys.stderr)
-            return 2
-        except DatabaseToolError as exc:
-            print(f"studybot: {exc}", file=sys.stderr)
-            return exc.status
-        except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            print(f"studybot: database error: {exc}", file=sys.stderr)
-            return 1
-
-    return handler
-
-
-def _database_url(args: argparse.Namespace) -> str:
-    from bot.config import Config
-
-    url: str = args.database or Config.from_env().database_url
-    return url
-
-
-async def _db_migrate(args: argparse.Namespace) -> int:
-    from bot.store.transfer import migrate_url
-    from bot.store.urls import redact
-
-    url = _database_url(args)
-    run = await migrate_url(url)
-    done = f"applied {', '.join(map(str, run.applied))}" if run.applied else "already up to date"
-    print(f"{redact(url)}: schema version {run.before} -> {run.after} ({done})")
-    return 0
-
-
-async def _db_copy(args: argparse.Namespace) -> int:
-    from bot.store.transfer import CopyMismatch, copy_url, format_report
-
-    def progress(table: str, rows: int) -> None:
-        print(f"copied {table}: {rows} rows", file=sys.stderr)
-
-    try:
-        report = await copy_url(args.source, args.dest, args.batch_size, progress)
-    except CopyMismatch as exc:
-        print(format_report(exc.report))
-        raise
-    print(format_report(report))
-    print(
-        f"\nOK: {len(report.tables)} tables copied and verified (schema version "
-        f"{report.schema_version}); point STUDYBOT_DATABASE_URL at the destination."
+def _add_content_commands(commands: Subcommands) -> None:
+    """Add `studybot content` and its subcommands."""
+    content = commands.add("content", "check and describe the question bank")
+    content.add_argument("--content", type=Path, default=None, help=_CONTENT_HELP)
+    # `--content` is taken after the subcommand too; there it leaves an earlier one alone
+    # unless given.
+    content_option = argparse.ArgumentParser(add_help=False)
+    content_option.add_argument(
+        "--content", type=Path, default=argparse.SUPPRESS, help=_CONTENT_HELP
     )
-    return 0
-
-
-async def _db_verify(args: argparse.Namespace) -> int:
-    from bot.store.transfer import compare_urls, format_report
-
-    report = await compare_urls(args.source, args.dest)
-    print(format_report(report))
-    if not report.ok:
-        print("\nThe databases differ.", file=sys.stderr)
-        return 1
-    print(f"\nOK: {len(report.tables)} tables hold the same rows.")
-    return 0
-
-
-async def _db_backup(args: argparse.Namespace) -> int:
-    from bot.store.backup import backup_sqlite
-
-    report = await backup_sqlite(_database_url(args), args.dest)
-    print(report.describe())
-    return 0
-
-
-_QUIET_SOURCE = (
-    "Stop the bot (every replica) before copying: it must not write to the source while "
-    "the copy reads it. A SQLite source is read under its write lock, so a running bot's "
-    "writes would wait and then fail."
-)
-
-
-def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = commands.add_parser("db", help="migrate, copy, verify and back up the database")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
-    database_help = "database URL (default: STUDYBOT_DATABASE_URL, else the SQLite file)"
-
-    migrate = db_commands.add_parser(
-        "migrate",
-        help="bring the database to the latest schema",
-        description="Apply the migrations the database lacks (safe to run again).",
+    content_commands = Subcommands(content, "content_command")
+    lint = content_commands.add(
+        "lint", "check the bank and print its counts", parents=[content_option]
     )
-    migrate.add_argument("--database", help=database_help)
-    migrate.set_defaults(handler=_db_command(_db_migrate))
-
-    copy = db_commands.add_parser(
-        "copy",
-        help="copy a whole studybot database to another (e.g. SQLite to PostgreSQL)",
-        description="Copy every table of the studybot database at SRC_URL into the empty "
-        "database at DST_URL (migrated first), in one transaction, then compare row counts "
-        "and checksums table by table; on any difference nothing is written and the exit "
-        "status is 1. " + _QUIET_SOURCE,
+    lint.add_argument("--file", action="append", default=[], help="check only this file")
+    lint.add_argument("--no-code", action="store_true", help="skip running coding solutions")
+    lint.set_defaults(handler=_content_lint)
+    stats = content_commands.add(
+        "stats", "print counts per category and difficulty", parents=[content_option]
     )
-    copy.add_argument("source", metavar="SRC_URL")
-    copy.add_argument("dest", metavar="DST_URL")
-    copy.add_argument(
-        "--batch-size", type=int, default=1000, help="rows read and written at a time"
-    )
-    copy.set_defaults(handler=_db_command(_db_copy))
-
-    verify = db_commands.add_parser(
-        "verify",
-        help="compare two studybot databases by row counts and checksums",
-        description="Compare two studybot databases table by table (e.g. a copy with its "
-        "source before switching over); exit status 1 if they differ.",
-    )
-    verify.add_argument("source", metavar="SRC_URL")
-    verify.add_argument("dest", metavar="DST_URL")
-    verify.set_defaults(handler=_db_command(_db_verify))
-
-    backup = db_commands.add_parser(
-        "backup",
-        help="back a SQLite database up into a new file, while the bot runs",
-        description="Back the SQLite database up with SQLite's online backup API (safe while "
-        "the bot runs), check the copy (integrity, foreign keys, row counts) and only then "
-        "give it its name. For PostgreSQL use pg_dump.",
-    )
-    backup.add_argument("dest", metavar="DEST", type=Path, help="the new backup file")
-    backup.add_argument("--database", help=database_help)
-    backup.set_defaults(handler=_db_command(_db_backup))
+    stats.set_defaults(handler=_content_stats)
+    schema = content_commands.add("schema", "print the JSON Schema of a question file")
+    schema.set_defaults(handler=_content_schema)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the `studybot` command line."""
     parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = Subcommands(parser, "command")
 
-    run = commands.add_parser("run", help="run the bot (the console by default)")
+    run = commands.add("run", "run the bot (the console by default)")
     run.add_argument(
         "--platform",
         choices=["console", *PLATFORM_MODULES],
@@ -330,9 +293,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--database",
-        help="database URL (default: STUDYBOT_DATABASE_URL or a SQLite file in ./studybot-data)",
+        help="database URL (default: STUDYBOT_DATABASE_URL or a SQLite file in ./studybot-data, "
+        "created if missing; the folder of any other SQLite file must exist)",
     )
-    run.add_argument("--script", help="run console lines from this file ('-': standard input)")
+    run.add_argument(
+        "--script",
+        help="run console lines from this file ('-': standard input); the exit status is 1 "
+        "if a line failed (an error reply, an unknown or refused console command)",
+    )
     run.add_argument(
         "--start",
         help="the simulated clock's start, e.g. 2026-12-01T08:00 (UTC); default: where the "
@@ -343,33 +311,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--channel", default="general", help="the channel you start in")
     run.set_defaults(handler=_run)
 
-    content = commands.add_parser("content", help="check and describe the question bank")
-    content.add_argument(
-        "--content", type=Path, default=None, help="the content folder (default: the bundled one)"
-    )
-    content_commands = content.add_subparsers(dest="content_command", required=True)
-    lint = content_commands.add_parser("lint", help="check the bank and print its counts")
-    lint.add_argument("--file", action="append", default=[], help="check only this file")
-    lint.add_argument("--no-code", action="store_true", help="skip running coding solutions")
-    lint.set_defaults(handler=_content_lint)
-    stats = content_commands.add_parser("stats", help="print counts per category and difficulty")
-    stats.set_defaults(handler=_content_stats)
-    schema = content_commands.add_parser("schema", help="print the JSON Schema of a question file")
-    schema.set_defaults(handler=_content_schema)
+    _add_content_commands(commands)
 
-    grade = commands.add_parser(
-        "grade", help="grade an answer (standard input) or a batch of them, as JSON"
-    )
+    grade = commands.add("grade", "grade an answer (standard input) or a batch of them, as JSON")
     grade.add_argument("question", nargs="?", help="the question's id")
     grade.add_argument(
         "--batch", help='a file of JSON lines {"question": ID, "answer": TEXT} ("-": stdin)'
     )
-    grade.add_argument(
-        "--content", type=Path, default=None, help="the content folder (default: the bundled one)"
-    )
+    grade.add_argument("--content", type=Path, default=None, help=_CONTENT_HELP)
     grade.set_defaults(handler=_grade)
 
-    _add_db_commands(commands)
+    add_db_commands(commands)
     return parser
 
 
@@ -378,7 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "content", None) is None and args.command in ("content", "grade"):
         args.content = _default_content_dir()
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except CommandLineError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
     return code
 
 

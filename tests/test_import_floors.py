@@ -60,6 +60,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.store_ports",
         "bot.limits",
         "bot.jobs",
+        "bot.reconnect",
     ),
     # use-cases
     (
@@ -80,7 +81,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # the platforms
     ("adapters", "adapters."),
     # the command line, which picks a platform
-    ("bot.cli",),
+    ("bot.cli", "bot.db_cli", "bot.subcommands"),
 )
 
 

@@ -16,11 +16,14 @@ import logging
 import re
 import secrets
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
+from adapters.console.script import ScriptResult
+from adapters.console.terminal import line_editing, terminal_lines
 from adapters.console.translate import (
     MetaCommand,
     command_line,
@@ -47,7 +50,7 @@ from bot.ports import (
 from bot.replies import Button, Form, Reply, Visibility
 from bot.scoring import HELPFUL
 
-__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable"]
+__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable", "stdin_is_terminal"]
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +190,7 @@ class ConsoleSession:
         self._my_messages: dict[tuple[str, str], list[str]] = {}
         self._replies: set[str] = set()  # messages that reply to another member's
         self._private_buttons: tuple[Button, ...] = ()
+        self._line_failed = False  # whether the line being handled failed (see ScriptResult)
 
     @property
     def prompt(self) -> str:
@@ -279,6 +283,7 @@ class ConsoleSession:
             self._show(reply, event)
 
     def _show(self, reply: Reply, event: Event) -> None:
+        self._line_failed = self._line_failed or reply.is_error
         thread = event.place.thread_id if reply.visibility is Visibility.THREAD else None
         self._say(render(reply, self._channel, self._member.name, thread))
         if reply.form is not None:
@@ -313,11 +318,13 @@ class ConsoleSession:
             return True
         handler = handlers.get(meta.name)
         if handler is None:
+            self._line_failed = True
             self._say(f"! There is no console command :{meta.name}. :help lists them.")
             return True
         try:
             await handler(meta.arg)
         except ValueError as exc:
+            self._line_failed = True
             self._say(f"! {exc}")
         return True
 
@@ -433,28 +440,45 @@ class ConsoleSession:
         self._pending_form = None
         self._say("(form cancelled)")
 
-    async def run_script(self, lines: Iterable[str], echo: bool = True) -> None:
-        """Say who you are, then run lines from a script, echoing each, until the end or `:quit`."""
-        self._greet()
-        for line in lines:
-            if line.lstrip().startswith("#"):
-                continue
-            if echo and line.strip():
-                self._say(f"{self.prompt}{line.rstrip()}")
-            if not await self.handle_line(line):
-                return
+    async def run_script(self, lines: Iterable[str], echo: bool = True) -> ScriptResult:
+        """Say who you are, then run lines from a script, echoing each, until the end or `:quit`.
 
-    async def run_interactive(self, tick_seconds: float = 1.0) -> None:
-        """Read lines from the terminal; the simulated clock also runs with real time."""
+        Return how many lines ran and which of them failed.
+        """
+        self._greet()
+        ran = 0
+        failed: list[int] = []
+        for number, line in enumerate(lines, 1):
+            if line.lstrip().startswith("#") or not line.strip():
+                continue
+            if echo:
+                self._say(f"{self.prompt}{line.rstrip()}")
+            ran += 1
+            self._line_failed = False
+            go_on = await self.handle_line(line)
+            if self._line_failed:
+                failed.append(number)
+            if not go_on:
+                break
+        return ScriptResult(ran, tuple(failed))
+
+    async def run_interactive(self, tick_seconds: float = 1.0, history: Path | None = None) -> None:
+        """Read lines from the terminal; the simulated clock also runs with real time.
+
+        Lines can be edited and earlier ones recalled (↑), kept in `history` between
+        runs when given (see `line_editing`).
+        """
         self._say("studybot console — :help for console commands, /help for the bot's.")
         self._greet()
+        save_history = line_editing(history)
         ticker = asyncio.create_task(self._tick(tick_seconds))
         try:
-            async for line in _terminal_lines(lambda: self.prompt):
+            async for line in terminal_lines(lambda: self.prompt):
                 if not await self.handle_line(line):
                     break
         finally:
             ticker.cancel()
+            save_history()
 
     async def _tick(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()
@@ -467,15 +491,6 @@ class ConsoleSession:
                 await self._scheduler.run_until(self._clock.now() + timedelta(seconds=elapsed))
             except Exception:
                 log.exception("a scheduled job failed")
-
-
-async def _terminal_lines(get_prompt: Callable[[], str]) -> AsyncIterator[str]:
-    while True:
-        try:
-            line = await asyncio.to_thread(input, get_prompt())
-        except EOFError:
-            return
-        yield line
 
 
 def stdin_is_terminal() -> bool:

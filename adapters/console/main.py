@@ -6,17 +6,19 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from adapters.console.adapter import ConsoleChat, ConsoleSession
+from adapters.console.terminal import HISTORY_FILE
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.commands import UsageError
 from bot.config import Config
-from bot.content.bank import ContentError
+from bot.content.bank import ContentError, QuestionBank
 from bot.jobs import ManualJobScheduler
-from bot.store.urls import DatabaseToolError
+from bot.store.urls import DatabaseToolError, sqlite_path
 
-__all__ = ["FIRST_START", "ConsoleOptions", "run_console"]
+__all__ = ["FIRST_START", "ConsoleOptions", "history_file", "run_console"]
 
 # Where the simulated clock starts on a new database (a Monday, before the README's
 # walk-through); on a database with data, where its last activity left it.
@@ -33,13 +35,32 @@ class ConsoleOptions:
     channel: str = "general"
 
 
-async def run_console(config: Config, options: ConsoleOptions, lines: Iterable[str] | None) -> int:
-    """Run the bot on the console: from `lines` (a script), or the terminal when None."""
+def history_file(database_url: str) -> Path | None:
+    """Return where the console keeps its history: the SQLite file's folder (else nowhere)."""
+    if not database_url.startswith("sqlite:///"):
+        return None
+    path = sqlite_path(database_url)
+    return path.parent / HISTORY_FILE if isinstance(path, Path) else None
+
+
+async def run_console(
+    config: Config,
+    options: ConsoleOptions,
+    lines: Iterable[str] | None,
+    *,
+    bank: QuestionBank | None = None,
+) -> int:
+    """Run the bot on the console: from `lines` (a script), or the terminal when None.
+
+    Return the exit status: 0, or 1 when a line of the script failed (see
+    `ScriptResult`; the count goes to stderr), or 2 when the bot cannot start.
+    `bank` is the question bank when already loaded (else it is read from settings).
+    """
     clock = ManualClock(options.start or FIRST_START)
     chat = ConsoleChat(sys.stdout)
     try:
         # One trusted person at a terminal, and scripts that run lines as fast as they can.
-        app = await build_app(replace(config, member_limits=False), chat, clock)
+        app = await build_app(replace(config, member_limits=False), chat, clock, bank=bank)
     except (ContentError, UsageError, DatabaseToolError) as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
@@ -62,9 +83,12 @@ async def run_console(config: Config, options: ConsoleOptions, lines: Iterable[s
             channel=options.channel,
         )
         if lines is None:
-            await session.run_interactive()
-        else:
-            await session.run_script(lines)
+            await session.run_interactive(history=history_file(config.database_url))
+            return 0
+        result = await session.run_script(lines)
     finally:
         await app.stop()
+    if result.failed:
+        print(f"studybot: {result.summary()}", file=sys.stderr)
+        return 1
     return 0

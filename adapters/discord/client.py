@@ -41,6 +41,7 @@ from adapters.discord.settings import DiscordSettings
 from bot import messages, telemetry
 from bot.core import Core
 from bot.model import ChannelRef, MemberRef
+from bot.reconnect import TRANSIENT, keep_trying
 from bot.replies import Reply, Visibility
 
 __all__ = ["REST_CONNECTIONS", "StudybotClient", "intents_for"]
@@ -200,11 +201,17 @@ class StudybotClient(discord.AutoShardedClient):
 
         discord.py dials its built-in gateway address when the shard count is
         given; asking `GET /gateway/bot` always keeps the gateway behind a
-        configured API base (a proxy, or the tests' loopback Discord).
+        configured API base (a proxy, or the tests' loopback Discord). While that
+        cannot be reached, it is asked again, backing off.
         """
         if self.is_closed():
             return
-        recommended, url, limits = await self.http.get_bot_gateway()
+        recommended, url, limits = await keep_trying(
+            self.http.get_bot_gateway,
+            what="discord: cannot get the gateway's address",
+            log=log,
+            transient=(*TRANSIENT, discord.GatewayNotFound),
+        )
         self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
         if self.shard_count is None:
             self.shard_count = recommended

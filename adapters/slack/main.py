@@ -31,6 +31,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.chat import PostPacer, SlackChat, retry_handlers
@@ -38,8 +40,11 @@ from adapters.slack.listeners import SlackBot, build_bolt_app
 from adapters.slack.settings import SlackSettings
 from bot.app import App
 from bot.ports import ChatPort
+from bot.reconnect import Backoff, OneLineFailures, keep_trying
+from bot.service import PlatformError
 
 __all__ = [
+    "CONNECT_BACKOFF",
     "EVENTS_PATH",
     "MAX_REQUEST_BYTES",
     "SignedRequests",
@@ -62,6 +67,72 @@ _BACKLOG = 1024
 # 256 KiB holds each with room to spare; aiohttp's default would be 1 MiB.
 MAX_REQUEST_BYTES = 256 * 1024
 _MAX_AGE = 5 * 60  # seconds a signature stays good (Slack's and bolt's window)
+# Waits between tries to open a Socket Mode connection while Slack cannot be reached.
+CONNECT_BACKOFF = Backoff(first=1.0, cap=60.0)
+_BOLT_LOGGER = "adapters.slack.bolt"  # the logger of bolt and of its Socket Mode client
+# Errors of apps.connections.open that no retry mends: the app token is wrong.
+_REFUSED_TOKEN = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+        "missing_scope",
+    }
+)
+
+
+class _SocketClient(SocketModeClient):
+    """slack_sdk's Socket Mode client, asking for a connection URL until Slack answers.
+
+    The library tries again every `ping_interval` seconds forever, logging a
+    traceback each time; here each failed try is one line, the waits grow to a cap,
+    and a refused app token stops the client (`refused` says why) instead.
+    """
+
+    refused: SlackApiError | None = None
+    backoff: Backoff
+
+    async def issue_new_wss_url(self) -> str:
+        """Return a new WebSocket URL from `apps.connections.open`, trying until Slack answers."""
+        url: str = await keep_trying(
+            self._issue_once,
+            what="slack: cannot reach Slack to open a Socket Mode connection",
+            log=log,
+            backoff=self.backoff,
+        )
+        self.backoff.tries = 0
+        return url
+
+    async def _issue_once(self) -> str:
+        try:
+            url: str = await super().issue_new_wss_url()
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            if error not in _REFUSED_TOKEN:  # Slack itself in trouble: try again
+                raise ConnectionError(f"Slack answered {error}") from exc
+            self.refused = exc
+            self.closed = True  # the library's connect loop then stops instead of retrying
+            raise
+        return url
+
+
+class _SocketHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler over `_SocketClient`."""
+
+    client: _SocketClient
+
+    def __init__(self, app: AsyncApp, app_token: str, web_client: AsyncWebClient) -> None:
+        # As AsyncSocketModeHandler.__init__, with the client above.
+        self.app = app
+        self.app_token = app_token
+        self.client = _SocketClient(
+            app_token=app_token, logger=app.logger, web_client=web_client, ping_interval=10
+        )
+        self.client.backoff = Backoff(CONNECT_BACKOFF.first, CONNECT_BACKOFF.cap)
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
 
 
 class SlackPlatform:
@@ -137,8 +208,27 @@ class SlackPlatform:
         await self._closed.wait()
 
     async def _run_socket_mode(self, bolt: AsyncApp) -> None:
-        self._socket = AsyncSocketModeHandler(bolt, self.settings.app_token, web_client=self.client)
-        await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        bolt_log = logging.getLogger(_BOLT_LOGGER)
+        if not any(isinstance(f, OneLineFailures) for f in bolt_log.filters):
+            bolt_log.addFilter(OneLineFailures())  # the library's reconnects: one line each
+        if self.settings.app_token is None:
+            raise RuntimeError("Socket Mode needs SLACK_APP_TOKEN")
+        socket = self._socket = _SocketHandler(bolt, self.settings.app_token, self.client)
+        connecting = asyncio.ensure_future(socket.connect_async())  # type: ignore[no-untyped-call]
+        closing = asyncio.ensure_future(self._closed.wait())
+        await asyncio.wait({connecting, closing}, return_when=asyncio.FIRST_COMPLETED)
+        closing.cancel()
+        if not connecting.done():  # closed while Slack could not be reached
+            connecting.cancel()
+            await asyncio.gather(connecting, return_exceptions=True)
+            return
+        connecting.result()
+        refused = socket.client.refused
+        if refused is not None:
+            raise PlatformError(
+                f"Slack refused to open a Socket Mode connection: {refused.response.get('error')} "
+                "(check SLACK_APP_TOKEN: an app-level token, xapp-..., with connections:write)"
+            )
         self._serving = True
         log.info("slack: connected over Socket Mode")
         await self._closed.wait()

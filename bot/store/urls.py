@@ -16,7 +16,14 @@ from bot.commands import UsageError
 from bot.store.database import Database
 from bot.store.sqlite import open_sqlite
 
-__all__ = ["CONNECT_TIMEOUT", "DatabaseToolError", "open_database", "redact", "sqlite_path"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "DatabaseToolError",
+    "missing_folder",
+    "open_database",
+    "redact",
+    "sqlite_path",
+]
 
 # How long opening a PostgreSQL pool may take before the server counts as unreachable.
 CONNECT_TIMEOUT = 15.0
@@ -27,6 +34,20 @@ def sqlite_path(url: str) -> Path | str:
     """Return the file of a `sqlite:///relative` or `sqlite:////absolute` URL."""
     rest = url.removeprefix("sqlite:///")
     return ":memory:" if rest in (":memory:", "") else Path(rest)
+
+
+def missing_folder(url: str) -> Path | None:
+    """Return the folder a SQLite URL's file would be in unless it is a folder, else None.
+
+    Opening the database creates that folder (see `bot.store.sqlite.open_sqlite`); a
+    command line asks this first, to refuse a mistyped folder rather than make it.
+    """
+    if not url.startswith("sqlite:///"):
+        return None
+    path = sqlite_path(url)
+    if not isinstance(path, Path) or path.parent.is_dir():
+        return None
+    return path.parent
 
 
 class DatabaseToolError(Exception):

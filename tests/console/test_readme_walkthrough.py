@@ -92,8 +92,9 @@ async def test_the_walkthrough_does_what_each_comment_says(
     # Run again on the same database: the clock resumes at the data's last activity (the
     # reveal, 17:00 UTC), so the walk-through's move back to Tuesday morning is refused.
     again = replace(ConsoleOptions(), member="carol")
-    assert await run_console(config, again, [":at 2026-12-01T08:00", "/leaderboard week"]) == 0
-    printed = capsys.readouterr().out
+    assert await run_console(config, again, [":at 2026-12-01T08:00", "/leaderboard week"]) == 1
+    printed, problems = capsys.readouterr()
+    assert "1 of 2 lines failed: line 1" in problems
     assert "the simulated clock says Tue 2026-12-01 17:00 UTC" in printed
     assert "The clock only moves forward" in printed
     assert "1. alice — 24" in printed
