@@ -20,6 +20,7 @@ __all__ = [
     "UsageError",
     "find_command",
     "group_commands",
+    "is_repeatable",
     "parse_command",
 ]
 
@@ -49,6 +50,9 @@ class Command:
     summary: str
     params: tuple[Param, ...] = ()
     admin: bool = False
+    # Running it twice does no more than once (it shows, or sets what is set already): a
+    # platform need not record each request to tell a replay from a new one.
+    repeatable: bool = False
 
     @property
     def placeholders(self) -> str:
@@ -88,7 +92,7 @@ COMMANDS: tuple[Command, ...] = (
         (Param("text", "your answer", required=True, rest=True),),
     ),
     Command("practice reveal", "Show the answer of your practice question"),
-    Command("hint", "A hint for your practice question, or for the open question"),
+    Command("hint", "A hint for your practice question, or for the open question", repeatable=True),
     Command(
         "leaderboard",
         "The group's leaderboard, for you alone (public: for the channel)",
@@ -96,12 +100,14 @@ COMMANDS: tuple[Command, ...] = (
             Param("period", "week, month or all time", choices=("week", "month", "all")),
             Param("share", "public: post it in the channel", choices=("public",)),
         ),
+        repeatable=True,  # a replayed `public` posts the same board again, nothing more
     ),
-    Command("stats", "Your points, rank, streak and coverage"),
+    Command("stats", "Your points, rank, streak and coverage", repeatable=True),
     Command(
         "help",
         "What the commands do, and how scoring works",
         (Param("topic", "commands, scoring or admin", choices=("commands", "scoring", "admin")),),
+        repeatable=True,
     ),
     Command(
         "studybot setup",
@@ -202,6 +208,15 @@ def find_command(name: str, args: str) -> tuple[Command, str]:
         + ", ".join(mention(t) for t in tops)
         + f". {mention('help')} explains them."
     )
+
+
+def is_repeatable(name: str, args: str) -> bool:
+    """Tell whether running a command twice does no more than once (unknown: it may not)."""
+    try:
+        command, _ = find_command(name, args)
+    except UsageError:
+        return False
+    return command.repeatable
 
 
 def parse_command(

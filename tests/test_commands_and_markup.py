@@ -62,3 +62,14 @@ def test_names_lose_hidden_characters_and_keep_what_a_reader_sees() -> None:
 
 def test_an_answer_keeps_its_lines_and_loses_control_characters() -> None:
     assert answer_body("  first\n\tsecond\x00\x07  ") == "first\n\tsecond"
+
+
+def test_only_commands_that_show_are_repeatable_and_no_admin_command_is() -> None:
+    from bot.commands import COMMANDS, is_repeatable
+
+    assert {c.name for c in COMMANDS if c.repeatable} == {"hint", "leaderboard", "stats", "help"}
+    assert not any(c.repeatable for c in COMMANDS if c.admin)
+    assert is_repeatable("leaderboard", "week public")
+    assert not is_repeatable("practice", "nlp")
+    assert not is_repeatable("studybot", "")  # a subcommand is needed: not known, so guarded
+    assert not is_repeatable("nonsense", "")

@@ -54,6 +54,7 @@ __all__ = [
     "button_press",
     "button_user",
     "channel",
+    "core_command",
     "first_input_block",
     "form_place",
     "form_submit",
@@ -108,14 +109,24 @@ def invocation(
     passes its text on for the core to parse (in `/studybot setup|settings`, with
     members as `<@U…>`: see `member_mention`).
     """
+    slash = command.strip().lstrip("/").lower()
+    ids = slash == ADMIN_COMMAND and text.lower().split()[:1] in (["setup"], ["settings"])
+    name, args = core_command(command, decode_text(text, names, ids))
+    return Invocation(name, args, actor, place)
+
+
+def core_command(command: str, text: str) -> tuple[str, str]:
+    """Return the name of the core command a Slack slash command stands for, and its text.
+
+    `/studybot help [topic]` is the core's `help`; every other command is its own name.
+    """
     name = command.strip().lstrip("/").lower()
-    ids = name == ADMIN_COMMAND and text.lower().split()[:1] in (["setup"], ["settings"])
-    text = decode_text(text, names, ids).strip()
+    text = text.strip()
     if name == ADMIN_COMMAND:
         word, _, rest = text.partition(" ")
         if word.lower() == HELP:
-            return Invocation(HELP, rest.strip(), actor, place)
-    return Invocation(name, text, actor, place)
+            return HELP, rest.strip()
+    return name, text
 
 
 def workspace(body: Mapping[str, Any], installed_team: str | None = None) -> str:

@@ -60,6 +60,7 @@ from adapters.slack.render import modal_errors
 from adapters.slack.responses import Origin, Responder
 from adapters.slack.text import mentioned_users
 from adapters.slack.users import UserDirectory
+from bot.commands import is_repeatable
 from bot.core import Core
 from bot.deliveries import DeliveryLog
 from bot.model import ChannelRef
@@ -176,10 +177,14 @@ class SlackBot:
         place = events.channel(
             events.workspace(body, _installed_team(context)), str(body.get("channel_id", ""))
         )
-        key, what = request_key(body), f"command {body.get('command')}"
+        command, text = str(body.get("command", "")), str(body.get("text", ""))
+        # Only a command that does more when run twice is recorded to tell its replays:
+        # a durable write before every /stats would cost each member's reply its time.
+        key = "" if is_repeatable(*events.core_command(command, text)) else request_key(body)
+        what = f"command {command}"
         checked: asyncio.Task[bool] | None = None
         modal: OpenedModal | None = None
-        if command_opens_form(str(body.get("command", "")), str(body.get("text", ""))):
+        if command_opens_form(command, text):
             checked = self._check_at_once(key, what)
             modal = self._open_modal(body.get("trigger_id"), notice_view(LOADING), checked)
         request = _Request(key, what, checked)

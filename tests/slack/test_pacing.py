@@ -47,8 +47,11 @@ async def test_a_fan_out_flows_at_the_allowed_rate_without_429s() -> None:
         channels = [c.args["channel"] for c in fake.of("chat.postMessage")]
         assert sorted(channels) == sorted(p.channel_id for p in places)
         busy = [c.at for c in fake.of("chat.postMessage") if c.args["channel"] == "CBUSY"]
+        # Times are when the fake received each post: a loaded machine may delay one post on
+        # its way and not the next, so single gaps jitter; their sum cannot shrink.
         gaps = [b - a for a, b in itertools.pairwise(busy)]
-        assert min(gaps) >= CHANNEL_INTERVAL * 0.9
+        assert sum(gaps) >= CHANNEL_INTERVAL * len(gaps) * 0.95
+        assert min(gaps) >= CHANNEL_INTERVAL * 0.5
         allowed = (len(places) - 1) / RATE
         assert allowed * 0.9 <= elapsed <= allowed * 2 + 0.2
 

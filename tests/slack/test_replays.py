@@ -137,6 +137,21 @@ async def test_a_replayed_practice_runs_once(rig: SlackRig) -> None:
     assert "Practice" in block_texts(reply["blocks"])
 
 
+async def test_a_command_that_only_shows_is_not_recorded_and_a_replay_shows_it_again(
+    rig: SlackRig,
+) -> None:
+    await rig.setup_channel()
+    recorded = await rig.app.store.db.fetchrow("SELECT COUNT(*) AS n FROM deliveries")
+    assert recorded is not None
+    hook = rig.hook()
+    stats = signed_command("/stats", "", BOB, hook)
+    for _ in range(2):
+        assert await send(rig, stats) == (200, "")
+    assert len(rig.responses(token(hook))) == 2  # the same stats, twice: nothing more
+    after = await rig.app.store.db.fetchrow("SELECT COUNT(*) AS n FROM deliveries")
+    assert after is not None and after["n"] == recorded["n"]  # no durable write before it
+
+
 async def test_a_replayed_answer_command_opens_its_modal_once(rig: SlackRig) -> None:
     await rig.setup_channel()
     hook = rig.hook()
