@@ -95,7 +95,9 @@ async def run_service(config: Config, platform: Platform, clock: Clock | None = 
             except TimeoutError:
                 log.warning("the %s connection did not close in time", platform.name)
         elif (failure := serving.exception()) is not None:
-            log.error("the %s connection stopped: %s", platform.name, failure, exc_info=failure)
+            # A PlatformError says all there is to say; anything else is a bug: its traceback.
+            trace = None if isinstance(failure, PlatformError) else failure
+            log.error("the %s connection stopped: %s", platform.name, failure, exc_info=trace)
             status = 1
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):

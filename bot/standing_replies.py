@@ -91,12 +91,13 @@ def stats_reply(
                 "\n".join(f"{c}: {n} answered, {cov:.0%} coverage" for c, n, cov in by_category),
             )
         )
-    avg = f", {practice.average_coverage:.0%} average coverage" if practice.average_coverage else ""
+    average = practice.average_coverage
+    avg = f", {average:.0%} average coverage" if average is not None else ""
     fields.append(
         Field(
             "Practice",
-            f"{practice.attempts} questions, {practice.answered} "
-            f"answered{avg}; {practice.due_reviews} due for review",
+            f"{practice.attempts} question{'' if practice.attempts == 1 else 's'}, "
+            f"{practice.answered} answered{avg}; {practice.due_reviews} due for review",
         )
     )
     return Reply(title=f"Stats · {user_name(name)}", fields=tuple(fields))

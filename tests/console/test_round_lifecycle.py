@@ -189,7 +189,7 @@ async def test_practice_hint_answer_and_review(console: Console) -> None:
     out = await console.run("/practice answer again")
     assert "no practice question open" in out
     out = await console.run("/stats")
-    assert "1 questions, 1 answered" in out
+    assert "1 question, 1 answered" in out
 
 
 async def test_thread_messages_add_up_to_one_answer_and_replies_are_discussion(

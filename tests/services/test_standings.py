@@ -152,6 +152,17 @@ async def test_stats_report_points_and_rank_per_period_streak_coverage_and_pract
     )
 
 
+async def test_a_practice_average_of_nothing_covered_is_shown_as_zero(
+    store: MemoryStore, standings: StandingsService, group: Group
+) -> None:
+    await scored_round(store, group, date(2026, 12, 1), "evaluation-kfold", {ANN: (1.0, 32)})
+    await practised(store, ANN, "evaluation-auc-coin", 0.0, due_in=timedelta(days=1))
+    stats = await standings.stats(group, ANN)
+    assert (
+        field(stats, "Practice") == "1 question, 1 answered, 0% average coverage; 0 due for review"
+    )
+
+
 async def test_missing_the_latest_round_shows_the_streak_broken_but_keeps_the_best(
     store: MemoryStore, standings: StandingsService, group: Group
 ) -> None:

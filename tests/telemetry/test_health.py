@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot.app import App
 from bot.config import Config
 from bot.content.bank import QuestionBank
-from bot.service import run_service
+from bot.service import PlatformError, run_service
 from tests.conftest import FIXTURE_CONTENT
 from tests.telemetry.conftest import Served
 from tests.telemetry.console_platform import ConsolePlatform
@@ -76,7 +78,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _config(tmp_path: Path, port: int) -> Config:
+def _config(tmp_path: Path, port: int | None) -> Config:
     return Config(
         database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
         content_dir=FIXTURE_CONTENT,
@@ -111,3 +113,28 @@ async def test_run_service_refuses_to_start_when_the_port_is_taken(tmp_path: Pat
         status = await asyncio.wait_for(run_service(_config(tmp_path, port), platform), 10)
     assert status == 2
     assert not platform.running.is_set()
+
+
+class _FailingPlatform(ConsolePlatform):
+    """A platform whose connection fails at once with `failure`."""
+
+    def __init__(self, failure: Exception) -> None:
+        super().__init__()
+        self.failure = failure
+
+    async def run(self, app: App) -> None:
+        raise self.failure
+
+
+@pytest.mark.parametrize(
+    ("failure", "traced"),
+    [(PlatformError("the token was refused"), False), (KeyError("a bug"), True)],
+)
+async def test_a_platform_that_cannot_be_used_is_one_line_and_a_bug_keeps_its_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, failure: Exception, traced: bool
+) -> None:
+    caplog.set_level(logging.ERROR, logger="bot.service")
+    assert await run_service(_config(tmp_path, None), _FailingPlatform(failure)) == 1
+    [record] = [r for r in caplog.records if "connection stopped" in r.getMessage()]
+    assert str(failure) in record.getMessage()
+    assert (record.exc_info is not None) is traced
