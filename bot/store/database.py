@@ -59,8 +59,13 @@ class Database(Executor, Protocol):
     # parallel), or are best read in turn (SQLite reads a quick query right away).
     parallel_reads: bool
 
-    def transaction(self) -> AbstractAsyncContextManager[Executor]:
-        """Open a write transaction, committed on success and rolled back on error."""
+    def transaction(self, durable: bool = True) -> AbstractAsyncContextManager[Executor]:
+        """Open a write transaction, committed on success and rolled back on error.
+
+        `durable=False`: the commit need not reach the disk before it returns, so a
+        crash or power cut may lose it (never corrupt anything): for records whose
+        loss costs little, written on a hot path.
+        """
         ...
 
     async def close(self) -> None:

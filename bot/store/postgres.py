@@ -137,10 +137,15 @@ class PostgresDatabase:
             await tx.executemany(sql, params)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Executor]:
-        """Open a transaction on a pooled connection, committed on success."""
+    async def transaction(self, durable: bool = True) -> AsyncIterator[Executor]:
+        """Open a transaction on a pooled connection, committed on success.
+
+        Not `durable`: committed without waiting for the WAL flush (synchronous_commit off).
+        """
         with _reachable():
             async with self._pool.acquire() as conn, conn.transaction():
+                if not durable:
+                    await conn.execute("SET LOCAL synchronous_commit TO OFF")
                 yield _Connection(conn)
 
     async def close(self) -> None:

@@ -20,9 +20,11 @@ __all__ = ["SqliteDatabase", "open_sqlite"]
 
 log = logging.getLogger(__name__)
 
+_DURABLE = "PRAGMA synchronous=FULL"  # an acknowledged answer survives a power cut, too
+_NOT_DURABLE = "PRAGMA synchronous=NORMAL"  # in WAL mode: no wait for the disk at commit
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",  # an acknowledged answer survives a power cut, too
+    _DURABLE,
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
@@ -226,17 +228,27 @@ class SqliteDatabase:
             await tx.executemany(sql, params)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Executor]:
-        """Open a write transaction (BEGIN IMMEDIATE), committed on success."""
+    async def transaction(self, durable: bool = True) -> AsyncIterator[Executor]:
+        """Open a write transaction (BEGIN IMMEDIATE), committed on success.
+
+        Not `durable`: committed without waiting for the disk (synchronous=NORMAL
+        for this transaction; WAL mode keeps the file consistent either way).
+        """
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            if not durable:
+                await self._conn.execute(_NOT_DURABLE)
             try:
-                yield self._statements
-            except BaseException:
-                await self._conn.rollback()
-                raise
-            else:
-                await self._conn.commit()
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._statements
+                except BaseException:
+                    await self._conn.rollback()
+                    raise
+                else:
+                    await self._conn.commit()
+            finally:
+                if not durable:
+                    await self._conn.execute(_DURABLE)
 
     async def close(self) -> None:
         """Close the connections (checkpointing the WAL)."""

@@ -506,3 +506,20 @@ async def test_the_last_moment_is_the_latest_activity_recorded(store: SqlStore) 
     posted = T0 + timedelta(days=1, hours=3)
     await store.round_posted(round_.id, "m1", "t1", posted, posted + timedelta(hours=8))
     assert await store.last_moment() == posted
+
+
+async def test_a_transaction_that_need_not_be_durable_commits_and_leaves_durability_on(
+    store: SqlStore,
+) -> None:
+    async with store.db.transaction(durable=False) as tx:
+        await tx.execute("INSERT INTO deliveries (delivery_key, expires_at) VALUES ('k', 1)", None)
+    row = await store.db.fetchrow("SELECT COUNT(*) AS n FROM deliveries WHERE delivery_key = 'k'")
+    assert row is not None and row["n"] == 1
+    if store.db.dialect == "sqlite":
+        async with store.db.transaction() as tx:
+            [mode] = await tx.fetch("PRAGMA synchronous")
+        assert mode[0] == 2  # FULL again for every other write
+    else:
+        async with store.db.transaction() as tx:
+            setting = await tx.fetchrow("SHOW synchronous_commit")
+        assert setting is not None and setting[0] == "on"
