@@ -133,9 +133,15 @@ def main(argv: list[str]) -> int:
     clean = True
     for module in modules:
         print(f"== mutating {module} against {' '.join(table[module])}", flush=True)
-        # Fresh figures each run: mutmut keeps results (and takes a copied file for one
-        # it has mutated already) when the module it mutates changes between runs.
-        for stale in (ROOT / "mutants" / module, ROOT / "mutants" / (module + ".meta")):
+        # Fresh figures each run: mutmut keeps results, takes a copied file for one it has
+        # mutated already, and keeps which tests reach which function (none for a module it
+        # did not mutate last time) when the module it mutates changes between runs.
+        mutants = ROOT / "mutants"
+        for stale in (
+            mutants / module,
+            mutants / (module + ".meta"),
+            mutants / "mutmut-stats.json",
+        ):
             stale.unlink(missing_ok=True)
         done = subprocess.run([sys.executable, __file__, "--one", module], cwd=ROOT, check=False)
         if done.returncode != 0:

@@ -44,6 +44,29 @@ def _refused(name: str, args: str) -> str:
             "/help explains them.",
         ),
         (
+            "ldr",
+            "",
+            f"There is no command called 'ldr'. Did you mean /leaderboard? Commands: {TOPS}. "
+            "/help explains them.",
+        ),
+        (
+            "Xhint",
+            "",
+            f"There is no command called 'xhint'. Did you mean /hint? Commands: {TOPS}. "
+            "/help explains them.",
+        ),
+        (
+            "x" * 80,
+            "",
+            f"There is no command called '{'x' * 39}…'. Commands: {TOPS}. /help explains them.",
+        ),
+        (
+            "practice",
+            "z" * 80,
+            f"I don't know '{'z' * 39}…' here. Usage: /practice [category] [easy|medium|hard]. "
+            "Choices — category: nlp, evaluation; difficulty: easy, medium, hard.",
+        ),
+        (
             "zzzzqq",
             "",
             f"There is no command called 'zzzzqq'. Commands: {TOPS}. /help explains them.",
@@ -170,3 +193,12 @@ def test_free_text_is_kept_as_typed_less_the_outer_spaces(text: str) -> None:
     parsed = parse_command("answer", text)
     word = text.strip()
     assert dict(parsed.args) == ({"text": word} if word else {})
+
+
+def test_the_groups_of_subcommands_are_the_first_words_of_the_table() -> None:
+    from bot.commands import _subcommands_by_top  # run once at import, so called here
+
+    assert _subcommands_by_top() == {
+        "practice": ("answer", "reveal"),
+        "studybot": ("setup", "settings", "pause", "resume", "skip", "post-now", "reveal"),
+    }

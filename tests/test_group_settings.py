@@ -434,3 +434,14 @@ def test_a_reveal_clash_says_which_times_would_work() -> None:
         f"time=00:30 posts 5 min before the reveal at 00:35, {late} Post more than 10 min "
         "before 00:35 (for example time=23:35), or change reveal= too.",
     )
+
+
+def test_settings_stored_before_a_setting_existed_read_with_its_default() -> None:
+    old = settings_from_json("{}")
+    assert old == GroupSettings(reveal_after=None)  # no delay stored: 23h, as replies say
+    assert describe_reveal(old) == "23h after posting"
+    assert settings_from_json('{"difficulty_mix": []}').difficulty_mix == (
+        GroupSettings().difficulty_mix
+    )
+    stored = GroupSettings(reveal_after=timedelta(minutes=90), founder="U1", blocked="gone")
+    assert settings_from_json(settings_to_json(stored)) == stored
