@@ -4,7 +4,8 @@ For each module named (default: every module of mutation/modules.toml) it runs m
 on that module alone, against the test files the table gives it, and prints the mutants
 generated, killed and survived, the kill rate, and each surviving mutant that
 mutation/equivalent.toml does not list as equivalent. Equivalent mutants are left out
-of the rate. Exit status: 0, or 1 when a mutant survives that is not listed, 2 for a
+of the rate. `--report [module ...]` prints the last run's figures again, running
+nothing. Exit status: 0, or 1 when a mutant survives that is not listed, 2 for a
 module or test file the table does not know.
 """
 
@@ -62,39 +63,57 @@ def _run_one(module: str, tests: list[str]) -> int:
     try:
         _run([mutant_prefix(module) + "*"], max_children=1)
     except SystemExit as stop:
-        return int(stop.code or 0)
+        if stop.code:
+            return int(stop.code)
+    _save_diffs(module)
     return 0
 
 
-def _diff(module: str, name: str) -> str:
-    from mutmut.mutation.diff_apply import get_diff_for_mutant
+def _diffs_file(module: str) -> Path:
+    return ROOT / "mutants" / (module + ".diffs.json")
 
-    try:
-        return get_diff_for_mutant(name, path=module)
-    except Exception as exc:  # a mutant that no longer exists, or mutants/ gone
-        return f"(no diff: {exc})"
+
+def _save_diffs(module: str) -> None:
+    """Keep the diff of each mutant not killed, read while mutants/ holds this module's."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+    from mutmut.stats import status_by_exit_code
+
+    diffs: dict[str, str] = {}
+    for name, code in _exit_codes(module).items():
+        if status_by_exit_code[code] not in KILLED:
+            try:
+                diffs[name] = get_diff_for_mutant(name, path=module)
+            except Exception as exc:  # a mutant mutmut cannot read back
+                diffs[name] = f"(no diff: {exc})"
+    _diffs_file(module).write_text(json.dumps(diffs, indent=1), encoding="utf-8")
+
+
+def _exit_codes(module: str) -> dict[str, int | None]:
+    meta = ROOT / "mutants" / (module + ".meta")
+    codes: dict[str, int | None] = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    return codes
 
 
 def _changed_lines(diff: str) -> list[str]:
-    return [
-        line[1:].strip()
-        for line in diff.splitlines()
-        if line.startswith("+") and not line.startswith("+++")
-    ]
+    """Return the lines a mutant adds (or, for one that only removes, the lines it removes)."""
+    lines = diff.splitlines()
+    added = [ln[1:].strip() for ln in lines if ln.startswith("+") and not ln.startswith("+++")]
+    removed = [ln[1:].strip() for ln in lines if ln.startswith("-") and not ln.startswith("---")]
+    return [line for line in added if line not in removed] or removed
 
 
 def report(module: str, equivalents: list[Equivalent]) -> bool:
     """Print a module's figures; return whether no mutant survived that is not listed."""
-    meta = ROOT / "mutants" / (module + ".meta")
-    codes: dict[str, int | None] = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
     from mutmut.stats import status_by_exit_code
 
+    codes = _exit_codes(module)
+    diffs: dict[str, str] = json.loads(_diffs_file(module).read_text(encoding="utf-8"))
     listed = {e.mutant: e for e in equivalents if e.module == module}
     status = {name: status_by_exit_code[code] for name, code in codes.items()}
     equivalent: list[str] = []
     stale: list[str] = []
     for name, entry in listed.items():
-        if name in status and entry.change.strip() in _changed_lines(_diff(module, name)):
+        if name in diffs and entry.change.strip() in _changed_lines(diffs[name]):
             equivalent.append(name)
         else:
             stale.append(f"{name} (listed as changing `{entry.change}`)")
@@ -111,7 +130,7 @@ def report(module: str, equivalents: list[Equivalent]) -> bool:
         print(f"stale entry in {EQUIVALENTS.relative_to(ROOT)}: {name}")
     for name in survivors:
         print(f"-- survived ({status[name]}): {name}")
-        print(_diff(module, name))
+        print(diffs[name])
     return not survivors
 
 
@@ -120,6 +139,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--one"]:
         module = argv[1]
         return _run_one(module, table[module])
+    report_only = argv[:1] == ["--report"]
+    if report_only:  # the figures of the last run again (after editing equivalent.toml)
+        argv = argv[1:]
     modules = [a.removeprefix("./") for a in argv] or list(table)
     unknown = [m for m in modules if m not in table]
     missing = [t for m in modules if m in table for t in table[m] if not (ROOT / t).is_file()]
@@ -131,7 +153,7 @@ def main(argv: list[str]) -> int:
         return 2
     equivalents = load_equivalents()
     clean = True
-    for module in modules:
+    for module in [] if report_only else modules:
         print(f"== mutating {module} against {' '.join(table[module])}", flush=True)
         # Fresh figures each run: mutmut keeps results, takes a copied file for one it has
         # mutated already, and keeps which tests reach which function (none for a module it
@@ -140,6 +162,7 @@ def main(argv: list[str]) -> int:
         for stale in (
             mutants / module,
             mutants / (module + ".meta"),
+            _diffs_file(module),
             mutants / "mutmut-stats.json",
         ):
             stale.unlink(missing_ok=True)
@@ -148,6 +171,10 @@ def main(argv: list[str]) -> int:
             print(f"mutmut stopped on {module} with exit status {done.returncode}")
             return done.returncode
     for module in modules:
+        if not _diffs_file(module).is_file():
+            print(f"\n== {module}: no finished run to report (./scripts/mutate {module})")
+            clean = False
+            continue
         clean = report(module, equivalents) and clean
     return 0 if clean else 1
 
