@@ -31,6 +31,11 @@ def test_lists_go_on_after_spaces_and_am_pm_after_a_time() -> None:
     }
     assert split_assignments("time=9:30 pm reveal=6 AM") == {"time": "9:30 pm", "reveal": "6 AM"}
     assert split_assignments("categories=nlp , evaluation") == {"categories": "nlp,evaluation"}
+    assert split_assignments("admins=U1X UX2") == {"admins": "U1X,UX2"}
+
+
+def test_an_equals_sign_may_start_the_value() -> None:
+    assert split_assignments("tz =Europe/Paris days= mon") == {"tz": "Europe/Paris", "days": "mon"}
 
 
 @pytest.mark.parametrize(
@@ -157,3 +162,9 @@ def test_a_time_zone_that_cannot_be_used_gets_advice(typed: str, advice: str) ->
 def test_a_zone_name_in_any_case_and_spacing_is_the_zone() -> None:
     assert parse_timezone(" europe/PARIS ") == "Europe/Paris"
     assert parse_timezone("Etc/GMT-14") == "Etc/GMT-14"
+
+
+def test_a_zone_name_60_percent_alike_is_suggested() -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_timezone("Nueva York")  # 60% alike
+    assert "Did you mean America/New_York" in str(caught.value)
