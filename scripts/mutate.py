@@ -115,8 +115,10 @@ def report(module: str, equivalents: list[Equivalent]) -> bool:
     for name, entry in listed.items():
         if name in diffs and entry.change.strip() in _changed_lines(diffs[name]):
             equivalent.append(name)
+        elif name in status and status[name] in KILLED:
+            stale.append(f"{name} is killed now: take it off the list")
         else:
-            stale.append(f"{name} (listed as changing `{entry.change}`)")
+            stale.append(f"{name} (listed as changing `{entry.change}`) is no longer that mutant")
     counted = {n: s for n, s in status.items() if n not in equivalent}
     killed = sum(1 for s in counted.values() if s in KILLED)
     survivors = sorted(n for n, s in counted.items() if s not in KILLED)

@@ -119,6 +119,14 @@ def test_what_cannot_be_used_is_said_with_what_would_work(name: str, args: str, 
     assert _refused(name, args) == says
 
 
+def test_a_word_where_no_choice_is_left_gets_the_usage_alone() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_command("practice", "hard zzz")  # a bank without categories
+    assert spell(str(caught.value), lambda ref: ref.typed) == (
+        "I don't know 'zzz' here. Usage: /practice [category] [easy|medium|hard]."
+    )
+
+
 def test_a_group_without_a_subcommand_asks_for_one() -> None:
     with pytest.raises(SubcommandNeeded) as caught:
         parse_command("/studybot", "   ")
