@@ -168,3 +168,12 @@ def test_a_zone_name_60_percent_alike_is_suggested() -> None:
     with pytest.raises(SettingsError) as caught:
         parse_timezone("Nueva York")  # 60% alike
     assert "Did you mean America/New_York" in str(caught.value)
+
+
+def test_the_suggestions_are_the_three_names_most_alike_from_60_percent() -> None:
+    # The rule as written (score >= 60, three at most); the last one here is exactly 60.
+    with pytest.raises(SettingsError) as caught:
+        parse_timezone("Asuncion")
+    assert str(caught.value).endswith(
+        "Did you mean America/Asuncion or Indian/Reunion or Asia/Kuching?"
+    )
