@@ -94,10 +94,15 @@ def parse_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _day(word: str, whole: str) -> int:
-    short = word.strip()[:3]
-    if short in DAY_NAMES and DAY_NAMES[DAY_NAMES.index(short)].startswith(short):
-        return DAY_NAMES.index(short)
+    """Return the day a word names: its first three letters or more (`thu`, `thurs`), or `weds`."""
+    typed = "wed" if word.strip() == "weds" else word.strip()
+    for index, name in enumerate(_FULL_DAY_NAMES):
+        if len(typed) >= 3 and name.startswith(typed):
+            return index
     raise SettingsError(
         f"{quoted(whole)} is not a list of days. Use mon-fri, mon,wed,fri, daily, weekdays "
         "or weekends."

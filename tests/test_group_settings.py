@@ -8,7 +8,10 @@ from bot.group_settings import (
     SettingsError,
     apply_settings,
     describe_days,
+    describe_mix,
+    describe_reveal,
     parse_days,
+    parse_delay,
     parse_difficulty_mix,
     parse_time,
     parse_timezone,
@@ -266,3 +269,179 @@ def test_the_days_a_reply_shows_can_be_typed_back(days: frozenset[int]) -> None:
     shown = describe_days(days)  # "mon, wed, fri": a list with spaces in it
     new, _ = apply_settings(GroupSettings(), f"days={shown} time=08:00", CATS)
     assert new.weekdays == days
+
+
+# What each rule accepts and refuses, word for word (these pin the rules mutation testing
+# found loose: ./scripts/mutate bot/group_settings.py).
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1pm", time(13, 0)), ("1am", time(1, 0)), ("12pm", time(12, 0)), ("11:59 PM", time(23, 59))],
+)
+def test_12_hour_times_from_1_to_12(text: str, expected: time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["24:00", "0am", "0pm", "13am"])
+def test_hours_past_the_day_are_refused(text: str) -> None:
+    with pytest.raises(SettingsError, match="is not a time of day"):
+        parse_time(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("daily", set(range(7))),
+        ("everyday", set(range(7))),
+        ("ALL", set(range(7))),
+        ("weekdays", set(range(5))),
+        ("wed-fri", {2, 3, 4}),
+        ("wed-wed", {2}),
+        ("sat-tue", {5, 6, 0, 1}),
+        ("Thurs, tues,weds", {3, 1, 2}),
+    ],
+)
+def test_days_by_name_range_and_list(text: str, days: set[int]) -> None:
+    assert parse_days(text) == frozenset(days)
+
+
+@pytest.mark.parametrize("text", ["monkey", "mon-wed-fri", "sunny", "mo"])
+def test_a_word_that_is_no_day_is_refused(text: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_days(text)
+    assert caught.value.problems == (
+        f"'{text}' is not a list of days. Use mon-fri, mon,wed,fri, daily, weekdays or weekends.",
+    )
+
+
+def test_no_day_at_all_is_refused() -> None:
+    assert _problems("days=,") == ("Give at least one day, for example mon-fri or mon,wed,fri.",)
+    assert _problems("days=xyz-fri") == (
+        "'xyz-fri' is not a list of days. Use mon-fri, mon,wed,fri, daily, weekdays or weekends.",
+    )
+
+
+def test_days_and_mixes_as_replies_show_them() -> None:
+    assert describe_days(frozenset(range(7))) == "daily"
+    assert describe_days(frozenset(range(5))) == "mon-fri"
+    assert describe_days(frozenset(range(6))) == "mon, tue, wed, thu, fri, sat"
+    assert describe_mix(GroupSettings().difficulty_mix) == "easy 1, medium 2, hard 1"
+    assert describe_mix((("easy", 0), ("medium", 0), ("hard", 3))) == "hard 3"
+
+
+@pytest.mark.parametrize(
+    ("reveal_after", "shown"),
+    [
+        (None, "23h after posting"),
+        (timedelta(hours=2), "2h after posting"),
+        (timedelta(minutes=90), "1h30m after posting"),
+        (timedelta(days=1, minutes=5), "24h05m after posting"),
+    ],
+)
+def test_a_reveal_delay_as_replies_show_it(reveal_after: timedelta | None, shown: str) -> None:
+    assert describe_reveal(GroupSettings(reveal_after=reveal_after)) == shown
+
+
+@pytest.mark.parametrize("word", ["mixed", "Default", "all"])
+def test_the_default_mix_by_name(word: str) -> None:
+    assert parse_difficulty_mix(word) == GroupSettings().difficulty_mix
+
+
+def test_mix_weights_from_0_to_10() -> None:
+    assert parse_difficulty_mix("easy:10") == (("easy", 10), ("medium", 0), ("hard", 0))
+    not_a_mix = (
+        "is not a difficulty mix. Use mixed, easy, medium, hard, or weights from 0 to 10 "
+        "such as easy:1,medium:2,hard:1."
+    )
+    for text in ("easy:11", "bogus:1", "easy:x", "easy:1:2"):
+        assert _problems(f"difficulty={text}") == (f"'{text}' {not_a_mix}",)
+    assert _problems("difficulty=easy:0") == (
+        "A difficulty mix needs at least one level with a weight above 0.",
+    )
+
+
+def test_reveal_delays_from_10_minutes_to_6_days() -> None:
+    assert parse_delay("1d") == timedelta(days=1)
+    assert parse_delay("1d2h3m") == timedelta(days=1, hours=2, minutes=3)
+    for text, delay in (("10m", timedelta(minutes=10)), ("6d", timedelta(days=6))):
+        new, _ = apply_settings(GroupSettings(), f"reveal={text}", CATS)
+        assert new.reveal_after == delay
+    for text in ("9m", "6d1m"):
+        assert _problems(f"reveal={text}") == (
+            "The reveal delay must be between 10 minutes and 6 days.",
+        )
+    for text in ("soon", ""):
+        with pytest.raises(SettingsError) as caught:
+            parse_delay(text)
+        assert caught.value.problems == (
+            f"'{text}' is not a duration. Use hours and minutes, e.g. 23h or 90m.",
+        )
+
+
+def test_a_reveal_clock_time_in_12_hour_form() -> None:
+    new, _ = apply_settings(GroupSettings(), "reveal=6am", CATS)
+    assert (new.reveal_time, new.reveal_after) == (time(6, 0), None)
+    new, _ = apply_settings(GroupSettings(), "reveal=6PM", CATS)
+    assert new.reveal_time == time(18, 0)
+
+
+@pytest.mark.parametrize("word", ["all", "ANY", "*"])
+def test_every_category_by_name(word: str) -> None:
+    new, _ = apply_settings(GroupSettings(categories=("nlp",)), f"categories={word}", CATS)
+    assert new.categories == ()
+
+
+def test_categories_listed_and_unknown_ones_named() -> None:
+    new, _ = apply_settings(GroupSettings(), "categories=nlp, evaluation,nlp", CATS)
+    assert new.categories == ("nlp", "evaluation")
+    known = "Categories: evaluation, nlp (or all)."
+    assert _problems("categories=nlp,astro") == (f"Unknown category: astro. {known}",)
+    assert _problems("categories=astro,geo") == (f"Unknown category: astro, geo. {known}",)
+    assert _problems(f"categories={'x' * 100}") == (f"Unknown category: {'x' * 59}…. {known}",)
+
+
+def test_admins_none_or_a_dash_lists_nobody_and_unknown_admins_are_named() -> None:
+    new, _ = apply_settings(GroupSettings(admins=("U1",)), "admins=-", CATS, _mentions)
+    assert new.admins == ()
+    assert _problems("admins=none a") == (
+        "admins=none lists nobody, so give it alone, without members.",
+    )
+    fix = (
+        "Mention each admin: type @ and pick them from the list, for example "
+        "admins=@alice,@bob (or admins=none to list nobody)."
+    )
+    for typed, who in (
+        ("@bob", "'@bob' is"),
+        ("@a @b @c", "'@a', '@b' and '@c' are"),
+    ):
+        with pytest.raises(SettingsError) as caught:
+            apply_settings(GroupSettings(), f"admins={typed}", CATS, _mentions)
+        assert caught.value.problems == (f"I cannot tell who {who}. {fix}",)
+
+
+def test_a_reveal_clash_says_which_times_would_work() -> None:
+    late = "so the answer would come a day late, only after the next question."
+    assert _problems("time=09:00 reveal=09:05") == (
+        f"reveal=09:05 is 5 min after the post time 09:00, {late} Reveal more than 10 min after "
+        "09:00 (for example reveal=17:00), or after a delay such as reveal=8h.",
+    )
+    assert _problems("time=18:00", GroupSettings(reveal_time=time(18, 0))) == (
+        f"time=18:00 posts at the reveal time 18:00, {late} Post more than 10 min before 18:00 "
+        "(for example time=17:00), or change reveal= too.",
+    )
+    assert _problems("time=00:30", GroupSettings(reveal_time=time(0, 35))) == (
+        f"time=00:30 posts 5 min before the reveal at 00:35, {late} Post more than 10 min "
+        "before 00:35 (for example time=23:35), or change reveal= too.",
+    )
+
+
+def test_settings_stored_before_a_setting_existed_read_with_its_default() -> None:
+    old = settings_from_json("{}")
+    assert old == GroupSettings(reveal_after=None)  # no delay stored: 23h, as replies say
+    assert describe_reveal(old) == "23h after posting"
+    assert settings_from_json('{"difficulty_mix": []}').difficulty_mix == (
+        GroupSettings().difficulty_mix
+    )
+    stored = GroupSettings(reveal_after=timedelta(minutes=90), founder="U1", blocked="gone")
+    assert settings_from_json(settings_to_json(stored)) == stored
