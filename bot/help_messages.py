@@ -38,7 +38,9 @@ def help_reply(
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
-            "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody.\n"
+            "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
+            "Admin replies are for you alone; the channel hears one line when questions "
+            "start, pause or resume, or their time, days, time zone or reveal change.\n"
             + schedule_rules()
         )
     else:

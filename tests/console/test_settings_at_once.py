@@ -67,3 +67,8 @@ async def test_admins_are_named_as_members_are_on_the_console(console: Console) 
 async def test_admin_help_says_how_to_name_admins(console: Console) -> None:
     out = await console.run("/help admin")
     assert "admins=@alice,@bob" in out and "admins=none" in out
+
+
+async def test_admin_help_says_admin_work_is_quiet(console: Console) -> None:
+    out = await console.run("/help admin")
+    assert "Admin replies are for you alone" in out and "the channel hears one line" in out
