@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.grading import grade, normalise, stem, term_tokens
+from bot.grading.words import is_common_word, plain
 from bot.model import AllOf, KeyPoint
 
 
@@ -372,3 +373,21 @@ def test_a_short_claim_with_a_determiner_is_a_sentence_not_a_list() -> None:
     assert covers("Elastic net mixes both.", "elastic net")
     assert not covers("elastic net lasso ridge", "elastic net")
     assert covers("Common words weigh less.", "common words weigh less")
+
+
+def test_a_typo_budget_of_two_edits_from_nine_letters_and_one_below() -> None:
+    # "precision" (9 letters) forgives two edits, not three; "gradient" (8) only one.
+    assert covers("the presicion is what matters here", "precision")  # two edits
+    assert not covers("the preshizion is what matters here", "precision")  # three
+    assert covers("the gradiant is what matters here", "gradient")  # one edit
+    assert not covers("the grodiant is what matters here", "gradient")  # two
+
+
+def test_plain_text_loses_accents_and_case_and_keeps_other_scripts_whole() -> None:
+    assert plain("Ünïcödé") == "unicode"
+    assert plain("中文") == "中文"  # nothing to strip: the characters stay side by side
+
+
+def test_common_english_words_are_told_from_technical_terms() -> None:
+    assert is_common_word("model") and is_common_word("data")
+    assert not is_common_word("heteroscedasticity") and not is_common_word("overfitting")
