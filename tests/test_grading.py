@@ -391,3 +391,24 @@ def test_plain_text_loses_accents_and_case_and_keeps_other_scripts_whole() -> No
 def test_common_english_words_are_told_from_technical_terms() -> None:
     assert is_common_word("model") and is_common_word("data")
     assert not is_common_word("heteroscedasticity") and not is_common_word("overfitting")
+
+
+def test_a_word_both_stated_and_denied_in_one_clause_is_stated() -> None:
+    answer = "The loss is convex in the bias and not convex in w."
+    assert covers(answer, "convex") and covers(answer, "not convex")
+
+
+def test_an_english_word_near_a_term_is_no_typo_of_it() -> None:
+    assert not covers("the variants are what matters here", "variance")  # one edit away
+
+
+def test_an_alternative_saying_more_than_the_prompt_is_preferred() -> None:
+    prompt = "What is dropout?"
+    either = KeyPoint("p", (AllOf((("dropout", "drops units"),)),))
+    answer = "Dropout drops units at random during training."
+    assert grade(answer, [either], prompt).covered == (True,)
+    assert grade(answer, [either], "Dropout?").covered == (True,)  # the prompt's words exactly
+    only_the_prompt = KeyPoint("p", (AllOf((("dropout",),)),))
+    assert grade("Dropout is a method we use in training.", [only_the_prompt], prompt).covered == (
+        False,
+    )
