@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.grading import grade, normalise, stem, term_tokens
+from bot.grading import attempt_problem, grade, normalise, rule_text, stem, term_tokens
 from bot.grading.words import is_common_word, plain
 from bot.model import AllOf, KeyPoint
 
@@ -412,3 +412,46 @@ def test_an_alternative_saying_more_than_the_prompt_is_preferred() -> None:
     assert grade("Dropout is a method we use in training.", [only_the_prompt], prompt).covered == (
         False,
     )
+
+
+def test_what_is_no_attempt_is_said_plainly() -> None:
+    prompt = "How does dropout reduce overfitting in networks?"
+    assert attempt_problem("Dropout.") == "it has no sentence to grade"
+    assert attempt_problem("Dropout regularises.") is None  # two words make a sentence
+    assert attempt_problem("lasso, ridge, elastic net, sparsity") == (
+        "it is a list of terms, not sentences that say something about them"
+    )
+    # Four of five words the prompt's (exactly the 80% share): the prompt pasted back.
+    echo = "Dropout reduces overfitting in deep networks."
+    assert attempt_problem(echo, prompt) == "it repeats the question"
+    pasted = grade(prompt, [KeyPoint("p", ("dropout",))], prompt)
+    assert (pasted.attempt, pasted.problem) == (False, "it repeats the question")
+    # Half the prompt's words: an answer that says something of its own.
+    own = "Dropout reduces overfitting in networks by averaging many thinned models."
+    assert attempt_problem(own, prompt) is None
+    assert grade(own, [KeyPoint("p", ("dropout",))], prompt).problem is None
+
+
+def test_a_rule_is_named_as_written() -> None:
+    both = AllOf((("yolo", "single shot"), ("one pass",)))
+    assert rule_text(both) == "yolo | single shot + one pass"
+    result = grade("YOLO detects objects in one pass.", [KeyPoint("p", (both,))])
+    assert result.matched_terms == ("yolo | single shot + one pass",)
+
+
+def test_evidence_is_the_clause_cut_to_160_characters() -> None:
+    exactly = "Dropout drops units " + "and more units " * 9 + "here."
+    assert len(exactly) == 160
+    assert grade(exactly, [KeyPoint("p", ("drops units",))]).evidence == (exactly,)
+    longer = "Dropouts " + "drops units " * 20 + "at random."
+    evidence = grade(longer, [KeyPoint("p", ("drops units",))]).evidence[0]
+    assert evidence == longer[:158] + "…"  # the cut fell on a space: no space before the …
+
+
+def test_after_a_rule_of_prompt_words_the_next_rule_is_tried() -> None:
+    prompt = "What is dropout?"
+    answer = "Dropout drops units at random during training."
+    assert grade(answer, [KeyPoint("p", ("dropout",))], prompt).covered == (False,)
+    assert grade(answer, [KeyPoint("p", ("dropout", "drops units"))], prompt).covered == (True,)
+    # Without a prompt every word counts.
+    assert grade("Xxxx is the placeholder we use.", [KeyPoint("p", ("xxxx",))]).covered == (True,)
