@@ -446,6 +446,9 @@ def test_evidence_is_the_clause_cut_to_160_characters() -> None:
     longer = "Dropouts " + "drops units " * 20 + "at random."
     evidence = grade(longer, [KeyPoint("p", ("drops units",))]).evidence[0]
     assert evidence == longer[:158] + "…"  # the cut fell on a space: no space before the …
+    mid_word = "Dropout " + "drops units " * 20 + "at random."
+    evidence = grade(mid_word, [KeyPoint("p", ("drops units",))]).evidence[0]
+    assert evidence == mid_word[:159] + "…" and len(evidence) == 160
 
 
 def test_after_a_rule_of_prompt_words_the_next_rule_is_tried() -> None:
