@@ -458,3 +458,7 @@ def test_after_a_rule_of_prompt_words_the_next_rule_is_tried() -> None:
     assert grade(answer, [KeyPoint("p", ("dropout", "drops units"))], prompt).covered == (True,)
     # Without a prompt every word counts.
     assert grade("Xxxx is the placeholder we use.", [KeyPoint("p", ("xxxx",))]).covered == (True,)
+
+
+def test_nothing_to_do_with_dismisses_its_subject() -> None:
+    assert not covers("Bagging has nothing to do with boosting.", "bagging")
