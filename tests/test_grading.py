@@ -456,8 +456,9 @@ def test_after_a_rule_of_prompt_words_the_next_rule_is_tried() -> None:
     answer = "Dropout drops units at random during training."
     assert grade(answer, [KeyPoint("p", ("dropout",))], prompt).covered == (False,)
     assert grade(answer, [KeyPoint("p", ("dropout", "drops units"))], prompt).covered == (True,)
-    # Without a prompt every word counts.
+    # Without a prompt every word counts, and nothing is an echo.
     assert grade("Xxxx is the placeholder we use.", [KeyPoint("p", ("xxxx",))]).covered == (True,)
+    assert attempt_problem("Xxxx is xxxx.") is None
 
 
 def test_nothing_to_do_with_dismisses_its_subject() -> None:
