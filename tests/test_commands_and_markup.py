@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.command_refs import CommandRef, references, spell
 from bot.commands import COMMANDS, UsageError, parse_command
@@ -73,3 +75,71 @@ def test_only_commands_that_show_are_repeatable_and_no_admin_command_is() -> Non
     assert not is_repeatable("practice", "nlp")
     assert not is_repeatable("studybot", "")  # a subcommand is needed: not known, so guarded
     assert not is_repeatable("nonsense", "")
+
+
+_ZWSP = "\u200b"
+# Text as members type it: any characters but the controls user_text drops, and no
+# zero-width space (user_text inserts that one to break mentions).
+_typed = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters=_ZWSP).filter(
+        lambda c: not (c < " " and c not in "\t\n") and c != "\x7f"
+    ),
+    max_size=80,
+)
+_QUICK = settings(max_examples=200, deadline=None)
+
+
+def _shown(markdown: str) -> str:
+    """What a reader sees of user text: its escapes read, mention breakers removed."""
+    return plain_text(markdown).replace(_ZWSP, "")
+
+
+@_QUICK
+@given(_typed)
+def test_user_text_keeps_all_the_text_a_member_typed(text: str) -> None:
+    assert _shown(user_text(text)) == text
+
+
+@_QUICK
+@given(_typed, st.integers(2, 100))
+def test_user_text_keeps_within_its_limit_and_whole_text_when_it_fits(
+    text: str, limit: int
+) -> None:
+    shown = _shown(user_text(text, limit=limit))
+    assert len(shown) <= limit
+    if len(text) <= limit:
+        assert shown == text
+    else:
+        assert shown.endswith("…") and text.startswith(shown[:-1])
+
+
+@_QUICK
+@given(_typed, st.lists(st.sampled_from("\x00\x07\x1b\x7f\x0b"), min_size=1), st.data())
+def test_user_text_drops_control_characters_and_nothing_else(
+    text: str, controls: list[str], data: st.DataObject
+) -> None:
+    mixed = text
+    for control in controls:
+        at = data.draw(st.integers(0, len(mixed)))
+        mixed = mixed[:at] + control + mixed[at:]
+    assert user_text(mixed) == user_text(text)
+
+
+def test_user_text_cuts_a_long_text_to_its_limit_with_an_ellipsis() -> None:
+    assert user_text("a" * 100, limit=10) == "a" * 9 + "…"
+    assert user_text("a" * 10, limit=10) == "a" * 10  # exactly at the limit: kept whole
+    assert user_text("hello world and more", limit=7) == "hello…"  # no space before the …
+    assert user_text("  indented text goes on", limit=8) == "  inden…"  # leading space kept
+
+
+def test_mentions_are_broken_by_a_zero_width_space_only() -> None:
+    assert user_text("@everyone") == "@" + _ZWSP + "everyone"
+    assert user_text("<@123") == "<" + _ZWSP + "@123"
+
+
+def test_an_emoji_joiner_stays_only_between_two_symbols() -> None:
+    assert visible_name("👩\u200d💻") == "👩\u200d💻"  # the joiner just before the last character
+    assert visible_name("\u200d😀😀") == "😀😀"  # first: nothing before it
+    assert visible_name("😀😀\u200d") == "😀😀"  # last: nothing after it
+    assert visible_name("a\u200d😀") == "a😀"  # a letter before it
+    assert visible_name("😀\u200da") == "😀a"  # a letter after it

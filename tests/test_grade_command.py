@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.content.bank import load_bank
+from bot.grading.report import verdict
 from tests.conftest import FIXTURE_CONTENT
 
 ANSWER = "L1 pushes many weights to exactly zero. Ridge shrinks every weight but keeps it."
@@ -66,3 +68,18 @@ def test_a_malformed_batch_line_names_its_line(
     batch.write_text('{"question": "algorithms-l1-l2"}\n', encoding="utf-8")
     assert main(["grade", "--batch", str(batch), "--content", str(FIXTURE_CONTENT)]) == 2
     assert "line 1" in capsys.readouterr().err
+
+
+def test_a_verdict_names_each_point_and_rounds_coverage_to_four_places() -> None:
+    question = load_bank(FIXTURE_CONTENT).get("algorithms-l1-l2")
+    assert question is not None
+    result = verdict(question, ANSWER)
+    assert result["coverage"] == 0.6667 and "problem" not in result
+    assert [p["text"] for p in result["key_points"]] == [k.text for k in question.key_points]
+
+
+def test_a_verdict_on_the_prompt_pasted_back_is_no_attempt() -> None:
+    question = load_bank(FIXTURE_CONTENT).get("algorithms-l1-l2")
+    assert question is not None
+    result = verdict(question, question.prompt)
+    assert (result["attempt"], result["problem"]) == (False, "it repeats the question")

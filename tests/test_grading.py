@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.grading import grade, normalise, stem, term_tokens
+from bot.grading import attempt_problem, grade, normalise, rule_text, stem, term_tokens
+from bot.grading.words import is_common_word, plain
 from bot.model import AllOf, KeyPoint
 
 
@@ -372,3 +373,93 @@ def test_a_short_claim_with_a_determiner_is_a_sentence_not_a_list() -> None:
     assert covers("Elastic net mixes both.", "elastic net")
     assert not covers("elastic net lasso ridge", "elastic net")
     assert covers("Common words weigh less.", "common words weigh less")
+
+
+def test_a_typo_budget_of_two_edits_from_nine_letters_and_one_below() -> None:
+    # "precision" (9 letters) forgives two edits, not three; "gradient" (8) only one.
+    assert covers("the presicion is what matters here", "precision")  # two edits
+    assert not covers("the preshizion is what matters here", "precision")  # three
+    assert covers("the gradiant is what matters here", "gradient")  # one edit
+    assert not covers("the grodiant is what matters here", "gradient")  # two
+
+
+def test_plain_text_loses_accents_and_case_and_keeps_other_scripts_whole() -> None:
+    assert plain("Ünïcödé") == "unicode"
+    assert plain("中文") == "中文"  # nothing to strip: the characters stay side by side
+
+
+def test_common_english_words_are_told_from_technical_terms() -> None:
+    assert is_common_word("model") and is_common_word("data")
+    assert not is_common_word("heteroscedasticity") and not is_common_word("overfitting")
+
+
+def test_a_word_both_stated_and_denied_in_one_clause_is_stated() -> None:
+    answer = "The loss is convex in the bias and not convex in w."
+    assert covers(answer, "convex") and covers(answer, "not convex")
+
+
+def test_an_english_word_near_a_term_is_no_typo_of_it() -> None:
+    assert not covers("the variants are what matters here", "variance")  # one edit away
+
+
+def test_an_alternative_saying_more_than_the_prompt_is_preferred() -> None:
+    prompt = "What is dropout?"
+    either = KeyPoint("p", (AllOf((("dropout", "drops units"),)),))
+    answer = "Dropout drops units at random during training."
+    assert grade(answer, [either], prompt).covered == (True,)
+    assert grade(answer, [either], "Dropout?").covered == (True,)  # the prompt's words exactly
+    only_the_prompt = KeyPoint("p", (AllOf((("dropout",),)),))
+    assert grade("Dropout is a method we use in training.", [only_the_prompt], prompt).covered == (
+        False,
+    )
+
+
+def test_what_is_no_attempt_is_said_plainly() -> None:
+    prompt = "How does dropout reduce overfitting in networks?"
+    assert attempt_problem("Dropout.") == "it has no sentence to grade"
+    assert attempt_problem("Dropout regularises.") is None  # two words make a sentence
+    assert attempt_problem("lasso, ridge, elastic net, sparsity") == (
+        "it is a list of terms, not sentences that say something about them"
+    )
+    # Four of five words the prompt's (exactly the 80% share): the prompt pasted back.
+    echo = "Dropout reduces overfitting in deep networks."
+    assert attempt_problem(echo, prompt) == "it repeats the question"
+    pasted = grade(prompt, [KeyPoint("p", ("dropout",))], prompt)
+    assert (pasted.attempt, pasted.problem) == (False, "it repeats the question")
+    # Half the prompt's words: an answer that says something of its own.
+    own = "Dropout reduces overfitting in networks by averaging many thinned models."
+    assert attempt_problem(own, prompt) is None
+    assert grade(own, [KeyPoint("p", ("dropout",))], prompt).problem is None
+
+
+def test_a_rule_is_named_as_written() -> None:
+    both = AllOf((("yolo", "single shot"), ("one pass",)))
+    assert rule_text(both) == "yolo | single shot + one pass"
+    result = grade("YOLO detects objects in one pass.", [KeyPoint("p", (both,))])
+    assert result.matched_terms == ("yolo | single shot + one pass",)
+
+
+def test_evidence_is_the_clause_cut_to_160_characters() -> None:
+    exactly = "Dropout drops units " + "and more units " * 9 + "here."
+    assert len(exactly) == 160
+    assert grade(exactly, [KeyPoint("p", ("drops units",))]).evidence == (exactly,)
+    longer = "Dropouts " + "drops units " * 20 + "at random."
+    evidence = grade(longer, [KeyPoint("p", ("drops units",))]).evidence[0]
+    assert evidence == longer[:158] + "…"  # the cut fell on a space: no space before the …
+    mid_word = "Dropout " + "drops units " * 20 + "at random."
+    evidence = grade(mid_word, [KeyPoint("p", ("drops units",))]).evidence[0]
+    assert evidence == mid_word[:159] + "…" and len(evidence) == 160
+
+
+def test_after_a_rule_of_prompt_words_the_next_rule_is_tried() -> None:
+    prompt = "What is dropout?"
+    answer = "Dropout drops units at random during training."
+    assert grade(answer, [KeyPoint("p", ("dropout",))], prompt).covered == (False,)
+    assert grade(answer, [KeyPoint("p", ("dropout", "drops units"))], prompt).covered == (True,)
+    # Without a prompt every word counts, and nothing is an echo.
+    assert grade("Xxxx is the placeholder we use.", [KeyPoint("p", ("xxxx",))]).covered == (True,)
+    assert attempt_problem("Xxxx is xxxx.") is None
+
+
+def test_nothing_to_do_with_dismisses_its_subject() -> None:
+    assert not covers("Bagging has nothing to do with boosting.", "bagging")

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import logging
+import time as _time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.jobs import ApsJobScheduler, PostTrigger
 from bot.model import ChannelRef, Group, GroupSettings
-from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
+from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for, wall_instant
 
 BERLIN = GroupSettings(post_time=time(9, 0), timezone="Europe/Berlin", weekdays=frozenset(range(7)))
 
@@ -126,3 +129,76 @@ async def test_a_slow_sweep_is_logged_and_counted(caplog: pytest.LogCaptureFixtu
     [record] = caplog.records
     assert record.getMessage().startswith("the sweep took 0.")
     assert "more than 0.05 s" in record.getMessage()
+
+
+@pytest.fixture(params=["Pacific/Pago_Pago", "Pacific/Kiritimati"])
+def machine_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test on a machine whose own clock is in a zone far from UTC (-11, +14)."""
+    monkeypatch.setenv("TZ", request.param)
+    _time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    _time.tzset()
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Pago_Pago", "Pacific/Kiritimati"])
+def test_a_weekly_schedule_follows_the_group_zone_not_the_machine_zone(
+    machine_zone: str, zone: str
+) -> None:
+    """Slots are a week apart, on the group's weekday, given in UTC, wherever the bot runs."""
+    weekly = GroupSettings(post_time=time(9, 0), timezone=zone, weekdays=frozenset({0}))
+    slot = next_post_slot(weekly, datetime(2026, 5, 31, tzinfo=UTC))
+    assert slot is not None and slot.day == date(2026, 6, 1)  # a Monday
+    assert slot.at.astimezone(weekly.zone).time() == time(9, 0)
+    week = timedelta(days=7)
+    after = next_post_slot(weekly, slot.at)
+    before = last_post_slot(weekly, slot.at - timedelta(microseconds=1))
+    assert after == PostSlot(slot.day + week, slot.at + week)
+    assert before == PostSlot(slot.day - week, slot.at - week)
+    assert last_post_slot(weekly, slot.at) == slot  # a slot is "at or before" itself
+    for found in (slot, after, before):
+        assert found is not None and found.at.utcoffset() == timedelta(0)
+
+
+def test_a_fixed_reveal_follows_the_group_zone_not_the_machine_zone(machine_zone: str) -> None:
+    fixed = GroupSettings(timezone="Pacific/Pago_Pago", reveal_time=time(18, 0), reveal_after=None)
+    posted = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)  # 09:00 on 1 June in Pago Pago
+    assert reveal_time_for(fixed, posted) == datetime(2026, 6, 2, 5, 0, tzinfo=UTC)  # 18:00
+
+
+def test_a_fixed_reveal_comes_more_than_ten_minutes_after_the_post() -> None:
+    fixed = GroupSettings(timezone="Europe/Berlin", reveal_time=time(18, 0), reveal_after=None)
+    same_day = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 18:00 Berlin
+    next_day = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)
+    gap = timedelta(minutes=10)
+    assert reveal_time_for(fixed, same_day - gap - timedelta(seconds=1)) == same_day
+    assert reveal_time_for(fixed, same_day - gap) == next_day  # exactly ten minutes: too close
+    assert reveal_time_for(fixed, same_day - timedelta(minutes=5)) == next_day
+
+
+def test_a_reveal_delay_is_the_groups_own_or_else_23_hours() -> None:
+    posted = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    two_hours = GroupSettings(reveal_after=timedelta(hours=2), reveal_time=None)
+    assert reveal_time_for(two_hours, posted) == posted + timedelta(hours=2)
+    unset = GroupSettings(reveal_after=None, reveal_time=None)
+    assert reveal_time_for(unset, posted) == posted + timedelta(hours=23)
+
+
+def test_a_fixed_reveal_skips_a_day_the_zone_skipped() -> None:
+    # 30 December 2011 never happened in Apia: the reveal is at 09:00 on the 31st.
+    apia = GroupSettings(timezone="Pacific/Apia", reveal_time=time(9, 0), reveal_after=None)
+    zone = apia.zone
+    posted = datetime(2011, 12, 29, 22, 0, tzinfo=zone).astimezone(UTC)
+    assert reveal_time_for(apia, posted) == datetime(2011, 12, 31, 9, 0, tzinfo=zone)
+
+
+def test_a_skipped_post_time_posts_when_the_clocks_jump() -> None:
+    berlin = GroupSettings(
+        post_time=time(2, 30), timezone="Europe/Berlin", weekdays=frozenset(range(7))
+    )
+    slot = next_post_slot(berlin, datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
+    # 02:30 never shows on 29 March: the clocks go from 02:00 CET to 03:00 CEST (01:00 UTC).
+    assert slot == PostSlot(date(2026, 3, 29), datetime(2026, 3, 29, 1, 0, tzinfo=UTC))
+    assert wall_instant(date(2026, 10, 4), time(2, 15), ZoneInfo("Australia/Lord_Howe")) == (
+        datetime(2026, 10, 3, 15, 30, tzinfo=UTC)  # Lord Howe skips 02:00-02:30
+    )

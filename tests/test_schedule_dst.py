@@ -21,9 +21,17 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.model import GroupSettings
-from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
+from bot.schedule import (
+    PostSlot,
+    last_post_slot,
+    next_post_slot,
+    reveal_time_for,
+    wall_instant,
+)
 
 FIRST = datetime(2026, 1, 1, tzinfo=UTC)
 LAST = datetime(2029, 1, 1, tzinfo=UTC)
@@ -49,23 +57,27 @@ def _offset(zone: ZoneInfo, seconds: int) -> timedelta:
 
 def transitions() -> Iterator[Transition]:
     """Every change of UTC offset in every zone from 2026 to 2028, to the second."""
+    for name in sorted(available_timezones()):
+        yield from zone_transitions(ZoneInfo(name))
+
+
+def zone_transitions(zone: ZoneInfo) -> Iterator[Transition]:
+    """Every change of UTC offset in one zone from 2026 to 2028, to the second."""
     step = 6 * 3600  # no zone changes its offset twice within six hours
     start, end = int(FIRST.timestamp()), int(LAST.timestamp())
-    for name in sorted(available_timezones()):
-        zone = ZoneInfo(name)
-        seconds, offset = start, _offset(zone, start)
-        while seconds < end:
-            nxt = _offset(zone, seconds + step)
-            if nxt != offset:
-                low, high = seconds, seconds + step  # offset(low) is old, offset(high) new
-                while high - low > 1:
-                    middle = (low + high) // 2
-                    if _offset(zone, middle) == offset:
-                        low = middle
-                    else:
-                        high = middle
-                yield Transition(zone, datetime.fromtimestamp(high, UTC), offset, nxt)
-            seconds, offset = seconds + step, nxt
+    seconds, offset = start, _offset(zone, start)
+    while seconds < end:
+        nxt = _offset(zone, seconds + step)
+        if nxt != offset:
+            low, high = seconds, seconds + step  # offset(low) is old, offset(high) new
+            while high - low > 1:
+                middle = (low + high) // 2
+                if _offset(zone, middle) == offset:
+                    low = middle
+                else:
+                    high = middle
+            yield Transition(zone, datetime.fromtimestamp(high, UTC), offset, nxt)
+        seconds, offset = seconds + step, nxt
 
 
 @cache
@@ -248,3 +260,62 @@ def test_a_day_the_zone_skipped_names_no_slot() -> None:
         settings, datetime(2011, 12, 28, tzinfo=UTC), datetime(2011, 12, 31, 12, 0, tzinfo=UTC)
     )
     assert [s.day for s in slots] == [date(2011, 12, 28), date(2011, 12, 29), date(2011, 12, 31)]
+
+
+# A few zones whose clocks change in different ways: by an hour (Berlin, New York), by
+# half an hour (Lord Howe), by two hours (Troll), at midnight (Santiago, Havana), with an
+# odd offset (Chatham, +12:45/+13:45).
+SAMPLE_ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Antarctica/Troll",
+    "America/Santiago",
+    "America/Havana",
+    "Pacific/Chatham",
+)
+
+
+@cache
+def sample_transitions() -> tuple[Transition, ...]:
+    return tuple(t for name in SAMPLE_ZONES for t in zone_transitions(ZoneInfo(name)))
+
+
+sample_transition = st.sampled_from(sample_transitions())
+QUICK = settings(max_examples=150, deadline=None)
+
+
+@QUICK
+@given(sample_transition, st.integers(-3 * 3600, 3 * 3600))
+def test_a_wall_time_near_a_transition_is_found_to_the_second(
+    change: Transition, seconds: int
+) -> None:
+    """Once, repeated (the first) or skipped (the jump): the documented instant, to the second."""
+    # Wall times measured from the one the clocks show just before they change.
+    wanted = wall(change.at - timedelta(seconds=1), change.zone) + timedelta(seconds=seconds)
+    got = wall_instant(wanted.date(), wanted.time(), change.zone)
+    assert got == expected_instant(wanted.date(), wanted.time(), change)
+    assert got.utcoffset() == timedelta(0)
+
+
+@QUICK
+@given(
+    sample_transition,
+    st.integers(-12, 12).map(lambda quarters: timedelta(minutes=15 * quarters)),
+    st.frozensets(st.integers(0, 6), min_size=1),
+)
+def test_each_named_local_date_has_exactly_one_slot_near_a_transition(
+    change: Transition, shift: timedelta, weekdays: frozenset[int]
+) -> None:
+    """The schedule's law: one slot per named date that exists, none for the others."""
+    post_time = wall(change.at + shift, change.zone).time().replace(second=0)
+    check_posts(change, post_time, weekdays)
+
+
+@QUICK
+@given(sample_transition, st.integers(-12, 12))
+def test_a_reveal_time_near_a_transition_follows_the_rules(
+    change: Transition, quarters: int
+) -> None:
+    reveal = wall(change.at + timedelta(minutes=15 * quarters), change.zone).time()
+    check_reveals(change, reveal.replace(second=0))
