@@ -29,6 +29,7 @@ __all__ = [
     "apply_settings",
     "describe_days",
     "describe_mix",
+    "describe_posts",
     "describe_reveal",
     "parse_days",
     "parse_delay",
@@ -318,6 +319,11 @@ def describe_days(days: frozenset[int]) -> str:
     if days == frozenset(range(5)):
         return "mon-fri"
     return ", ".join(DAY_NAMES[d] for d in sorted(days))
+
+
+def describe_posts(settings: GroupSettings) -> str:
+    """Return when questions are posted, as text (`09:00 Europe/Berlin, mon-fri`)."""
+    return f"{settings.post_time:%H:%M} {settings.timezone}, {describe_days(settings.weekdays)}"
 
 
 def describe_mix(mix: tuple[tuple[str, int], ...]) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.command_refs import mention
 from bot.commands import GROUP_SUMMARIES, Command, group_commands
-from bot.group_settings import describe_days, describe_mix, describe_reveal
+from bot.group_settings import describe_mix, describe_posts, describe_reveal
 from bot.markup import user_text
 from bot.messages import info
 from bot.model import Group
@@ -68,8 +68,7 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
     fields = (
         Field(
             "Posts",
-            f"{s.post_time:%H:%M} {s.timezone}, {describe_days(s.weekdays)}"
-            + (" — **paused**" if s.paused else ""),
+            describe_posts(s) + (" — **paused**" if s.paused else ""),
         ),
         *(
             (Field("Stopped", f"{s.blocked} Fix it, then `{mention('studybot resume')}`."),)

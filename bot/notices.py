@@ -7,7 +7,7 @@ start, pause or resume, or that their schedule changed.
 from __future__ import annotations
 
 from bot.command_refs import mention
-from bot.group_settings import describe_days, describe_reveal
+from bot.group_settings import describe_posts, describe_reveal
 from bot.model import GroupSettings
 from bot.replies import Reply, Visibility
 
@@ -45,8 +45,4 @@ def questions_resume(settings: GroupSettings) -> Reply:
 
 
 def _schedule_line(settings: GroupSettings) -> str:
-    days = describe_days(settings.weekdays)
-    return (
-        f"{settings.post_time:%H:%M} {settings.timezone}, {days}; "
-        f"answers revealed {describe_reveal(settings)}"
-    )
+    return f"{describe_posts(settings)}; answers revealed {describe_reveal(settings)}"

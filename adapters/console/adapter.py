@@ -449,7 +449,7 @@ class ConsoleSession:
         ran = 0
         failed: list[int] = []
         for number, line in enumerate(lines, 1):
-            if line.lstrip().startswith("#") or not line.strip():
+            if not without_comment(line).strip():  # blank, or a comment alone
                 continue
             if echo:
                 self._say(f"{self.prompt}{line.rstrip()}")
