@@ -3,7 +3,8 @@
 An answer covers a key point when one of its clauses states the point's
 claim: a match rule of the point holds in that clause with the right
 polarity (`bot.grading.claims`), the clause has sentence structure (a run of
-terms is no claim), it does not state one of the point's contrary claims,
+terms is no claim), it does not state one of the point's contrary claims
+nor turn the direction its text states around (`bot.grading.contraries`),
 and the words that matched are not only words the question's prompt already
 says. The clause that covered a point is its evidence.
 
@@ -21,6 +22,7 @@ from functools import lru_cache
 
 from bot.grading.claims import Vocabulary, Words, clause_words, phrase, rule_words, states_against
 from bot.grading.clauses import ABSENCE_WORDS, NEGATORS, Clause, clauses, drop_lists, scan
+from bot.grading.contraries import contrary_words, turns_around
 from bot.grading.words import STOP_WORDS, normalise, stem
 from bot.model import AllOf, KeyPoint
 
@@ -120,6 +122,7 @@ def _covering(
 ) -> tuple[str | None, str | None]:
     """Return the rule that covers the point and the clause it did so in, if any."""
     candidates = {r: vocabulary.clauses_for(r) for r in point.match}
+    directions = contrary_words(point.text)
     reachable = sorted(set().union(*candidates.values())) if candidates else []
     for index in reachable:
         clause, indexed = parts[index]
@@ -133,6 +136,8 @@ def _covering(
                 continue
             if prompt_words and used <= prompt_words:
                 continue  # words the question already says prove nothing
+            if directions and turns_around(directions, indexed, frozenset(used)):
+                continue  # it says the opposite of the point's own direction word
             return rule_text(rule), _excerpt(clause)
     return None, None
 
