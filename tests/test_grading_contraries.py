@@ -56,6 +56,12 @@ def test_the_same_direction_or_none_keeps_the_match(answer: str, point: KeyPoint
     assert covered(answer, point)
 
 
+def test_each_direction_word_of_the_text_is_checked() -> None:
+    point = KeyPoint("A larger k lowers the variance", (AllOf((("larger k",), ("variance",))),))
+    assert covered("A larger k lowers the variance of the vote.", point)
+    assert not covered("A larger k raises the variance of the vote.", point)  # 2nd word turned
+
+
 def test_a_negated_opposite_is_no_opposite() -> None:
     assert covered("UCB adds no penalty: it adds an uncertainty term.", UCB)
 

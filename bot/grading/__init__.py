@@ -20,9 +20,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.grading.claims import Vocabulary, Words, clause_words, phrase, rule_words, states_against
+from bot.grading.claims import (
+    Vocabulary,
+    Words,
+    clause_words,
+    context_words,
+    phrase,
+    rule_words,
+    states_against,
+)
 from bot.grading.clauses import ABSENCE_WORDS, NEGATORS, Clause, clauses, drop_lists, scan
 from bot.grading.contraries import contrary_words, turns_around
+from bot.grading.sections import clauses_in_context
 from bot.grading.words import STOP_WORDS, normalise, stem
 from bot.model import AllOf, KeyPoint
 
@@ -116,7 +125,7 @@ def _excerpt(clause: Clause) -> str:
 
 def _covering(
     point: KeyPoint,
-    parts: Sequence[tuple[Clause, Words]],
+    parts: Sequence[tuple[Clause, Words, Words]],
     vocabulary: Vocabulary,
     prompt_words: frozenset[str],
 ) -> tuple[str | None, str | None]:
@@ -125,13 +134,13 @@ def _covering(
     directions = contrary_words(point.text)
     reachable = sorted(set().union(*candidates.values())) if candidates else []
     for index in reachable:
-        clause, indexed = parts[index]
+        clause, indexed, wider = parts[index]
         if states_against(point.against, indexed):
             continue
         for rule, where in candidates.items():
             if index not in where:
                 continue
-            used = rule_words(rule, indexed, prompt_words)
+            used = rule_words(rule, wider, prompt_words, indexed)
             if used is None:
                 continue
             if prompt_words and used <= prompt_words:
@@ -149,11 +158,12 @@ def grade(answer: str, key_points: Iterable[KeyPoint], prompt: str = "") -> Cove
     match made only of its words covers nothing.
     """
     points = tuple(key_points)
-    split = list(clauses(answer))
+    split = clauses_in_context(answer)
     prompt_words = _prompt_words(prompt)
     problem = _attempt_problem(split, prompt_words)
-    parts = [(c, clause_words(c)) for c in drop_lists(split)]
-    vocabulary = Vocabulary.of([words for _, words in parts])
+    owns = [(c, clause_words(c)) for c in drop_lists(split)]
+    parts = [(c, own, context_words(c, own)) for c, own in owns]
+    vocabulary = Vocabulary.of([wider for _, _, wider in parts])
     found = [_covering(p, parts, vocabulary, prompt_words) for p in points]
     return Coverage(
         tuple(rule is not None for rule, _ in found),

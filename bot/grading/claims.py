@@ -22,9 +22,19 @@ from bot.grading.clauses import NEGATED, PLAIN, Clause, Scan, scan
 from bot.grading.words import is_real_word, typo_budget
 from bot.model import AllOf
 
-__all__ = ["Phrase", "Vocabulary", "Words", "phrase"]
+__all__ = [
+    "Phrase",
+    "Vocabulary",
+    "Words",
+    "clause_words",
+    "context_words",
+    "phrase",
+    "rule_words",
+    "states_against",
+]
 
 _MAX_GAP = 2  # neighbours of a phrase may stand at most one word apart
+_CONTEXT_OFFSET = 100_000  # where a clause's context words stand: before it, far away
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,23 @@ class Words:
         common = {w for w, r in zip(words, found.raw, strict=True) if is_real_word(r)}
         misspelt = frozenset(w for w in words if w not in common)
         return cls(positions, negated, found.followed, misspelt)
+
+    def within(self, context: Sequence[Words]) -> Words:
+        """Return these words with the words of their context, which no phrase spans."""
+        if not context:
+            return self
+        positions = {w: list(p) for w, p in self.positions.items()}
+        negated = {w: list(p) for w, p in self.negated.items()}
+        followed = set(self.followed)
+        misspelt = set(self.misspelt)
+        for n, words in enumerate(context, start=1):
+            offset = -_CONTEXT_OFFSET * n  # far from the clause's words and from each other
+            for table, theirs in ((positions, words.positions), (negated, words.negated)):
+                for w, places in theirs.items():
+                    table.setdefault(w, []).extend(p + offset for p in places)
+            followed.update(p + offset for p in words.followed)
+            misspelt |= words.misspelt
+        return Words(positions, negated, frozenset(followed), frozenset(misspelt))
 
     def _places(self, table: dict[str, list[int]], token: str) -> list[int]:
         """Return where the token, or a misspelling of it, stands in a word table."""
@@ -226,15 +253,27 @@ class Vocabulary:
 
 
 def rule_words(
-    rule: str | AllOf, words: Words, prompt_words: frozenset[str] = frozenset()
+    rule: str | AllOf,
+    words: Words,
+    prompt_words: frozenset[str] = frozenset(),
+    own: Words | None = None,
 ) -> set[str] | None:
     """Return the words with which a rule matches a clause, or None if it does not.
 
     Of a group's alternatives that match, one saying more than the prompt is preferred.
+    `words` may hold the clause's context (`Words.within`); then `own`, the
+    clause's own words, must hold a phrase rule entirely, and one group of an
+    AllOf at least.
     """
     if isinstance(rule, str):
         term = phrase(rule)
-        return set(term.tokens) if words.matches(term) else None
+        return set(term.tokens) if (own or words).matches(term) else None
+    if (
+        own is not None
+        and own is not words
+        and not any(own.matches(phrase(p)) for group in rule.groups for p in group)
+    ):
+        return None  # the context may give the subject, never the whole claim
     used: set[str] = set()
     for group in rule.groups:
         hits = [phrase(p) for p in group if words.matches(phrase(p))]
@@ -251,5 +290,12 @@ def states_against(against: Sequence[str], words: Words) -> bool:
 
 
 def clause_words(clause: Clause) -> Words:
-    """Index a clause's words."""
+    """Index a clause's own words."""
     return Words.of(clause.scan)
+
+
+def context_words(clause: Clause, own: Words) -> Words:
+    """Index a clause's words with those of the heading it speaks under."""
+    if not clause.context:
+        return own
+    return own.within([Words.of(scan(text)) for text in clause.context])

@@ -12,7 +12,7 @@ dismissive word alone ("X is unnecessary") governs the words before it in
 that stretch as well. "no" and "without" name what
 they exclude ("no leakage" still speaks of leakage) and are kept apart, so a
 term written with them can ask for them. "not only X" and "whether or not"
-affirm.
+affirm, and "never exceeds X" states a bound.
 
 A claim has sentence structure: a clause of three or more words whose
 function words are fewer than one in seven, with no verb the bot knows, is
@@ -30,6 +30,7 @@ from bot.grading.words import STOP_WORDS, plain, stem
 __all__ = [
     "ABSENCE_WORDS",
     "ABSENT",
+    "CLAUSE_BREAK",
     "NEGATED",
     "NEGATORS",
     "PLAIN",
@@ -121,6 +122,8 @@ _DISMISSIVE = frozenset(
 # A negator right before one of these affirms ("not only X but also Y", "not just X").
 _AFFIRMING_NEXT = frozenset(["only", "just", "merely", "simply"])
 _OR, _NON, _NO, _LONGER = "or", "non", "no", "longer"
+# A negator before one of these states a bound, not a denial: "it never exceeds 0.25".
+_BOUNDS = frozenset(["exceed", "exceeds", "exceeded", "surpass", "surpasses", "above"])
 _FAILS = frozenset(["fail", "fails", "failed"])
 PLAIN, ABSENT, NEGATED = 0, 1, 2  # how a word is governed, weakest first
 # "X instead of Y", "X rather than Y": Y is what the claim turns down.
@@ -198,7 +201,7 @@ _SCAN_NT = re.compile(
 )
 # Where one clause ends and the next begins: a sentence's end, a semicolon, a line
 # break, or a contrasting conjunction (which belongs to neither side).
-_CLAUSE_BREAK = re.compile(
+CLAUSE_BREAK = re.compile(
     r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+|;|\n\s*\n+|\n(?=\s*(?:[-*\u2022>]|\d+[.)])\s)|"
     r"\s*\b(?:but|whereas|while|although|however|unlike)\b\s*",
     re.IGNORECASE,
@@ -270,7 +273,7 @@ def _inert(tokens: list[str], k: int) -> bool:
         return following != "to"
     if token in _INSTEAD:
         return following != _INSTEAD[token]
-    return False
+    return following in _BOUNDS and token not in ABSENCE_WORDS  # "never exceeds 0.25": a bound
 
 
 def _govern(
@@ -341,13 +344,14 @@ class Clause:
     scan: Scan
     is_claim: bool  # it has sentence structure (it is not a run of terms)
     is_bare: bool  # it is one bare term or a few (a list's item, one per line)
+    context: tuple[str, ...] = ()  # what it speaks under: the heading of its section
 
     @classmethod
-    def of(cls, text: str) -> Clause:
+    def of(cls, text: str, context: tuple[str, ...] = ()) -> Clause:
         """Scan a clause's text."""
         found = scan(text)
         bare = 0 < found.tokens <= 5 and found.function_words <= 1 and not found.verbs
-        return cls(text, found, _has_structure(text, found), bare)
+        return cls(text, found, _has_structure(text, found), bare, context)
 
 
 def _has_structure(text: str, s: Scan) -> bool:
@@ -406,7 +410,7 @@ def _is_list(text: str) -> bool:
 
 def clauses(text: str) -> Iterator[Clause]:
     """Split an answer into its clauses."""
-    for part in _CLAUSE_BREAK.split(text):
+    for part in CLAUSE_BREAK.split(text):
         stripped = part.strip(" \t-*•>#")
         if stripped:
             yield Clause.of(stripped)

@@ -62,16 +62,13 @@ CONTRARY_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _stems(words: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in words.split())
-
-
 @lru_cache(maxsize=1)
 def _sides() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Return, for each stem of a contrary pair, its own side's stems and its opposites."""
     table: dict[str, tuple[set[str], set[str]]] = {}
     for left, right in CONTRARY_PAIRS:
-        a, b = _stems(left), _stems(right)
+        a = frozenset(stem(w) for w in left.split())
+        b = frozenset(stem(w) for w in right.split())
         for side, other in ((a, b), (b, a)):
             for word in side:
                 same, opposite = table.setdefault(word, (set(), set()))
