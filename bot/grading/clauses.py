@@ -113,11 +113,26 @@ _DISMISSIVE_AFTER = frozenset(
         "good",
         "idea",
         "worth",
+        "concern",
+        "problem",
+        "issue",
+        "worry",
     ]
 )
 # Words that dismiss on their own: "X is unnecessary", "an unnecessary X".
 _DISMISSIVE = frozenset(
-    ["unnecessary", "irrelevant", "pointless", "useless", "needless", "unneeded"]
+    [
+        "unnecessary",
+        "irrelevant",
+        "pointless",
+        "useless",
+        "needless",
+        "unneeded",
+        "unhelpful",
+        "overrated",
+        "bureaucracy",
+        "bureaucratic",
+    ]
 )
 # A negator right before one of these affirms ("not only X but also Y", "not just X").
 _AFFIRMING_NEXT = frozenset(["only", "just", "merely", "simply"])
