@@ -463,3 +463,21 @@ def test_after_a_rule_of_prompt_words_the_next_rule_is_tried() -> None:
 
 def test_nothing_to_do_with_dismisses_its_subject() -> None:
     assert not covers("Bagging has nothing to do with boosting.", "bagging")
+
+
+@pytest.mark.parametrize(
+    ("answer", "term"),
+    [
+        ("Overflow isn't really a concern for the sigmoid here.", "overflow"),
+        ("Spam is not a problem since users report it.", "spam"),
+        ("Privacy is no issue in this design.", "privacy"),
+        ("Cost tagging and budgets are just bureaucracy.", "budgets"),
+        ("Budget alerts are unhelpful for a small team.", "budget alerts"),
+        ("Offline metrics are overrated for ranking.", "offline metrics"),
+    ],
+)
+def test_a_subject_dismissed_as_no_concern_or_as_bureaucracy_is_not_claimed(
+    answer: str, term: str
+) -> None:
+    assert not covers(answer, term)
+    assert covers(f"For this team, {term} matter a great deal.", term)
