@@ -481,3 +481,8 @@ def test_a_subject_dismissed_as_no_concern_or_as_bureaucracy_is_not_claimed(
 ) -> None:
     assert not covers(answer, term)
     assert covers(f"For this team, {term} matter a great deal.", term)
+
+
+def test_a_verb_that_is_also_a_noun_makes_a_claim_only_in_a_longer_clause() -> None:
+    assert covers("BM25 matches exact rare terms thanks to IDF.", "exact rare terms")
+    assert not covers("row sums, column sums, macro average, micro average, trace", "row sums")

@@ -193,6 +193,18 @@ _VERB_LIST = """
     memorise memorize
 """
 _VERBS = frozenset(_VERB_LIST.split())
+# Verbs that are nouns as often ("row sums", "cached features"): a verb only in a clause
+# of four words or more ("BM25 matches exact rare terms").
+_NOUN_VERB_LIST = """
+    match matches matched reward rewards rewarded blur blurs blurred retrieve retrieves
+    retrieved rerank reranks reranked embed embeds embedded cost costs serve serves served
+    route routes routed cache caches cached decode decodes decoded generate generates
+    generated cite cites cited attend attends attended overlap overlaps beat beats win wins
+    won miss misses catch catches rely relies relied sum sums summed average averages
+    averaged fall falls fell hallucinate hallucinates hallucinated
+"""
+_NOUN_VERBS = frozenset(_NOUN_VERB_LIST.split())
+_NOUN_VERB_MIN_WORDS = 4
 _MIN_FUNCTION_SHARE = 1 / 7
 _EQUATION_SIGNS = ("=", "+", "\u2248", "\u2192", "<", ">", "\u2264", "\u2265")
 # How many content words after a negator it governs: the first, and one more across
@@ -270,6 +282,8 @@ def scan(text: str) -> Scan:
     alpha = [t for t in tokens if t not in _BREAKS]
     function = sum(1 for t in alpha if t in STOP_WORDS or t in _CUES)
     verbs = sum(1 for t in alpha if t in _VERBS or t.endswith(_VERB_ENDINGS) or t == "n't")
+    if len(alpha) >= _NOUN_VERB_MIN_WORDS:
+        verbs += sum(1 for t in alpha if t in _NOUN_VERBS)
     verbs += sum(text.count(sign) for sign in _EQUATION_SIGNS)  # "IoU = 400 / 2800" claims
     if _HEADING.match(text):
         verbs += 1  # "Limits: a, b", "**Better.** It ...": said of it
