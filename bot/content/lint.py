@@ -51,7 +51,7 @@ NEAR_DUPLICATE_SIMILARITY = 80.0
 # a median of 41, a 99th percentile of 49, a 99.9th of 53 and a maximum of 60 (a
 # pair of generic "X versus Y" prompts sharing no scenario). Pairs within a category
 # that share a scenario family (prep time, delivery no-shows) scored 43 to 67, the
-# family pairs whose prompts repeat the set-up 63 and 67. 62 clears every
+# pairs that retold the set-up 63 and 67 (since varied, #15). 62 clears every
 # cross-category pair with a margin and still catches a scenario retold that closely.
 SAME_SCENARIO_SIMILARITY = 62.0
 
