@@ -213,6 +213,21 @@ def same_scenario_across_categories(
     ]
 
 
+def _prompt_problems(questions: Sequence[Question], sources: dict[str, str]) -> list[Problem]:
+    """Return near-duplicate prompts and scenarios retold across categories."""
+    out = [
+        Problem(sources[b.id], b.id, "prompt", f"near duplicate of {a.id} (similarity {score:.0f})")
+        for a, b, score in near_duplicate_prompts(questions)
+    ]
+    for a, b, score in same_scenario_across_categories(questions):
+        problem = (
+            f"retells the scenario of {a.id} from another category (similarity {score:.0f});"
+            " vary the product, data and numbers"
+        )
+        out.append(Problem(sources[b.id], b.id, "prompt", problem))
+    return out
+
+
 def _check_coverage(
     questions: Sequence[Question],
     syllabus: Syllabus,
@@ -305,18 +320,7 @@ def lint_content(
         with ThreadPoolExecutor(max_workers=4) as pool:
             for found in pool.map(lambda q: _check_code(q, sources[q.id]), coding):
                 problems.extend(found)
-    for a, b, score in near_duplicate_prompts(questions):
-        problems.append(
-            Problem(
-                sources[b.id], b.id, "prompt", f"near duplicate of {a.id} (similarity {score:.0f})"
-            )
-        )
-    for a, b, score in same_scenario_across_categories(questions):
-        problem = (
-            f"retells the scenario of {a.id} from another category (similarity {score:.0f});"
-            " vary the product, data and numbers"
-        )
-        problems.append(Problem(sources[b.id], b.id, "prompt", problem))
+    problems.extend(_prompt_problems(questions, sources))
     if syllabus is not None:
         problems.extend(syllabus_problems(syllabus, "content/syllabus.yaml"))
         categories = syllabus.categories if whole_bank else sorted({p.stem for p in paths})
