@@ -206,3 +206,17 @@ def test_every_category_of_the_bank_is_shown_by_its_title() -> None:
         assert question.category_title == titles[question.category]
         card = messages.practice_card(question, due_review=False)
         assert card.title == f"Practice · {titles[question.category]} · {question.difficulty}"
+
+
+def test_lint_reports_a_scenario_retold_in_another_category(content: Path) -> None:
+    nlp = content / "questions" / "nlp.yaml"
+    assert not any("retells the scenario" in p.message for p in lint_content(content).problems)
+    edit(
+        nlp,
+        "prompt: What does TF-IDF weight, and why is it better than raw counts for search?",
+        "prompt: A spam filter flags 100 emails, 80 of them spam, out of 200 spam emails. Which"
+        " words would TF-IDF weight most in the flagged emails?",
+    )
+    [problem] = [p for p in lint_content(content).problems if "retells the scenario" in p.message]
+    assert problem.file.endswith("nlp.yaml") and problem.field == "prompt"
+    assert "from another category (similarity 68)" in problem.message

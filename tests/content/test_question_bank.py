@@ -8,7 +8,12 @@ import pytest
 
 from bot.config import default_content_dir
 from bot.content.bank import load_bank
-from bot.content.lint import lint_content, near_duplicate_prompts
+from bot.content.lint import (
+    SAME_SCENARIO_SIMILARITY,
+    lint_content,
+    near_duplicate_prompts,
+    same_scenario_across_categories,
+)
 from bot.grading import grade
 
 
@@ -44,3 +49,46 @@ def test_near_duplicates_are_caught_and_the_bank_has_none() -> None:
     assert [(a.id, b.id) for a, b, _ in near_duplicate_prompts([original, reworded])] == [
         (original.id, reworded.id)
     ]
+
+
+def test_one_scenario_retold_in_another_category_is_caught_and_the_bank_has_none() -> None:
+    bank = load_bank(default_content_dir())
+    assert same_scenario_across_categories(bank.questions) == []
+    template = bank.questions[0]
+    bias = replace(
+        template,
+        id="applied-modeling-bike-forecast-bias",
+        category="applied-modeling",
+        prompt=(
+            "A bike-sharing company predicts how many bikes each of its 600 docking stations"
+            " will need at 8 a.m., and vans rebalance the fleet overnight from those forecasts."
+            " How would you check whether the forecasts are biased, and which slices would you"
+            " look at?"
+        ),
+    )
+    loss = replace(
+        template,
+        id="evaluation-bike-forecast-loss",
+        category="evaluation",
+        prompt=(
+            "A bike-sharing company forecasts how many bikes each of its 600 docking stations"
+            " needs at 8 a.m., and vans rebalance the fleet overnight to match. Which loss would"
+            " you train the forecasting model with, given that an empty station costs more than"
+            " a full one?"
+        ),
+    )
+    assert near_duplicate_prompts([bias, loss]) == []  # two questions, not one reworded
+    [(a, b, score)] = same_scenario_across_categories([bias, loss])
+    assert (a.id, b.id) == (bias.id, loss.id)
+    assert score >= SAME_SCENARIO_SIMILARITY
+    # the same two prompts in one category are a family, not this check's business
+    family = replace(loss, category="applied-modeling")
+    assert same_scenario_across_categories([bias, family]) == []
+
+
+def test_the_closest_cross_category_pair_without_a_shared_scenario_passes() -> None:
+    """Two generic "X versus Y" prompts, the bank's most similar pair across categories."""
+    by_id = {q.id: q for q in load_bank(default_content_dir()).questions}
+    pair = [by_id["evaluation-offline-vs-online-metrics"], by_id["nlp-stemming-vs-lemmatization"]]
+    assert near_duplicate_prompts(pair, threshold=55)  # close in wording...
+    assert same_scenario_across_categories(pair) == []  # ...but no scenario in common
