@@ -91,3 +91,13 @@ def test_every_pair_is_two_disjoint_sides_of_real_words() -> None:
         a = {stem(w) for w in left.split()}
         b = {stem(w) for w in right.split()}
         assert a and b and not a & b, (left, right)
+
+
+def test_a_word_compared_with_than_turns_nothing_around() -> None:
+    point = KeyPoint(
+        "Binned by predicted value, actuals less extreme than the predictions show overfitting",
+        (AllOf((("too extreme",), ("predictions",))),),
+    )
+    answer = "The predictions are too extreme, a sign of overfitting (regularise more)."
+    assert covered(answer, point)  # "more" is no opposite of a compared "less"
+    assert contrary_words("A needs less traffic than B") == ()

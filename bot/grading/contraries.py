@@ -9,11 +9,13 @@ even where the point lists no `against` phrase for it. The rule is narrow on
 purpose: the clause must hold the opposite word, plainly (neither negated
 nor excluded with "no" or "without"), and
 not the text's own word, and the rule that matched must not itself be written
-with the opposite word.
+with the opposite word. A word the text compares with "than" is left out: "A
+needs less traffic than B" is "B needs more traffic than A".
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from bot.grading.claims import Words
@@ -62,6 +64,12 @@ CONTRARY_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+# A direction word compared with "than" ("actuals less extreme than the predictions") says
+# the same as its opposite with the two sides swapped ("predictions more extreme than
+# actuals"): it turns nothing around.
+_COMPARED = re.compile(r"\b(?=([a-z]+)\b(?:\s+[\w-]+){0,2}\s+than\b)")
+
+
 @lru_cache(maxsize=1)
 def _sides() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Return, for each stem of a contrary pair, its own side's stems and its opposites."""
@@ -82,7 +90,12 @@ def contrary_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """Return the direction words of a key point's text, each with its opposites (stemmed)."""
     sides = _sides()
     found = scan(text)
-    said = {w for i, w in enumerate(found.words) if w in sides and i not in found.governed}
+    compared = {stem(m.group(1)) for m in _COMPARED.finditer(text.lower())}
+    said = {
+        w
+        for i, w in enumerate(found.words)
+        if w in sides and i not in found.governed and w not in compared
+    }
     # A word on the side of another of the text's words is no opposite ("fewer ... more").
     same = set().union(*(sides[w][0] for w in said)) if said else set()
     pairs = {w: sides[w][1] - same for w in said}
