@@ -23,6 +23,7 @@ __all__ = [
     "Question",
     "Round",
     "RoundStatus",
+    "WrongSolution",
 ]
 
 
@@ -72,6 +73,14 @@ class CodeTest:
 
 
 @dataclass(frozen=True, slots=True)
+class WrongSolution:
+    """A plausible but wrong solution of a coding question: some test must fail it."""
+
+    why: str  # the mistake, in one line
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """An interview question of the bank."""
 
@@ -88,6 +97,7 @@ class Question:
     signature: str | None = None
     solution: str | None = None
     tests: tuple[CodeTest, ...] = ()
+    wrong_solutions: tuple[WrongSolution, ...] = ()  # lint fixtures, never shown
     category_title: str = ""  # how its category is shown (`NLP`), from the syllabus
 
 

@@ -7,9 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question
+from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question, WrongSolution
 
-__all__ = ["AllOfSpec", "CodeTestSpec", "KeyPointSpec", "QuestionSpec", "question_json_schema"]
+__all__ = [
+    "AllOfSpec",
+    "CodeTestSpec",
+    "KeyPointSpec",
+    "QuestionSpec",
+    "WrongSolutionSpec",
+    "question_json_schema",
+]
 
 _SIGNATURE = re.compile(r"^def\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _TAG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -81,6 +88,24 @@ class CodeTestSpec(_Spec):
     compare: Literal["approx", "exact", "unordered"] = "approx"
 
 
+class WrongSolutionSpec(_Spec):
+    """A plausible wrong solution (a mistake candidates make): the lint checks a test fails it."""
+
+    why: str = Field(min_length=3, max_length=200, description="the mistake, in one line")
+    code: str = Field(min_length=1, description="defines the function of the signature")
+
+    @field_validator("why")
+    @classmethod
+    def _one_line(cls, why: str) -> str:
+        if "\n" in why:
+            raise ValueError("`why` is one line")
+        return why
+
+    def to_wrong_solution(self) -> WrongSolution:
+        """Return the domain value of this wrong solution."""
+        return WrongSolution(self.why, self.code)
+
+
 class QuestionSpec(_Spec):
     """A question as written in a category's YAML file."""
 
@@ -97,6 +122,7 @@ class QuestionSpec(_Spec):
     signature: str | None = None
     solution: str | None = None
     tests: list[CodeTestSpec] = Field(default_factory=list)
+    wrong_solutions: list[WrongSolutionSpec] = Field(default_factory=list)
 
     @field_validator("tags")
     @classmethod
@@ -111,6 +137,8 @@ class QuestionSpec(_Spec):
         given = [self.signature is not None, self.solution is not None, bool(self.tests)]
         if any(given) and not all(given):
             raise ValueError("signature, solution and tests go together: give all three or none")
+        if self.wrong_solutions and self.signature is None:
+            raise ValueError("wrong_solutions need a signature, a solution and tests")
         if self.signature is not None and not _SIGNATURE.match(self.signature):
             raise ValueError("signature must start with 'def name('")
         if not self.id.startswith(self.category + "-"):
@@ -144,6 +172,7 @@ class QuestionSpec(_Spec):
                 CodeTest(tuple(t.args), tuple(sorted(t.kwargs.items())), t.expected, t.compare)
                 for t in self.tests
             ),
+            wrong_solutions=tuple(w.to_wrong_solution() for w in self.wrong_solutions),
         )
 
 
