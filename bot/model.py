@@ -70,6 +70,7 @@ class CodeTest:
     kwargs: tuple[tuple[str, Any], ...]
     expected: Any
     compare: str = "approx"
+    raises: str | None = None  # an exception class name: the call must raise it instead
 
 
 @dataclass(frozen=True, slots=True)

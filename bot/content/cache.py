@@ -151,7 +151,7 @@ def _write_cache(folder: int, name: str, data: dict[str, Any] | None, cache_dir:
 #  "syllabus": null | [[name, minimum, [[topic, text]], title]],
 #  "sources": [[id, label]], "questions": [[id, category, difficulty, topics, tags, prompt,
 #  hint, answer, [[text, [terms]]], follow_ups, signature, solution,
-#  [[args, [[name, value]], expected, compare]], [[why, code]]]]}
+#  [[args, [[name, value]], expected, compare, raises]], [[why, code]]]]}
 #
 # Lists rather than objects: they are smaller and faster to read back.
 
@@ -208,6 +208,7 @@ def _bank_to_json(bank: QuestionBank, fingerprint: str) -> dict[str, Any] | None
                         [[k, _check_json_value(v)] for k, v in t.kwargs],
                         _check_json_value(t.expected),
                         t.compare,
+                        t.raises,
                     ]
                     for t in q.tests
                 ],
@@ -258,11 +259,11 @@ def _pairs(value: Any) -> Mapping[str, str]:
 
 
 def _code_test(row: Any) -> CodeTest:
-    args, kwargs, expected, compare = _list(row, 4)
+    args, kwargs, expected, compare, raises = _list(row, 5)
     if compare not in _COMPARES:
         raise ValueError(f"unknown comparison {compare!r}")
     pairs = tuple((_text(k), v) for k, v in map(lambda p: _list(p, 2), _list(kwargs)))
-    return CodeTest(tuple(_list(args)), pairs, expected, compare)
+    return CodeTest(tuple(_list(args)), pairs, expected, compare, _optional_text(raises))
 
 
 def _question(row: Any) -> Question:

@@ -19,7 +19,7 @@ from bot.content.bank import (
     read_question_file,
     syllabus_problems,
 )
-from bot.content.code_runner import run_code_tests
+from bot.content.code_runner import Raises, run_code_tests
 from bot.grading import STOP_WORDS, grade, normalise, term_tokens
 from bot.grading.claims import phrase as compiled_phrase
 from bot.grading.words import is_common_word
@@ -168,7 +168,10 @@ def _check_code(q: Question, which: int | None, label: str) -> list[Problem]:
     if q.signature is None or q.solution is None:
         return []
     name = q.signature.split("(", 1)[0].removeprefix("def").strip()
-    tests = [(t.args, dict(t.kwargs), t.expected, t.compare) for t in q.tests]
+    tests = [
+        (t.args, dict(t.kwargs), t.expected if t.raises is None else Raises(t.raises), t.compare)
+        for t in q.tests
+    ]
     code = q.solution if which is None else q.wrong_solutions[which].code
     outcomes = run_code_tests(code, name, tests)
     if which is not None:

@@ -80,12 +80,30 @@ class KeyPointSpec(_Spec):
 
 
 class CodeTestSpec(_Spec):
-    """One test call of a coding question's reference solution."""
+    """One test call of a coding question's reference solution: its result, or what it raises."""
 
     args: list[Any] = Field(default_factory=list)
     kwargs: dict[str, Any] = Field(default_factory=dict)
-    expected: Any
+    expected: Any = None
+    raises: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
+        description="an exception class (`ValueError`): the call must raise it or a subclass",
+    )
     compare: Literal["approx", "exact", "unordered"] = "approx"
+
+    @model_validator(mode="after")
+    def _expected_or_raises(self) -> CodeTestSpec:
+        if ("expected" in self.model_fields_set) == (self.raises is not None):
+            raise ValueError("a test gives either `expected` or `raises`")
+        if self.raises is not None and "compare" in self.model_fields_set:
+            raise ValueError("`compare` applies to `expected`, not to `raises`")
+        return self
+
+    def to_code_test(self) -> CodeTest:
+        """Return the domain value of this test."""
+        kwargs = tuple(sorted(self.kwargs.items()))
+        return CodeTest(tuple(self.args), kwargs, self.expected, self.compare, self.raises)
 
 
 class WrongSolutionSpec(_Spec):
@@ -168,10 +186,7 @@ class QuestionSpec(_Spec):
             follow_ups=tuple(self.follow_ups),
             signature=self.signature,
             solution=self.solution,
-            tests=tuple(
-                CodeTest(tuple(t.args), tuple(sorted(t.kwargs.items())), t.expected, t.compare)
-                for t in self.tests
-            ),
+            tests=tuple(t.to_code_test() for t in self.tests),
             wrong_solutions=tuple(w.to_wrong_solution() for w in self.wrong_solutions),
         )
 
