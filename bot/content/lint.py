@@ -38,6 +38,7 @@ __all__ = [
 
 ANSWER_WORDS = (120, 400)
 MIN_CODE_TESTS = 4
+MIN_WRONG_SOLUTIONS = 2
 MIN_SHARE_EASY = MIN_SHARE_HARD = 0.25
 # Two prompts whose stop-word-free, sorted word lists are at least this similar
 # (rapidfuzz token_sort_ratio, 0-100) are taken for rewordings of one question.
@@ -149,15 +150,30 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
             )
         if strict:
             out.extend(_claim_problems(q, index, point, label))
-    if q.category == "coding" and q.signature is None:
-        out.append(
-            Problem(
-                label, q.id, "signature", "a coding question needs signature, solution and tests"
-            )
-        )
-    if q.signature is not None and len(q.tests) < MIN_CODE_TESTS:
+    return out + _check_coding_fields(q, label)
+
+
+def _check_coding_fields(q: Question, label: str) -> list[Problem]:
+    """Return what a coding question lacks or breaks.
+
+    It needs its code, enough tests, enough wrong solutions, and a reference
+    solution that draws no random numbers.
+    """
+    if q.signature is None:
+        if q.category != "coding":
+            return []
+        problem = "a coding question needs signature, solution and tests"
+        return [Problem(label, q.id, "signature", problem)]
+    out = _check_random(q, label)
+    if len(q.tests) < MIN_CODE_TESTS:
         out.append(Problem(label, q.id, "tests", f"has {len(q.tests)}; at least {MIN_CODE_TESTS}"))
-    return out + _check_random(q, label)
+    if len(q.wrong_solutions) < MIN_WRONG_SOLUTIONS:
+        problem = (
+            f"has {len(q.wrong_solutions)}; at least {MIN_WRONG_SOLUTIONS} "
+            "(the mistakes candidates make, each caught by a test)"
+        )
+        out.append(Problem(label, q.id, "wrong_solutions", problem))
+    return out
 
 
 def _code_jobs(q: Question) -> list[tuple[Question, int | None]]:
