@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -19,7 +20,7 @@ from bot.content.bank import (
     read_question_file,
     syllabus_problems,
 )
-from bot.content.code_runner import run_code_tests
+from bot.content.code_runner import Raises, run_code_tests
 from bot.grading import STOP_WORDS, grade, normalise, term_tokens
 from bot.grading.claims import phrase as compiled_phrase
 from bot.grading.words import is_common_word
@@ -33,11 +34,13 @@ __all__ = [
     "format_stats",
     "lint_content",
     "near_duplicate_prompts",
+    "random_draws",
     "same_scenario_across_categories",
 ]
 
 ANSWER_WORDS = (120, 400)
 MIN_CODE_TESTS = 4
+MIN_WRONG_SOLUTIONS = 2
 MIN_SHARE_EASY = MIN_SHARE_HARD = 0.25
 # Two prompts whose stop-word-free, sorted word lists are at least this similar
 # (rapidfuzz token_sort_ratio, 0-100) are taken for rewordings of one question.
@@ -56,6 +59,12 @@ NEAR_DUPLICATE_SIMILARITY = 80.0
 SAME_SCENARIO_SIMILARITY = 62.0
 
 _WORD = re.compile(r"\S+")
+
+# Modules and names that draw random numbers. A reference solution may use none
+# of them: its expected values would hang on a generator's stream, which NumPy
+# may change between releases (the draws are passed in as data instead).
+_RANDOM_MODULES = frozenset({"random", "secrets", "numpy.random", "np.random"})
+_RANDOM_NAMES = frozenset({"default_rng", "urandom", "getrandom", "uuid4", "SystemRandom"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,23 +161,111 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
             )
         if strict:
             out.extend(_claim_problems(q, index, point, label))
-    if q.category == "coding" and q.signature is None:
-        out.append(
-            Problem(
-                label, q.id, "signature", "a coding question needs signature, solution and tests"
-            )
-        )
-    if q.signature is not None and len(q.tests) < MIN_CODE_TESTS:
+    return out + _check_coding_fields(q, label)
+
+
+def _check_coding_fields(q: Question, label: str) -> list[Problem]:
+    """Return what a coding question lacks or breaks.
+
+    It needs its code, enough tests, enough wrong solutions, and a reference
+    solution that draws no random numbers.
+    """
+    if q.signature is None:
+        if q.category != "coding":
+            return []
+        problem = "a coding question needs signature, solution and tests"
+        return [Problem(label, q.id, "signature", problem)]
+    out = _check_random(q, label)
+    if len(q.tests) < MIN_CODE_TESTS:
         out.append(Problem(label, q.id, "tests", f"has {len(q.tests)}; at least {MIN_CODE_TESTS}"))
+    if len(q.wrong_solutions) < MIN_WRONG_SOLUTIONS:
+        problem = (
+            f"has {len(q.wrong_solutions)}; at least {MIN_WRONG_SOLUTIONS} "
+            "(the mistakes candidates make, each caught by a test)"
+        )
+        out.append(Problem(label, q.id, "wrong_solutions", problem))
     return out
 
 
-def _check_code(q: Question, label: str) -> list[Problem]:
+def _code_jobs(q: Question) -> list[tuple[Question, int | None]]:
+    """Return the runs a coding question needs: its reference (None), then each wrong solution."""
+    if q.signature is None or q.solution is None:
+        return []
+    return [(q, None), *((q, n) for n in range(len(q.wrong_solutions)))]
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """Return `a.b.c` for a chain of attributes on a name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def random_draws(source: str) -> list[str]:
+    """Return what in a solution draws from a random generator (the longest dotted names).
+
+    Looks at imports (`random`, `secrets`, `numpy.random`), attribute chains
+    (`np.random.rand`) and names (`default_rng`, `urandom`); a solution that
+    does not parse gives nothing (running it reports that).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        elif isinstance(node, ast.Attribute | ast.Name):
+            names = [name] if (name := _dotted(node)) else []
+        for name in names:
+            parts = name.split(".")
+            prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+            if prefixes & _RANDOM_MODULES or parts[-1] in _RANDOM_NAMES:
+                found.append(name)
+    unique = sorted(set(found), key=found.index)
+    return [n for n in unique if not any(o.startswith(n + ".") for o in unique)]
+
+
+def _check_random(q: Question, label: str) -> list[Problem]:
+    """Refuse a reference solution that draws from a random generator."""
+    drawn = random_draws(q.solution) if q.solution is not None else []
+    if not drawn:
+        return []
+    problem = (
+        f"the reference solution draws random numbers ({', '.join(drawn)}): "
+        "take the draws (a permutation, the sampled rows) as arguments instead"
+    )
+    return [Problem(label, q.id, "solution", problem)]
+
+
+def _check_code(q: Question, which: int | None, label: str) -> list[Problem]:
+    """Run the reference solution (`which` None) or wrong solution `which` against the tests.
+
+    The reference must pass every test; a wrong solution must fail at least one
+    (crashing, raising or timing out counts as failing).
+    """
     if q.signature is None or q.solution is None:
         return []
     name = q.signature.split("(", 1)[0].removeprefix("def").strip()
-    tests = [(t.args, dict(t.kwargs), t.expected, t.compare) for t in q.tests]
-    outcomes = run_code_tests(q.solution, name, tests)
+    tests = [
+        (t.args, dict(t.kwargs), t.expected if t.raises is None else Raises(t.raises), t.compare)
+        for t in q.tests
+    ]
+    code = q.solution if which is None else q.wrong_solutions[which].code
+    outcomes = run_code_tests(code, name, tests)
+    if which is not None:
+        if not outcomes or not all(o.passed for o in outcomes):
+            return []
+        why = q.wrong_solutions[which].why
+        problem = f"wrong solution {why!r} passes every test: add a test that catches it"
+        return [Problem(label, q.id, f"wrong_solutions.{which}", problem)]
     return [
         Problem(label, q.id, f"tests.{o.index}", f"the reference solution fails: {o.detail}")
         for o in outcomes
@@ -290,9 +387,10 @@ def lint_content(
 
     Checks: the schema, unique ids, lengths, stop-word-only terms, that each
     reference answer covers its own key points, that coding solutions pass their
-    tests, near-duplicate prompts, one scenario retold across categories and, for
-    the categories read, the syllabus minimums and topic coverage; for the whole
-    bank also the difficulty mix.
+    tests while each wrong solution fails at least one, that no reference
+    solution draws random numbers, near-duplicate prompts, one scenario retold
+    across categories and, for the categories read, the syllabus minimums and
+    topic coverage; for the whole bank also the difficulty mix.
     """
     syllabus_path = content_dir / "syllabus.yaml"
     syllabus = load_syllabus(syllabus_path) if syllabus_path.exists() else None
@@ -316,9 +414,10 @@ def lint_content(
             questions.append(q)
             problems.extend(_check_question(q, label, syllabus))
     if run_code:
-        coding = [q for q in questions if q.solution is not None]
+        # reference and wrong solutions share one pool of workers
+        jobs = [job for q in questions for job in _code_jobs(q)]
         with ThreadPoolExecutor(max_workers=4) as pool:
-            for found in pool.map(lambda q: _check_code(q, sources[q.id]), coding):
+            for found in pool.map(lambda j: _check_code(j[0], j[1], sources[j[0].id]), jobs):
                 problems.extend(found)
     problems.extend(_prompt_problems(questions, sources))
     if syllabus is not None:
