@@ -23,6 +23,7 @@ __all__ = [
     "Question",
     "Round",
     "RoundStatus",
+    "WrongSolution",
 ]
 
 
@@ -69,6 +70,15 @@ class CodeTest:
     kwargs: tuple[tuple[str, Any], ...]
     expected: Any
     compare: str = "approx"
+    raises: str | None = None  # an exception class name: the call must raise it instead
+
+
+@dataclass(frozen=True, slots=True)
+class WrongSolution:
+    """A plausible but wrong solution of a coding question: some test must fail it."""
+
+    why: str  # the mistake, in one line
+    code: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,7 @@ class Question:
     signature: str | None = None
     solution: str | None = None
     tests: tuple[CodeTest, ...] = ()
+    wrong_solutions: tuple[WrongSolution, ...] = ()  # lint fixtures, never shown
     category_title: str = ""  # how its category is shown (`NLP`), from the syllabus
 
 

@@ -30,13 +30,13 @@ import bot
 from bot import model
 from bot.content import schema
 from bot.content.bank import CategorySpec, QuestionBank, Syllabus, load_bank, titled
-from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question
+from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question, WrongSolution
 
 __all__ = ["bank_fingerprint", "load_bank_cached"]
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 3  # bump when the layout below changes (the fingerprint covers model.py too)
+_FORMAT = 4  # bump when the layout below changes (the fingerprint covers model.py too)
 _COMPARES = frozenset({"approx", "exact", "unordered"})
 
 
@@ -151,7 +151,7 @@ def _write_cache(folder: int, name: str, data: dict[str, Any] | None, cache_dir:
 #  "syllabus": null | [[name, minimum, [[topic, text]], title]],
 #  "sources": [[id, label]], "questions": [[id, category, difficulty, topics, tags, prompt,
 #  hint, answer, [[text, [terms]]], follow_ups, signature, solution,
-#  [[args, [[name, value]], expected, compare]]]]}
+#  [[args, [[name, value]], expected, compare, raises]], [[why, code]]]]}
 #
 # Lists rather than objects: they are smaller and faster to read back.
 
@@ -208,9 +208,11 @@ def _bank_to_json(bank: QuestionBank, fingerprint: str) -> dict[str, Any] | None
                         [[k, _check_json_value(v)] for k, v in t.kwargs],
                         _check_json_value(t.expected),
                         t.compare,
+                        t.raises,
                     ]
                     for t in q.tests
                 ],
+                [[w.why, w.code] for w in q.wrong_solutions],
             ]
             for q in bank.questions
         ]
@@ -257,11 +259,11 @@ def _pairs(value: Any) -> Mapping[str, str]:
 
 
 def _code_test(row: Any) -> CodeTest:
-    args, kwargs, expected, compare = _list(row, 4)
+    args, kwargs, expected, compare, raises = _list(row, 5)
     if compare not in _COMPARES:
         raise ValueError(f"unknown comparison {compare!r}")
     pairs = tuple((_text(k), v) for k, v in map(lambda p: _list(p, 2), _list(kwargs)))
-    return CodeTest(tuple(_list(args)), pairs, expected, compare)
+    return CodeTest(tuple(_list(args)), pairs, expected, compare, _optional_text(raises))
 
 
 def _question(row: Any) -> Question:
@@ -279,7 +281,8 @@ def _question(row: Any) -> Question:
         signature,
         solution,
         tests,
-    ) = _list(row, 13)
+        wrong_solutions,
+    ) = _list(row, 14)
     return Question(
         id=_text(qid),
         category=_text(category),
@@ -302,6 +305,10 @@ def _question(row: Any) -> Question:
         signature=_optional_text(signature),
         solution=_optional_text(solution),
         tests=tuple(_code_test(t) for t in _list(tests)),
+        wrong_solutions=tuple(
+            WrongSolution(_text(why), _text(code))
+            for why, code in map(lambda p: _list(p, 2), _list(wrong_solutions))
+        ),
     )
 
 

@@ -15,10 +15,11 @@ call as JSON on standard input. The child confines itself, then runs the calls:
   `_socket.socket` (which `socket.socket` calls) for a class that refuses to
   open a new socket. That stub is no sandbox: it only binds this interpreter's
   socket modules; ctypes or a new interpreter get past it.
-- Reporting: only what each call returned (or raised), as JSON lines on a pipe
-  of its own (descriptor FD, never standard output), in the order ready, then
-  either error, or test 0 .. n-1 and done. The parent compares the values
-  with the expected ones itself.
+- Reporting: only what each call returned (or raised: the exception and the
+  names of its classes), as JSON lines on a pipe of its own (descriptor FD,
+  never standard output), in the order ready, then either error, or test
+  0 .. n-1 and done. The parent compares the values with the expected ones
+  (and the classes with an expected exception) itself.
 
 Run as a script under `-I`, this file can import no module beside it, nor
 anything of the bot: it imports the standard library alone (which also keeps
@@ -46,6 +47,7 @@ __all__ = [
     "SCALARS",
     "NotPlain",
     "child_main",
+    "exception_classes",
     "limit_resources",
     "plain",
     "tasks_of_user",
@@ -125,6 +127,21 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, numbers.Real):  # a Fraction
         return float(value)
     raise NotPlain(f"a {type(value).__name__}")
+
+
+def exception_classes(exc: BaseException) -> list[str]:
+    """Return the names of an exception's class and its bases (`ValueError`, `module.Name`).
+
+    A name is the class's qualified name, prefixed by its module unless that is
+    `builtins`; the parent matches a test's `raises` against them, so a subclass
+    of the named class counts.
+    """
+    names = []
+    for cls in type(exc).__mro__:
+        module = getattr(cls, "__module__", "builtins")
+        qualname = str(getattr(cls, "__qualname__", cls.__name__))
+        names.append(qualname if module == "builtins" else f"{module}.{qualname}")
+    return names[:32]
 
 
 # --- Confinement ---------------------------------------------------------------------------
@@ -286,7 +303,7 @@ def child_main(result_fd: int) -> None:
         try:
             got = function(*call["args"], **call["kwargs"])
         except BaseException as exc:
-            send({"test": index, "raised": _describe(exc)})
+            send({"test": index, "raised": _describe(exc), "classes": exception_classes(exc)})
             continue
         try:
             send({"test": index, "value": to_wire(got)})

@@ -20,13 +20,14 @@ reported (here). In short (POSIX; the namespace part is Linux):
   hides the filesystem: the solution can read whatever the user running it
   can read.
 - Results: the parent never sends the expected values. The child writes only
-  what each call returned (or raised), as JSON lines on a pipe of its own
-  (never standard output, which goes nowhere), and the parent compares them with
-  the expected values itself. A line the runner did not write (the solution can
+  what each call returned (or raised, with the names of the exception's classes),
+  as JSON lines on a pipe of its own (never standard output, which goes
+  nowhere), and the parent compares them with the expected values (or the
+  expected exception) itself. A line the runner did not write (the solution can
   find the pipe: it runs in the same process) breaks the strict sequence of
   lines and fails every test; a solution that ended the process early fails the
-  tests not run. Forged lines can only claim return values, which are then
-  compared like real ones.
+  tests not run. Forged lines can only claim return values or exceptions, which
+  are then judged like real ones.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import Any
 from bot.content.code_child import DETAIL_CHARS, SCALARS, plain
 from bot.content.code_process import ChildRun, run_child, stop_reason
 
-__all__ = ["TestOutcome", "results_match", "run_code_tests"]
+__all__ = ["Raises", "TestOutcome", "raised_matches", "results_match", "run_code_tests"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,26 @@ class TestOutcome:
     index: int
     passed: bool
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Raises:
+    """The expected outcome of a test that must raise: an exception class, or a subclass.
+
+    `name` is the class's name (`ValueError`, `LinAlgError`) or its dotted path
+    (`numpy.linalg.LinAlgError`).
+    """
+
+    name: str
+
+
+def raised_matches(name: str, classes: Sequence[str]) -> bool:
+    """Tell whether an exception is an instance of the class called `name`.
+
+    `classes` names the exception's class, then its bases; `name` is a bare
+    class name or a dotted path.
+    """
+    return any(c == name or ("." not in name and c.rsplit(".", 1)[-1] == name) for c in classes)
 
 
 def _approx(got: Any, expected: Any) -> bool:
@@ -108,6 +129,18 @@ def _from_wire(data: Any) -> Any:
     raise ValueError(f"unexpected JSON {type(data).__name__}")
 
 
+def _is_test_report(frame: dict[str, Any]) -> bool:
+    """Tell whether a test's line has one of the shapes the child writes (beside "test")."""
+    kinds = set(frame) - {"test"}
+    if kinds == {"value"}:
+        return True
+    if kinds == {"raised", "classes"}:
+        classes = frame["classes"]
+        texts = type(classes) is list and all(type(c) is str for c in classes)
+        return type(frame["raised"]) is str and texts
+    return kinds in ({"raised"}, {"unsendable"}) and all(type(frame[k]) is str for k in kinds)
+
+
 def _read_frames(run: ChildRun, count: int) -> tuple[dict[str, Any], ...] | None:
     """Return the child's complete lines in protocol order, or None if any is not the runner's.
 
@@ -121,15 +154,12 @@ def _read_frames(run: ChildRun, count: int) -> tuple[dict[str, Any], ...] | None
             frame = json.loads(line)
         except ValueError:
             return None
-        if type(frame) is not dict or len(frame) != 1 + ("test" in frame):
+        if type(frame) is not dict or ("test" not in frame and len(frame) != 1):
             return None
         step = len(frames)
         if "test" in frame:
-            kind = next(k for k in frame if k != "test")
             ok = type(frame["test"]) is int and frame["test"] == step - 1 < count
-            ok = ok and (
-                kind == "value" or (kind in ("raised", "unsendable") and type(frame[kind]) is str)
-            )
+            ok = ok and _is_test_report(frame)
         elif step == 0:
             ok = type(frame.get("ready")) is dict
         elif step == 1 and "error" in frame:
@@ -143,7 +173,9 @@ def _read_frames(run: ChildRun, count: int) -> tuple[dict[str, Any], ...] | None
 
 
 def _judge(frame: dict[str, Any], expected: Any, compare: str) -> tuple[bool, str]:
-    """Compare one test's reported result with the expected value."""
+    """Compare one test's reported result with the expected value (or exception)."""
+    if isinstance(expected, Raises):
+        return _judge_raised(frame, expected.name)
     if "raised" in frame:
         return False, f"raised {frame['raised']}"
     if "unsendable" in frame:
@@ -154,14 +186,29 @@ def _judge(frame: dict[str, Any], expected: Any, compare: str) -> tuple[bool, st
     return False, f"returned {got!r}, expected {expected!r}"[:DETAIL_CHARS]
 
 
+def _judge_raised(frame: dict[str, Any], name: str) -> tuple[bool, str]:
+    """Tell whether a test that must raise `name` (or a subclass of it) did."""
+    if "raised" in frame:
+        if raised_matches(name, frame.get("classes", ())):
+            return True, ""
+        return False, f"raised {frame['raised']}, expected {name}"[:DETAIL_CHARS]
+    if "unsendable" in frame:
+        return False, f"returned {frame['unsendable']}, expected it to raise {name}"
+    got = _from_wire(frame["value"])
+    return False, f"returned {got!r}, expected it to raise {name}"[:DETAIL_CHARS]
+
+
 def run_code_tests(
     solution: str,
     function: str,
-    tests: Sequence[tuple[Sequence[Any], dict[str, Any], Any, str]],
+    tests: Sequence[tuple[Sequence[Any], dict[str, Any], Any | Raises, str]],
     *,
     timeout: float = 10.0,
 ) -> list[TestOutcome]:
     """Run `function` from `solution` on each (args, kwargs, expected, compare) test.
+
+    An expected value of `Raises(name)` asks for the call to raise that class
+    (or a subclass); `compare` is then not used.
 
     The solution runs in a confined child process (see the module's docstring)
     which reports only return values; this process compares them. Returns one

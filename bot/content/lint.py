@@ -19,7 +19,7 @@ from bot.content.bank import (
     read_question_file,
     syllabus_problems,
 )
-from bot.content.code_runner import run_code_tests
+from bot.content.code_runner import Raises, run_code_tests
 from bot.grading import STOP_WORDS, grade, normalise, term_tokens
 from bot.grading.claims import phrase as compiled_phrase
 from bot.grading.words import is_common_word
@@ -152,12 +152,34 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
     return out
 
 
-def _check_code(q: Question, label: str) -> list[Problem]:
+def _code_jobs(q: Question) -> list[tuple[Question, int | None]]:
+    """Return the runs a coding question needs: its reference (None), then each wrong solution."""
+    if q.signature is None or q.solution is None:
+        return []
+    return [(q, None), *((q, n) for n in range(len(q.wrong_solutions)))]
+
+
+def _check_code(q: Question, which: int | None, label: str) -> list[Problem]:
+    """Run the reference solution (`which` None) or wrong solution `which` against the tests.
+
+    The reference must pass every test; a wrong solution must fail at least one
+    (crashing, raising or timing out counts as failing).
+    """
     if q.signature is None or q.solution is None:
         return []
     name = q.signature.split("(", 1)[0].removeprefix("def").strip()
-    tests = [(t.args, dict(t.kwargs), t.expected, t.compare) for t in q.tests]
-    outcomes = run_code_tests(q.solution, name, tests)
+    tests = [
+        (t.args, dict(t.kwargs), t.expected if t.raises is None else Raises(t.raises), t.compare)
+        for t in q.tests
+    ]
+    code = q.solution if which is None else q.wrong_solutions[which].code
+    outcomes = run_code_tests(code, name, tests)
+    if which is not None:
+        if not outcomes or not all(o.passed for o in outcomes):
+            return []
+        why = q.wrong_solutions[which].why
+        problem = f"wrong solution {why!r} passes every test: add a test that catches it"
+        return [Problem(label, q.id, f"wrong_solutions.{which}", problem)]
     return [
         Problem(label, q.id, f"tests.{o.index}", f"the reference solution fails: {o.detail}")
         for o in outcomes
@@ -241,8 +263,9 @@ def lint_content(
 
     Checks: the schema, unique ids, lengths, stop-word-only terms, that each
     reference answer covers its own key points, that coding solutions pass their
-    tests, near-duplicate prompts and, for the categories read, the syllabus
-    minimums and topic coverage; for the whole bank also the difficulty mix.
+    tests while each wrong solution fails at least one, near-duplicate prompts
+    and, for the categories read, the syllabus minimums and topic coverage; for
+    the whole bank also the difficulty mix.
     """
     syllabus_path = content_dir / "syllabus.yaml"
     syllabus = load_syllabus(syllabus_path) if syllabus_path.exists() else None
@@ -266,9 +289,10 @@ def lint_content(
             questions.append(q)
             problems.extend(_check_question(q, label, syllabus))
     if run_code:
-        coding = [q for q in questions if q.solution is not None]
+        # reference and wrong solutions share one pool of workers
+        jobs = [job for q in questions for job in _code_jobs(q)]
         with ThreadPoolExecutor(max_workers=4) as pool:
-            for found in pool.map(lambda q: _check_code(q, sources[q.id]), coding):
+            for found in pool.map(lambda j: _check_code(j[0], j[1], sources[j[0].id]), jobs):
                 problems.extend(found)
     for a, b, score in near_duplicate_prompts(questions):
         problems.append(

@@ -7,9 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question
+from bot.model import AllOf, CodeTest, Difficulty, KeyPoint, Question, WrongSolution
 
-__all__ = ["AllOfSpec", "CodeTestSpec", "KeyPointSpec", "QuestionSpec", "question_json_schema"]
+__all__ = [
+    "AllOfSpec",
+    "CodeTestSpec",
+    "KeyPointSpec",
+    "QuestionSpec",
+    "WrongSolutionSpec",
+    "question_json_schema",
+]
 
 _SIGNATURE = re.compile(r"^def\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _TAG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -73,12 +80,48 @@ class KeyPointSpec(_Spec):
 
 
 class CodeTestSpec(_Spec):
-    """One test call of a coding question's reference solution."""
+    """One test call of a coding question's reference solution: its result, or what it raises."""
 
     args: list[Any] = Field(default_factory=list)
     kwargs: dict[str, Any] = Field(default_factory=dict)
-    expected: Any
+    expected: Any = None
+    raises: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
+        description="an exception class (`ValueError`): the call must raise it or a subclass",
+    )
     compare: Literal["approx", "exact", "unordered"] = "approx"
+
+    @model_validator(mode="after")
+    def _expected_or_raises(self) -> CodeTestSpec:
+        if ("expected" in self.model_fields_set) == (self.raises is not None):
+            raise ValueError("a test gives either `expected` or `raises`")
+        if self.raises is not None and "compare" in self.model_fields_set:
+            raise ValueError("`compare` applies to `expected`, not to `raises`")
+        return self
+
+    def to_code_test(self) -> CodeTest:
+        """Return the domain value of this test."""
+        kwargs = tuple(sorted(self.kwargs.items()))
+        return CodeTest(tuple(self.args), kwargs, self.expected, self.compare, self.raises)
+
+
+class WrongSolutionSpec(_Spec):
+    """A plausible wrong solution (a mistake candidates make): the lint checks a test fails it."""
+
+    why: str = Field(min_length=3, max_length=200, description="the mistake, in one line")
+    code: str = Field(min_length=1, description="defines the function of the signature")
+
+    @field_validator("why")
+    @classmethod
+    def _one_line(cls, why: str) -> str:
+        if "\n" in why:
+            raise ValueError("`why` is one line")
+        return why
+
+    def to_wrong_solution(self) -> WrongSolution:
+        """Return the domain value of this wrong solution."""
+        return WrongSolution(self.why, self.code)
 
 
 class QuestionSpec(_Spec):
@@ -97,6 +140,7 @@ class QuestionSpec(_Spec):
     signature: str | None = None
     solution: str | None = None
     tests: list[CodeTestSpec] = Field(default_factory=list)
+    wrong_solutions: list[WrongSolutionSpec] = Field(default_factory=list)
 
     @field_validator("tags")
     @classmethod
@@ -111,6 +155,8 @@ class QuestionSpec(_Spec):
         given = [self.signature is not None, self.solution is not None, bool(self.tests)]
         if any(given) and not all(given):
             raise ValueError("signature, solution and tests go together: give all three or none")
+        if self.wrong_solutions and self.signature is None:
+            raise ValueError("wrong_solutions need a signature, a solution and tests")
         if self.signature is not None and not _SIGNATURE.match(self.signature):
             raise ValueError("signature must start with 'def name('")
         if not self.id.startswith(self.category + "-"):
@@ -140,10 +186,8 @@ class QuestionSpec(_Spec):
             follow_ups=tuple(self.follow_ups),
             signature=self.signature,
             solution=self.solution,
-            tests=tuple(
-                CodeTest(tuple(t.args), tuple(sorted(t.kwargs.items())), t.expected, t.compare)
-                for t in self.tests
-            ),
+            tests=tuple(t.to_code_test() for t in self.tests),
+            wrong_solutions=tuple(w.to_wrong_solution() for w in self.wrong_solutions),
         )
 
 

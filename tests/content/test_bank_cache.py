@@ -66,7 +66,9 @@ def test_the_cache_gives_back_the_bank_it_was_given(content: Path, tmp_path: Pat
     assert question is not None and original is not None
     assert question.answer == "Use plus, from the cache."
     assert question.tests == original.tests  # tuples, lists, dicts, None, bools, floats
+    assert question.tests[2].raises == "TypeError"
     assert question.tests[1].kwargs == (("b", [1, {"x": None}]),)
+    assert question.wrong_solutions == original.wrong_solutions != ()
     assert [q for q in cached.questions if q is not question] == [
         q for q in parsed.questions if q is not original
     ]
@@ -93,6 +95,9 @@ CODING = """
   tests:
     - {args: [1, 1], expected: 2}
     - {args: [[0.5, true]], kwargs: {b: [1, {x: null}]}, expected: {k: [1.5, "2"]}, compare: exact}
+    - {args: [null], raises: TypeError}
+  wrong_solutions:
+    - {why: subtracts, code: "def add(a, b=0):\n    return a - b"}
 """
 
 
