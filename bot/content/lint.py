@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -32,10 +33,12 @@ __all__ = [
     "format_stats",
     "lint_content",
     "near_duplicate_prompts",
+    "random_draws",
 ]
 
 ANSWER_WORDS = (120, 400)
 MIN_CODE_TESTS = 4
+MIN_WRONG_SOLUTIONS = 2
 MIN_SHARE_EASY = MIN_SHARE_HARD = 0.25
 # Two prompts whose stop-word-free, sorted word lists are at least this similar
 # (rapidfuzz token_sort_ratio, 0-100) are taken for rewordings of one question.
@@ -45,6 +48,12 @@ MIN_SHARE_EASY = MIN_SHARE_HARD = 0.25
 NEAR_DUPLICATE_SIMILARITY = 80.0
 
 _WORD = re.compile(r"\S+")
+
+# Modules and names that draw random numbers. A reference solution may use none
+# of them: its expected values would hang on a generator's stream, which NumPy
+# may change between releases (the draws are passed in as data instead).
+_RANDOM_MODULES = frozenset({"random", "secrets", "numpy.random", "np.random"})
+_RANDOM_NAMES = frozenset({"default_rng", "urandom", "getrandom", "uuid4", "SystemRandom"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +150,29 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
             )
         if strict:
             out.extend(_claim_problems(q, index, point, label))
-    if q.category == "coding" and q.signature is None:
-        out.append(
-            Problem(
-                label, q.id, "signature", "a coding question needs signature, solution and tests"
-            )
-        )
-    if q.signature is not None and len(q.tests) < MIN_CODE_TESTS:
+    return out + _check_coding_fields(q, label)
+
+
+def _check_coding_fields(q: Question, label: str) -> list[Problem]:
+    """Return what a coding question lacks or breaks.
+
+    It needs its code, enough tests, enough wrong solutions, and a reference
+    solution that draws no random numbers.
+    """
+    if q.signature is None:
+        if q.category != "coding":
+            return []
+        problem = "a coding question needs signature, solution and tests"
+        return [Problem(label, q.id, "signature", problem)]
+    out = _check_random(q, label)
+    if len(q.tests) < MIN_CODE_TESTS:
         out.append(Problem(label, q.id, "tests", f"has {len(q.tests)}; at least {MIN_CODE_TESTS}"))
+    if len(q.wrong_solutions) < MIN_WRONG_SOLUTIONS:
+        problem = (
+            f"has {len(q.wrong_solutions)}; at least {MIN_WRONG_SOLUTIONS} "
+            "(the mistakes candidates make, each caught by a test)"
+        )
+        out.append(Problem(label, q.id, "wrong_solutions", problem))
     return out
 
 
@@ -157,6 +181,57 @@ def _code_jobs(q: Question) -> list[tuple[Question, int | None]]:
     if q.signature is None or q.solution is None:
         return []
     return [(q, None), *((q, n) for n in range(len(q.wrong_solutions)))]
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """Return `a.b.c` for a chain of attributes on a name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def random_draws(source: str) -> list[str]:
+    """Return what in a solution draws from a random generator (the longest dotted names).
+
+    Looks at imports (`random`, `secrets`, `numpy.random`), attribute chains
+    (`np.random.rand`) and names (`default_rng`, `urandom`); a solution that
+    does not parse gives nothing (running it reports that).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        elif isinstance(node, ast.Attribute | ast.Name):
+            names = [name] if (name := _dotted(node)) else []
+        for name in names:
+            parts = name.split(".")
+            prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+            if prefixes & _RANDOM_MODULES or parts[-1] in _RANDOM_NAMES:
+                found.append(name)
+    unique = sorted(set(found), key=found.index)
+    return [n for n in unique if not any(o.startswith(n + ".") for o in unique)]
+
+
+def _check_random(q: Question, label: str) -> list[Problem]:
+    """Refuse a reference solution that draws from a random generator."""
+    drawn = random_draws(q.solution) if q.solution is not None else []
+    if not drawn:
+        return []
+    problem = (
+        f"the reference solution draws random numbers ({', '.join(drawn)}): "
+        "take the draws (a permutation, the sampled rows) as arguments instead"
+    )
+    return [Problem(label, q.id, "solution", problem)]
 
 
 def _check_code(q: Question, which: int | None, label: str) -> list[Problem]:
@@ -263,7 +338,8 @@ def lint_content(
 
     Checks: the schema, unique ids, lengths, stop-word-only terms, that each
     reference answer covers its own key points, that coding solutions pass their
-    tests while each wrong solution fails at least one, near-duplicate prompts
+    tests while each wrong solution fails at least one, that no reference
+    solution draws random numbers, near-duplicate prompts
     and, for the categories read, the syllabus minimums and topic coverage; for
     the whole bank also the difficulty mix.
     """

@@ -143,3 +143,18 @@ def test_the_json_schema_describes_wrong_solutions() -> None:
     spec = schema["$defs"]["WrongSolutionSpec"]
     assert spec["required"] == ["why", "code"]
     json.dumps(schema)
+
+
+def test_a_coding_question_needs_two_wrong_solutions(content: Path) -> None:
+    path = content / "questions" / "coding.yaml"
+    text = path.read_text()
+    second = text.index("    - why: skips the last element")
+    path.write_text(text[:second])  # only the first wrong solution is left
+    report = lint_content(content, [path], run_code=False)
+    assert [str(p) for p in report.problems if p.field == "wrong_solutions"] == [
+        "content/questions/coding.yaml: coding-largest: wrong_solutions: has 1; at least 2 "
+        "(the mistakes candidates make, each caught by a test)"
+    ]
+    path.write_text(text)
+    report = lint_content(content, [path], run_code=False)
+    assert not [p for p in report.problems if p.field == "wrong_solutions"]
