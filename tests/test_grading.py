@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.grading import attempt_problem, grade, normalise, rule_text, stem, term_tokens
+from bot.grading.clauses import clauses
 from bot.grading.words import is_common_word, plain
 from bot.model import AllOf, KeyPoint
 
@@ -486,3 +487,14 @@ def test_a_subject_dismissed_as_no_concern_or_as_bureaucracy_is_not_claimed(
 def test_a_verb_that_is_also_a_noun_makes_a_claim_only_in_a_longer_clause() -> None:
     assert covers("BM25 matches exact rare terms thanks to IDF.", "exact rare terms")
     assert not covers("row sums, column sums, macro average, micro average, trace", "row sums")
+
+
+def test_a_verdict_on_a_rejected_claim_parts_it_from_the_right_one() -> None:
+    point = KeyPoint("p", ("time-based split",), against=("random split is fine",))
+    answer = (
+        "A common answer is that a random split is fine — that's wrong, use a time-based split."
+    )
+    assert grade(answer, [point]).covered[0]
+    assert not grade("A random split is fine, and a time-based split too.", [point]).covered[0]
+    parts = [c.text for c in clauses("It is wrong to shuffle the rows.")]
+    assert parts == ["It is wrong to shuffle the rows."]  # a verdict with no claim after it

@@ -230,7 +230,11 @@ _SCAN_NT = re.compile(
 # break, or a contrasting conjunction (which belongs to neither side).
 CLAUSE_BREAK = re.compile(
     r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+|;|\n\s*\n+|\n(?=\s*(?:[-*\u2022>]|\d+[.)])\s)|"
-    r"\s*\b(?:but|whereas|while|although|however|unlike)\b\s*",
+    r"\s*\b(?:but|whereas|while|although|however|unlike)\b\s*|"
+    # "A common answer is X - that's wrong: Y": the verdict parts the rejected claim from Y.
+    r"[\s,:\u2013\u2014-]*\b(?:that's|that is|this is|which is|it's|it is)\s+"
+    r"(?:wrong|a mistake|a myth|false|incorrect|not true)\b"
+    r"(?=\s*(?:[,:.!\u2013\u2014-]|because\b|since\b|$))[\s,:.!\u2013\u2014-]*",
     re.IGNORECASE,
 )
 
