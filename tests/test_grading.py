@@ -498,3 +498,8 @@ def test_a_verdict_on_a_rejected_claim_parts_it_from_the_right_one() -> None:
     assert not grade("A random split is fine, and a time-based split too.", [point]).covered[0]
     parts = [c.text for c in clauses("It is wrong to shuffle the rows.")]
     assert parts == ["It is wrong to shuffle the rows."]  # a verdict with no claim after it
+
+
+def test_no_with_a_long_subject_dismissed_later_in_the_clause_negates_it() -> None:
+    assert not covers("No gap between training and test is needed here.", "gap between")
+    assert covers("No leakage, so the gap between training and test is needed.", "gap between")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from bot.grading.words import STOP_WORDS, plain, stem
 
@@ -329,7 +330,7 @@ def _govern(
         followed.add(index_of[before])
     strength = _STRENGTH[cue]
     start = k + 1
-    ahead = tokens[k + 1 : k + 5]
+    ahead = list(takewhile(lambda t: t not in _BREAKS, tokens[k + 1 : k + 9]))
     if cue == "nothing" and "wrong" in ahead[:2]:
         return  # "nothing is wrong with refitting daily" affirms
     if cue == _NO and any(t in _DISMISSIVE_AFTER for t in ahead):
