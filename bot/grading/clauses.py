@@ -31,7 +31,6 @@ from bot.grading.words import STOP_WORDS, plain, stem
 __all__ = [
     "ABSENCE_WORDS",
     "ABSENT",
-    "CLAUSE_BREAK",
     "NEGATED",
     "NEGATORS",
     "PLAIN",
@@ -39,6 +38,7 @@ __all__ = [
     "clauses",
     "drop_lists",
     "scan",
+    "split_clauses",
 ]
 
 NEGATORS = frozenset(
@@ -231,11 +231,7 @@ _SCAN_NT = re.compile(
 # break, or a contrasting conjunction (which belongs to neither side).
 CLAUSE_BREAK = re.compile(
     r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+|;|\n\s*\n+|\n(?=\s*(?:[-*\u2022>]|\d+[.)])\s)|"
-    r"\s*\b(?:but|whereas|while|although|however|unlike)\b\s*|"
-    # "A common answer is X - that's wrong: Y": the verdict parts the rejected claim from Y.
-    r"[\s,:\u2013\u2014-]*\b(?:that's|that is|this is|which is|it's|it is)\s+"
-    r"(?:wrong|a mistake|a myth|false|incorrect|not true)\b"
-    r"(?=\s*(?:[,:.!\u2013\u2014-]|because\b|since\b|$))[\s,:.!\u2013\u2014-]*",
+    r"\s*\b(?:but|whereas|while|although|however|unlike)\b\s*",
     re.IGNORECASE,
 )
 
@@ -442,9 +438,29 @@ def _is_list(text: str) -> bool:
     return sum(map(_is_bare, items)) >= _BARE_SHARE * len(items)
 
 
+# "A common answer is X - that's wrong: Y": the verdict parts the rejected claim from Y
+# (tried only on a text that holds one of the words: the split runs on every answer).
+_VERDICT = re.compile(
+    r"[\s,:\u2013\u2014-]*\b(?:that's|that is|this is|which is|it's|it is)\s+"
+    r"(?:wrong|a mistake|a myth|false|incorrect|not true)\b"
+    r"(?=\s*(?:[,:.!\u2013\u2014-]|because\b|since\b|$))[\s,:.!\u2013\u2014-]*",
+    re.IGNORECASE,
+)
+_VERDICT_WORDS = ("wrong", "mistake", "myth", "false", "incorrect", "not true")
+
+
+def split_clauses(text: str) -> list[str]:
+    """Return the texts of a passage's clauses, before stripping."""
+    parts = CLAUSE_BREAK.split(text)
+    lowered = text.lower()
+    if any(word in lowered for word in _VERDICT_WORDS):
+        parts = [piece for part in parts for piece in _VERDICT.split(part)]
+    return parts
+
+
 def clauses(text: str) -> Iterator[Clause]:
     """Split an answer into its clauses."""
-    for part in CLAUSE_BREAK.split(text):
+    for part in split_clauses(text):
         stripped = part.strip(" \t-*•>#")
         if stripped:
             yield Clause.of(stripped)

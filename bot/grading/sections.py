@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.clauses import CLAUSE_BREAK, Clause, scan
+from bot.grading.clauses import Clause, scan, split_clauses
 
 __all__ = ["clauses_in_context"]
 
@@ -64,7 +64,7 @@ def _split(body: str, heading: str) -> list[Clause]:
     context = (heading,) if heading else ()
     return [
         Clause.of(stripped, context)
-        for part in CLAUSE_BREAK.split(body)
+        for part in split_clauses(body)
         if (stripped := part.strip(" \t-*•>#"))
     ]
 
