@@ -91,3 +91,10 @@ def test_every_pair_is_two_disjoint_sides_of_real_words() -> None:
         a = {stem(w) for w in left.split()}
         b = {stem(w) for w in right.split()}
         assert a and b and not a & b, (left, right)
+
+
+def test_a_contrary_claim_in_one_clause_leaves_the_point_stated_in_another() -> None:
+    point = KeyPoint("kNN is supervised", ("supervised",), against=("k-means is supervised",))
+    answer = "k-means is supervised. kNN is supervised: it needs the labels."
+    assert covered(answer, point)
+    assert not covered("k-means is supervised.", point)
