@@ -66,3 +66,8 @@ def test_a_typo_under_a_heading_is_forgiven() -> None:
 def test_a_negation_under_a_heading_still_negates() -> None:
     assert not covers("Boosting\n- The main effect is not lower variance.", "lower variance")
     assert covers("Boosting\n- The main effect is not lower variance.", "not lower variance")
+
+
+def test_a_misspelt_word_may_carry_the_trailing_negator() -> None:
+    answer = "We retrain the model, then retrian it without the leaky feature."
+    assert covers(answer, "retrain without")
