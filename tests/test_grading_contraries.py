@@ -101,3 +101,10 @@ def test_a_word_compared_with_than_turns_nothing_around() -> None:
     answer = "The predictions are too extreme, a sign of overfitting (regularise more)."
     assert covered(answer, point)  # "more" is no opposite of a compared "less"
     assert contrary_words("A needs less traffic than B") == ()
+
+
+def test_a_contrary_claim_in_one_clause_leaves_the_point_stated_in_another() -> None:
+    point = KeyPoint("kNN is supervised", ("supervised",), against=("k-means is supervised",))
+    answer = "k-means is supervised. kNN is supervised: it needs the labels."
+    assert covered(answer, point)
+    assert not covered("k-means is supervised.", point)
