@@ -505,3 +505,8 @@ def test_a_verdict_on_a_rejected_claim_parts_it_from_the_right_one() -> None:
 def test_no_with_a_long_subject_dismissed_later_in_the_clause_negates_it() -> None:
     assert not covers("No gap between training and test is needed here.", "gap between")
     assert covers("No leakage, so the gap between training and test is needed.", "gap between")
+
+
+def test_a_negated_joined_term_covers_its_spaced_form() -> None:
+    assert covers("DBSCAN is not kmeans: it needs no k.", "not k-means")
+    assert covers("DBSCAN is not k-means.", "not kmeans")

@@ -152,8 +152,10 @@ class Words:
     def may_hold(self, term: Phrase) -> bool:
         """Tell at once whether every word of the phrase is here (or misspelt here)."""
         tokens = term.tokens
-        if len(tokens) > 1 and "".join(tokens) in self.positions:
-            return True
+        if len(tokens) > 1:
+            joined = "".join(tokens)
+            if joined in self.positions or joined in self.negated:
+                return True
         return all(
             t in self.positions
             or t in self.negated

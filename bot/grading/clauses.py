@@ -120,6 +120,9 @@ _DISMISSIVE_AFTER = frozenset(
         "worry",
     ]
 )
+# How many words after a negator a dismissive word may stand ("isn't really needed"); further
+# on it belongs to another predicate ("does not remove weights that matter").
+_DISMISSAL_REACH = 3
 # Words that dismiss on their own: "X is unnecessary", "an unnecessary X".
 _DISMISSIVE = frozenset(
     [
@@ -363,7 +366,8 @@ def _dismisses(tokens: list[str], k: int, start: int, stretch_end: int) -> bool:
     """Tell whether the negator at `k` dismisses what came before it ("X is not needed")."""
     if tokens[k] == "nothing" and tokens[k + 1 : k + 4] == ["to", "do", "with"]:
         return True  # "ensembles have nothing to do with it"
-    return any(tokens[j] in _DISMISSIVE_AFTER for j in range(start, min(stretch_end, start + 3)))
+    reach = min(stretch_end, start + _DISMISSAL_REACH)
+    return any(tokens[j] in _DISMISSIVE_AFTER for j in range(start, reach))
 
 
 @dataclass(frozen=True, slots=True)
