@@ -300,4 +300,10 @@ def context_words(clause: Clause, own: Words) -> Words:
     """Index a clause's words with those of the heading it speaks under."""
     if not clause.context:
         return own
-    return own.within([Words.of(scan(text)) for text in clause.context])
+    return own.within([_heading_words(text) for text in clause.context])
+
+
+@lru_cache(maxsize=1024)
+def _heading_words(text: str) -> Words:
+    """Index a heading's words once for all the clauses under it (read, never changed)."""
+    return Words.of(scan(text))
