@@ -510,3 +510,10 @@ def test_no_with_a_long_subject_dismissed_later_in_the_clause_negates_it() -> No
 def test_a_negated_joined_term_covers_its_spaced_form() -> None:
     assert covers("DBSCAN is not kmeans: it needs no k.", "not k-means")
     assert covers("DBSCAN is not k-means.", "not kmeans")
+
+
+def test_no_reaches_a_dismissal_eight_words_on_and_no_further() -> None:
+    # "needed" is the eighth word after "no": the gap is dismissed
+    assert not covers("No gap between training and the test is needed.", "gap between")
+    # the ninth: "no" only names what it excludes, and the gap is still spoken of
+    assert covers("No gap between the training and the test is needed.", "gap between")
