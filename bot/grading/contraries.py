@@ -6,11 +6,11 @@ explanation"). A clause that matches the point's rule but uses the opposite
 word in place of the text's ("a larger k raises the variance", "UCB
 subtracts a penalty", "SHAP is a global method") states the contrary claim,
 even where the point lists no `against` phrase for it. The rule is narrow on
-purpose: the clause must hold the opposite word, plainly (neither negated
-nor excluded with "no" or "without"), and
-not the text's own word, and the rule that matched must not itself be written
-with the opposite word. A word the text compares with "than" is left out: "A
-needs less traffic than B" is "B needs more traffic than A".
+purpose: the clause must hold the opposite word plainly (neither negated nor
+excluded with "no" or "without") and not the text's own word, and the rule
+that matched must not itself be written with the opposite word. A word the
+text compares with "than" is left out: "A needs less traffic than B" is "B
+needs more traffic than A".
 """
 
 from __future__ import annotations
