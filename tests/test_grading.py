@@ -517,3 +517,12 @@ def test_no_reaches_a_dismissal_eight_words_on_and_no_further() -> None:
     assert not covers("No gap between training and the test is needed.", "gap between")
     # the ninth: "no" only names what it excludes, and the gap is still spoken of
     assert covers("No gap between the training and the test is needed.", "gap between")
+
+
+def test_a_sentence_with_a_verb_the_bot_does_not_know_still_claims() -> None:
+    answer = "Convert sentinel values like -999 into proper missing values."
+    assert covers(answer, "sentinel values")
+    assert not covers(
+        "Convert sentinel values like -999 into proper missing values", "sentinel values"
+    )
+    assert not covers("sentinel values.", "sentinel values")  # too short for a sentence
