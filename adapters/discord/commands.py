@@ -215,6 +215,19 @@ def _option_words(command: Command, args: str) -> list[str]:
     return [f"{p.name}:{given[p.name]}" for p in command.params if p.name in given]
 
 
+def _index(commands: Sequence[Command]) -> tuple[dict[str, int], dict[str, Command]]:
+    """Return how many commands share each top-level name, and each command by its name."""
+    sizes: dict[str, int] = {}
+    for command in commands:
+        top = _split(command.name)[0]
+        sizes[top] = sizes.get(top, 0) + 1
+    return sizes, {c.name: c for c in commands}
+
+
+# The bot's own table, indexed once: every reply spells its command references with it.
+_DEFAULT_INDEX = _index(COMMANDS)
+
+
 def spell_command(ref: CommandRef, commands: Sequence[Command] = COMMANDS) -> str:
     """Return a command as members use it on Discord, its arguments as options.
 
@@ -223,12 +236,12 @@ def spell_command(ref: CommandRef, commands: Sequence[Command] = COMMANDS) -> st
     (`/practice answer <text>`); a group named alone stays `/studybot`.
     """
     top, sub = _split(ref.name)
-    members = [c for c in commands if _split(c.name)[0] == top]
-    command = next((c for c in members if c.name == ref.name), None)
+    group_sizes, by_name = _DEFAULT_INDEX if commands is COMMANDS else _index(commands)
+    command = by_name.get(ref.name)
     words = [f"/{top}"]
     if sub is not None:
         words.append(sub)
-    elif command is not None and len(members) > 1:
+    elif command is not None and group_sizes[top] > 1:
         words.append(BARE_SUBCOMMAND)
     if command is None:
         words.append(ref.args)
