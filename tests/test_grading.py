@@ -526,3 +526,9 @@ def test_a_sentence_with_a_verb_the_bot_does_not_know_still_claims() -> None:
         "Convert sentinel values like -999 into proper missing values", "sentinel values"
     )
     assert not covers("sentinel values.", "sentinel values")  # too short for a sentence
+
+
+def test_a_dismissal_right_after_a_mark_reaches_back_past_it() -> None:
+    assert not covers("The region: irrelevant.", "region")
+    assert not covers("An A/B test, not needed here.", "a/b test")
+    assert covers("Use the region, not the city.", "region")  # "not" dismisses nothing here

@@ -357,7 +357,8 @@ def _govern(
             break
     dismissive = cue in _DISMISSIVE or _dismisses(tokens, k, start, stretch_end)
     if dismissive and strength == NEGATED:
-        stretch_start = next((j + 1 for j in range(k - 1, -1, -1) if tokens[j] in _BREAKS), 0)
+        # A mark right before the cue does not end what it dismisses: "The region: irrelevant."
+        stretch_start = next((j + 1 for j in range(k - 2, -1, -1) if tokens[j] in _BREAKS), 0)
         # The subject is before the copula: "items never seen are counted as irrelevant"
         # dismisses the items, not the counting.
         copula = next((j for j in range(k - 1, stretch_start - 1, -1) if tokens[j] in _COPULAS), k)
