@@ -532,3 +532,8 @@ def test_a_dismissal_right_after_a_mark_reaches_back_past_it() -> None:
     assert not covers("The region: irrelevant.", "region")
     assert not covers("An A/B test, not needed here.", "a/b test")
     assert covers("Use the region, not the city.", "region")  # "not" dismisses nothing here
+
+
+def test_a_mark_two_words_before_a_dismissal_still_ends_what_it_dismisses() -> None:
+    assert covers("Tune the depth, bias irrelevant.", "depth")
+    assert not covers("Tune the depth, bias irrelevant.", "bias")

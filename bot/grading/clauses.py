@@ -210,9 +210,9 @@ _NOUN_VERB_LIST = """
 _NOUN_VERBS = frozenset(_NOUN_VERB_LIST.split())
 _NOUN_VERB_MIN_WORDS = 4
 _MIN_FUNCTION_SHARE = 1 / 7
-# Four words or more with a function word, ending in a full stop, make a sentence even when
-# its verb is not one the bot knows (an imperative: "Convert sentinel values into nulls.").
-_MIN_SENTENCE_WORDS = 4
+# A function word and a full stop make a sentence even when its verb is not one the bot
+# knows (an imperative: "Convert sentinel values like -999 into proper missing values.");
+# shorter clauses with a function word pass the share rule anyway.
 _ENDS = (".", "!")
 _EQUATION_SIGNS = ("=", "+", "\u2248", "\u2192", "<", ">", "\u2264", "\u2265")
 # How many content words after a negator it governs: the first, and one more across
@@ -401,7 +401,7 @@ def _has_structure(text: str, s: Scan) -> bool:
         return True
     if s.tokens < 3:
         return False
-    if s.tokens >= _MIN_SENTENCE_WORDS and s.function_words and text.rstrip().endswith(_ENDS):
+    if s.function_words and text.endswith(_ENDS):
         return True  # ends like a sentence, verb unknown: "Convert sentinel values into nulls."
     return s.function_words >= _MIN_FUNCTION_SHARE * s.tokens
 
