@@ -91,11 +91,14 @@ def contrary_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     sides = _sides()
     found = scan(text)
     compared = {stem(m.group(1)) for m in _COMPARED.finditer(text.lower())}
-    said = {
-        w
-        for i, w in enumerate(found.words)
-        if w in sides and i not in found.governed and w not in compared
-    }
+    # In the text's order, each word once (a set's order would change from run to run).
+    said = list(
+        dict.fromkeys(
+            w
+            for i, w in enumerate(found.words)
+            if w in sides and i not in found.governed and w not in compared
+        )
+    )
     # A word on the side of another of the text's words is no opposite ("fewer ... more").
     same = set().union(*(sides[w][0] for w in said)) if said else set()
     pairs = {w: sides[w][1] - same for w in said}
