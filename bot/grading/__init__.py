@@ -29,7 +29,7 @@ from bot.grading.claims import (
     rule_words,
     states_against,
 )
-from bot.grading.clauses import ABSENCE_WORDS, NEGATORS, Clause, clauses, drop_lists, scan
+from bot.grading.clauses import ABSENCE_WORDS, NEGATORS, Clause, drop_lists, scan
 from bot.grading.contraries import contrary_words, turns_around
 from bot.grading.sections import clauses_in_context
 from bot.grading.words import STOP_WORDS, normalise, stem
@@ -100,7 +100,7 @@ def attempt_problem(answer: str, prompt: str = "") -> str | None:
     Blank, punctuation or invisible characters; a handful of words; the
     prompt pasted back; or a run of terms with no sentence (a keyword list).
     """
-    return _attempt_problem(list(clauses(answer)), _prompt_words(prompt))
+    return _attempt_problem(clauses_in_context(answer), _prompt_words(prompt))
 
 
 def _attempt_problem(parts: Sequence[Clause], prompt_words: frozenset[str]) -> str | None:

@@ -31,6 +31,7 @@ from bot.grading.words import STOP_WORDS, plain, stem
 __all__ = [
     "ABSENCE_WORDS",
     "ABSENT",
+    "BULLET_MARKS",
     "NEGATED",
     "NEGATORS",
     "PLAIN",
@@ -38,7 +39,6 @@ __all__ = [
     "clauses",
     "drop_lists",
     "scan",
-    "split_clauses",
 ]
 
 NEGATORS = frozenset(
@@ -449,6 +449,8 @@ def _is_list(text: str) -> bool:
     return sum(map(_is_bare, items)) >= _BARE_SHARE * len(items)
 
 
+# What a bullet or a heading's marks leave around a clause's text.
+BULLET_MARKS = " \t-*•>#"
 # "A common answer is X - that's wrong: Y": the verdict parts the rejected claim from Y
 # (tried only on a text that holds one of the words: the split runs on every answer).
 _VERDICT = re.compile(
@@ -460,7 +462,7 @@ _VERDICT = re.compile(
 _VERDICT_WORDS = ("wrong", "mistake", "myth", "false", "incorrect", "not true")
 
 
-def split_clauses(text: str) -> list[str]:
+def _split_clauses(text: str) -> list[str]:
     """Return the texts of a passage's clauses, before stripping."""
     parts = CLAUSE_BREAK.split(text)
     lowered = text.lower()
@@ -469,9 +471,9 @@ def split_clauses(text: str) -> list[str]:
     return parts
 
 
-def clauses(text: str) -> Iterator[Clause]:
-    """Split an answer into its clauses."""
-    for part in split_clauses(text):
-        stripped = part.strip(" \t-*•>#")
+def clauses(text: str, context: tuple[str, ...] = ()) -> Iterator[Clause]:
+    """Split a passage into its clauses, each speaking under `context` (its heading)."""
+    for part in _split_clauses(text):
+        stripped = part.strip(BULLET_MARKS)
         if stripped:
-            yield Clause.of(stripped)
+            yield Clause.of(stripped, context)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.clauses import Clause, scan, split_clauses
+from bot.grading.clauses import BULLET_MARKS, Clause, clauses, scan
 
 __all__ = ["clauses_in_context"]
 
@@ -59,16 +59,6 @@ def _inline_heading(paragraph: str) -> tuple[str, str] | None:
     return head, paragraph.strip()[found.end() :]
 
 
-def _split(body: str, heading: str) -> list[Clause]:
-    """Return the clauses of a body of text, each with the heading it stands under."""
-    context = (heading,) if heading else ()
-    return [
-        Clause.of(stripped, context)
-        for part in split_clauses(body)
-        if (stripped := part.strip(" \t-*•>#"))
-    ]
-
-
 def clauses_in_context(text: str) -> list[Clause]:
     """Return an answer's clauses, each with the heading it speaks under."""
     out: list[Clause] = []
@@ -78,13 +68,13 @@ def clauses_in_context(text: str) -> list[Clause]:
         found = _heading(first)
         if found is not None:
             heading = found
-            out.append(Clause.of(first.strip(" \t-*•>#")))
+            out.append(Clause.of(first.strip(BULLET_MARKS)))
             paragraph = rest
         local = _inline_heading(paragraph)
         if local is not None:
             head, paragraph = local
             out.append(Clause.of(head))
-            out.extend(_split(paragraph, " ".join(filter(None, (heading, head)))))
+            out.extend(clauses(paragraph, (" ".join(filter(None, (heading, head))),)))
         else:
-            out.extend(_split(paragraph, heading))
+            out.extend(clauses(paragraph, (heading,) if heading else ()))
     return out
