@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.answers import AnswerService
+from bot.appeals import AppealService
 from bot.clock import Clock, ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
@@ -115,17 +116,19 @@ async def build_app(
     handlers.target = rounds
     answers = AnswerService(store, bank, clock)
     practice = PracticeService(store, bank, clock)
+    policy = AdminPolicy(config.organisers, config.members_set_up)
+    appeals = AppealService(store, bank, clock, rules, chat, policy)
     services = Services(
         groups=GroupService(store, bank, scheduler, chat),
         rounds=rounds,
         answers=answers,
         votes=VoteService(store, clock),
-        feedback=FeedbackService(store, bank, answers, practice),
+        feedback=FeedbackService(store, bank, answers, practice, appeals),
         practice=practice,
         standings=StandingsService(store, bank, clock),
+        appeals=appeals,
     )
     limits = MemberLimits() if config.member_limits else None
-    policy = AdminPolicy(config.organisers, config.members_set_up)
     core = Core(store, bank, services, rules, limits, policy)
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
     return App(core, store, bank, rounds, clock, scheduler, DeliveryLog(store, clock))

@@ -69,6 +69,12 @@ _SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
         "es": "Tus puntos, posición, racha y cobertura",
         "pt-BR": "Seus pontos, posição, sequência e cobertura",
     },
+    "appeal": {
+        "fr": "Demander aux admins de revoir votre note à la dernière question révélée",
+        "de": "Bitte die Admins, deine Bewertung der zuletzt aufgelösten Frage zu prüfen",
+        "es": "Pide a los admins que revisen tu nota de la última pregunta revelada",
+        "pt-BR": "Peça aos admins que revejam sua nota na última pergunta revelada",
+    },
     "help": {
         "fr": "Ce que font les commandes et comment les points sont calculés",
         "de": "Was die Befehle tun und wie die Punktevergabe funktioniert",
@@ -117,6 +123,18 @@ _SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
         "es": "Revela ahora la respuesta de la pregunta actual",
         "pt-BR": "Revele agora a resposta da pergunta atual",
     },
+    "studybot appeals": {
+        "fr": "Les contestations en attente d'une décision",
+        "de": "Einsprüche, die auf eine Entscheidung warten",
+        "es": "Apelaciones que esperan una decisión",
+        "pt-BR": "Recursos aguardando uma decisão",
+    },
+    "studybot regrade": {
+        "fr": "Modifier la note de la réponse d'un membre des 14 derniers jours",
+        "de": "Ändere die Bewertung der Antwort eines Mitglieds aus den letzten 14 Tagen",
+        "es": "Cambia la nota de la respuesta de un miembro de los últimos 14 días",
+        "pt-BR": "Altere a nota da resposta de um membro dos últimos 14 dias",
+    },
 }
 
 _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
@@ -157,6 +175,18 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "de": "Einstellungen als key=value, z. B. time=09:00 tz=Europe/Berlin",
         "es": "ajustes key=value, p. ej. time=09:00 tz=Europe/Berlin",
         "pt-BR": "configurações key=value, por exemplo time=09:00 tz=Europe/Berlin",
+    },
+    ("appeal", "note"): {
+        "fr": "ce que la correction a manqué (facultatif)",
+        "de": "was die Bewertung übersehen hat (optional)",
+        "es": "lo que la corrección pasó por alto (opcional)",
+        "pt-BR": "o que a correção deixou passar (opcional)",
+    },
+    ("studybot regrade", "answer"): {
+        "fr": "le membre et la date de la question, par ex. @alice 2026-12-01",
+        "de": "das Mitglied und das Datum der Frage, z. B. @alice 2026-12-01",
+        "es": "el miembro y la fecha de la pregunta, p. ej. @alice 2026-12-01",
+        "pt-BR": "o membro e a data da pergunta, por exemplo @alice 2026-12-01",
     },
     ("studybot settings", "changes"): {
         "fr": "modifications key=value, par ex. days=mon-fri reveal=18:00",

@@ -104,6 +104,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("stats", "Your points, rank, streak and coverage", repeatable=True),
     Command(
+        "appeal",
+        "Ask the admins to look again at your grade of the latest revealed question",
+        (Param("note", "what the grader missed (optional)", rest=True),),
+    ),
+    Command(
         "help",
         "What the commands do, and how scoring works",
         (Param("topic", "commands, scoring or admin", choices=("commands", "scoring", "admin")),),
@@ -126,6 +131,20 @@ COMMANDS: tuple[Command, ...] = (
     Command("studybot skip", "Skip the next scheduled question", admin=True),
     Command("studybot post-now", "Post today's question now", admin=True),
     Command("studybot reveal", "Reveal the open question's answer now", admin=True),
+    Command("studybot appeals", "Appeals waiting for a decision", admin=True),
+    Command(
+        "studybot regrade",
+        "Change the grade of a member's answer of the last 14 days",
+        (
+            Param(
+                "answer",
+                "the member and the question's date, e.g. @alice 2026-12-01",
+                required=True,
+                rest=True,
+            ),
+        ),
+        admin=True,
+    ),
 )
 
 # What a group of commands without a bare command of its name (`studybot`) is for, for

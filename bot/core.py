@@ -123,7 +123,7 @@ class Core:
                 args = {"value": event.value}
                 return [await self._run(f"button {event.action}", group, event, args)]
             case FormSubmit():
-                args = {"value": event.value, "text": event.values.get("text", "")}
+                args = {"text": "", **event.values, "value": event.value}
                 return [await self._run(f"form {event.form}", group, event, args)]
         if group is None:
             return []

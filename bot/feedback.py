@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from bot import messages
+from dataclasses import replace
+
+from bot import appeal_messages, messages
 from bot.answers import AnswerService
+from bot.appeals import AppealService
 from bot.command_refs import mention
 from bot.content.bank import QuestionBank
-from bot.grading import grade
+from bot.grading import Coverage, grade
 from bot.model import ChannelRef, Group, MemberRef
 from bot.practice import PracticeService
-from bot.replies import Reply
+from bot.replies import Button, Reply
 from bot.store_ports import FeedbackStore
 
-__all__ = ["FeedbackService"]
+__all__ = ["FeedbackService", "human_coverage"]
 
 
 class FeedbackService:
@@ -24,11 +27,13 @@ class FeedbackService:
         bank: QuestionBank,
         answers: AnswerService,
         practice: PracticeService,
+        appeals: AppealService,
     ) -> None:
         self._store = store
         self._bank = bank
         self._answers = answers
         self._practice = practice
+        self._appeals = appeals
 
     async def hint(self, group: Group | None, member: MemberRef, place: ChannelRef) -> Reply:
         """Return `/hint`: of the member's practice question if one is open, else the round's."""
@@ -73,6 +78,22 @@ class FeedbackService:
         if question is None or answer is None:
             return messages.error("You didn't answer that question. There's always tomorrow!")
         coverage = grade(answer.text, question.key_points, question.prompt)
-        return messages.feedback_reply(
+        by_human, may_appeal = await self._appeals.human_grade(round_, member_id)
+        if by_human is not None:
+            coverage = human_coverage(coverage, by_human)
+        reply = messages.feedback_reply(
             question, coverage, answer.points, answer.late, answer.helpful_votes
         )
+        if by_human is not None:
+            reply = replace(reply, footer="An admin regraded this answer.")
+        if may_appeal:
+            appeal = Button(appeal_messages.APPEAL, "Appeal", str(round_.id))
+            reply = replace(reply, buttons=(*reply.buttons, appeal))
+        return reply
+
+
+def human_coverage(coverage: Coverage, covered: tuple[bool, ...]) -> Coverage:
+    """Return the grader's verdict with the key points a human decided on."""
+    evidence = coverage.evidence or (None,) * len(covered)
+    kept = tuple(e if c else None for e, c in zip(evidence, covered, strict=True))
+    return replace(coverage, covered=covered, evidence=kept, attempt=True, problem=None)

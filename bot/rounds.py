@@ -348,6 +348,7 @@ class RoundService:
             points,
             periods_of(round_.local_date),
             answer.submitted_at,
+            coverage.attempt,
         )
 
     async def _post_reveal(self, group: Group, round_id: int, taking_over: bool = False) -> None:

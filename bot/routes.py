@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot import appeal_messages as words
 from bot import help_messages, messages, standing_replies
 from bot.answers import AnswerService
+from bot.appeals import AppealService
 from bot.commands import COMMANDS
 from bot.feedback import FeedbackService
 from bot.groups import GroupService
@@ -42,6 +44,7 @@ class Services:
     feedback: FeedbackService
     practice: PracticeService
     standings: StandingsService
+    appeals: AppealService
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +96,38 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button practice-reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
         "form practice-answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
     }
+    in_group.update(_appeals_in_group(s.appeals))
+    anywhere.update(_appeals_anywhere(s.appeals))
     missing = {c.name for c in COMMANDS} - set(in_group) - set(anywhere)
     if missing:
         raise RuntimeError(f"commands without a handler: {sorted(missing)}")
     return Routes(in_group, anywhere)
+
+
+def _appeals_in_group(appeals: AppealService) -> dict[str, InGroup]:
+    """Return the appeal commands, which act on the channel's group."""
+    return {
+        "appeal": lambda g, m, p, a: appeals.appeal_latest(g, m, a.get("note", "")),
+        "studybot appeals": lambda g, m, p, a: appeals.open_appeals(g),
+        "studybot regrade": lambda g, m, p, a: appeals.regrade_card(g, a["answer"]),
+    }
+
+
+def _appeals_anywhere(appeals: AppealService) -> dict[str, Anywhere]:
+    """Return the appeal buttons and forms: each names its record, which names the group.
+
+    An admin presses them in a private message as well as in the channel.
+    """
+    return {
+        f"button {words.APPEAL}": lambda g, m, p, a: appeals.appeal_round(m, a["value"], None),
+        f"form {words.APPEAL}": lambda g, m, p, a: appeals.appeal_round(m, a["value"], a["text"]),
+        f"button {words.OPEN_APPEAL}": lambda g, m, p, a: appeals.appeal_card(m, a["value"]),
+        f"button {words.REGRADE}": lambda g, m, p, a: appeals.change_form(m, a["value"]),
+        f"button {words.KEEP}": lambda g, m, p, a: appeals.keep(m, a["value"]),
+        f"form {words.REGRADE}": lambda g, m, p, a: appeals.decide(
+            m, a["value"], a.get("covered", ""), a.get("reason", "")
+        ),
+    }
 
 
 def _timezone(group: Group | None) -> str:

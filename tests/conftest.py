@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from adapters.console.adapter import ConsoleChat, ConsoleSession
+from adapters.console.adapter import ConsoleSession
+from adapters.console.chat import ConsoleChat
 from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config
@@ -58,11 +59,14 @@ class Console:
 
 
 async def open_console(
-    db_path: Path, bank: QuestionBank, start: datetime, admin: bool = True, **config: Any
+    db_path: Path | str, bank: QuestionBank, start: datetime, admin: bool = True, **config: Any
 ) -> Console:
-    """Start the bot on a console chat and a manual clock; `config` changes its settings."""
+    """Start the bot on a console chat and a manual clock; `config` changes its settings.
+
+    `db_path` is a SQLite file, or a database URL (a PostgreSQL schema, say).
+    """
     settings = Config(
-        database_url=f"sqlite:///{db_path}",
+        database_url=db_path if isinstance(db_path, str) else f"sqlite:///{db_path}",
         content_dir=FIXTURE_CONTENT,
         member_limits=False,  # as the console runs
         **config,

@@ -20,6 +20,12 @@ async def _connect_or_skip() -> asyncpg.Connection:
         pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}: {exc}")
 
 
+def schema_url(schema: str) -> str:
+    """Return the test server's URL with a schema as the search path."""
+    joiner = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{joiner}search_path={schema}"
+
+
 @asynccontextmanager
 async def postgres_schema() -> AsyncIterator[str]:
     """A fresh schema on the test server, dropped afterwards; skip if no server answers."""

@@ -20,7 +20,7 @@ from bot.commands import (
     parse_command,
 )
 
-TOPS = "/answer, /help, /hint, /leaderboard, /practice, /stats, /studybot"
+TOPS = "/answer, /appeal, /help, /hint, /leaderboard, /practice, /stats, /studybot"
 
 
 def categories(kind: str) -> Iterable[str]:
@@ -76,7 +76,7 @@ def _refused(name: str, args: str) -> str:
             "bogus now",
             "'bogus' is not a subcommand of /studybot. Try: /studybot setup, /studybot settings, "
             "/studybot pause, /studybot resume, /studybot skip, /studybot post-now, "
-            "/studybot reveal.",
+            "/studybot reveal, /studybot appeals, /studybot regrade.",
         ),
         ("stats", "x", "/stats takes no arguments. Usage: /stats"),
         ("hint", "x y", "/hint takes no arguments. Usage: /hint"),
@@ -190,6 +190,8 @@ def test_a_group_lists_its_subcommands_in_the_table_order() -> None:
         "studybot skip",
         "studybot post-now",
         "studybot reveal",
+        "studybot appeals",
+        "studybot regrade",
     ]
     assert [c.name for c in group_commands("practice")] == ["practice answer", "practice reveal"]
     assert all(c.admin for c in group_commands("studybot"))
@@ -208,5 +210,15 @@ def test_the_groups_of_subcommands_are_the_first_words_of_the_table() -> None:
 
     assert _subcommands_by_top() == {
         "practice": ("answer", "reveal"),
-        "studybot": ("setup", "settings", "pause", "resume", "skip", "post-now", "reveal"),
+        "studybot": (
+            "setup",
+            "settings",
+            "pause",
+            "resume",
+            "skip",
+            "post-now",
+            "reveal",
+            "appeals",
+            "regrade",
+        ),
     }

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.console.adapter import ConsoleChat
+from adapters.console.chat import ConsoleChat
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config

@@ -46,6 +46,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.grading",
         "bot.grading.",
         "bot.scoring",
+        "bot.recount",
         "bot.schedule",
         "bot.content",
         "bot.content.",
@@ -53,6 +54,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # words, storage, and the machinery use-cases run on
     (
         "bot.messages",
+        "bot.appeal_messages",
         "bot.standing_replies",
         "bot.help_messages",
         "bot.notices",
@@ -65,6 +67,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # use-cases
     (
         "bot.answers",
+        "bot.appeals",
         "bot.votes",
         "bot.feedback",
         "bot.groups",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from adapters.console.adapter import ConsoleChat
+from adapters.console.chat import ConsoleChat
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config

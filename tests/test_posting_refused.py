@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console.adapter import ConsoleChat
+from adapters.console.chat import ConsoleChat
 from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config

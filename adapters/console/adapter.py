@@ -10,23 +10,20 @@ interactive terminal it also runs with real time.
 from __future__ import annotations
 
 import asyncio
-import base64
-import itertools
 import logging
-import re
-import secrets
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
 
+from adapters.console.chat import ConsoleChat
 from adapters.console.script import ScriptResult
 from adapters.console.terminal import line_editing, terminal_lines
 from adapters.console.translate import (
     MetaCommand,
     command_line,
+    form_prompt,
     parse_duration,
     parse_meta,
     parse_moment,
@@ -36,7 +33,7 @@ from adapters.console.translate import (
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.jobs import ManualJobScheduler
-from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
+from bot.model import ChannelRef, MemberRef
 from bot.ports import (
     ButtonPress,
     Event,
@@ -50,7 +47,7 @@ from bot.ports import (
 from bot.replies import Button, Form, Reply, Visibility
 from bot.scoring import HELPFUL
 
-__all__ = ["ConsoleChat", "ConsoleSession", "PlatformUnavailable", "stdin_is_terminal"]
+__all__ = ["ConsoleSession", "stdin_is_terminal"]
 
 log = logging.getLogger(__name__)
 
@@ -77,84 +74,6 @@ Console commands:
 Anything starting with / is a bot command (try /help); any other line is a message
 in the thread of the channel's latest question, which is how you answer it: until
 the reveal, every message you write there is part of your answer, in order."""
-
-
-class PlatformUnavailable(ConnectionError):
-    """The console's stand-in for a platform outage (`:fail-posts`)."""
-
-
-def _new_run_tag() -> str:
-    """Return a fresh tag for one run's ids: 8 random characters of a-z and 2-7.
-
-    The database keeps the ids the console hands out (rounds' message and thread ids,
-    answers' message ids) across restarts, while a new process counts from 1 again: a
-    `t1` of today would find yesterday's round `t1`. So every id ends in its run's tag.
-    The tag is 40 bits from `secrets` (not `random`, whose seed, pytest-randomly's for
-    one, repeats): nothing to store or coordinate, and the chance that any two of 10,000
-    runs on one database share a tag is below 1 in 20,000. Base32 has no 0/O or 1/l to
-    confuse, though no console command takes an id: ids are only read, in the output.
-    """
-    return base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
-
-
-_MEMBER_NAME = re.compile(r"[\w.-]+")  # a member in settings text: their name, the id here
-
-
-@dataclass
-class ConsoleChat:
-    """The chat port of the console: posts are printed, ids are counted (`m3-<run tag>`)."""
-
-    out: TextIO
-    threads: dict[str, str] = field(default_factory=dict)  # channel id -> latest thread id
-    last_buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
-    failures_left: int = 0
-    run_tag: str = field(default_factory=_new_run_tag)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
-    def _id(self, kind: str, n: int) -> str:
-        return f"{kind}{n}-{self.run_tag}"
-
-    def new_id(self, kind: str) -> str:
-        """Return an id no run of the console gave before: `kind`, a count and the run's tag."""
-        return self._id(kind, next(self._ids))
-
-    def _fail_if_asked(self) -> None:
-        if self.failures_left > 0:
-            self.failures_left -= 1
-            raise PlatformUnavailable("the console platform is down (:fail-posts)")
-
-    def _print(self, text: str) -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
-
-    async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
-        """Print a round's card and open its thread."""
-        self._fail_if_asked()
-        n = next(self._ids)  # the card m4 opens the thread t4
-        message = MessageRef(channel, self._id("m", n))
-        thread_id = self._id("t", n)
-        thread = ChannelRef(channel.platform, channel.workspace_id, channel.channel_id, thread_id)
-        self.threads[channel.channel_id] = thread_id
-        self.last_buttons[channel.channel_id] = card.buttons
-        self._print(render(card, channel.channel_id, "", None))
-        return PostedRound(message, thread)
-
-    async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
-        """Print a message in a channel or thread."""
-        self._fail_if_asked()
-        message = MessageRef(place, self.new_id("m"))
-        self.last_buttons[place.channel_id] = reply.buttons
-        self._print(render(reply, place.channel_id, "", place.thread_id))
-        return message
-
-    async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Print a message only one member sees."""
-        self._print(render(reply, "", member.display_name, None))
-
-    def member_id(self, mention: str) -> str | None:
-        """Return the member a word of settings text names: a name (`bob`, `@Bob`) is the id."""
-        name = mention.removeprefix("@")
-        return name.lower() if _MEMBER_NAME.fullmatch(name) else None
 
 
 @dataclass
@@ -186,6 +105,7 @@ class ConsoleSession:
         self._member.admin = admin
         self._channel = channel
         self._pending_form: Form | None = None
+        self._form_values: dict[str, str] = {}  # the pending form's inputs filled so far
         # (member, thread) -> the ids of their messages there, oldest first
         self._my_messages: dict[tuple[str, str], list[str]] = {}
         self._replies: set[str] = set()  # messages that reply to another member's
@@ -237,10 +157,7 @@ class ConsoleSession:
         if text.startswith(":"):
             return await self._meta(parse_meta(text))
         if self._pending_form is not None:
-            form, self._pending_form = self._pending_form, None
-            await self._send(
-                FormSubmit(form.form_id, self._actor(), self._place(), {"text": text}, form.value)
-            )
+            await self._fill_form(self._pending_form, text)
             return True
         if text.startswith("/"):
             name, args = command_line(text)
@@ -248,6 +165,17 @@ class ConsoleSession:
             return True
         await self._thread_message(text)
         return True
+
+    async def _fill_form(self, form: Form, text: str) -> None:
+        """Take a line as the form's next input; submit the form once all are filled."""
+        inputs = form.inputs or ()
+        key = inputs[len(self._form_values)].id if inputs else "text"
+        self._form_values[key] = text
+        if len(self._form_values) < len(inputs):
+            self._say(form_prompt(form, len(self._form_values)))
+            return
+        values, self._form_values, self._pending_form = self._form_values, {}, None
+        await self._send(FormSubmit(form.form_id, self._actor(), self._place(), values, form.value))
 
     async def _thread_message(self, text: str, reply_to: str | None = None) -> None:
         thread = await self._thread()
@@ -287,7 +215,7 @@ class ConsoleSession:
         thread = event.place.thread_id if reply.visibility is Visibility.THREAD else None
         self._say(render(reply, self._channel, self._member.name, thread))
         if reply.form is not None:
-            self._pending_form = reply.form
+            self._pending_form, self._form_values = reply.form, {}
         if reply.buttons:
             if reply.visibility is Visibility.PRIVATE:
                 self._private_buttons = reply.buttons
@@ -366,7 +294,11 @@ class ConsoleSession:
         self._say(f"(it is {self._clock.now():%a %Y-%m-%d %H:%M} UTC{nxt})")
 
     async def _meta_press(self, arg: str) -> None:
-        buttons = self._private_buttons + self._chat.last_buttons.get(self._channel, ())
+        buttons = (
+            self._private_buttons
+            + self._chat.private_buttons.get(self._actor().user_id, ())
+            + self._chat.last_buttons.get(self._channel, ())
+        )
         if not buttons:
             raise ValueError("There is no button to press here.")
         wanted = arg.strip().lower()
@@ -437,7 +369,7 @@ class ConsoleSession:
         self._say(f"(the next {arg} post(s) to the platform will fail)")
 
     async def _meta_cancel(self, _: str) -> None:
-        self._pending_form = None
+        self._pending_form, self._form_values = None, {}
         self._say("(form cancelled)")
 
     async def run_script(self, lines: Iterable[str], echo: bool = True) -> ScriptResult:

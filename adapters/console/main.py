@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.console.adapter import ConsoleChat, ConsoleSession
+from adapters.console.adapter import ConsoleSession
+from adapters.console.chat import ConsoleChat
 from adapters.console.terminal import HISTORY_FILE
 from bot.app import build_app
 from bot.clock import ManualClock

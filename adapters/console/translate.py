@@ -13,11 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 from bot.command_refs import CommandRef, spell_reply
 from bot.markup import plain_text
-from bot.replies import Reply, Visibility
+from bot.replies import Form, Reply, Visibility
 
 __all__ = [
     "MetaCommand",
     "command_line",
+    "form_prompt",
     "parse_duration",
     "parse_meta",
     "parse_moment",
@@ -108,7 +109,7 @@ def render(reply: Reply, channel: str, member: str, place: str | None = None) ->
         lines.append(f"-- {plain_text(field.name)} --")
         lines.append(plain_text(field.value))
     if reply.form is not None:
-        lines.append(f"(form '{reply.form.title}': type your answer on the next line, or :cancel)")
+        lines.append(form_prompt(reply.form, 0))
     if reply.buttons:
         lines.append(
             "  ".join(f"[{b.label}]" for b in reply.buttons) + "   (:press <button> to use one)"
@@ -117,6 +118,17 @@ def render(reply: Reply, channel: str, member: str, place: str | None = None) ->
         lines.append(f"({plain_text(reply.footer)})")
     body = "\n".join(lines)
     return f"{head}\n{_indent(body)}"
+
+
+def form_prompt(form: Form, step: int) -> str:
+    """Return what asks for a form's input number `step` on the next line."""
+    if len(form.inputs) <= 1:
+        return f"(form '{form.title}': type your answer on the next line, or :cancel)"
+    field = form.inputs[step]
+    return (
+        f"(form '{form.title}', {step + 1} of {len(form.inputs)}: type {field.label}"
+        " on the next line, or :cancel)"
+    )
 
 
 def _indent(text: str) -> str:

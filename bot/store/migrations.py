@@ -254,6 +254,47 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        9,
+        "appeals and regrades: a human's decision on a grade, and the record of every change",
+        (
+            # Whether a scored answer counted as a real attempt (points, a growing streak);
+            # a regrade may make it one. Answers scored before this knew it by their points.
+            "ALTER TABLE answers ADD COLUMN attempt INTEGER",
+            """UPDATE answers SET attempt = CASE WHEN points > 0 THEN 1 ELSE 0 END
+                WHERE points IS NOT NULL""",
+            # One appeal per answer (so per member and round); `status` is open, changed
+            # (the grade was changed) or kept.
+            """CREATE TABLE appeals (
+                id {pk},
+                answer_id {bigint} NOT NULL UNIQUE REFERENCES answers (id),
+                group_id {bigint} NOT NULL REFERENCES groups (id),
+                note TEXT NOT NULL,
+                opened_at {bigint} NOT NULL,
+                status TEXT NOT NULL,
+                decided_by {bigint} REFERENCES members (id),
+                decided_at {bigint},
+                reason TEXT
+            )""",
+            "CREATE INDEX appeals_by_status ON appeals (group_id, status, opened_at)",
+            # Every change of a grade: who, when, before and after, why.
+            """CREATE TABLE regrades (
+                id {pk},
+                answer_id {bigint} NOT NULL REFERENCES answers (id),
+                appeal_id {bigint} REFERENCES appeals (id),
+                decided_by {bigint} NOT NULL REFERENCES members (id),
+                decided_at {bigint} NOT NULL,
+                old_covered TEXT NOT NULL,
+                new_covered TEXT NOT NULL,
+                old_coverage {float} NOT NULL,
+                new_coverage {float} NOT NULL,
+                old_points INTEGER NOT NULL,
+                new_points INTEGER NOT NULL,
+                reason TEXT NOT NULL
+            )""",
+            "CREATE INDEX regrades_by_answer ON regrades (answer_id, decided_at)",
+        ),
+    ),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from bot.model import AnswerSource
@@ -12,12 +12,17 @@ __all__ = [
     "ANSWER_PART_SEPARATOR",
     "AnswerChange",
     "AnswerSaved",
+    "AnswerUnderReview",
     "AnswerWithdrawn",
     "AnswerWrite",
+    "Appeal",
+    "AppealStatus",
     "MemberAnswer",
     "MemberStats",
     "PracticeAttempt",
     "PracticeSummary",
+    "RegradeOutcome",
+    "RegradeWrite",
     "Review",
     "RoundResult",
     "ScoreEntry",
@@ -111,6 +116,7 @@ class ScoreEntry:
     points: int
     periods: tuple[str, ...]
     achieved_at: datetime
+    attempt: bool = True  # a real attempt (else no points, and the streak does not grow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,3 +217,79 @@ class VoteReaction:
 
     emoji: str
     burst: bool = False
+
+
+class AppealStatus(StrEnum):
+    """Where an appeal stands."""
+
+    OPEN = "open"
+    CHANGED = "changed"  # an admin changed the grade
+    KEPT = "kept"  # an admin kept the grade as it was
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    """A member's request that a human look at the grade of their answer."""
+
+    id: int
+    group_id: int
+    answer_id: int
+    note: str
+    opened_at: datetime
+    status: AppealStatus
+    decided_by: str | None = None  # the deciding admin's name
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerUnderReview:
+    """A revealed round's answer as an admin regrades it: whose, what, how it was graded."""
+
+    answer_id: int
+    round_id: int
+    group_id: int
+    question_id: str
+    local_date: date
+    revealed_at: datetime | None
+    member_id: int
+    member_user_id: str
+    member_name: str
+    text: str
+    late: bool
+    covered: tuple[bool, ...] | None  # None: not scored (the round is not revealed)
+    coverage: float | None
+    points: int | None
+    attempt: bool
+    regrades: int = 0  # how many times a human changed its grade
+
+
+@dataclass(frozen=True, slots=True)
+class RegradeWrite:
+    """A human's new grade of an answer, and what they saw when they decided."""
+
+    answer_id: int
+    group_id: int
+    member_id: int
+    covered: tuple[bool, ...]
+    attempt: bool
+    seen_covered: tuple[bool, ...]  # the grade the decider saw: if it changed since, refused
+    decided_by: int
+    reason: str
+    now: datetime
+    appeal_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegradeOutcome:
+    """What a regrade did: the answer's points before and after, the boards it changed.
+
+    Not `done` when someone decided first: `decided_by` and `decided_at` say who and when.
+    """
+
+    done: bool
+    old_points: int = 0
+    new_points: int = 0
+    periods: tuple[str, ...] = ()  # the leaderboards whose totals changed
+    decided_by: str | None = None
+    decided_at: datetime | None = None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.clock import to_micros
@@ -12,7 +13,7 @@ from bot.store.migrations import SCORE_HOUR
 from bot.store.records import MemberStats, RoundResult, ScoreEntry, Standing
 from bot.store.rows import STATS_COLUMNS, covered_to_text, numbered_params, stats_from_row
 
-__all__ = ["ScoreRecords"]
+__all__ = ["ScoreRecords", "set_member_totals", "write_member_stats"]
 
 # A member's total on one leaderboard (:group_id, :period, :member_id), as a FROM clause.
 _MEMBER_TOTAL = (
@@ -41,13 +42,14 @@ def _leaderboard_additions(group_id: int, scores: Sequence[ScoreEntry]) -> list[
 async def _write_answer_scores(tx: Executor, scores: Sequence[ScoreEntry]) -> None:
     """Write each scored answer's coverage, covered key points and points."""
     await tx.executemany(
-        "UPDATE answers SET coverage = :coverage, covered = :covered, points = :points"
-        " WHERE id = :id",
+        "UPDATE answers SET coverage = :coverage, covered = :covered, points = :points,"
+        " attempt = :attempt WHERE id = :id",
         [
             {
                 "coverage": s.coverage,
                 "covered": covered_to_text(s.covered),
                 "points": s.points,
+                "attempt": int(s.attempt),
                 "id": s.answer_id,
             }
             for s in scores
@@ -109,7 +111,7 @@ async def _join_places(tx: Executor, additions: Sequence[dict[str, Any]]) -> Non
     )
 
 
-async def _write_member_stats(tx: Executor, group_id: int, stats: Sequence[MemberStats]) -> None:
+async def write_member_stats(tx: Executor, group_id: int, stats: Sequence[MemberStats]) -> None:
     """Write the members' running totals in the group (streaks, rounds, coverage)."""
     await tx.executemany(
         "INSERT INTO member_stats (group_id, member_id, streak, best_streak, last_seq,"
@@ -133,6 +135,38 @@ async def _write_member_stats(tx: Executor, group_id: int, stats: Sequence[Membe
     )
 
 
+async def set_member_totals(
+    tx: Executor,
+    group_id: int,
+    member_id: int,
+    totals: Mapping[str, tuple[int, datetime] | None],
+) -> None:
+    """Set a member's totals on these leaderboards (None: off the board), places kept counted."""
+    if not totals:
+        return
+    keys: list[dict[str, Any]] = [
+        {"group_id": group_id, "period": period, "member_id": member_id} for period in totals
+    ]
+    await _leave_places(tx, keys)
+    gone = [k for k, total in zip(keys, totals.values(), strict=True) if total is None]
+    if gone:
+        await tx.executemany(f"DELETE {_MEMBER_TOTAL}", gone)
+    kept = [
+        {**k, "points": total[0], "achieved_at": to_micros(total[1])}
+        for k, total in zip(keys, totals.values(), strict=True)
+        if total is not None
+    ]
+    if kept:
+        await tx.executemany(
+            "INSERT INTO score_totals (group_id, period, member_id, points, achieved_at)"
+            " VALUES (:group_id, :period, :member_id, :points, :achieved_at)"
+            " ON CONFLICT (group_id, period, member_id) DO UPDATE"
+            " SET points = excluded.points, achieved_at = excluded.achieved_at",
+            kept,
+        )
+        await _join_places(tx, kept)
+
+
 async def _save_scores(tx: Executor, result: RoundResult) -> None:
     """Write a round's scores: the answers', the leaderboards' and the members' stats."""
     round_row = await tx.fetchrow(
@@ -148,7 +182,7 @@ async def _save_scores(tx: Executor, result: RoundResult) -> None:
         await _add_to_totals(tx, additions)
         await _join_places(tx, additions)
     if result.stats:
-        await _write_member_stats(tx, group_id, result.stats)
+        await write_member_stats(tx, group_id, result.stats)
 
 
 class ScoreRecords(StoreBase):

@@ -10,7 +10,8 @@
 - `ScoreRecords` (bot.store.score_records): a reveal's results, leaderboards,
   members' stats and history;
 - `PracticeRecords` (bot.store.practice_records): practice attempts and reviews;
-- `DeliveryRecords` (bot.store.delivery_records): the platform deliveries seen.
+- `DeliveryRecords` (bot.store.delivery_records): the platform deliveries seen;
+- `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -18,6 +19,7 @@ Row converters and shared SQL fragments are in `bot.store.rows`.
 from __future__ import annotations
 
 from bot.store.answer_records import AnswerRecords
+from bot.store.appeal_records import AppealRecords
 from bot.store.delivery_records import DeliveryRecords
 from bot.store.group_records import GroupRecords
 from bot.store.migrations import migrate
@@ -36,6 +38,7 @@ class SqlStore(
     ScoreRecords,
     PracticeRecords,
     DeliveryRecords,
+    AppealRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

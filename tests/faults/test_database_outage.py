@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.console.adapter import ConsoleChat
+from adapters.console.chat import ConsoleChat
 from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config

@@ -13,7 +13,14 @@ from typing import Any, TypeVar, overload
 
 from bot.model import Group, Round
 from bot.store.answer_parts import Part
-from bot.store.records import MemberAnswer, MemberStats, PracticeAttempt, Review, VoteReaction
+from bot.store.records import (
+    Appeal,
+    MemberAnswer,
+    MemberStats,
+    PracticeAttempt,
+    Review,
+    VoteReaction,
+)
 
 __all__ = ["MemoryBase"]
 
@@ -45,6 +52,8 @@ class MemoryBase:
         self.attempts: dict[int, PracticeAttempt] = {}
         self.review_rows: dict[tuple[int, str], Review] = {}
         self.held_back: set[str] = set()
+        self.appeals: dict[int, Appeal] = {}
+        self.regrade_counts: dict[int, int] = {}  # answer id -> times a human changed its grade
 
     def name_of(self, member_id: int) -> str:
         """Return the display name on record of a member."""

@@ -9,12 +9,14 @@ service test checks the service's own rules, quickly, without a database. Like
 - `MemoryRounds` (memory_rounds): claims, posts, leases, reveals' status, look-ups;
 - `MemoryAnswers` (memory_answers): answers and helpful votes;
 - `MemoryScores` (memory_scores): a reveal's results, leaderboards, members' stats;
-- `MemoryPractice` (memory_practice): practice attempts and reviews.
+- `MemoryPractice` (memory_practice): practice attempts and reviews;
+- `MemoryAppeals` (memory_appeals): appeals, and answers as an admin regrades them.
 """
 
 from __future__ import annotations
 
 from tests.services.memory_answers import MemoryAnswers
+from tests.services.memory_appeals import MemoryAppeals
 from tests.services.memory_groups import MemoryGroups
 from tests.services.memory_practice import MemoryPractice
 from tests.services.memory_rounds import MemoryRounds
@@ -23,7 +25,9 @@ from tests.services.memory_scores import MemoryScores
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryGroups, MemoryRounds, MemoryAnswers, MemoryScores, MemoryPractice):
+class MemoryStore(
+    MemoryGroups, MemoryRounds, MemoryAnswers, MemoryScores, MemoryPractice, MemoryAppeals
+):
     """Groups, rounds, answers, scores and practice in dicts; every port of bot.store_ports.
 
     Built as `MemoryStore(owner="local")`: `owner` names this process in leases.

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from bot.answers import AnswerService
+from bot.appeals import AppealService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.feedback import FeedbackService
+from bot.groups import AdminPolicy
 from bot.model import ChannelRef, Group, RoundStatus
 from bot.ports import ReactionAdded, ReactionRemoved, ReactionsCleared, ThreadReply
 from bot.practice import PracticeService
+from bot.scoring import ScoringRules
 from bot.votes import VoteService
-from tests.services.conftest import ANN, BEN, PLACE, THREAD
+from tests.services.conftest import ANN, BEN, PLACE, THREAD, FakeChat
 from tests.services.memory_store import MemoryStore
 
 TEXT = "every example validates once, so the estimate has lower variance"
+
+
+def _appeals(store: MemoryStore, bank: QuestionBank, clock: ManualClock) -> AppealService:
+    return AppealService(store, bank, clock, ScoringRules(), FakeChat(), AdminPolicy())
 
 
 async def _answered(
@@ -49,7 +56,9 @@ async def test_feedback_is_for_the_member_who_answered_in_this_channel(
     round_id = await _answered(store, fixture_bank, clock, group)
     answers = AnswerService(store, fixture_bank, clock)
     practice = PracticeService(store, fixture_bank, clock)
-    feedback = FeedbackService(store, fixture_bank, answers, practice)
+    feedback = FeedbackService(
+        store, fixture_bank, answers, practice, _appeals(store, fixture_bank, clock)
+    )
     mine = await feedback.feedback(group, ANN, str(round_id))
     assert not mine.is_error and "✓ Every example validates once" in mine.text
     theirs = await feedback.feedback(group, BEN, str(round_id))
@@ -66,7 +75,9 @@ async def test_hint_prefers_the_practice_question_then_the_open_round(
     store.add_round(group, RoundStatus.OPEN, "t1")
     answers = AnswerService(store, fixture_bank, clock)
     practice = PracticeService(store, fixture_bank, clock)
-    feedback = FeedbackService(store, fixture_bank, answers, practice)
+    feedback = FeedbackService(
+        store, fixture_bank, answers, practice, _appeals(store, fixture_bank, clock)
+    )
     round_hint = await feedback.hint(group, ANN, PLACE)
     assert round_hint.title == "Hint for today's question"
     await practice.start(ANN, PLACE, group.id, "nlp", "easy")

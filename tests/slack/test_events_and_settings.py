@@ -25,6 +25,7 @@ def test_slash_commands_come_from_the_command_table() -> None:
         "hint",
         "leaderboard",
         "stats",
+        "appeal",
         "studybot",
     )
     extended = (*COMMANDS, Command("quiz", "a new command"), Command("quiz start", "sub"))

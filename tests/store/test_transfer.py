@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console.adapter import ConsoleChat, ConsoleSession
+from adapters.console.adapter import ConsoleSession
+from adapters.console.chat import ConsoleChat
 from bot.app import build_app
 from bot.cli import main
 from bot.clock import ManualClock
@@ -24,7 +25,7 @@ from bot.store.sql_store import SqlStore
 from bot.store.transfer import CopyMismatch, compare_urls, copy_url
 from bot.store.urls import DatabaseToolError, open_database, redact
 from tests.conftest import FIXTURE_CONTENT
-from tests.postgres import POSTGRES_URL, postgres_schema
+from tests.postgres import postgres_schema, schema_url
 from tests.store.conftest import END, ZOE
 
 LATEST = migrations.MIGRATIONS[-1][0]
@@ -32,11 +33,6 @@ LATEST = migrations.MIGRATIONS[-1][0]
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
-
-
-def schema_url(schema: str) -> str:
-    joiner = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{joiner}search_path={schema}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

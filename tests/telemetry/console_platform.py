@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 
-from adapters.console.adapter import ConsoleChat
+from adapters.console.chat import ConsoleChat
 from bot.app import App
 from bot.ports import ChatPort
 

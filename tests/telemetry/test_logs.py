@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED
 
-from adapters.console.adapter import ConsoleChat
+from adapters.console.chat import ConsoleChat
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config

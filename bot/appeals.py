@@ -1,0 +1,363 @@
+"""A human says the last word on a grade: members appeal, admins decide or regrade.
+
+A member may appeal their on-time answer's grade for 48 hours after the
+reveal, once per round; the group's listed admins get the case privately.
+An admin decides by naming the key points the answer covers (or keeps the
+grade), or regrades any answer of the last 14 days without an appeal. The
+first decision wins; the member is told privately what changed and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot import appeal_messages as words
+from bot import messages
+from bot.clock import Clock
+from bot.content.bank import QuestionBank
+from bot.grading import grade
+from bot.group_settings import plain_member_id
+from bot.groups import AdminPolicy
+from bot.markup import user_text
+from bot.model import Group, MemberRef, Question, Round
+from bot.ports import ChatPort, MentionReading
+from bot.recount import GradeChange, recount
+from bot.replies import Reply
+from bot.scoring import ScoringRules, periods_of
+from bot.store.records import AnswerUnderReview, Appeal, AppealStatus, RegradeWrite
+from bot.store_ports import AppealStore
+
+__all__ = ["APPEAL_WINDOW", "REGRADE_WINDOW", "AppealService"]
+
+log = logging.getLogger(__name__)
+
+APPEAL_WINDOW = timedelta(hours=48)
+REGRADE_WINDOW = timedelta(days=14)
+
+
+def parse_covered(text: str, count: int) -> tuple[bool, ...] | str:
+    """Return the key points an admin named (`1 3`, `all`, `none`), or what is wrong."""
+    tokens = [t for t in re.split(r"[\s,;]+", text.strip().lower()) if t]
+    if tokens == ["all"]:
+        return (True,) * count
+    if tokens in ([], ["none"], ["0"]):
+        return (False,) * count if tokens else "Name the key points it covers, or none."
+    chosen: set[int] = set()
+    for token in tokens:
+        if not token.isdigit() or not 1 <= int(token) <= count:
+            shown = user_text(token, limit=12)
+            return f"'{shown}' is not a key point: use numbers from 1 to {count}, all or none."
+        chosen.add(int(token))
+    return tuple(n in chosen for n in range(1, count + 1))
+
+
+class AppealService:
+    """Appeals, admins' decisions on them, and regrades without one.
+
+    Buttons and forms name the round, answer or appeal they are about; the group
+    comes from that record, since an admin may press them in a private message.
+    """
+
+    def __init__(
+        self,
+        store: AppealStore,
+        bank: QuestionBank,
+        clock: Clock,
+        rules: ScoringRules,
+        chat: ChatPort,
+        policy: AdminPolicy,
+    ) -> None:
+        self._store = store
+        self._bank = bank
+        self._clock = clock
+        self._rules = rules
+        self._chat = chat
+        self._policy = policy
+        self._member_id = chat.member_id if isinstance(chat, MentionReading) else plain_member_id
+
+    # -- the member ------------------------------------------------------------
+
+    async def appeal_latest(self, group: Group, member: MemberRef, note: str) -> Reply:
+        """Appeal the member's grade of the channel's latest revealed question (`/appeal`)."""
+        round_ = await self._store.latest_revealed_round(group.id)
+        return await self._appeal(round_, member, note)
+
+    async def appeal_round(self, member: MemberRef, value: str, note: str | None) -> Reply:
+        """Appeal the member's grade in the round `value` names (feedback's button, its form).
+
+        Without a note (the button), the form opens for one.
+        """
+        round_ = await self._store.get_round(int(value)) if value.isdigit() else None
+        return await self._appeal(round_, member, note)
+
+    async def _appeal(self, round_: Round | None, member: MemberRef, note: str | None) -> Reply:
+        group = await self._store.get_group(round_.group_id) if round_ else None
+        if round_ is None or group is None or group.channel.platform != member.platform:
+            return messages.error(
+                "No question here has been revealed yet, so there is nothing to appeal."
+            )
+        member_id = await self._store.member_id(member)
+        review = await self._store.answer_under_review(round_.id, member_id)
+        problem = self._appeal_problem(review, round_)
+        if problem is not None:
+            return messages.error(problem)
+        assert review is not None
+        if await self._store.appeal_of_answer(review.answer_id) is not None:
+            return messages.error("You appealed this answer already: one appeal per question.")
+        if note is None:
+            return words.appeal_form(round_.id)
+        if len(note) > words.APPEAL_NOTE_LIMIT:
+            return messages.error(
+                f"Your note is {len(note)} characters; keep it under {words.APPEAL_NOTE_LIMIT}."
+                " Nothing was sent."
+            )
+        appeal = await self._store.open_appeal(
+            review.answer_id, group.id, note.strip(), self._clock.now()
+        )
+        if appeal is None:
+            return messages.error("You appealed this answer already: one appeal per question.")
+        told = await self._tell_admins(group, review, appeal, member.user_id)
+        log.info("group %d: appeal %d opened", group.id, appeal.id)
+        return words.appeal_sent(told)
+
+    async def human_grade(
+        self, round_: Round, member_id: int
+    ) -> tuple[tuple[bool, ...] | None, bool]:
+        """Return the grade a human gave an answer (None: none did), and if it may be appealed."""
+        review = await self._store.answer_under_review(round_.id, member_id)
+        if review is None:
+            return None, False
+        appealed = await self._store.appeal_of_answer(review.answer_id) is not None
+        may_appeal = not appealed and self._appeal_problem(review, round_) is None
+        return (review.covered if review.regrades else None), may_appeal
+
+    def _appeal_problem(self, review: AnswerUnderReview | None, round_: Round) -> str | None:
+        if round_.revealed_at is None:
+            return "That question is not revealed yet: appeals open at the reveal."
+        if review is None:
+            return "You didn't answer that question, so there is no grade to appeal."
+        if review.late or review.points is None:
+            return "Only an on-time answer's grade can be appealed: a late one earns no points."
+        if self._clock.now() - round_.revealed_at > APPEAL_WINDOW:
+            return "Appeals close 48 hours after the reveal, and this one's time is over."
+        return None
+
+    async def _tell_admins(
+        self, group: Group, review: AnswerUnderReview, appeal: Appeal, appellant: str
+    ) -> int:
+        """Send the case to each listed admin but the appellant; return how many got it."""
+        case = await self._case(group, review)
+        if isinstance(case, Reply):
+            return 0
+        card = self._card(case)
+        admins = dict.fromkeys((*group.settings.admins, group.settings.founder or ""))
+        told = 0
+        for user_id in admins:
+            if not user_id or user_id == appellant:
+                continue
+            try:
+                await self._chat.send_private(MemberRef(group.channel.platform, user_id, ""), card)
+                told += 1
+            except Exception as exc:  # closed DMs, say: the appeal waits in the list
+                log.warning(
+                    "group %d: appeal %d not sent to an admin: %s", group.id, appeal.id, exc
+                )
+        return told
+
+    # -- the admins ------------------------------------------------------------
+
+    async def open_appeals(self, group: Group) -> Reply:
+        """Return the group's undecided appeals (`/studybot appeals`)."""
+        items = []
+        for appeal in await self._store.open_appeals(group.id):
+            review = await self._store.answer_by_id(appeal.answer_id)
+            question = self._bank.get(review.question_id) if review else None
+            if review is not None and question is not None:
+                items.append((appeal, review.member_name, words.question_about(question)))
+        return words.appeals_list(items, group.settings.timezone)
+
+    async def regrade_card(self, group: Group, which: str) -> Reply:
+        """Return an answer of the last 14 days to regrade (`/studybot regrade MEMBER DATE`)."""
+        parts = which.split()
+        if len(parts) != 2:
+            return messages.error("Name a member and a date, e.g. @alice 2026-12-01.")
+        user_id = self._member_id(parts[0])
+        try:
+            local_date = date.fromisoformat(parts[1])
+        except ValueError:
+            shown = user_text(parts[1], limit=20)
+            return messages.error(f"'{shown}' is not a date: write it as 2026-12-01.")
+        if user_id is None:
+            return messages.error("Name the member as the platform mentions them, e.g. @alice.")
+        round_ = await self._store.round_on(group.id, local_date)
+        if round_ is None or round_.revealed_at is None:
+            return messages.error(f"No question of {local_date:%a %d %b} was revealed here.")
+        if self._clock.now() - round_.revealed_at > REGRADE_WINDOW:
+            return messages.error("Only answers of the last 14 days can be regraded.")
+        member_id = await self._store.member_id(MemberRef(group.channel.platform, user_id, ""))
+        review = await self._store.answer_under_review(round_.id, member_id)
+        if review is None or review.late:
+            return messages.error("That member has no on-time answer to that question.")
+        case = await self._case(group, review)
+        return case if isinstance(case, Reply) else self._card(case)
+
+    async def appeal_card(self, admin: MemberRef, value: str) -> Reply:
+        """Return an appeal's case to an admin (a button of the list of open appeals)."""
+        case = await self._appeal_case(admin, value)
+        return case if isinstance(case, Reply) else self._card(case)
+
+    async def change_form(self, admin: MemberRef, value: str) -> Reply:
+        """Return the form an admin changes a grade with (the card's button)."""
+        case = await self._answer_case(admin, value)
+        if isinstance(case, Reply):
+            return case
+        seen = value.split(":")[-1]
+        return words.regrade_form(value, tuple(c == "1" for c in seen))
+
+    async def keep(self, admin: MemberRef, value: str) -> Reply:
+        """Keep an appealed grade as it was (the card's button)."""
+        case = await self._appeal_case(admin, value, deciding=True)
+        if isinstance(case, Reply):
+            return case
+        if case.appeal is None or str(case.appeal.id) != value:
+            return await self._decided_before(case, int(value))
+        admin_id = await self._store.member_id(admin)
+        kept = await self._store.keep_grade(case.appeal.id, admin_id, "", self._clock.now())
+        if kept is None:
+            return await self._decided_before(case, case.appeal.id)
+        note = words.member_told_kept(case.question, case.review, "")
+        await self._tell_member(case.group, case.review, note)
+        return words.grade_kept(case.review)
+
+    async def decide(self, admin: MemberRef, value: str, covered_text: str, reason: str) -> Reply:
+        """Give an answer the grade an admin named in the form, and rescore what follows."""
+        case = await self._answer_case(admin, value, deciding=True)
+        if isinstance(case, Reply):
+            return case
+        covered = parse_covered(covered_text, len(case.question.key_points))
+        if isinstance(covered, str):
+            return messages.error(covered + " Nothing was changed.")
+        if len(reason) > words.REASON_LIMIT:
+            return messages.error(
+                f"Keep the reason under {words.REASON_LIMIT} characters. Nothing was changed."
+            )
+        appealed = value.split(":")[1]
+        if appealed and (case.appeal is None or str(case.appeal.id) != appealed):
+            return await self._decided_before(case, int(appealed))
+        seen = tuple(c == "1" for c in value.split(":")[-1])
+        if covered == seen and (case.review.attempt or not any(covered)):
+            if case.appeal is None:
+                return messages.info("That is the grade it has already: nothing changed.")
+            return await self.keep(admin, str(case.appeal.id))
+        return await self._regrade(case, admin, covered, seen, reason.strip())
+
+    async def _regrade(
+        self,
+        case: Case,
+        admin: MemberRef,
+        covered: tuple[bool, ...],
+        seen: tuple[bool, ...],
+        reason: str,
+    ) -> Reply:
+        review, group = case.review, case.group
+        write = RegradeWrite(
+            answer_id=review.answer_id,
+            group_id=group.id,
+            member_id=review.member_id,
+            covered=covered,
+            attempt=review.attempt or any(covered),
+            seen_covered=seen,
+            decided_by=await self._store.member_id(admin),
+            reason=reason,
+            now=self._clock.now(),
+            appeal_id=case.appeal.id if case.appeal else None,
+        )
+        change = GradeChange(review.answer_id, sum(covered) / len(covered), write.attempt)
+        outcome = await self._store.regrade(
+            write,
+            lambda answers: recount(answers, change, review.member_id, self._rules),
+            periods_of,
+        )
+        if not outcome.done:
+            tz = group.settings.timezone
+            return words.decided_already(outcome.decided_by, outcome.decided_at, tz)
+        log.info("group %d: answer %d regraded", group.id, review.answer_id)
+        today = self._clock.now().astimezone(group.settings.zone).date()
+        boards = words.board_changes(outcome.periods, periods_of(today))
+        note = words.member_told_change(case.question, review, covered, outcome, reason)
+        await self._tell_member(group, review, note)
+        return words.regraded(review, covered, outcome, boards)
+
+    async def _decided_before(self, case: Case, appeal_id: int) -> Reply:
+        decided = await self._store.appeal(appeal_id)
+        return words.decided_already(
+            decided.decided_by if decided else None,
+            decided.decided_at if decided else None,
+            case.group.settings.timezone,
+        )
+
+    # -- finding the case --------------------------------------------------------
+
+    async def _appeal_case(
+        self, admin: MemberRef, value: str, deciding: bool = False
+    ) -> Case | Reply:
+        appeal = await self._store.appeal(int(value)) if value.isdigit() else None
+        review = await self._store.answer_by_id(appeal.answer_id) if appeal else None
+        if review is None:
+            return messages.error("That appeal is no longer there.")
+        return await self._admin_case(admin, review, deciding)
+
+    async def _answer_case(
+        self, admin: MemberRef, value: str, deciding: bool = False
+    ) -> Case | Reply:
+        answer_id, _, seen = value.partition(":")
+        review = await self._store.answer_by_id(int(answer_id)) if answer_id.isdigit() else None
+        if review is None or seen.count(":") != 1:
+            return messages.error("That button is out of date. Open the answer again.")
+        return await self._admin_case(admin, review, deciding)
+
+    async def _admin_case(
+        self, admin: MemberRef, review: AnswerUnderReview, deciding: bool
+    ) -> Case | Reply:
+        group = await self._store.get_group(review.group_id)
+        if group is None or group.channel.platform != admin.platform:
+            return messages.error("That answer's channel is gone.")
+        if not self._policy.may_administer(admin, group):
+            return messages.error("Only the channel's admins decide on grades.")
+        if deciding and review.member_user_id == admin.user_id:
+            return messages.error("Another admin must decide on your own answer.")
+        return await self._case(group, review)
+
+    async def _case(self, group: Group, review: AnswerUnderReview) -> Case | Reply:
+        question = self._bank.get(review.question_id)
+        if question is None:
+            return messages.error("That question is no longer in the bank.")
+        appeal = await self._store.appeal_of_answer(review.answer_id)
+        open_appeal = appeal if appeal and appeal.status is AppealStatus.OPEN else None
+        return Case(group, review, question, open_appeal)
+
+    def _card(self, case: Case) -> Reply:
+        question, review = case.question, case.review
+        coverage = grade(review.text, question.key_points, question.prompt)
+        tz = case.group.settings.timezone
+        return words.appeal_card(question, review, coverage, case.appeal, tz)
+
+    async def _tell_member(self, group: Group, review: AnswerUnderReview, note: Reply) -> None:
+        member = MemberRef(group.channel.platform, review.member_user_id, review.member_name)
+        try:
+            await self._chat.send_private(member, note)
+        except Exception as exc:  # their DMs are closed: the grade changed all the same
+            log.warning("group %d: a regraded member could not be told: %s", group.id, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """What an admin decides on: the group, the answer, its question, its open appeal."""
+
+    group: Group
+    review: AnswerUnderReview
+    question: Question
+    appeal: Appeal | None

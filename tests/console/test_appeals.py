@@ -1,0 +1,190 @@
+"""Appeals and regrades on the console: a member appeals, an admin decides, the boards follow.
+
+Every test ends by checking each stored score against a recount from scratch
+(tests.recount_check), so a regrade that leaves any total, count or streak
+behind fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content.bank import QuestionBank
+from bot.model import MemberRef
+from bot.scoring import ScoringRules
+from tests.conftest import Console, open_console
+from tests.postgres import postgres_schema, schema_url
+from tests.recount_check import assert_scores_recount
+
+RULES = ScoringRules()
+SETUP = (
+    "/studybot setup time=09:00 tz=UTC days=daily reveal=17:00"
+    " categories=algorithms difficulty=medium admins=dora"
+)
+GOOD = "L1 drives some weights to exactly zero, so it selects features."
+VAGUE = "it depends on the data you have"
+START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def console(
+    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
+) -> AsyncIterator[Console]:
+    """The console on a real SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        c = await open_console(tmp_path / "bot.sqlite3", fixture_bank, START)
+        yield c
+        await c.app.stop()
+        return
+    async with postgres_schema() as schema:
+        c = await open_console(schema_url(schema), fixture_bank, START)
+        yield c
+        await c.app.stop()
+
+
+async def points(console: Console, name: str, round_id: int) -> int | None:
+    answers = await console.app.store.round_answers(round_id)
+    return next(a.points for a in answers if a.display_name == name)
+
+
+async def first_round(console: Console, bob_says: str = VAGUE) -> int:
+    """Set up the channel, let Alice and Bob answer Monday's question, and reveal it."""
+    await console.run(SETUP, ":at 2026-11-30T09:00")
+    round_ = await console.app.store.current_round(1)
+    assert round_ is not None
+    await console.run(":as Alice", GOOD, ":as Bob", bob_says)
+    await console.run(":at 2026-11-30T17:00")
+    return round_.id
+
+
+async def test_an_appeal_reaches_the_admins_and_a_decision_rescores_everything(
+    console: Console,
+) -> None:
+    round_id = await first_round(console)
+    before = await points(console, "Bob", round_id)
+    assert before == RULES.participation  # the vague answer covers nothing
+
+    out = await console.run(":as Bob", ":press My feedback")
+    assert "[Appeal]" in out
+    out = await console.run(":press Appeal")
+    assert "form 'Appeal your grade'" in out
+    out = await console.run("My answer says the trade-off depends on the data.")
+    # The founder (Alice) and the listed admin (Dora) get the case privately; Bob a receipt.
+    assert "Your appeal is with 2 admins of this channel" in out
+    assert "[only alice sees this]" in out and "[only dora sees this]" in out
+    assert "== Appeal #1 · " in out and "Their note" in out
+    assert "[Change the grade]  [Keep as graded]" in out
+    out = await console.run(":press Appeal")
+    assert "appealed this answer already" in out
+
+    out = await console.run(":as Dora", ":press Change the grade")
+    assert "form 'Change the grade', 1 of 2" in out
+    out = await console.run("all", "It names the trade-off in its own words.")
+    assert "== Grade changed ==" in out
+    after = RULES.participation + RULES.coverage_bonus
+    assert f"{before} → {after} points" in out
+    assert "[only Bob sees this]" in out and "== Your grade was changed" in out
+    assert "It names the trade-off in its own words." in out
+    assert await points(console, "Bob", round_id) == after
+
+    # A second admin, too late: the first decision stands and says who made it.
+    out = await console.run(":as Alice", ":press Keep as graded")
+    assert "decided already by Dora" in out
+    assert await points(console, "Bob", round_id) == after
+    out = await console.run(":as Bob", ":press My feedback")
+    assert "An admin regraded this answer." in out and "[Appeal]" not in out
+    await assert_scores_recount(console.app.store.db)
+
+
+async def test_keeping_the_grade_tells_the_member_and_changes_nothing(console: Console) -> None:
+    round_id = await first_round(console)
+    await console.run(":as Bob", "/appeal I think I covered the first point")
+    out = await console.run(":as Dora", ":press Keep as graded")
+    assert "== Grade kept ==" in out and "== Your appeal was decided" in out
+    assert await points(console, "Bob", round_id) == RULES.participation
+    out = await console.run("/studybot appeals")
+    assert "No appeal is waiting" in out
+    await assert_scores_recount(console.app.store.db)
+
+
+async def test_who_may_appeal_and_decide_and_when(console: Console) -> None:
+    await first_round(console)
+    out = await console.run(":as Carol", "/appeal")
+    assert "You didn't answer that question" in out
+    out = await console.run(":as Bob", "/appeal " + "x" * 1001)
+    assert "keep it under 1000" in out
+    await console.run("/appeal please look")
+    out = await console.run(":as Carol", ":press Change the grade")
+    assert "no button" in out.lower()  # Carol was sent no case
+    case = await console.app.store.appeal(1)
+    assert case is not None
+    review = await console.app.store.answer_by_id(case.answer_id)
+    assert review is not None
+    carol = MemberRef("console", "carol", "Carol")
+    reply = await console.app.core._services.appeals.decide(  # a forged button press
+        carol, f"{review.answer_id}:1:0000", "all", "because"
+    )
+    assert reply.is_error and "Only the channel's admins" in reply.text
+    # Alice is an admin, but may not decide on her own answer.
+    await console.run(":as Alice", "/appeal")
+    alice_case = await console.app.store.appeal(2)
+    assert alice_case is not None
+    alice = MemberRef("console", "alice", "Alice", can_manage=True)
+    reply = await console.app.core._services.appeals.keep(alice, "2")
+    assert reply.is_error and "your own answer" in reply.text
+    # 48 hours after the reveal, appeals are closed.
+    await console.run(":at 2026-12-02T17:01")
+    out = await console.run(":as Bob", "/studybot appeals")
+    assert "admins" in out.lower()  # Bob is no admin
+    out = await console.run(":as Carol", "/appeal")
+    assert "didn't answer" in out
+    await assert_scores_recount(console.app.store.db)
+
+
+async def test_crediting_a_non_attempt_rebuilds_the_streak_of_later_rounds(
+    console: Console,
+) -> None:
+    """A regrade that makes an answer count grows the streak, so later rounds' bonuses grow."""
+    round_id = await first_round(console, bob_says="L1, L2, lasso, ridge, sparse, shrinkage")
+    assert await points(console, "Bob", round_id) == 0  # a list of terms: no attempt
+    later = []
+    for day in ("2026-12-01", "2026-12-02"):
+        await console.run(f":at {day}T09:00")
+        round_ = await console.app.store.current_round(1)
+        assert round_ is not None
+        later.append(round_.id)
+        await console.run(":as Bob", VAGUE, f":at {day}T17:00")
+    before = [await points(console, "Bob", r) for r in later]
+    assert before == [RULES.participation, RULES.participation + RULES.streak_bonus]
+    out = await console.run(":as Alice", "/studybot regrade bob 2026-11-30")
+    assert "== Regrade · " in out and "The grader judged it" in out
+    await console.run(":press Change the grade", "1", "A terse but real answer.")
+    after = [await points(console, "Bob", r) for r in later]
+    assert after == [b + RULES.streak_bonus for b in before]
+    assert (await points(console, "Bob", round_id) or 0) > RULES.participation
+    await assert_scores_recount(console.app.store.db)
+
+
+async def test_a_decision_after_the_week_ended_changes_that_weeks_board_and_says_so(
+    console: Console,
+) -> None:
+    round_id = await first_round(console)
+    await console.run(":at 2026-12-07T10:00")  # Monday of the next week
+    out = await console.run(":as Alice", "/studybot regrade bob 2026-11-30")
+    out = await console.run(":press Change the grade", "all", "Missed by the grader.")
+    assert "the week 2026-W49 (over: its final board changed)" in out
+    assert "the month 2026-11 (over" in out and "all time" in out
+    board = await console.app.store.top_scores(1, "w2026-49")
+    assert next((s.display_name, s.points) for s in board) == (
+        "Bob",
+        await points(console, "Bob", round_id),
+    )
+    out = await console.run("/studybot regrade bob 2026-13-01")
+    assert "is not a date" in out
+    out = await console.run("/studybot regrade bob")
+    assert "Name a member and a date" in out
+    await assert_scores_recount(console.app.store.db)

@@ -1,0 +1,104 @@
+"""A from-scratch recount of every score the store keeps, to check incremental writes against.
+
+Points of each answer from the round's grade, the streak and the votes; each
+member's stats; each leaderboard's totals and when they were reached; the
+members counted per points value and per hour. `assert_scores_recount` fails,
+saying where, if anything the store holds differs from the recount.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
+
+from bot.scoring import ScoringRules, next_stats, periods_of, round_points
+from bot.store.database import Database
+from bot.store.migrations import SCORE_HOUR
+from bot.store.records import MemberStats
+
+
+async def _answers(db: Database) -> list[Any]:
+    return list(
+        await db.fetch(
+            "SELECT a.id, a.member_id, a.coverage, a.attempt, a.points, a.submitted_at,"
+            " r.group_id, r.reveal_seq, r.local_date,"
+            " (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id) AS votes"
+            " FROM answers a JOIN rounds r ON r.id = a.round_id"
+            " WHERE a.late = 0 AND a.points IS NOT NULL AND r.reveal_seq IS NOT NULL"
+            " ORDER BY r.group_id, a.member_id, r.reveal_seq"
+        )
+    )
+
+
+def _recount(
+    rows: list[Any], rules: ScoringRules
+) -> tuple[
+    dict[int, int], dict[tuple[int, int], MemberStats], dict[tuple[int, str, int], tuple[int, int]]
+]:
+    points: dict[int, int] = {}
+    stats: dict[tuple[int, int], MemberStats] = {}
+    totals: dict[tuple[int, str, int], tuple[int, int]] = {}
+    for r in rows:
+        key = (r["group_id"], r["member_id"])
+        if not r["attempt"]:
+            points[r["id"]] = 0
+            continue
+        stats[key] = next_stats(stats.get(key), r["member_id"], r["reveal_seq"], r["coverage"])
+        earned = round_points(r["coverage"], stats[key].streak, rules, r["votes"]).total
+        points[r["id"]] = earned
+        if earned <= 0:
+            continue
+        for period in periods_of(date.fromisoformat(r["local_date"])):
+            tkey = (r["group_id"], period, r["member_id"])
+            before = totals.get(tkey, (0, 0))[0]
+            totals[tkey] = (before + earned, r["submitted_at"])
+    return points, stats, totals
+
+
+async def assert_scores_recount(db: Database, rules: ScoringRules | None = None) -> None:
+    """Fail unless every stored score equals a recount from the answers themselves."""
+    rows = await _answers(db)
+    points, stats, totals = _recount(rows, rules or ScoringRules())
+    stored_points = {r["id"]: r["points"] for r in rows}
+    assert stored_points == points, "answers' points differ from a recount"
+    stored_stats = {
+        (r["group_id"], r["member_id"]): MemberStats(
+            r["member_id"],
+            r["streak"],
+            r["best_streak"],
+            r["last_seq"],
+            r["rounds_answered"],
+            r["coverage_sum"],
+        )
+        for r in await db.fetch("SELECT * FROM member_stats")
+    }
+    assert stored_stats.keys() == stats.keys(), "members with stats differ"
+    for key, mine in stats.items():
+        theirs = stored_stats[key]
+        assert (theirs.streak, theirs.best_streak, theirs.last_seq, theirs.rounds_answered) == (
+            mine.streak,
+            mine.best_streak,
+            mine.last_seq,
+            mine.rounds_answered,
+        ), f"stats of {key} differ"
+        assert abs(theirs.coverage_sum - mine.coverage_sum) < 1e-9, f"coverage of {key} differs"
+    stored_totals = {
+        (r["group_id"], r["period"], r["member_id"]): (r["points"], r["achieved_at"])
+        for r in await db.fetch("SELECT * FROM score_totals")
+    }
+    assert stored_totals == totals, "leaderboard totals differ from a recount"
+    counts = Counter((g, p, pts) for (g, p, _), (pts, _) in totals.items())
+    stored_counts = {
+        (r["group_id"], r["period"], r["points"]): r["members"]
+        for r in await db.fetch("SELECT * FROM score_counts WHERE members <> 0")
+    }
+    assert stored_counts == dict(counts), "members per points value differ"
+    hours: defaultdict[tuple[int, str, int, int], int] = defaultdict(int)
+    for (g, p, _), (pts, at) in totals.items():
+        hours[(g, p, pts, at // SCORE_HOUR)] += 1
+    stored_hours = {
+        (r["group_id"], r["period"], r["points"], r["achieved_hour"]): r["members"]
+        for r in await db.fetch("SELECT * FROM score_hour_counts WHERE members <> 0")
+    }
+    assert stored_hours == dict(hours), "members per points value and hour differ"
