@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.db_cli import add_db_commands, check_database_folder
+from bot.db_cli import add_db_commands, check_database_folder, database_command, database_url
 from bot.subcommands import CommandLineError, Subcommands
 
 if TYPE_CHECKING:
@@ -124,6 +124,35 @@ def _content_stats(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     print(format_stats(bank))
+    return 0
+
+
+async def _content_appeals(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.content.appeal_report import appeal_report, format_report
+    from bot.content.bank import load_bank
+    from bot.store.catalog import schema_version
+    from bot.store.migrations import APPEALS_VERSION
+    from bot.store.sql_store import SqlStore
+    from bot.store.urls import open_database, redact
+
+    _check_bank_folder(args.content)
+    bank = load_bank(args.content)
+    url = database_url(args)
+    check_database_folder(url, create=False)
+    db = await open_database(url, create=False)
+    store = SqlStore(db, SystemClock())
+    try:
+        version = await schema_version(db, db.dialect)
+        if version < APPEALS_VERSION:
+            raise CommandLineError(
+                f"{redact(url)} is at schema version {version}, from before appeals: "
+                "run `studybot db migrate` first"
+            )
+        outcomes = await store.appeal_outcomes()
+    finally:
+        await store.close()
+    print(format_report(appeal_report(outcomes, bank)))
     return 0
 
 
@@ -273,6 +302,18 @@ def _add_content_commands(commands: Subcommands) -> None:
         "stats", "print counts per category and difficulty", parents=[content_option]
     )
     stats.set_defaults(handler=_content_stats)
+    appeals = content_commands.add(
+        "appeals",
+        "per question and key point, how often appeals changed the grade",
+        parents=[content_option],
+        description="Read the decided appeals from the database and print, per question, how "
+        "many were decided and upheld, and which key points humans credited or withdrew: the "
+        "key points that misgrade.",
+    )
+    appeals.add_argument(
+        "--database", help="database URL (default: STUDYBOT_DATABASE_URL, else the SQLite file)"
+    )
+    appeals.set_defaults(handler=database_command(_content_appeals))
     schema = content_commands.add("schema", "print the JSON Schema of a question file")
     schema.set_defaults(handler=_content_schema)
 

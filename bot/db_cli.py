@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.subcommands import CommandLineError, Subcommands
 
-__all__ = ["add_db_commands", "check_database_folder"]
+__all__ = ["add_db_commands", "check_database_folder", "database_command", "database_url"]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -38,8 +38,8 @@ def check_database_folder(url: str, *, create: bool) -> None:
     )
 
 
-def _db_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
-    """Wrap a `studybot db` handler: known failures become a message and an exit status."""
+def database_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
+    """Wrap a handler that opens the database: known failures become a message and a status."""
 
     def handler(args: argparse.Namespace) -> int:
         import asyncio
@@ -66,7 +66,8 @@ def _db_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) 
     return handler
 
 
-def _database_url(args: argparse.Namespace) -> str:
+def database_url(args: argparse.Namespace) -> str:
+    """Return the database URL a command names with --database, else the configured one."""
     from bot.config import Config
 
     url: str = args.database or Config.from_env().database_url
@@ -77,7 +78,7 @@ async def _db_migrate(args: argparse.Namespace) -> int:
     from bot.store.transfer import migrate_url
     from bot.store.urls import redact
 
-    url = _database_url(args)
+    url = database_url(args)
     check_database_folder(url, create=args.create)
     run = await migrate_url(url)
     done = f"applied {', '.join(map(str, run.applied))}" if run.applied else "already up to date"
@@ -119,7 +120,7 @@ async def _db_verify(args: argparse.Namespace) -> int:
 async def _db_backup(args: argparse.Namespace) -> int:
     from bot.store.backup import backup_sqlite
 
-    report = await backup_sqlite(_database_url(args), args.dest)
+    report = await backup_sqlite(database_url(args), args.dest)
     print(report.describe())
     return 0
 
@@ -152,7 +153,7 @@ def add_db_commands(commands: Subcommands) -> None:
     )
     migrate.add_argument("--database", help=database_help)
     migrate.add_argument("--create", action="store_true", help=_CREATE_HELP)
-    migrate.set_defaults(handler=_db_command(_db_migrate))
+    migrate.set_defaults(handler=database_command(_db_migrate))
 
     copy = db_commands.add(
         "copy",
@@ -167,7 +168,7 @@ def add_db_commands(commands: Subcommands) -> None:
     copy.add_argument(
         "--batch-size", type=int, default=1000, help="rows read and written at a time"
     )
-    copy.set_defaults(handler=_db_command(_db_copy))
+    copy.set_defaults(handler=database_command(_db_copy))
 
     verify = db_commands.add(
         "verify",
@@ -177,7 +178,7 @@ def add_db_commands(commands: Subcommands) -> None:
     )
     verify.add_argument("source", metavar="SRC_URL")
     verify.add_argument("dest", metavar="DST_URL")
-    verify.set_defaults(handler=_db_command(_db_verify))
+    verify.set_defaults(handler=database_command(_db_verify))
 
     backup = db_commands.add(
         "backup",
@@ -188,4 +189,4 @@ def add_db_commands(commands: Subcommands) -> None:
     )
     backup.add_argument("dest", metavar="DEST", type=Path, help="the new backup file")
     backup.add_argument("--database", help=database_help)
-    backup.set_defaults(handler=_db_command(_db_backup))
+    backup.set_defaults(handler=database_command(_db_backup))

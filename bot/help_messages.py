@@ -40,8 +40,10 @@ def help_reply(
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
-            "start, pause or resume, or their time, days, time zone or reveal change.\n"
-            + schedule_rules()
+            "start, pause or resume, or their time, days, time zone or reveal change. "
+            "Appeals reach the listed admins and the founder privately; any admin sees the "
+            f"open ones with `{mention('studybot appeals')}`. Nobody decides on their own "
+            "answer, and the first decision wins.\n" + schedule_rules()
         )
     else:
         more = (
@@ -132,6 +134,10 @@ def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
         f"the reveal; each vote gives its author {rules.helpful_vote} more, at most "
         f"{rules.helpful_cap}. Your own answer can't be voted for by you.\n"
         "- Answers after the reveal are kept and get feedback, but earn no points.\n"
+        "- Think the grader missed something? For 48 hours after the reveal, Appeal on "
+        f"My feedback (or `{mention('appeal')}`) asks the channel's admins to look. If they "
+        "change the grade, your points, streak and every leaderboard that counts that round "
+        "follow, and you are told privately why.\n"
         "- Practice questions earn no points: they feed your review schedule. Practice never "
         "gives a question that is a daily question in your groups, before its reveal or in "
         f"the {practice_hold_back.days} days after it; before the reveal, the round's "

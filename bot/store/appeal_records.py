@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from bot.clock import from_micros, to_micros
+from bot.content.appeal_report import AppealOutcome
 from bot.recount import Recount, ScoredAnswer
 from bot.store.base import StoreBase
 from bot.store.database import Executor, Row, take_turns
@@ -307,8 +308,8 @@ class AppealRecords(StoreBase):
                 },
             )
 
-    async def appeal_outcomes(self) -> list[tuple[str, str, str, str | None]]:
-        """Return every decided appeal: question id, status, covered before and after."""
+    async def appeal_outcomes(self) -> list[AppealOutcome]:
+        """Return every decided appeal: its question, and covered before and after."""
         rows = await self.db.fetch(
             "SELECT r.question_id, p.status, COALESCE(g.old_covered, a.covered) AS old_covered,"
             " g.new_covered FROM appeals p"
@@ -317,5 +318,11 @@ class AppealRecords(StoreBase):
             " ORDER BY r.question_id, p.id"
         )
         return [
-            (r["question_id"], r["status"], r["old_covered"] or "", r["new_covered"]) for r in rows
+            AppealOutcome(
+                r["question_id"],
+                r["status"] == AppealStatus.CHANGED,
+                r["old_covered"] or "",
+                r["new_covered"],
+            )
+            for r in rows
         ]

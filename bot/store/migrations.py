@@ -12,7 +12,7 @@ import logging
 from bot.clock import Clock, to_micros
 from bot.store.database import Database, take_turns
 
-__all__ = ["MIGRATIONS", "MIGRATION_LOCK", "SCORE_HOUR", "migrate"]
+__all__ = ["APPEALS_VERSION", "MIGRATIONS", "MIGRATION_LOCK", "SCORE_HOUR", "migrate"]
 
 # Advisory lock key (PostgreSQL) held while migrating, so replicas starting together take turns.
 MIGRATION_LOCK = 0x5717_DB07_0001
@@ -21,6 +21,9 @@ MIGRATION_LOCK = 0x5717_DB07_0001
 # points rank by when they got there, and a rank counts whole hours from this table, so
 # only the tied members of the caller's own hour are counted one by one.
 SCORE_HOUR = 3_600_000_000
+
+# The schema version that brought appeals and regrades.
+APPEALS_VERSION = 9
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +258,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        9,
+        APPEALS_VERSION,
         "appeals and regrades: a human's decision on a grade, and the record of every change",
         (
             # Whether a scored answer counted as a real attempt (points, a growing streak);

@@ -7,6 +7,7 @@ behind fails here.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,4 +188,56 @@ async def test_a_decision_after_the_week_ended_changes_that_weeks_board_and_says
     assert "is not a date" in out
     out = await console.run("/studybot regrade bob")
     assert "Name a member and a date" in out
+    await assert_scores_recount(console.app.store.db)
+
+
+async def test_the_maintainers_report_counts_upheld_appeals_per_key_point(
+    tmp_path: Path, fixture_bank: QuestionBank, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+    from tests.conftest import FIXTURE_CONTENT
+
+    path = tmp_path / "bot.sqlite3"
+    c = await open_console(path, fixture_bank, START)
+    try:
+        await first_round(c)
+        await c.run(":as Bob", "/appeal it says the trade-off", ":as Carol", "x")
+        await c.run(":as Dora", ":press Change the grade", "1 3", "It states both.")
+        review = await c.app.store.answer_by_id(1)
+        assert review is not None
+    finally:
+        await c.app.stop()
+    url = f"sqlite:///{path}"
+    argv = ["content", "appeals", "--database", url, "--content", str(FIXTURE_CONTENT)]
+    assert await asyncio.to_thread(main, argv) == 0
+    printed = capsys.readouterr().out
+    assert f"{review.question_id}: 1 decided, 1 upheld (100%)" in printed
+    assert "  1. credited 1x, withdrawn 0x: " in printed
+    assert "  3. credited 1x, withdrawn 0x: " in printed and "  2." not in printed
+
+
+async def test_two_admins_deciding_at_once_one_decision_wins(console: Console) -> None:
+    round_id = await first_round(console)
+    await console.run(":as Bob", "/appeal please look again")
+    appeal = await console.app.store.appeal(1)
+    assert appeal is not None
+    appeals = console.app.core._services.appeals
+    seen = "0" * len((await console.app.store.answer_by_id(appeal.answer_id)).covered or ())
+    value = f"{appeal.answer_id}:{appeal.id}:{seen}"
+    dora = MemberRef("console", "dora", "Dora")
+    alice = MemberRef("console", "alice", "Alice", can_manage=True)
+    replies = await asyncio.gather(
+        appeals.decide(dora, value, "all", "Dora's view"),
+        appeals.decide(alice, value, "1", "Alice's view"),
+    )
+    winners = [r for r in replies if not r.is_error]
+    assert len(winners) == 1 and winners[0].title == "Grade changed"
+    loser = next(r for r in replies if r.is_error)
+    assert "decided already by" in loser.text
+    rows = await console.app.store.db.fetch("SELECT COUNT(*) AS n FROM regrades")
+    assert rows[0]["n"] == 1
+    assert await points(console, "Bob", round_id) in (
+        RULES.participation + RULES.coverage_bonus,
+        RULES.participation + round(RULES.coverage_bonus / 3),
+    )
     await assert_scores_recount(console.app.store.db)
