@@ -217,18 +217,18 @@ class AppealService:
         seen = value.split(":")[-1]
         return words.regrade_form(value, tuple(c == "1" for c in seen))
 
-    async def keep(self, admin: MemberRef, value: str) -> Reply:
-        """Keep an appealed grade as it was (the card's button)."""
+    async def keep(self, admin: MemberRef, value: str, reason: str = "") -> Reply:
+        """Keep an appealed grade as it was (the card's button; the form, with a reason)."""
         case = await self._appeal_case(admin, value, deciding=True)
         if isinstance(case, Reply):
             return case
         if case.appeal is None or str(case.appeal.id) != value:
             return await self._decided_before(case, int(value))
         admin_id = await self._store.member_id(admin)
-        kept = await self._store.keep_grade(case.appeal.id, admin_id, "", self._clock.now())
+        kept = await self._store.keep_grade(case.appeal.id, admin_id, reason, self._clock.now())
         if kept is None:
             return await self._decided_before(case, case.appeal.id)
-        note = words.member_told_kept(case.question, case.review, "")
+        note = words.member_told_kept(case.question, case.review, reason)
         await self._tell_member(case.group, case.review, note)
         return words.grade_kept(case.review)
 
@@ -251,7 +251,7 @@ class AppealService:
         if covered == seen and (case.review.attempt or not any(covered)):
             if case.appeal is None:
                 return messages.info("That is the grade it has already: nothing changed.")
-            return await self.keep(admin, str(case.appeal.id))
+            return await self.keep(admin, str(case.appeal.id), reason.strip())
         return await self._regrade(case, admin, covered, seen, reason.strip())
 
     async def _regrade(
