@@ -188,3 +188,12 @@ async def test_out_of_date_buttons_are_answered_not_obeyed(
     for value in ("x", "7"):
         reply = await appeals.keep(DORA, value)
         assert reply.is_error and "no longer there" in reply.text
+
+
+async def test_the_store_takes_one_appeal_per_answer_however_close_the_submits(
+    store: MemoryStore, club: Group
+) -> None:
+    first = await store.open_appeal(7, club.id, "one", NOW)
+    assert first is not None and first.status is AppealStatus.OPEN
+    assert await store.open_appeal(7, club.id, "two", NOW) is None
+    assert await store.appeal_of_answer(7) == first and len(store.appeals) == 1
