@@ -7,9 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.appeals import AppealService
 from bot.clock import ManualClock
+from bot.content.bank import QuestionBank
+from bot.groups import AdminPolicy
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef, MessageRef, PostedRound
 from bot.replies import Reply
+from bot.scoring import ScoringRules
 from tests.services.memory_store import MemoryStore
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -67,3 +71,45 @@ class FakeChat:
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
         """Fail: the services tried here send nothing privately."""
         raise AssertionError("nothing is sent privately here")
+
+
+class PrivateChat(FakeChat):
+    """A chat port that records private messages; those to a `closed` user id raise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.private: list[tuple[str, Reply]] = []
+        self.closed: set[str] = set()
+
+    async def send_private(self, member: MemberRef, reply: Reply) -> None:
+        """Record a private message, or fail as a member's closed DMs do."""
+        if member.user_id in self.closed:
+            raise ConnectionError("this member accepts no private messages")
+        self.private.append((member.user_id, reply))
+
+    def to(self, user_id: str) -> list[Reply]:
+        """Return what a member was sent privately, in order."""
+        return [reply for uid, reply in self.private if uid == user_id]
+
+
+@pytest.fixture
+def dms() -> PrivateChat:
+    """Return a chat port that records private messages."""
+    return PrivateChat()
+
+
+@pytest.fixture
+async def club(store: MemoryStore) -> Group:
+    """Return a group whose admins are Dora, Ben and Fay, its founder."""
+    settings = GroupSettings(timezone="Europe/Berlin", admins=("dora", "ben", "fay"), founder="fay")
+    created = await store.create_group(ChannelRef("t", "w", "club"), settings)
+    assert created is not None
+    return created
+
+
+@pytest.fixture
+def appeals(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock, dms: PrivateChat
+) -> AppealService:
+    """Return the appeal service on the in-memory store, the fixture bank, the clock and `dms`."""
+    return AppealService(store, fixture_bank, clock, ScoringRules(), dms, AdminPolicy())

@@ -53,7 +53,10 @@ class MemoryBase:
         self.review_rows: dict[tuple[int, str], Review] = {}
         self.held_back: set[str] = set()
         self.appeals: dict[int, Appeal] = {}
+        self.attempt_of: dict[int, bool] = {}  # answer id -> counted as a real attempt (scored)
         self.regrade_counts: dict[int, int] = {}  # answer id -> times a human changed its grade
+        # answer id -> (member id, when) of the latest human who changed its grade
+        self.last_regrade: dict[int, tuple[int, datetime]] = {}
 
     def name_of(self, member_id: int) -> str:
         """Return the display name on record of a member."""

@@ -36,6 +36,7 @@ class MemoryScores(MemoryBase):
             self.answers[key] = replace(
                 self.answers[key], coverage=s.coverage, covered=s.covered, points=s.points
             )
+            self.attempt_of[s.answer_id] = s.attempt
             if s.points <= 0:
                 continue
             for period in s.periods:
