@@ -31,6 +31,7 @@ from bot.ports import (
 )
 
 __all__ = [
+    "DM_WORKSPACE",
     "PLATFORM",
     "interaction_event",
     "interaction_place",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 PLATFORM = "discord"
+DM_WORKSPACE = "@me"  # the workspace of a place in direct messages: Discord's name for them
 # A member in settings text: a mention picked in a string option (`<@123>`, `<@!123>`
 # from older clients) or the id typed; a role (`<@&123>`) is no member.
 _MEMBER = re.compile(r"<@!?(\d{1,20})>|(\d{1,20})")
@@ -70,9 +72,19 @@ def _place(guild_id: int, channel_id: int, parent_id: int | None) -> ChannelRef:
 
 
 def interaction_place(interaction: discord.Interaction) -> ChannelRef | None:
-    """Return where an interaction happened (a thread's place names its parent), or None."""
-    if interaction.guild_id is None or interaction.channel_id is None:
+    """Return where an interaction happened (a thread's place names its parent), or None.
+
+    In the bot's direct messages with a member (an appeal's case is sent there,
+    with its buttons) the place is that DM channel, in no guild (`DM_WORKSPACE`):
+    no group lives there, and the core finds the group from what the button names.
+    Other private channels (group DMs, a user-installed app's) are not ours.
+    """
+    if interaction.channel_id is None:
         return None
+    if interaction.guild_id is None:
+        if not isinstance(interaction.channel, discord.DMChannel):
+            return None
+        return ChannelRef(PLATFORM, DM_WORKSPACE, str(interaction.channel_id))
     channel = interaction.channel
     parent = channel.parent_id if isinstance(channel, discord.Thread) else None
     return _place(interaction.guild_id, interaction.channel_id, parent)

@@ -5,7 +5,9 @@ submits) and serves the routes a bot answers with: the callback (with the
 3-second deadline, the "already acknowledged" error for any second response,
 a modal included, and the response types and modal limits Discord accepts)
 and webhook followups and edits (whose token expires after 15 minutes).
-Interactions carry the member's and the app's permissions in their channel.
+Interactions carry the member's and the app's permissions in their channel;
+in the bot's DM with a user they come as Discord sends those: no guild, no
+member, the user, context 1, and only from the DM's recipient.
 """
 
 from __future__ import annotations
@@ -17,12 +19,21 @@ from typing import Any
 from aiohttp import web
 
 from loopback.discord.gateway import Gateway
+from loopback.discord.permissions import (
+    ATTACH_FILES,
+    DM,
+    EMBED_LINKS,
+    MENTION_EVERYONE,
+    USE_EXTERNAL_EMOJIS,
+)
 from loopback.discord.responses import Json, error, json_response
 from loopback.discord.rules import message_problem, response_problem
 from loopback.discord.state import State
 
 INTERACTION_DEADLINE = 3.0
 INTERACTION_TOKEN_TTL = 15 * 60.0  # follow-ups and edits: an interaction token lives 15 minutes
+# What an app may do in its bot's DM (Discord's `app_permissions` there)
+DM_APP_PERMISSIONS = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE | USE_EXTERNAL_EMOJIS
 
 
 @dataclass
@@ -73,7 +84,12 @@ class Interactions:
         admin: bool = False,
         message: Json | None = None,
     ) -> Json:
-        """Return an INTERACTION_CREATE payload from a member in a channel (or thread)."""
+        """Return an INTERACTION_CREATE payload from a member in a channel (or thread).
+
+        In the bot's DM with a user (channel type 1) it is Discord's DM interaction.
+        """
+        if channel["type"] == DM:
+            return self._dm_payload(kind, data, user=user, channel=channel, message=message)
         state = self.state
         guild_id = int(channel["guild_id"])
         member = state.member(user, guild_id, admin=admin)
@@ -103,6 +119,47 @@ class Interactions:
             payload["message"] = message
         return payload
 
+    def _dm_payload(
+        self, kind: int, data: Json, *, user: Json, channel: Json, message: Json | None
+    ) -> Json:
+        """Return an interaction in the bot's DM with a user, as Discord sends it.
+
+        No guild, no member: the user as `user`, no permissions of theirs, the
+        app's DM permissions, context 1 (the bot's DM) and, for a guild-installed
+        app, "0" as the authorizing guild. Only the DM's recipient sees its
+        messages, so only they can press its buttons or answer from it.
+        """
+        recipient = channel["recipients"][0]
+        if str(recipient["id"]) != str(user["id"]):
+            raise ValueError("only a DM's recipient can interact in it")
+        state = self.state
+        payload: Json = {
+            "id": str(state.snowflake()),
+            "application_id": str(state.app_id),
+            "type": kind,
+            "data": data,
+            "channel_id": channel["id"],
+            "channel": {
+                "id": channel["id"],
+                "type": DM,
+                "last_message_id": channel.get("last_message_id"),
+                "flags": 0,
+                "recipients": [user],
+            },
+            "user": user,
+            "token": f"itoken-{state.serial()}",
+            "version": 1,
+            "app_permissions": str(DM_APP_PERMISSIONS),
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": 10_485_760,
+        }
+        if message is not None:
+            payload["message"] = message
+        return payload
+
     async def send(self, payload: Json) -> InteractionRecord:
         """Dispatch INTERACTION_CREATE and return its record (await `record.callback`)."""
         loop = asyncio.get_running_loop()
@@ -112,7 +169,9 @@ class Interactions:
         self.records[record.id] = record
         self._by_token[record.token] = record
         record.sent_at = loop.time()
-        await self.gateway.dispatch("INTERACTION_CREATE", payload, int(payload["guild_id"]))
+        # DM interactions come on shard 0, as Discord sends every DM event
+        guild_id = int(payload.get("guild_id", 0))
+        await self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id)
         return record
 
     def command_data(
@@ -168,6 +227,7 @@ class Interactions:
         *,
         user: Json,
         channel: Json,
+        admin: bool = False,
         within: float = 5.0,
     ) -> InteractionRecord:
         """Submit a modal with text input values and wait for the callback."""
@@ -176,7 +236,7 @@ class Interactions:
             for k, v in values.items()
         ]
         payload = self.payload(
-            5, {"custom_id": custom_id, "components": rows}, user=user, channel=channel
+            5, {"custom_id": custom_id, "components": rows}, user=user, channel=channel, admin=admin
         )
         record = await self.send(payload)
         await asyncio.wait_for(asyncio.shield(record.callback), within)

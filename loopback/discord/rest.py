@@ -400,16 +400,4 @@ class Rest:
         return web.Response(status=204)
 
     async def _open_dm(self, *, body: Any) -> web.Response:
-        state = self.state
-        user_id = int(body["recipient_id"])
-        cid = state.dm_channels.get(user_id)
-        if cid is None:
-            cid = state.snowflake()
-            state.dm_channels[user_id] = cid
-            state.channels[cid] = {
-                "id": str(cid),
-                "type": 1,
-                "last_message_id": None,
-                "recipients": [state.user(f"user{user_id}", user_id)],
-            }
-        return json_response(state.channels[cid])
+        return json_response(self.state.dm_channel(int(body["recipient_id"])))

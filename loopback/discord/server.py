@@ -84,6 +84,7 @@ class FakeDiscord:
         self.thread_of = state.thread_of
         self.messages_in = state.messages_in
         self.dms_to = state.dms_to
+        self.dm_channel = state.dm_channel
         self.visible_commands = state.command_store.visible
         # what members do
         self.set_overwrites = members.set_overwrites

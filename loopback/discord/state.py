@@ -229,6 +229,20 @@ class State:
         """Return the messages of a channel, oldest first."""
         return [m for m in self.messages.values() if int(m["channel_id"]) == channel_id]
 
+    def dm_channel(self, user_id: int) -> Json:
+        """Return the bot's DM channel with a user, opening it the first time (as Discord does)."""
+        cid = self.dm_channels.get(user_id)
+        if cid is None:
+            cid = self.snowflake()
+            self.dm_channels[user_id] = cid
+            self.channels[cid] = {
+                "id": str(cid),
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [self.user(f"user{user_id}", user_id)],
+            }
+        return self.channels[cid]
+
     def dms_to(self, user_id: int) -> list[Json]:
         """Return the direct messages the bot sent a user."""
         cid = self.dm_channels.get(user_id)
