@@ -61,6 +61,7 @@ def appeal_form(round_id: int) -> Reply:
                     "What did the grader miss? (optional)",
                     APPEAL_NOTE_LIMIT,
                     placeholder="e.g. my second sentence states the bias-variance trade-off",
+                    required=False,
                 ),
             ),
             str(round_id),
@@ -156,7 +157,9 @@ def regrade_form(value: str, covered: Sequence[bool]) -> Reply:
                     multiline=False,
                     placeholder="e.g. 1 3 4, all, or none",
                 ),
-                FormInput("reason", "Why (the member reads this)", REASON_LIMIT),
+                FormInput(
+                    "reason", "Why (the member reads this; optional)", REASON_LIMIT, required=False
+                ),
             ),
             value,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot import appeal_messages as words
@@ -22,7 +22,7 @@ from bot.grading import grade
 from bot.group_settings import plain_member_id
 from bot.groups import AdminPolicy
 from bot.markup import user_text
-from bot.model import Group, MemberRef, Question, Round
+from bot.model import ChannelRef, Group, MemberRef, Question, Round
 from bot.ports import ChatPort, MentionReading
 from bot.recount import GradeChange, recount
 from bot.replies import Reply
@@ -204,22 +204,32 @@ class AppealService:
         case = await self._case(group, review)
         return case if isinstance(case, Reply) else self._card(case)
 
-    async def appeal_card(self, admin: MemberRef, value: str) -> Reply:
-        """Return an appeal's case to an admin (a button of the list of open appeals)."""
-        case = await self._appeal_case(admin, value)
+    async def appeal_card(
+        self, admin: MemberRef, value: str, place: ChannelRef | None = None
+    ) -> Reply:
+        """Return an appeal's case to an admin (a button of the list of open appeals).
+
+        `place` is where the admin pressed it: the platform's right to manage a
+        channel counts only in the group's own channel (never in a DM).
+        """
+        case = await self._appeal_case(admin, value, place)
         return case if isinstance(case, Reply) else self._card(case)
 
-    async def change_form(self, admin: MemberRef, value: str) -> Reply:
+    async def change_form(
+        self, admin: MemberRef, value: str, place: ChannelRef | None = None
+    ) -> Reply:
         """Return the form an admin changes a grade with (the card's button)."""
-        case = await self._answer_case(admin, value)
+        case = await self._answer_case(admin, value, place)
         if isinstance(case, Reply):
             return case
         seen = value.split(":")[-1]
         return words.regrade_form(value, tuple(c == "1" for c in seen))
 
-    async def keep(self, admin: MemberRef, value: str, reason: str = "") -> Reply:
+    async def keep(
+        self, admin: MemberRef, value: str, reason: str = "", place: ChannelRef | None = None
+    ) -> Reply:
         """Keep an appealed grade as it was (the card's button, or the same grade named)."""
-        case = await self._appeal_case(admin, value, deciding=True)
+        case = await self._appeal_case(admin, value, place, deciding=True)
         if isinstance(case, Reply):
             return case
         if case.appeal is None or str(case.appeal.id) != value:
@@ -232,9 +242,16 @@ class AppealService:
         await self._tell_member(case.group, case.review, note)
         return words.grade_kept(case.review)
 
-    async def decide(self, admin: MemberRef, value: str, covered_text: str, reason: str) -> Reply:
+    async def decide(
+        self,
+        admin: MemberRef,
+        value: str,
+        covered_text: str,
+        reason: str,
+        place: ChannelRef | None = None,
+    ) -> Reply:
         """Give an answer the grade an admin named in the form, and rescore what follows."""
-        case = await self._answer_case(admin, value, deciding=True)
+        case = await self._answer_case(admin, value, place, deciding=True)
         if isinstance(case, Reply):
             return case
         covered = parse_covered(covered_text, len(case.question.key_points))
@@ -245,13 +262,15 @@ class AppealService:
                 f"Keep the reason under {words.REASON_LIMIT} characters. Nothing was changed."
             )
         appealed = value.split(":")[1]
+        if not (appealed.isdigit() or appealed == ""):
+            return messages.error("That button is out of date. Open the answer again.")
         if appealed and (case.appeal is None or str(case.appeal.id) != appealed):
             return await self._decided_before(case, int(appealed))
         seen = tuple(c == "1" for c in value.split(":")[-1])
         if covered == seen and (case.review.attempt or not any(covered)):
             if case.appeal is None:
                 return messages.info("That is the grade it has already: nothing changed.")
-            return await self.keep(admin, str(case.appeal.id), reason.strip())
+            return await self.keep(admin, str(case.appeal.id), reason.strip(), place)
         return await self._regrade(case, admin, covered, seen, reason.strip())
 
     async def _regrade(
@@ -302,34 +321,50 @@ class AppealService:
     # -- finding the case --------------------------------------------------------
 
     async def _appeal_case(
-        self, admin: MemberRef, value: str, deciding: bool = False
+        self, admin: MemberRef, value: str, place: ChannelRef | None, deciding: bool = False
     ) -> Case | Reply:
         appeal = await self._store.appeal(int(value)) if value.isdigit() else None
         review = await self._store.answer_by_id(appeal.answer_id) if appeal else None
         if review is None:
             return messages.error("That appeal is no longer there.")
-        return await self._admin_case(admin, review, deciding)
+        return await self._admin_case(admin, review, place, deciding)
 
     async def _answer_case(
-        self, admin: MemberRef, value: str, deciding: bool = False
+        self, admin: MemberRef, value: str, place: ChannelRef | None, deciding: bool = False
     ) -> Case | Reply:
         answer_id, _, seen = value.partition(":")
         review = await self._store.answer_by_id(int(answer_id)) if answer_id.isdigit() else None
         if review is None or seen.count(":") != 1:
             return messages.error("That button is out of date. Open the answer again.")
-        return await self._admin_case(admin, review, deciding)
+        return await self._admin_case(admin, review, place, deciding)
 
     async def _admin_case(
-        self, admin: MemberRef, review: AnswerUnderReview, deciding: bool
+        self,
+        admin: MemberRef,
+        review: AnswerUnderReview,
+        place: ChannelRef | None,
+        deciding: bool,
     ) -> Case | Reply:
         group = await self._store.get_group(review.group_id)
         if group is None or group.channel.platform != admin.platform:
             return messages.error("That answer's channel is gone.")
-        if not self._policy.may_administer(admin, group):
+        if not self._may_decide(admin, group, place):
             return messages.error("Only the channel's admins decide on grades.")
         if deciding and review.member_user_id == admin.user_id:
             return messages.error("Another admin must decide on your own answer.")
         return await self._case(group, review)
+
+    def _may_decide(self, admin: MemberRef, group: Group, place: ChannelRef | None) -> bool:
+        """Tell whether a member may decide on the group's grades, acting where they are.
+
+        The right to manage a channel counts only in the group's channel (a button
+        names its group, so it could be pressed anywhere); the founder, who is sent
+        every case, may decide on it from a private message.
+        """
+        here = place is not None and place.channel() == group.channel
+        acting = replace(admin, can_manage=admin.can_manage and here)
+        founder = group.settings.founder is not None and admin.user_id == group.settings.founder
+        return founder or self._policy.may_administer(acting, group)
 
     async def _case(self, group: Group, review: AnswerUnderReview) -> Case | Reply:
         question = self._bank.get(review.question_id)

@@ -92,6 +92,7 @@ def _spell_form(form: Form, spelling: Spelling) -> Form:
             i.max_length,
             i.multiline,
             spell(i.placeholder, spelling),
+            i.required,
         )
         for i in form.inputs
     )

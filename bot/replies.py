@@ -50,6 +50,7 @@ class FormInput:
     max_length: int
     multiline: bool = True
     placeholder: str = ""
+    required: bool = True  # False: the form may be sent with it empty
 
 
 @dataclass(frozen=True, slots=True)

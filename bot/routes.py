@@ -121,11 +121,13 @@ def _appeals_anywhere(appeals: AppealService) -> dict[str, Anywhere]:
     return {
         f"button {words.APPEAL}": lambda g, m, p, a: appeals.appeal_round(m, a["value"], None),
         f"form {words.APPEAL}": lambda g, m, p, a: appeals.appeal_round(m, a["value"], a["text"]),
-        f"button {words.OPEN_APPEAL}": lambda g, m, p, a: appeals.appeal_card(m, a["value"]),
-        f"button {words.REGRADE}": lambda g, m, p, a: appeals.change_form(m, a["value"]),
-        f"button {words.KEEP}": lambda g, m, p, a: appeals.keep(m, a["value"]),
+        f"button {words.OPEN_APPEAL}": lambda g, m, p, a: appeals.appeal_card(
+            m, a["value"], place=p
+        ),
+        f"button {words.REGRADE}": lambda g, m, p, a: appeals.change_form(m, a["value"], place=p),
+        f"button {words.KEEP}": lambda g, m, p, a: appeals.keep(m, a["value"], place=p),
         f"form {words.REGRADE}": lambda g, m, p, a: appeals.decide(
-            m, a["value"], a.get("covered", ""), a.get("reason", "")
+            m, a["value"], a.get("covered", ""), a.get("reason", ""), place=p
         ),
     }
 

@@ -153,6 +153,8 @@ class ConsoleSession:
         """Handle one line; return False when the session should end."""
         text = without_comment(line.rstrip("\n"))
         if not text.strip():
+            if self._pending_form is not None and self._optional_input_next():
+                await self._fill_form(self._pending_form, "")  # left empty, as it may be
             return True
         if text.startswith(":"):
             return await self._meta(parse_meta(text))
@@ -165,6 +167,12 @@ class ConsoleSession:
             return True
         await self._thread_message(text)
         return True
+
+    def _optional_input_next(self) -> bool:
+        """Tell whether the pending form's next input may be left empty."""
+        inputs = self._pending_form.inputs if self._pending_form else ()
+        step = len(self._form_values)
+        return step < len(inputs) and not inputs[step].required
 
     async def _fill_form(self, form: Form, text: str) -> None:
         """Take a line as the form's next input; submit the form once all are filled."""

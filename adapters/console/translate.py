@@ -122,12 +122,13 @@ def render(reply: Reply, channel: str, member: str, place: str | None = None) ->
 
 def form_prompt(form: Form, step: int) -> str:
     """Return what asks for a form's input number `step` on the next line."""
+    field = form.inputs[step] if form.inputs else None
+    empty = ", an empty line to leave it out" if field and not field.required else ""
     if len(form.inputs) <= 1:
-        return f"(form '{form.title}': type your answer on the next line, or :cancel)"
-    field = form.inputs[step]
+        return f"(form '{form.title}': type your answer on the next line{empty}, or :cancel)"
     return (
-        f"(form '{form.title}', {step + 1} of {len(form.inputs)}: type {field.label}"
-        " on the next line, or :cancel)"
+        f"(form '{form.title}', {step + 1} of {len(form.inputs)}: type "
+        f"{field.label if field else ''} on the next line{empty}, or :cancel)"
     )
 
 

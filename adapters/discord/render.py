@@ -283,7 +283,7 @@ def modal_for(form: Form) -> discord.ui.Modal:
                 style=discord.TextStyle.paragraph if item.multiline else discord.TextStyle.short,
                 max_length=min(item.max_length, INPUT_VALUE_LIMIT),
                 placeholder=_clip(_shown(item.placeholder) or "", PLACEHOLDER_LIMIT) or None,
-                required=True,
+                required=item.required,
             )
         )
     modal.stop()

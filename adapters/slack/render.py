@@ -439,7 +439,7 @@ def render_modal(form: Form, intro: str, context: FormContext) -> dict[str, Any]
                 {
                     "type": "input",
                     "block_id": input_block_id(spec.id, part),
-                    "optional": part > 0,
+                    "optional": part > 0 or not spec.required,
                     "label": {"type": "plain_text", "text": _truncate(label, MAX_INPUT_LABEL)},
                     "element": element,
                 }

@@ -241,3 +241,18 @@ async def test_two_admins_deciding_at_once_one_decision_wins(console: Console) -
         RULES.participation + round(RULES.coverage_bonus / 3),
     )
     await assert_scores_recount(console.app.store.db)
+
+
+async def test_the_note_and_the_reason_may_be_left_empty(console: Console) -> None:
+    await first_round(console)
+    out = await console.run(":as Bob", ":press My feedback", ":press Appeal")
+    assert "an empty line to leave it out" in out
+    assert await console.session.handle_line("")  # an empty line sends the form
+    case = await console.app.store.appeal(1)
+    assert case is not None and case.note == ""
+    out = await console.run(":as Dora", ":press Change the grade", "all")
+    assert "2 of 2" in out and "an empty line to leave it out" in out
+    assert await console.session.handle_line("")
+    decided = await console.app.store.appeal(1)
+    assert decided is not None and decided.reason == "" and decided.decided_by == "Dora"
+    await assert_scores_recount(console.app.store.db)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from bot.scoring import ScoringRules
 from bot.store.records import AppealStatus
 from loopback.discord import InteractionRecord, Json
@@ -318,15 +316,9 @@ async def test_the_appeal_commands_are_registered_and_answer_in_the_channel(bot:
     await assert_scores_recount(bot.app.store.db)
 
 
-# Two gaps of the core (bot/appeals.py), which the Discord adapter cannot close: each test
-# fails (strict xfail turns its pass into a failure) the day the core is fixed.
+# Two rules of the core that only a platform with DMs and several servers shows.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: the founder gets the case by DM but may not decide there, since a DM "
-    "gives no Manage Channels and a founder who had it was not added to admins=",
-)
 async def test_the_founder_who_got_the_case_may_decide_from_the_dm(bot: Bot) -> None:
     round_id, card = await _first_round(bot, bot.fake.user("Dora"))
     await _appeal(bot, card, round_id)
@@ -335,11 +327,6 @@ async def test_the_founder_who_got_the_case_may_decide_from_the_dm(bot: Bot) -> 
     assert "Grade kept" in _shown(kept.callback.result()["data"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: an appeal's buttons and forms trust MemberRef.can_manage wherever they "
-    "are pressed, so Manage Channels in another server's channel decides for this group",
-)
 async def test_managing_a_channel_of_another_server_gives_no_say_here(bot: Bot) -> None:
     dora, carol = bot.fake.user("Dora"), bot.fake.user("Carol")
     round_id, card = await _first_round(bot, dora)

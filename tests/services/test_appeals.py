@@ -169,8 +169,13 @@ async def test_only_another_admin_of_the_channel_decides(
     assert (await appeals.appeal_card(CAL, "1")).is_error
     assert not (await appeals.appeal_card(BEN, "1")).is_error  # he may see his case
     assert store.appeals[1].status is AppealStatus.OPEN and store.regrade_counts == {}
-    # A member the platform lets manage the channel decides, listed or not.
-    kept = await appeals.keep(MemberRef("t", "max", "Max", can_manage=True), "1")
+    # A member the platform lets manage the channel decides there, listed or not; the right
+    # to manage another channel (or none, in a private message) gives no say here.
+    max_ = MemberRef("t", "max", "Max", can_manage=True)
+    for elsewhere in (None, ChannelRef("t", "w", "another"), ChannelRef("t", "w", "dm-max")):
+        refused = await appeals.keep(max_, "1", place=elsewhere)
+        assert refused.is_error and "Only the channel's admins" in refused.text
+    kept = await appeals.keep(max_, "1", place=club.channel)
     assert kept.title == "Grade kept" and store.appeals[1].decided_by == "Max"
 
 
