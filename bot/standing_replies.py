@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.command_refs import mention
 from bot.markup import user_name
@@ -67,11 +68,13 @@ def stats_reply(
     average_coverage: float | None,
     by_category: Sequence[tuple[str, int, float]],
     practice: PracticeSummary,
+    regraded: Sequence[tuple[date, str, int, int]] = (),
 ) -> Reply:
     """Return a member's own statistics in a group.
 
     `by_category` names each category as it is shown (its title), with the rounds
-    answered in it and their average coverage.
+    answered in it and their average coverage; `regraded` lists answers a human
+    regraded (day, question, points before and after), latest first.
     """
     score_lines = [
         f"{_PERIOD_TITLES[p].capitalize()}: " + (f"{s.points} points, rank {s.rank}" if s else "—")
@@ -89,6 +92,16 @@ def stats_reply(
             Field(
                 "By category",
                 "\n".join(f"{c}: {n} answered, {cov:.0%} coverage" for c, n, cov in by_category),
+            )
+        )
+    if regraded:
+        fields.append(
+            Field(
+                "Regraded by an admin",
+                "\n".join(
+                    f"{day:%a %d %b} · {about} · {old} → {new} points"
+                    for day, about, old, new in regraded
+                ),
             )
         )
     average = practice.average_coverage

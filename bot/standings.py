@@ -6,6 +6,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from bot import messages, standing_replies
+from bot.appeal_messages import question_about
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, Group, MemberRef
@@ -66,6 +67,11 @@ class StandingsService:
             store.member_history(group.id, member_id),
             store.practice_summary(member_id, now),
         )
+        regraded = [
+            (note.local_date, question_about(question), note.old_points, note.new_points)
+            for note in await store.regraded_answers(group.id, member_id)
+            if (question := self._bank.get(note.question_id)) is not None
+        ]
         places = list(zip(PERIOD_NAMES, standings, strict=True))
         stats = totals.get(member_id)
         latest_seq = (latest.reveal_seq or 0) if latest is not None else 0
@@ -90,6 +96,7 @@ class StandingsService:
             average,
             by_category,
             practice,
+            regraded,
         )
 
     async def overview(

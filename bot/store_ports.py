@@ -23,6 +23,7 @@ from bot.store.records import (
     MemberStats,
     PracticeAttempt,
     PracticeSummary,
+    RegradeNote,
     RegradeOutcome,
     RegradeWrite,
     Review,
@@ -227,6 +228,12 @@ class StandingsStore(Protocol):
 
     async def practice_summary(self, member_id: int, now: datetime) -> PracticeSummary:
         """Return how much a member has practised, and how many reviews are due."""
+        ...
+
+    async def regraded_answers(
+        self, group_id: int, member_id: int, limit: int = 5
+    ) -> list[RegradeNote]:
+        """Return a member's answers in a group that a human regraded, the latest days first."""
         ...
 
     async def standing_of(self, group_id: int, period: str, member_id: int) -> Standing | None:

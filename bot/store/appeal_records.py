@@ -21,6 +21,7 @@ from bot.store.records import (
     AnswerUnderReview,
     Appeal,
     AppealStatus,
+    RegradeNote,
     RegradeOutcome,
     RegradeWrite,
 )
@@ -307,6 +308,28 @@ class AppealRecords(StoreBase):
                     "id": write.appeal_id,
                 },
             )
+
+    async def regraded_answers(
+        self, group_id: int, member_id: int, limit: int = 5
+    ) -> list[RegradeNote]:
+        """Return a member's answers in a group that a human regraded, the latest days first."""
+        rows = await self.db.fetch(
+            "SELECT r.question_id, r.local_date, g.old_points, g.new_points FROM regrades g"
+            " JOIN answers a ON a.id = g.answer_id JOIN rounds r ON r.id = a.round_id"
+            " WHERE r.group_id = :group_id AND a.member_id = :member_id AND g.id ="
+            " (SELECT MAX(h.id) FROM regrades h WHERE h.answer_id = g.answer_id)"
+            " ORDER BY r.local_date DESC LIMIT :limit",
+            {"group_id": group_id, "member_id": member_id, "limit": limit},
+        )
+        return [
+            RegradeNote(
+                r["question_id"],
+                date.fromisoformat(r["local_date"]),
+                int(r["old_points"]),
+                int(r["new_points"]),
+            )
+            for r in rows
+        ]
 
     async def appeal_outcomes(self) -> list[AppealOutcome]:
         """Return every decided appeal: its question, and covered before and after."""

@@ -21,6 +21,7 @@ __all__ = [
     "MemberStats",
     "PracticeAttempt",
     "PracticeSummary",
+    "RegradeNote",
     "RegradeOutcome",
     "RegradeWrite",
     "Review",
@@ -278,6 +279,16 @@ class RegradeWrite:
     reason: str
     now: datetime
     appeal_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegradeNote:
+    """A member's answer whose grade a human changed: its question, day and points then."""
+
+    question_id: str
+    local_date: date
+    old_points: int
+    new_points: int
 
 
 @dataclass(frozen=True, slots=True)

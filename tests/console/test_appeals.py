@@ -98,6 +98,14 @@ async def test_an_appeal_reaches_the_admins_and_a_decision_rescores_everything(
     assert await points(console, "Bob", round_id) == after
     out = await console.run(":as Bob", ":press My feedback")
     assert "An admin regraded this answer." in out and "[Appeal]" not in out
+    out = await console.run("/stats")
+    assert "-- Regraded by an admin --" in out
+    assert (
+        "Mon 30 Nov · Compare L1 and L2 regularization" in out
+        and f"{before} → {after} points" in out
+    )
+    out = await console.run(":as Alice", "/stats")
+    assert "Regraded" not in out
     await assert_scores_recount(console.app.store.db)
 
 

@@ -18,6 +18,7 @@ from bot.store.records import (
     AnswerUnderReview,
     Appeal,
     AppealStatus,
+    RegradeNote,
     RegradeOutcome,
     RegradeWrite,
 )
@@ -34,6 +35,18 @@ class MemoryAppeals(MemoryBase):
         return next((key for key, a in self.answers.items() if a.answer_id == answer_id), None)
 
     # -- reads -----------------------------------------------------------------
+
+    async def regraded_answers(
+        self, group_id: int, member_id: int, limit: int = 5
+    ) -> list[RegradeNote]:
+        """Return a member's answers in a group that a human regraded, the latest days first."""
+        notes = []
+        for (round_id, mid), answer in self.answers.items():
+            round_ = self.rounds[round_id]
+            points = self.regrade_points.get(answer.answer_id)
+            if mid == member_id and round_.group_id == group_id and points is not None:
+                notes.append(RegradeNote(round_.question_id, round_.local_date, *points))
+        return sorted(notes, key=lambda n: n.local_date, reverse=True)[:limit]
 
     async def answer_under_review(self, round_id: int, member_id: int) -> AnswerUnderReview | None:
         """Return a member's answer to a round, as an admin regrades it."""
@@ -138,6 +151,7 @@ class MemoryAppeals(MemoryBase):
         changed = self._write_recount(write, answers, result)
         self.regrade_counts[write.answer_id] = self.regrade_counts.get(write.answer_id, 0) + 1
         self.last_regrade[write.answer_id] = (write.decided_by, write.now)
+        self.regrade_points[write.answer_id] = (old_points, result.points[write.answer_id])
         if write.appeal_id is not None:
             self._close(
                 write.appeal_id, AppealStatus.CHANGED, write.decided_by, write.reason, write.now

@@ -57,6 +57,8 @@ class MemoryBase:
         self.regrade_counts: dict[int, int] = {}  # answer id -> times a human changed its grade
         # answer id -> (member id, when) of the latest human who changed its grade
         self.last_regrade: dict[int, tuple[int, datetime]] = {}
+        # answer id -> its points before and after the latest regrade
+        self.regrade_points: dict[int, tuple[int, int]] = {}
 
     def name_of(self, member_id: int) -> str:
         """Return the display name on record of a member."""
