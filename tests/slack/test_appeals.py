@@ -18,6 +18,7 @@ from loopback.slack import (
     SlackText,
     block_actions,
     dm_channel,
+    event_callback,
     trigger_issued,
     view_submission,
 )
@@ -29,6 +30,7 @@ from tests.slack.conftest import (
     CHANNEL,
     GOOD_ANSWER,
     SlackRig,
+    SocketRig,
     block_texts,
     thread_reply,
     wait_until,
@@ -257,6 +259,32 @@ async def test_no_channel_message_names_anyone_for_an_appeal(rig: SlackRig) -> N
     await assert_scores_recount(rig.app.store.db)
 
 
+async def test_an_admin_reviews_from_the_list_of_open_appeals_in_the_channel(
+    rig: SlackRig,
+) -> None:
+    await _revealed_round(rig)
+    await _appeal(rig)
+    _, _, hook = await rig.command("/studybot", "appeals", user=DORA)
+    [listed] = rig.responses(hook)
+    assert listed["response_type"] == "ephemeral" and "#1 · Bob" in block_texts(listed["blocks"])
+    [review] = _buttons(listed["blocks"])
+    assert (review["action_id"], review["text"]["text"]) == ("appeal-open", "Review #1")
+    ts = "1800000000.000990"  # the ephemeral list's
+    [card] = await _press(rig, DORA, CHANNEL, ts, "appeal-open", review["value"], ephemeral=True)
+    assert card["response_type"] == "ephemeral" and NOTE in block_texts(card["blocks"])
+    change, _ = _buttons(card["blocks"])
+    await _press(rig, DORA, CHANNEL, ts, "regrade", change["value"], ephemeral=True)
+    view = rig.fake.modal()
+    assert view["callback_id"] == "regrade"
+    assert await _submit(rig, DORA, view, {"covered": "1", "reason": ""}) == ""
+    [done] = [c.args for c in rig.fake.of("chat.postEphemeral") if c.args["user"] == DORA]
+    assert done["channel"] == CHANNEL and "Grade changed" in block_texts(done["blocks"])
+    _, _, hook = await rig.command("/studybot", "appeals", user=DORA)
+    assert "No appeal is waiting" in block_texts(rig.responses(hook)[0]["blocks"])
+    assert (await _points(rig, "Bob") or 0) > RULES.participation
+    await assert_scores_recount(rig.app.store.db)
+
+
 async def test_regrade_names_the_member_by_a_mention(rig: SlackRig) -> None:
     await _revealed_round(rig)
     text = SlackText(f"regrade <@{BOB}|bob> 2026-12-01")
@@ -315,4 +343,37 @@ async def test_appeal_and_change_the_grade_open_their_modals_at_once_when_slack_
     assert "now: none" in _inputs(view)[0]["label"]["text"]
     await _submit(rig, DORA, view, {"covered": "all", "reason": REASON})
     assert await _points(rig, "Bob") == RULES.participation + RULES.coverage_bonus
+    await assert_scores_recount(rig.app.store.db)
+
+
+async def test_an_appeal_decided_from_the_dm_over_socket_mode(socket_rig: SocketRig) -> None:
+    rig = socket_rig
+    rig.fake.add_user(DORA, "Dora")
+    await rig.command("/studybot", f"setup days=daily admins=<@{DORA}|dora>", ADMIN)
+    await rig.command("/studybot", "post-now", ADMIN)
+    thread = rig.fake.messages[CHANNEL][1]["ts"]
+    reply = thread_reply(BOB, VAGUE, "1800000000.000200", thread)
+    await rig.fake.send_envelope("events_api", event_callback(reply, "EvSockBob"))
+    await rig.settle()
+    await rig.command("/studybot", "reveal", ADMIN)
+    _, hook = await rig.command("/appeal", NOTE, BOB)
+    assert any("Appeal sent" in str(c.args) for c in rig.fake.of("response_url") if c.token == hook)
+
+    [case] = [m for m in rig.fake.dms(DORA) if "Appeal #1" in block_texts(m["blocks"])]
+    change, _ = _buttons(case["blocks"])
+    press = block_actions(
+        DORA, dm_channel(DORA), case["ts"], "regrade", change["value"], rig.fake.response_url("s")
+    )
+    await rig.fake.send_envelope("interactive", press)
+    await rig.settle()
+    view = rig.fake.modal()
+    assert view["callback_id"] == "regrade"
+    submit = view_submission(DORA, view, {"covered": "all", "reason": REASON})
+    ack = await rig.fake.send_envelope("interactive", submit)
+    await rig.settle()
+    assert "payload" not in ack  # the modal closes
+    points = {a.display_name: a.points for a in await rig.app.store.round_answers(1)}
+    assert points["Bob"] == RULES.participation + RULES.coverage_bonus
+    [told] = [block_texts(m["blocks"]) for m in rig.fake.dms(BOB)]
+    assert "Your grade was changed" in told and REASON in told
     await assert_scores_recount(rig.app.store.db)
