@@ -6,11 +6,10 @@ The methods the adapter uses (`auth.test`, `chat.*`, `views.*`, `users.info`,
 the app's direct messages with them (an IM, `dm_channel`), as Slack posts it;
 an ephemeral message in an IM only reaches its member. A post in a channel the
 bot is not in, cannot see or that is archived is refused as Slack refuses it.
-It answers
-429 with Retry-After on demand (`fail_next`) or by enforcing chat.postMessage's
-limits (`post_limits`), `invalid_blocks` for Block Kit Slack would refuse, and
-refuses a trigger_id used twice or too late, and a response_url after 30
-minutes or 5 posts.
+It answers 429 with Retry-After on demand (`fail_next`) or by enforcing
+chat.postMessage's limits (`post_limits`), `invalid_blocks` for Block Kit Slack
+would refuse, and refuses a trigger_id used twice or too late, and a
+response_url after 30 minutes or 5 posts.
 """
 
 from __future__ import annotations
