@@ -78,6 +78,9 @@ _HELPFUL_NAMES = frozenset(name for name in (reaction_name(HELPFUL), "thumbsup")
 _SKIN_TONE = "::skin-tone-"
 # Slack's skin tones 2-6 are the Fitzpatrick modifiers, light to dark.
 _TONES = {str(n): chr(0x1F3FB + n - 2) for n in range(2, 7)}
+# `/studybot` subcommands whose text names members (`admins=@alice`, `regrade @bob DATE`):
+# their mentions reach the core as ids, `<@U…>`, not as the names they show.
+_NAMING_MEMBERS = (["setup"], ["settings"], ["regrade"])
 
 
 def slash_commands(commands: Iterable[Command] = COMMANDS) -> tuple[str, ...]:
@@ -106,11 +109,11 @@ def invocation(
     `text` is as Slack sends it (encoded; see `decode_text`, with `names` of the
     members it mentions). `/studybot help [topic]` is the core's `help`; every
     other command, `/studybot` alone included (the core lists its subcommands),
-    passes its text on for the core to parse (in `/studybot setup|settings`, with
-    members as `<@U…>`: see `member_mention`).
+    passes its text on for the core to parse (in `/studybot setup|settings|regrade`,
+    which name members, with members as `<@U…>`: see `member_mention`).
     """
     slash = command.strip().lstrip("/").lower()
-    ids = slash == ADMIN_COMMAND and text.lower().split()[:1] in (["setup"], ["settings"])
+    ids = slash == ADMIN_COMMAND and text.lower().split()[:1] in _NAMING_MEMBERS
     name, args = core_command(command, decode_text(text, names, ids))
     return Invocation(name, args, actor, place)
 

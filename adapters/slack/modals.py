@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.chat import slack_error
 from adapters.slack.render import MAX_MODAL_BLOCKS, FormContext, render_message, render_modal
-from bot import messages
+from bot import appeal_messages, messages
 from bot.model import ChannelRef
 from bot.replies import Form, Reply
 
@@ -61,13 +61,24 @@ def form_at_once(action: str, value: str) -> Reply | None:
     """Return the form the core answers a button with, when it is known without asking it.
 
     These are `bot.messages.answer_form` as the core returns it for the round
-    card's and the practice card's buttons; should the core answer otherwise
-    (a closed round, another form), its answer replaces this one in the modal.
+    card's and the practice card's buttons, the member's "Appeal" (its value
+    names the round) and an admin's "Change the grade" (its value ends with the
+    key points covered now, `answer:appeal:0110`), as `bot.appeal_messages`
+    builds them; should the core answer otherwise (a closed round, an appeal
+    made already, someone who is no admin), its answer replaces this one in the
+    modal.
     """
     if action == "answer" and value.isdigit():
         return messages.answer_form(int(value))
     if action == "practice-answer":
         return messages.answer_form(0, kind="practice-answer")
+    if action == appeal_messages.APPEAL and value.isdigit():
+        return appeal_messages.appeal_form(int(value))
+    if action == appeal_messages.REGRADE:
+        parts = value.split(":")
+        seen = parts[-1]
+        if len(parts) == 3 and parts[0].isdigit() and seen and set(seen) <= {"0", "1"}:
+            return appeal_messages.regrade_form(value, tuple(c == "1" for c in seen))
     return None
 
 

@@ -26,7 +26,7 @@ from loopback.slack.ratelimits import PostLimits, RateLimit
 from loopback.slack.server import FakeSlack
 from loopback.slack.signing import SignedSender, signature
 from loopback.slack.socket_mode import Envelope
-from loopback.slack.state import BOT_ID, BOT_USER, PARTNER_TEAM, TEAM, Call
+from loopback.slack.state import BOT_ID, BOT_USER, PARTNER_TEAM, TEAM, Call, dm_channel
 from loopback.slack.text import (
     Broadcast,
     ChannelLink,
@@ -65,6 +65,7 @@ __all__ = [
     "block_actions",
     "block_kit_errors",
     "command_text",
+    "dm_channel",
     "event_callback",
     "message_text",
     "new_trigger_id",

@@ -81,20 +81,31 @@ def block_actions(
     response_url: str,
     *,
     user_team: str = TEAM,
+    ephemeral: bool = False,
 ) -> dict[str, Any]:
     """Return a `block_actions` payload: a member pressed a button on a message.
 
     A member of another organisation (`user_team`) in a Slack Connect channel has
-    their team in `user.team_id`; `team` is the installing workspace's.
+    their team in `user.team_id`; `team` is the installing workspace's. In the
+    app's direct messages (`channel` an IM, `D…`) the channel is named
+    `directmessage`. A button on an ephemeral message (`ephemeral`) comes with
+    `container.is_ephemeral` and without the `message`, which Slack does not keep.
     """
-    return {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "team_id": user_team},
         "api_app_id": "A0APP",
         "team": {"id": TEAM, "domain": "fake"},
-        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-        "channel": {"id": channel, "name": "general"},
-        "message": {"type": "message", "ts": message_ts, "user": BOT_USER, "bot_id": BOT_ID},
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        },
+        "channel": {
+            "id": channel,
+            "name": "directmessage" if channel.startswith("D") else "general",
+        },
         "trigger_id": new_trigger_id(user),
         "response_url": response_url,
         "actions": [
@@ -107,6 +118,14 @@ def block_actions(
             }
         ],
     }
+    if not ephemeral:
+        payload["message"] = {
+            "type": "message",
+            "ts": message_ts,
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+        }
+    return payload
 
 
 def view_submission(

@@ -44,6 +44,7 @@ class FakeSlack:
         self.add_user = state.add_user
         self.of = state.of
         self.modal = state.modal
+        self.dms = state.dms
         self.errors = state.errors
         self.summary = state.summary
         self.fail_next = web_api.fail_next

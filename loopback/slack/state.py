@@ -17,6 +17,21 @@ BOT_USER = "U0BOT"
 BOT_ID = "B0BOT"
 
 
+def dm_channel(user_id: str) -> str:
+    """Return the id of the app's direct-message channel (an IM, `D…`) with a member.
+
+    Slack takes a member's id as `chat.postMessage`'s channel and posts in that
+    conversation (the app's Messages tab), answering with the IM's own id; the
+    buttons of a message there are pressed in that channel.
+    """
+    return "D" + user_id.removeprefix("U").removeprefix("W")
+
+
+def is_member_id(channel: str) -> bool:
+    """Tell whether a `channel` argument is a member's id (`U…`, `W…`), not a conversation's."""
+    return channel[:1] in ("U", "W")
+
+
 @dataclass
 class Call:
     """One call the fake received: a Web API method, or a post to a response_url."""
@@ -93,6 +108,10 @@ class SlackState:
     def of(self, method: str) -> list[Call]:
         """Return the calls of a method Slack did (not rate-limited, not refused), in order."""
         return [c for c in self.calls if c.method == method and c.status == 200 and c.error is None]
+
+    def dms(self, user_id: str) -> list[dict[str, Any]]:
+        """Return the messages the app posted in its direct messages with a member."""
+        return self.messages.get(dm_channel(user_id), [])
 
     def modal(self, index: int = -1) -> dict[str, Any]:
         """Return what a modal shows now: the `index`-th opened, with its updates."""

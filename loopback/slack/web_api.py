@@ -2,12 +2,14 @@
 
 The methods the adapter uses (`auth.test`, `chat.*`, `views.*`, `users.info`,
 `reactions.add`, `apps.connections.open`, `conversations.history`,
-`.replies` and `.info`), each call recorded. A post in a channel the bot is not
-in, cannot see or that is archived is refused as Slack refuses it. It answers
-429 with Retry-After on demand (`fail_next`) or by enforcing chat.postMessage's
-limits (`post_limits`), `invalid_blocks` for Block Kit Slack would refuse, and
-refuses a trigger_id used twice or too late, and a response_url after 30
-minutes or 5 posts.
+`.replies` and `.info`), each call recorded. A post to a member's id goes to
+the app's direct messages with them (an IM, `dm_channel`), as Slack posts it;
+an ephemeral message in an IM only reaches its member. A post in a channel the
+bot is not in, cannot see or that is archived is refused as Slack refuses it.
+It answers 429 with Retry-After on demand (`fail_next`) or by enforcing
+chat.postMessage's limits (`post_limits`), `invalid_blocks` for Block Kit Slack
+would refuse, and refuses a trigger_id used twice or too late, and a
+response_url after 30 minutes or 5 posts.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from aiohttp import web
 
 from loopback.slack.blocks import block_kit_errors
 from loopback.slack.ratelimits import PostLimits
-from loopback.slack.state import BOT_ID, BOT_USER, TEAM, Call, SlackState
+from loopback.slack.state import (
+    BOT_ID,
+    BOT_USER,
+    TEAM,
+    Call,
+    SlackState,
+    dm_channel,
+    is_member_id,
+)
 from loopback.slack.triggers import TRIGGER_LIFETIME, trigger_issued
 
 RESPONSE_URL_TTL = 30 * 60.0  # seconds a response_url takes posts ...
@@ -116,12 +126,16 @@ class WebApi:
             case "auth.test":
                 return _auth_test()
             case "chat.postMessage":
+                if is_member_id(channel):  # a member's id: the app's DM with them
+                    channel = dm_channel(channel)
                 if refusal := state.channel_refusal(channel):
                     return {"ok": False, "error": refusal}
                 return self._post_message(channel, args)
             case "conversations.info":
                 return self._channel_info(channel)
             case "chat.postEphemeral":
+                if channel.startswith("D") and channel != dm_channel(str(args.get("user"))):
+                    return {"ok": False, "error": "user_not_in_channel"}  # another's DM
                 return {"ok": True, "message_ts": state.new_ts()}
             case "chat.update":
                 return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": ""}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +20,14 @@ from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
-from loopback.slack import TEAM, FakeSlack, SignedSender, SlackText, message_text
+from loopback.slack import (
+    TEAM,
+    FakeSlack,
+    SignedSender,
+    SlackText,
+    message_text,
+    new_trigger_id,
+)
 from tests.conftest import FIXTURE_CONTENT
 from tests.postgres import POSTGRES_URL, postgres_schema
 
@@ -232,3 +240,58 @@ async def replicas(fixture_bank: QuestionBank) -> AsyncIterator[tuple[SlackRig, 
         first = await stack.enter_async_context(open_rig(fake, url, fixture_bank, clock))
         second = await stack.enter_async_context(open_rig(fake, url, fixture_bank, clock))
         yield first, second
+
+
+APP_TOKEN = "xapp-1-test"
+
+
+@dataclass
+class SocketRig:
+    """The bot on Slack in Socket Mode: the fake (and its websocket), the platform, the app."""
+
+    fake: FakeSlack
+    platform: SlackPlatform
+    app: App
+
+    async def settle(self) -> None:
+        """Wait until the work the adapter started after its acks is done."""
+        assert self.platform.bot is not None
+        await self.platform.bot.background.drain()
+
+    async def command(self, command: str, text: str, user: str) -> tuple[dict[str, object], str]:
+        """Send a slash command over the socket; return its ack and its response_url's hook."""
+        hook = f"sock-{time.monotonic_ns()}"
+        payload = {
+            "team_id": TEAM,
+            "channel_id": CHANNEL,
+            "user_id": user,
+            "command": command,
+            "text": text,
+            "response_url": self.fake.response_url(hook),
+            "trigger_id": new_trigger_id(user),
+        }
+        ack = await self.fake.send_envelope("slash_commands", payload)
+        await self.settle()
+        return ack, hook
+
+
+@pytest.fixture
+async def socket_rig(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[SocketRig]:
+    """One studybot on Slack in Socket Mode (no HTTP port), against the fake's websocket."""
+    async with FakeSlack() as fake:
+        fake.add_user(ADMIN, "Ada", admin=True)
+        fake.add_user(BOB, "Bob")
+        settings = rig_settings(fake, app_token=APP_TOKEN, signing_secret=None)
+        platform = SlackPlatform(settings, host="127.0.0.1")
+        config = Config(
+            database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}", content_dir=FIXTURE_CONTENT
+        )
+        app = await build_app(config, platform.chat, ManualClock(START), bank=fixture_bank)
+        await app.start()
+        task = await start_platform(platform, app)
+        await fake.wait_for_socket()
+        yield SocketRig(fake, platform, app)
+        await platform.close()
+        await task
+        await app.stop()
+        assert not platform.is_connected()

@@ -2,79 +2,27 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from adapters.slack.main import SlackPlatform
-from bot.app import App, build_app
+from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
-from loopback.slack import TEAM, FakeSlack, block_actions, event_callback, new_trigger_id
+from loopback.slack import FakeSlack, block_actions, event_callback
 from tests.conftest import FIXTURE_CONTENT
 from tests.slack.conftest import (
     ADMIN,
+    APP_TOKEN,
     BOB,
     CHANNEL,
     START,
+    SocketRig,
     rig_settings,
     start_platform,
     thread_reply,
     wait_until,
 )
-
-APP_TOKEN = "xapp-1-test"
-
-
-@dataclass
-class SocketRig:
-    fake: FakeSlack
-    platform: SlackPlatform
-    app: App
-
-    async def settle(self) -> None:
-        assert self.platform.bot is not None
-        await self.platform.bot.background.drain()
-
-    async def command(self, command: str, text: str, user: str) -> tuple[dict[str, object], str]:
-        hook = f"sock-{time.monotonic_ns()}"
-        payload = {
-            "team_id": TEAM,
-            "channel_id": CHANNEL,
-            "user_id": user,
-            "command": command,
-            "text": text,
-            "response_url": self.fake.response_url(hook),
-            "trigger_id": new_trigger_id(user),
-        }
-        ack = await self.fake.send_envelope("slash_commands", payload)
-        await self.settle()
-        return ack, hook
-
-
-@pytest.fixture
-async def socket_rig(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[SocketRig]:
-    async with FakeSlack() as fake:
-        fake.add_user(ADMIN, "Ada", admin=True)
-        fake.add_user(BOB, "Bob")
-        settings = rig_settings(fake, app_token=APP_TOKEN, signing_secret=None)
-        platform = SlackPlatform(settings, host="127.0.0.1")
-        config = Config(
-            database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}", content_dir=FIXTURE_CONTENT
-        )
-        app = await build_app(config, platform.chat, ManualClock(START), bank=fixture_bank)
-        await app.start()
-        task = await start_platform(platform, app)
-        await fake.wait_for_socket()
-        yield SocketRig(fake, platform, app)
-        await platform.close()
-        await task
-        await app.stop()
-        assert not platform.is_connected()
 
 
 async def test_socket_mode_connects_with_the_app_token(socket_rig: SocketRig) -> None:
