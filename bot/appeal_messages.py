@@ -16,6 +16,7 @@ from bot.store.records import AnswerUnderReview, Appeal, RegradeOutcome
 __all__ = [
     "APPEAL",
     "APPEAL_NOTE_LIMIT",
+    "JUDGE",
     "KEEP",
     "OPEN_APPEAL",
     "REASON_LIMIT",
@@ -27,17 +28,22 @@ __all__ = [
     "board_changes",
     "decided_already",
     "grade_kept",
+    "judge_card",
+    "judge_form",
     "member_told_change",
     "member_told_kept",
     "question_about",
     "regrade_form",
     "regraded",
+    "sent_to_peers",
+    "vote_recorded",
 ]
 
 APPEAL = "appeal"  # the member's button and form
 REGRADE = "regrade"  # an admin's "Change the grade" button and form
 KEEP = "appeal-keep"  # an admin's "Keep as graded" button
 OPEN_APPEAL = "appeal-open"  # a button of the open appeals' list
+JUDGE = "appeal-judge"  # a peer judge's button and form
 APPEAL_NOTE_LIMIT = 1000
 REASON_LIMIT = 500
 _ANSWER_SHOWN = 1500
@@ -278,4 +284,71 @@ def appeals_list(items: Sequence[tuple[Appeal, str, str]], timezone: str) -> Rep
         text="\n".join(lines),
         buttons=tuple(Button(OPEN_APPEAL, f"Review #{a.id}", str(a.id)) for a, _, _ in items[:5]),
         footer="Each appeal is decided once: the first decision wins.",
+    )
+
+
+def judge_card(
+    question: Question, review: AnswerUnderReview, coverage: Coverage | None, appeal: Appeal
+) -> Reply:
+    """Return the case a peer judge gets: the answer without its author, the grade, the note."""
+    covered = review.covered or (False,) * len(question.key_points)
+    fields = [
+        Field("The answer", user_text(review.text, limit=_ANSWER_SHOWN) or "(empty)"),
+        Field(
+            f"The grader gave it {sum(covered)} of {len(covered)} key points",
+            _point_lines(question, covered, coverage),
+        ),
+    ]
+    if appeal.note:
+        fields.append(Field("The member's note", user_text(appeal.note, limit=APPEAL_NOTE_LIMIT)))
+    return Reply(
+        title=f"Judge an appeal · {category_title(question)}",
+        text=(
+            f"**Question:** {question_about(question)}\n"
+            "You answered this question too, so you are one of three members asked to judge a "
+            "grade that was appealed. Which key points does this answer state? Your vote stays "
+            "private; the majority of the three decides each key point."
+        ),
+        fields=tuple(fields),
+        buttons=(Button(JUDGE, "Judge", str(appeal.id)),),
+    )
+
+
+def judge_form(appeal_id: int, count: int) -> Reply:
+    """Return the form a peer judge votes with: the key points the answer states."""
+    return Reply(
+        form=Form(
+            JUDGE,
+            "Judge the appeal",
+            (
+                FormInput(
+                    "covered",
+                    f"Key points it states (1-{count})",
+                    100,
+                    multiline=False,
+                    placeholder="e.g. 1 3 4, all, or none",
+                ),
+            ),
+            str(appeal_id),
+        )
+    )
+
+
+def vote_recorded(settled: str | None) -> Reply:
+    """Return a judge's receipt: the vote is in, and whether it settled the appeal."""
+    after = {
+        None: "The appeal is decided once a majority agrees; thank you for judging.",
+        "changed": "With it a majority agreed, and the grade was changed. Thank you for judging.",
+        "kept": "With it a majority agreed to keep the grade. Thank you for judging.",
+        "decided": "The appeal had been decided already; thank you all the same.",
+    }[settled]
+    return Reply(title="Vote recorded", text="Your vote is in and stays private. " + after)
+
+
+def sent_to_peers() -> Reply:
+    """Return the member's receipt for an appeal that three peers will judge."""
+    return Reply(
+        title="Appeal sent",
+        text="Three members who answered the same question will judge it, privately; the "
+        "majority decides each key point. You'll hear privately when they have.",
     )

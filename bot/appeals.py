@@ -10,7 +10,6 @@ first decision wins; the member is told privately what changed and why.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -23,6 +22,7 @@ from bot.group_settings import plain_member_id
 from bot.groups import AdminPolicy
 from bot.markup import user_text
 from bot.model import ChannelRef, Group, MemberRef, Question, Round
+from bot.peer_judges import PeerJudges, parse_covered
 from bot.ports import ChatPort, MentionReading
 from bot.recount import GradeChange, recount
 from bot.replies import Reply
@@ -35,23 +35,8 @@ __all__ = ["APPEAL_WINDOW", "REGRADE_WINDOW", "AppealService"]
 log = logging.getLogger(__name__)
 
 APPEAL_WINDOW = timedelta(hours=48)
+PEERS_DECIDED = "Three members who answered the same question judged it; the majority decided."
 REGRADE_WINDOW = timedelta(days=14)
-
-
-def parse_covered(text: str, count: int) -> tuple[bool, ...] | str:
-    """Return the key points an admin named (`1 3`, `all`, `none`), or what is wrong."""
-    tokens = [t for t in re.split(r"[\s,;]+", text.strip().lower()) if t]
-    if tokens == ["all"]:
-        return (True,) * count
-    if tokens in ([], ["none"], ["0"]):
-        return (False,) * count if tokens else "Name the key points it covers, or none."
-    chosen: set[int] = set()
-    for token in tokens:
-        if not token.isdigit() or not 1 <= int(token) <= count:
-            shown = user_text(token, limit=12)
-            return f"'{shown}' is not a key point: use numbers from 1 to {count}, all or none."
-        chosen.add(int(token))
-    return tuple(n in chosen for n in range(1, count + 1))
 
 
 class AppealService:
@@ -77,6 +62,7 @@ class AppealService:
         self._chat = chat
         self._policy = policy
         self._member_id = chat.member_id if isinstance(chat, MentionReading) else plain_member_id
+        self.peers = PeerJudges(store, bank, clock, chat, self._settle_by_peers)
 
     # -- the member ------------------------------------------------------------
 
@@ -119,9 +105,12 @@ class AppealService:
         )
         if appeal is None:
             return messages.error("You appealed this answer already: one appeal per question.")
-        told = await self._tell_admins(group, review, appeal, member.user_id)
         log.info("group %d: appeal %d opened", group.id, appeal.id)
-        return words.appeal_sent(told)
+        question = self._bank.get(review.question_id)
+        by_peers = group.settings.appeals == "peers" and question is not None
+        if by_peers and question and await self.peers.convene(group, review, appeal, question):
+            return words.sent_to_peers()
+        return words.appeal_sent(await self._tell_admins(group, review, appeal, member.user_id))
 
     async def human_grade(
         self, round_: Round, member_id: int
@@ -271,15 +260,17 @@ class AppealService:
             if case.appeal is None:
                 return messages.info("That is the grade it has already: nothing changed.")
             return await self.keep(admin, str(case.appeal.id), reason.strip(), place)
-        return await self._regrade(case, admin, covered, seen, reason.strip())
+        decided_by = await self._store.member_id(admin)
+        return await self._regrade(case, decided_by, covered, seen, reason.strip())
 
     async def _regrade(
         self,
         case: Case,
-        admin: MemberRef,
+        decided_by: int,
         covered: tuple[bool, ...],
         seen: tuple[bool, ...],
         reason: str,
+        by_peers: bool = False,
     ) -> Reply:
         review, group = case.review, case.group
         write = RegradeWrite(
@@ -289,10 +280,11 @@ class AppealService:
             covered=covered,
             attempt=review.attempt or any(covered),
             seen_covered=seen,
-            decided_by=await self._store.member_id(admin),
+            decided_by=decided_by,
             reason=reason,
             now=self._clock.now(),
             appeal_id=case.appeal.id if case.appeal else None,
+            by_peers=by_peers,
         )
         change = GradeChange(review.answer_id, sum(covered) / len(covered), write.attempt)
         outcome = await self._store.regrade(
@@ -309,6 +301,27 @@ class AppealService:
         note = words.member_told_change(case.question, review, covered, outcome, reason)
         await self._tell_member(group, review, note)
         return words.regraded(review, covered, outcome, boards)
+
+    async def _settle_by_peers(
+        self, appeal_id: int, covered: tuple[bool, ...], judge_id: int
+    ) -> str:
+        """Give an appeal the grade its peer judges settled on: "changed", "kept" or "decided"."""
+        appeal = await self._store.appeal(appeal_id)
+        review = await self._store.answer_by_id(appeal.answer_id) if appeal else None
+        group = await self._store.get_group(review.group_id) if review else None
+        case = await self._case(group, review) if group and review else None
+        if not isinstance(case, Case) or case.appeal is None or case.appeal.id != appeal_id:
+            return "decided"
+        seen = case.review.covered or (False,) * len(covered)
+        if covered == seen and (case.review.attempt or not any(covered)):
+            kept = await self._store.keep_grade(appeal_id, None, PEERS_DECIDED, self._clock.now())
+            if kept is None:
+                return "decided"
+            note = words.member_told_kept(case.question, case.review, PEERS_DECIDED)
+            await self._tell_member(case.group, case.review, note)
+            return "kept"
+        reply = await self._regrade(case, judge_id, covered, seen, PEERS_DECIDED, by_peers=True)
+        return "decided" if reply.is_error else "changed"
 
     async def _decided_before(self, case: Case, appeal_id: int) -> Reply:
         decided = await self._store.appeal(appeal_id)

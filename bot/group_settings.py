@@ -216,7 +216,23 @@ def _parsed(key: str, value: str, categories: Iterable[str], member_id: MemberId
         return parse_difficulty_mix(value)
     if key == "reveal":
         return _parse_reveal(value)
+    if key == "appeals":
+        return _parse_appeals(value)
     return _parse_admins(value, member_id)
+
+
+APPEAL_DECIDERS = ("admins", "peers")
+
+
+def _parse_appeals(value: str) -> str:
+    """Return who decides appeals: `admins`, or `peers` (three members of the round)."""
+    word = value.strip().lower()
+    if word in APPEAL_DECIDERS:
+        return word
+    raise SettingsError(
+        f"appeals={quoted(value.strip()[:20])} is not a choice: appeals=admins (the channel's "
+        "admins decide) or appeals=peers (three members who answered the same question)."
+    )
 
 
 _FIELDS = {
@@ -226,6 +242,7 @@ _FIELDS = {
     "categories": "categories",
     "difficulty": "difficulty_mix",
     "admins": "admins",
+    "appeals": "appeals",
 }
 
 
@@ -360,6 +377,7 @@ def settings_to_json(settings: GroupSettings) -> str:
             "admins": list(settings.admins),
             "founder": settings.founder,
             "blocked": settings.blocked,
+            "appeals": settings.appeals,
         },
         sort_keys=True,
     )
@@ -384,4 +402,5 @@ def settings_from_json(text: str) -> GroupSettings:
         admins=tuple(raw.get("admins", ())),
         founder=raw.get("founder"),
         blocked=raw.get("blocked"),
+        appeals=raw.get("appeals", default.appeals),
     )

@@ -36,14 +36,17 @@ def help_reply(
     lines = [f"`{c.usage}` — {c.summary}" for c in commands if c.admin == admin]
     if admin:
         more = (
-            "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins — e.g. "
+            "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
             "start, pause or resume, or their time, days, time zone or reveal change. "
             "Appeals reach the listed admins and the founder privately; any admin sees the "
             f"open ones with `{mention('studybot appeals')}`. Nobody decides on their own "
-            "answer, and the first decision wins.\n" + schedule_rules()
+            "answer, and the first decision wins. With `appeals=peers`, three members who "
+            "answered the same question judge instead, privately and without seeing whose "
+            "answer it is; two of three decide each key point (with fewer than three such "
+            "members, the admins decide).\n" + schedule_rules()
         )
     else:
         more = (
@@ -81,11 +84,18 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
         Field("Categories", ", ".join(s.categories) if s.categories else "all"),
         Field("Difficulty mix", describe_mix(s.difficulty_mix)),
         Field("Extra admins", ", ".join(user_text(a) for a in s.admins) or "none"),
+        Field(
+            "Appeals",
+            "three members who answered the same question decide"
+            if s.appeals == "peers"
+            else "the admins decide",
+        ),
     )
     return Reply(
         title=title,
         text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
-        f"days, categories, difficulty, reveal, admins. Categories: {', '.join(categories)}.",
+        f"days, categories, difficulty, reveal, admins, appeals. "
+        f"Categories: {', '.join(categories)}.",
         fields=fields,
     )
 

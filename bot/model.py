@@ -159,6 +159,7 @@ class GroupSettings:
     admins: tuple[str, ...] = ()  # platform user ids allowed admin commands
     founder: str | None = None  # the platform user id of the member who set the group up
     blocked: str | None = None  # why posting stopped (the platform refused); cleared on resume
+    appeals: str = "admins"  # who decides appeals: the admins, or three peers (`peers`)
 
     @property
     def zone(self) -> ZoneInfo:

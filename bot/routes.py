@@ -126,6 +126,10 @@ def _appeals_anywhere(appeals: AppealService) -> dict[str, Anywhere]:
         ),
         f"button {words.REGRADE}": lambda g, m, p, a: appeals.change_form(m, a["value"], place=p),
         f"button {words.KEEP}": lambda g, m, p, a: appeals.keep(m, a["value"], place=p),
+        f"button {words.JUDGE}": lambda g, m, p, a: appeals.peers.form(m, a["value"]),
+        f"form {words.JUDGE}": lambda g, m, p, a: appeals.peers.vote(
+            m, a["value"], a.get("covered", "")
+        ),
         f"form {words.REGRADE}": lambda g, m, p, a: appeals.decide(
             m, a["value"], a.get("covered", ""), a.get("reason", ""), place=p
         ),

@@ -16,7 +16,7 @@ from bot.settings_errors import SettingsError, quoted
 
 __all__ = ["SETTING_KEYS", "Assignment", "read_assignments", "split_assignments"]
 
-SETTING_KEYS = ("time", "tz", "days", "categories", "difficulty", "reveal", "admins")
+SETTING_KEYS = ("time", "tz", "days", "categories", "difficulty", "reveal", "admins", "appeals")
 
 _KEY_ALIASES = {
     "timezone": "tz",
@@ -38,6 +38,7 @@ _EXAMPLES = {
     "categories": "categories=all",
     "difficulty": "difficulty=mixed",
     "reveal": "reveal=18:00 or reveal=23h",
+    "appeals": "appeals=admins or appeals=peers",
     "admins": "admins=@alice or admins=none",
 }
 

@@ -37,6 +37,7 @@ __all__ = [
     "AppealStore",
     "FeedbackStore",
     "GroupStore",
+    "PeerStore",
     "PracticeStore",
     "RoundStore",
     "StandingsStore",
@@ -376,8 +377,42 @@ class RoundStore(Protocol):
         ...
 
 
-class AppealStore(Protocol):
-    """The store calls appeals and regrades need."""
+class PeerStore(Protocol):
+    """The store calls peer judges need."""
+
+    async def add_judges(self, appeal_id: int, judge_ids: Sequence[int]) -> None:
+        """Record the members asked to judge an appeal."""
+        ...
+
+    async def answer_by_id(self, answer_id: int) -> AnswerUnderReview | None:
+        """Return an answer by id, as an admin regrades it."""
+        ...
+
+    async def appeal(self, appeal_id: int) -> Appeal | None:
+        """Return an appeal by id."""
+        ...
+
+    async def cast_vote(
+        self, appeal_id: int, judge_id: int, covered: str, now: datetime
+    ) -> list[str] | None:
+        """Record a judge's vote on an open appeal; return every vote cast, None if refused."""
+        ...
+
+    async def judges_votes(self, appeal_id: int) -> dict[int, str | None]:
+        """Return an appeal's judges (member id) and their votes (None: not cast yet)."""
+        ...
+
+    async def member_id(self, member: MemberRef) -> int:
+        """Return the id of a member, recording them (or their new name) if needed."""
+        ...
+
+    async def peer_candidates(self, round_id: int, appellant_id: int) -> list[tuple[int, str]]:
+        """Return (member id, user id) of who may judge an appeal: the round's on-time attempts."""
+        ...
+
+
+class AppealStore(PeerStore, Protocol):
+    """The store calls appeals and regrades need (peer judges' too)."""
 
     async def answer_by_id(self, answer_id: int) -> AnswerUnderReview | None:
         """Return an answer by id, as an admin regrades it."""
@@ -404,7 +439,7 @@ class AppealStore(Protocol):
         ...
 
     async def keep_grade(
-        self, appeal_id: int, decided_by: int, reason: str, now: datetime
+        self, appeal_id: int, decided_by: int | None, reason: str, now: datetime
     ) -> Appeal | None:
         """Close an appeal with the grade kept; None if it was decided already."""
         ...

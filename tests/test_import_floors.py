@@ -68,6 +68,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     (
         "bot.answers",
         "bot.appeals",
+        "bot.peer_judges",
         "bot.votes",
         "bot.feedback",
         "bot.groups",

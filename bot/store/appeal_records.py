@@ -199,7 +199,7 @@ class AppealRecords(StoreBase):
         return [_appeal_from_row(r) for r in rows]
 
     async def keep_grade(
-        self, appeal_id: int, decided_by: int, reason: str, now: datetime
+        self, appeal_id: int, decided_by: int | None, reason: str, now: datetime
     ) -> Appeal | None:
         """Close an appeal with the grade kept; None if it was decided already."""
         async with self.db.transaction() as tx:
@@ -302,12 +302,63 @@ class AppealRecords(StoreBase):
                 "UPDATE appeals SET status = 'changed', decided_by = :by, decided_at = :now,"
                 " reason = :reason WHERE id = :id",
                 {
-                    "by": write.decided_by,
+                    "by": None if write.by_peers else write.decided_by,
                     "now": to_micros(write.now),
                     "reason": write.reason,
                     "id": write.appeal_id,
                 },
             )
+
+    async def peer_candidates(self, round_id: int, appellant_id: int) -> list[tuple[int, str]]:
+        """Return (member id, user id) of who may judge an appeal: the round's on-time attempts."""
+        rows = await self.db.fetch(
+            "SELECT a.member_id, m.user_id FROM answers a JOIN members m ON m.id = a.member_id"
+            " WHERE a.round_id = :round_id AND a.late = 0 AND a.attempt = 1"
+            " AND a.member_id <> :appellant ORDER BY a.member_id",
+            {"round_id": round_id, "appellant": appellant_id},
+        )
+        return [(int(r["member_id"]), str(r["user_id"])) for r in rows]
+
+    async def add_judges(self, appeal_id: int, judge_ids: Sequence[int]) -> None:
+        """Record the members asked to judge an appeal."""
+        async with self.db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO appeal_judges (appeal_id, judge_id) VALUES (:appeal_id, :judge_id)",
+                [{"appeal_id": appeal_id, "judge_id": j} for j in judge_ids],
+            )
+
+    async def judges_votes(self, appeal_id: int) -> dict[int, str | None]:
+        """Return an appeal's judges (member id) and their votes (None: not cast yet)."""
+        rows = await self.db.fetch(
+            "SELECT judge_id, covered FROM appeal_judges WHERE appeal_id = :id",
+            {"id": appeal_id},
+        )
+        return {int(r["judge_id"]): r["covered"] for r in rows}
+
+    async def cast_vote(
+        self, appeal_id: int, judge_id: int, covered: str, now: datetime
+    ) -> list[str] | None:
+        """Record a judge's vote on an open appeal; return every vote cast, None if refused."""
+        async with self.db.transaction() as tx:
+            done = await tx.execute(
+                "UPDATE appeal_judges SET covered = :covered, voted_at = :now"
+                " WHERE appeal_id = :appeal_id AND judge_id = :judge_id AND covered IS NULL"
+                " AND (SELECT status FROM appeals WHERE id = :appeal_id) = 'open'",
+                {
+                    "covered": covered,
+                    "now": to_micros(now),
+                    "appeal_id": appeal_id,
+                    "judge_id": judge_id,
+                },
+            )
+            if not done:
+                return None
+            rows = await tx.fetch(
+                "SELECT covered FROM appeal_judges WHERE appeal_id = :id AND covered IS NOT NULL"
+                " ORDER BY voted_at, judge_id",
+                {"id": appeal_id},
+            )
+        return [str(r["covered"]) for r in rows]
 
     async def regraded_answers(
         self, group_id: int, member_id: int, limit: int = 5

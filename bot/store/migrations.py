@@ -298,6 +298,20 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX regrades_by_answer ON regrades (answer_id, decided_at)",
         ),
     ),
+    (
+        10,
+        "peer judges of appeals: three members of the round, each vote private",
+        (
+            # `covered` is a judge's vote (one "1" or "0" per key point), NULL until cast.
+            """CREATE TABLE appeal_judges (
+                appeal_id {bigint} NOT NULL REFERENCES appeals (id),
+                judge_id {bigint} NOT NULL REFERENCES members (id),
+                covered TEXT,
+                voted_at {bigint},
+                PRIMARY KEY (appeal_id, judge_id)
+            )""",
+        ),
+    ),
 )
 
 

@@ -279,6 +279,7 @@ class RegradeWrite:
     reason: str
     now: datetime
     appeal_id: int | None = None
+    by_peers: bool = False  # three peer judges decided: the appeal names no decider
 
 
 @dataclass(frozen=True, slots=True)

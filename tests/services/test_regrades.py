@@ -11,10 +11,11 @@ from datetime import timedelta
 import pytest
 
 from bot import appeal_messages as words
-from bot.appeals import AppealService, parse_covered
+from bot.appeals import AppealService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import Group
+from bot.peer_judges import parse_covered
 from bot.store.records import AppealStatus, MemberStats, Standing
 from tests.services.appeal_setup import (
     DAY,
