@@ -182,7 +182,7 @@ def grade(answer: str, key_points: Iterable[KeyPoint], prompt: str = "") -> Cove
     prompt_words = _prompt_words(prompt)
     problem = _attempt_problem(split, prompt_words)
     kept = drop_lists(split)
-    vocabulary = Vocabulary.of(kept)
+    vocabulary = Vocabulary.of(kept, tuple(rule for point in points for rule in point.match))
     parts = _Indexed(kept)
     found = [_covering(p, parts, vocabulary, prompt_words) for p in points]
     return Coverage(

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -221,13 +221,18 @@ class Vocabulary:
     reach: dict[tuple[str, ...], frozenset[int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, clauses: Sequence[Clause]) -> Vocabulary:
-        """Index the words of an answer's clauses, each with its heading's words."""
+    def of(cls, clauses: Sequence[Clause], rules: tuple[str | AllOf, ...]) -> Vocabulary:
+        """Index the words of an answer's clauses (with their headings') that the rules use.
+
+        The vocabulary answers `clauses_for` for these rules only: a word no
+        rule uses is not indexed (most of an answer's words).
+        """
+        asked = _asked_words(rules)
         where: defaultdict[str, set[int]] = defaultdict(set)
         misspelt: defaultdict[str, set[int]] = defaultdict(set)
         for index, clause in enumerate(clauses):
             keys, typos = _keys(clause)
-            for word in keys:
+            for word in asked.intersection(keys):
                 where[word].add(index)
             for word in typos:
                 misspelt[word].add(index)
@@ -259,14 +264,36 @@ class Vocabulary:
         joined = self.where.get("".join(tokens)) if len(tokens) > 1 else None
         found: set[int] | None = None
         for token in tokens:
-            here = set(self.where.get(token, ()))
-            if len(token) >= 5 and token.isalpha():
-                for near in _near(token, self.typos):
-                    here |= self.misspelt[near]
-            found = here if found is None else found & here
+            here = self._word_clauses(token)
+            found = set(here) if found is None else found & here
             if not found:
                 break
         return (found or set()) | set(joined or ())
+
+    def _word_clauses(self, token: str) -> set[int]:
+        """Return the clauses that hold a word or a misspelling of it (read, never changed)."""
+        here = self.where.get(token, set())
+        if len(token) >= 5 and token.isalpha():
+            near = _near(token, self.typos)
+            if near:
+                here = here.union(*(self.misspelt[word] for word in near))
+        return here
+
+
+@lru_cache(maxsize=1024)
+def _asked_words(rules: tuple[str | AllOf, ...]) -> frozenset[str]:
+    """Return the words the vocabulary is asked about for these rules.
+
+    Each word of each phrase, and a phrase's words joined ("kmeans" for "k means").
+    """
+    phrases = [p for r in rules for p in ((r,) if isinstance(r, str) else chain(*r.groups))]
+    asked: set[str] = set()
+    for text in phrases:
+        tokens = phrase(text).tokens
+        asked.update(tokens)
+        if len(tokens) > 1:
+            asked.add("".join(tokens))
+    return frozenset(asked)
 
 
 def rule_words(
