@@ -24,7 +24,6 @@ import msgpack
 __all__ = [
     "STOP_WORDS",
     "is_common_word",
-    "is_real_word",
     "normalise",
     "plain",
     "real_words",
@@ -293,11 +292,6 @@ def _zipf_buckets(wordlist: str, floor: float) -> frozenset[str]:
 def real_words() -> frozenset[str]:
     """Return the (plain, lower-case) words that are English in their own right: never typos."""
     return _zipf_buckets("large", REAL_ZIPF)
-
-
-def is_real_word(word: str) -> bool:
-    """Tell whether a (plain, lower-case) word is English in its own right, so never a typo."""
-    return word in real_words()
 
 
 def is_common_word(word: str) -> bool:
