@@ -63,6 +63,13 @@ def test_a_typo_under_a_heading_is_forgiven() -> None:
     assert covers("Bagging\n- Its main effect is a lower varience.", "lower variance")
 
 
+def test_a_typo_in_the_clause_counts_for_a_group_read_with_its_heading() -> None:
+    point = KeyPoint("p", (AllOf((("bagging",), ("lower variance",))),))
+    # "bagging" stands only in the heading: the groups are read in the clause's words
+    # with its heading's, where the clause's own misspelling must still be forgiven.
+    assert grade("Bagging\n- Its main effect is a lower varience.", [point]).covered[0]
+
+
 def test_a_negation_under_a_heading_still_negates() -> None:
     assert not covers("Boosting\n- The main effect is not lower variance.", "lower variance")
     assert covers("Boosting\n- The main effect is not lower variance.", "not lower variance")

@@ -73,6 +73,17 @@ def test_a_rule_written_with_the_opposite_word_keeps_it() -> None:
     assert covered("A single global model loses to the local ones.", written)
 
 
+def test_a_rule_turned_around_leaves_the_next_rule_to_try_the_same_clause() -> None:
+    point = KeyPoint(
+        "Boosting increases the fit to the data",
+        ("boosting", AllOf((("boosting",), ("reduces bias",)))),
+    )
+    coverage = grade("Boosting reduces bias.", [point])
+    # "boosting" alone matches, but the clause says "reduces" where the text says
+    # "increases"; the second rule is written with "reduces" and covers the point.
+    assert coverage.matched_terms == ("boosting + reduces bias",)
+
+
 def test_direction_words_of_a_text_and_their_opposites() -> None:
     found = dict(contrary_words("A larger k lowers the variance"))
     assert found == {

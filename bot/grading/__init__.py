@@ -123,9 +123,29 @@ def _excerpt(clause: Clause) -> str:
     return text[: _EVIDENCE_CHARS - 1].rstrip() + "…"
 
 
+class _Indexed:
+    """An answer's clauses, each indexed (own words, and with its context) when first needed.
+
+    Most clauses of a long answer hold no word of any rule: the vocabulary
+    keeps them out of reach, and they are never indexed.
+    """
+
+    def __init__(self, clauses: Sequence[Clause]) -> None:
+        self._clauses = clauses
+        self._done: dict[int, tuple[Clause, Words, Words]] = {}
+
+    def __getitem__(self, index: int) -> tuple[Clause, Words, Words]:
+        """Return a clause with its own words and its words in context, indexed once."""
+        if index not in self._done:
+            clause = self._clauses[index]
+            own = clause_words(clause)
+            self._done[index] = (clause, own, context_words(clause, own))
+        return self._done[index]
+
+
 def _covering(
     point: KeyPoint,
-    parts: Sequence[tuple[Clause, Words, Words]],
+    parts: _Indexed,
     vocabulary: Vocabulary,
     prompt_words: frozenset[str],
 ) -> tuple[str | None, str | None]:
@@ -161,9 +181,9 @@ def grade(answer: str, key_points: Iterable[KeyPoint], prompt: str = "") -> Cove
     split = clauses_in_context(answer)
     prompt_words = _prompt_words(prompt)
     problem = _attempt_problem(split, prompt_words)
-    owns = [(c, clause_words(c)) for c in drop_lists(split)]
-    parts = [(c, own, context_words(c, own)) for c, own in owns]
-    vocabulary = Vocabulary.of([wider for _, _, wider in parts])
+    kept = drop_lists(split)
+    vocabulary = Vocabulary.of(kept, tuple(rule for point in points for rule in point.match))
+    parts = _Indexed(kept)
     found = [_covering(p, parts, vocabulary, prompt_words) for p in points]
     return Coverage(
         tuple(rule is not None for rule, _ in found),

@@ -11,15 +11,17 @@ match. An AllOf needs one phrase of each group in the same clause.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain, pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.grading.clauses import NEGATED, PLAIN, Clause, Scan, scan
-from bot.grading.words import is_real_word, typo_budget
+from bot.grading.words import real_words, typo_budget
 from bot.model import AllOf
 
 __all__ = [
@@ -78,6 +80,13 @@ def _after(p: int, reach: set[int]) -> bool:
     return any(0 < p - q <= _MAX_GAP for q in reach)
 
 
+def _misspelt(found: Scan) -> frozenset[str]:
+    """Return the stems of a scanned text that only uncommon words gave: they may be typos."""
+    real = real_words()  # looked up once, not once a word
+    common = {w for w, r in zip(found.words, found.raw, strict=True) if r in real}
+    return frozenset(w for w in found.words if w not in common)
+
+
 @dataclass(frozen=True, slots=True)
 class Words:
     """Where each word of one clause stands, split by polarity."""
@@ -115,9 +124,7 @@ class Words:
                     positions[key].remove(at)
                     if not positions[key]:
                         del positions[key]
-        common = {w for w, r in zip(words, found.raw, strict=True) if is_real_word(r)}
-        misspelt = frozenset(w for w in words if w not in common)
-        return cls(positions, negated, found.followed, misspelt)
+        return cls(positions, negated, found.followed, _misspelt(found))
 
     def within(self, context: Sequence[Words]) -> Words:
         """Return these words with the words of their context, which no phrase spans."""
@@ -206,25 +213,32 @@ class Words:
 class Vocabulary:
     """Which clauses of an answer hold each word: a rule is tried only where it may hold."""
 
-    where: dict[str, frozenset[int]]  # a word (or joined pair) -> the clauses that have it
-    misspelt: dict[str, frozenset[int]]  # a misspelt word -> the clauses that have it
+    # The sets are read, never changed: freezing them took longer than all the lookups.
+    where: dict[str, set[int]]  # a word (or joined pair) -> the clauses that have it
+    misspelt: dict[str, set[int]]  # a misspelt word -> the clauses that have it
+    typos: frozenset[str]  # the misspelt words (the keys of `misspelt`), for `_near`
+    # The clauses each phrase may hold in, found once: key points share their phrases.
+    reach: dict[tuple[str, ...], frozenset[int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, clauses: Sequence[Words]) -> Vocabulary:
-        """Index the words of an answer's clauses."""
-        where: dict[str, set[int]] = {}
-        misspelt: dict[str, set[int]] = {}
-        for index, words in enumerate(clauses):
-            for word in (*words.positions, *words.negated):
-                where.setdefault(word, set()).add(index)
-            for word in words.misspelt:
-                misspelt.setdefault(word, set()).add(index)
-        return cls(
-            {w: frozenset(c) for w, c in where.items()},
-            {w: frozenset(c) for w, c in misspelt.items()},
-        )
+    def of(cls, clauses: Sequence[Clause], rules: tuple[str | AllOf, ...]) -> Vocabulary:
+        """Index the words of an answer's clauses (with their headings') that the rules use.
 
-    def clauses_for(self, rule: str | AllOf) -> set[int]:
+        The vocabulary answers `clauses_for` for these rules only: a word no
+        rule uses is not indexed (most of an answer's words).
+        """
+        asked = _asked_words(rules)
+        where: defaultdict[str, set[int]] = defaultdict(set)
+        misspelt: defaultdict[str, set[int]] = defaultdict(set)
+        for index, clause in enumerate(clauses):
+            keys, typos = _keys(clause)
+            for word in asked.intersection(keys):
+                where[word].add(index)
+            for word in typos:
+                misspelt[word].add(index)
+        return cls(dict(where), dict(misspelt), frozenset(misspelt))
+
+    def clauses_for(self, rule: str | AllOf) -> frozenset[int]:
         """Return the clauses where the rule may hold: each of its words is there."""
         if isinstance(rule, str):
             return self._phrase_clauses(phrase(rule).tokens)
@@ -235,23 +249,51 @@ class Vocabulary:
                 union |= self._phrase_clauses(phrase(alternative).tokens)
             found = union if found is None else found & union
             if not found:
-                return set()
-        return found or set()
+                return frozenset()
+        return frozenset(found or ())
 
-    def _phrase_clauses(self, tokens: tuple[str, ...]) -> set[int]:
+    def _phrase_clauses(self, tokens: tuple[str, ...]) -> frozenset[int]:
+        """Return the clauses where a phrase's words all stand (or stand joined), once each."""
+        if tokens not in self.reach:
+            self.reach[tokens] = frozenset(self._find_phrase(tokens))
+        return self.reach[tokens]
+
+    def _find_phrase(self, tokens: tuple[str, ...]) -> set[int]:
         if not tokens:
             return set()
         joined = self.where.get("".join(tokens)) if len(tokens) > 1 else None
         found: set[int] | None = None
         for token in tokens:
-            here = set(self.where.get(token, ()))
-            if len(token) >= 5 and token.isalpha():
-                for near in _near(token, frozenset(self.misspelt)):
-                    here |= self.misspelt[near]
-            found = here if found is None else found & here
+            here = self._word_clauses(token)
+            found = set(here) if found is None else found & here
             if not found:
                 break
         return (found or set()) | set(joined or ())
+
+    def _word_clauses(self, token: str) -> set[int]:
+        """Return the clauses that hold a word or a misspelling of it (read, never changed)."""
+        here = self.where.get(token, set())
+        if len(token) >= 5 and token.isalpha():
+            near = _near(token, self.typos)
+            if near:
+                here = here.union(*(self.misspelt[word] for word in near))
+        return here
+
+
+@lru_cache(maxsize=1024)
+def _asked_words(rules: tuple[str | AllOf, ...]) -> frozenset[str]:
+    """Return the words the vocabulary is asked about for these rules.
+
+    Each word of each phrase, and a phrase's words joined ("kmeans" for "k means").
+    """
+    phrases = [p for r in rules for p in ((r,) if isinstance(r, str) else chain(*r.groups))]
+    asked: set[str] = set()
+    for text in phrases:
+        tokens = phrase(text).tokens
+        asked.update(tokens)
+        if len(tokens) > 1:
+            asked.add("".join(tokens))
+    return frozenset(asked)
 
 
 def rule_words(
@@ -289,6 +331,23 @@ def rule_words(
 def states_against(against: Sequence[str], words: Words) -> bool:
     """Tell whether a clause states one of a point's contrary claims."""
     return any(words.matches(phrase(a)) for a in against)
+
+
+def _keys(clause: Clause) -> tuple[list[str], set[str]]:
+    """Return the words a clause's `Words` in context hold, and which may be typos.
+
+    The words are those of the clause and its joined pairs ("k means" also gives
+    "kmeans"), then its heading's: the keys of `context_words`, without where
+    each stands, read straight from the scan (most clauses are never indexed).
+    """
+    words = clause.scan.words
+    keys = [*words, *(a + b for a, b in pairwise(words))]
+    typos = set(_misspelt(clause.scan))
+    for text in clause.context:
+        heading = _heading_words(text)
+        keys += [*heading.positions, *heading.negated]
+        typos |= heading.misspelt
+    return keys, typos
 
 
 def clause_words(clause: Clause) -> Words:

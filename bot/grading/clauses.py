@@ -156,6 +156,7 @@ _STRENGTH = {
 _CUES = frozenset([*_STRENGTH, _NON])
 _BREAKS = frozenset(".,;:!?()[]\u2013\u2014")
 _NOT_WORDS = STOP_WORDS | _CUES | _BREAKS
+_FUNCTION_WORDS = STOP_WORDS | _CUES
 
 # Verbs and auxiliaries that make a run of words a clause even when it has few
 # function words ("k-fold reduces variance", "trees overfit").
@@ -235,9 +236,11 @@ _SCAN_NT = re.compile(
     r"\b(?:ca|wo|sha)n't\b|[a-z]+(?=n't\b)|n't\b|[a-z0-9]+(?:\.[0-9]+)?|[.,;:!?()[\]\u2013\u2014]"
 )
 # Where one clause ends and the next begins: a sentence's end, a semicolon, a line
-# break, or a contrasting conjunction (which belongs to neither side).
+# break, or a contrasting conjunction (which belongs to neither side). The look-behind for
+# the sentence's end comes first: it fails at once on most characters, sparing the
+# abbreviation checks (the four make the split a third slower when they come first).
 CLAUSE_BREAK = re.compile(
-    r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+|;|\n\s*\n+|\n(?=\s*(?:[-*\u2022>]|\d+[.)])\s)|"
+    r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)\s+|;|\n\s*\n+|\n(?=\s*(?:[-*\u2022>]|\d+[.)])\s)|"
     r"\s*\b(?:but|whereas|while|although|however|unlike)\b\s*",
     re.IGNORECASE,
 )
@@ -255,7 +258,9 @@ _JOINED_PREFIX = re.compile(r"\b(on|over|under|in)-(?=[a-z])")
 
 def _tokens(text: str) -> list[str]:
     """Return the word, negation and punctuation tokens of a text."""
-    folded = _JOINED_PREFIX.sub(r"\1", plain(text))
+    folded = plain(text)
+    if "-" in folded:
+        folded = _JOINED_PREFIX.sub(r"\1", folded)
     if _NON in folded:
         folded = _NON_PREFIX.sub("non ", folded)
     if any(nt in folded for nt in _NT):
@@ -284,14 +289,13 @@ def scan(text: str) -> Scan:
         for k, t in enumerate(tokens)
         if t not in _NOT_WORDS or t in _INSTEAD or _inert(tokens, k)  # "instead" says something
     ]
-    words = tuple(stem(t) for _, t in content)
     raw = tuple(t for _, t in content)
+    words = tuple(map(stem, raw))
     index_of = {k: i for i, (k, _) in enumerate(content)}
     alpha = [t for t in tokens if t not in _BREAKS]
-    function = sum(1 for t in alpha if t in STOP_WORDS or t in _CUES)
-    verbs = sum(1 for t in alpha if t in _VERBS or t.endswith(_VERB_ENDINGS) or t == "n't")
+    function, verbs, noun_verbs = _counts(alpha)
     if len(alpha) >= _NOUN_VERB_MIN_WORDS:
-        verbs += sum(1 for t in alpha if t in _NOUN_VERBS)
+        verbs += noun_verbs
     verbs += sum(text.count(sign) for sign in _EQUATION_SIGNS)  # "IoU = 400 / 2800" claims
     if _HEADING.match(text):
         verbs += 1  # "Limits: a, b", "**Better.** It ...": said of it
@@ -301,6 +305,16 @@ def scan(text: str) -> Scan:
         if token in _CUES and not _inert(tokens, k):
             _govern(tokens, k, index_of, governed, followed)
     return Scan(words, raw, governed, frozenset(followed), len(alpha), function, verbs)
+
+
+def _counts(words: list[str]) -> tuple[int, int, int]:
+    """Count the function words, the verbs and the verbs that are nouns as often, in one pass."""
+    function = verbs = noun_verbs = 0
+    for t in words:
+        function += t in _FUNCTION_WORDS
+        verbs += t in _VERBS or t.endswith(_VERB_ENDINGS) or t == "n't"
+        noun_verbs += t in _NOUN_VERBS
+    return function, verbs, noun_verbs
 
 
 def _inert(tokens: list[str], k: int) -> bool:

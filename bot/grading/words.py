@@ -24,9 +24,9 @@ import msgpack
 __all__ = [
     "STOP_WORDS",
     "is_common_word",
-    "is_real_word",
     "normalise",
     "plain",
+    "real_words",
     "stem",
     "typo_budget",
 ]
@@ -289,9 +289,9 @@ def _zipf_buckets(wordlist: str, floor: float) -> frozenset[str]:
     return frozenset(found)
 
 
-def is_real_word(word: str) -> bool:
-    """Tell whether a (plain, lower-case) word is English in its own right, so never a typo."""
-    return word in _zipf_buckets("large", REAL_ZIPF)
+def real_words() -> frozenset[str]:
+    """Return the (plain, lower-case) words that are English in their own right: never typos."""
+    return _zipf_buckets("large", REAL_ZIPF)
 
 
 def is_common_word(word: str) -> bool:
