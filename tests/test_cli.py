@@ -156,7 +156,8 @@ def test_a_command_without_its_subcommand_lists_them(
     err = capsys.readouterr().err
     assert "_command" not in err and "required" not in err
     assert "say what to do, one of:" in err
-    listed = [line.split()[0] for line in err.splitlines() if line.startswith("  ")]
+    listing = err.split("say what to do, one of:", 1)[1]  # the usage above may wrap
+    listed = [line.split()[0] for line in listing.splitlines() if line.startswith("  ")]
     assert listed == subcommands
 
 
