@@ -158,6 +158,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "es": "week, month o all (desde el inicio)",
         "pt-BR": "week, month ou all (desde o início)",
     },
+    ("leaderboard", "when"): {
+        "fr": "last, ou une semaine ou un mois par son nom, par ex. 2026-W49 ou 2026-11",
+        "de": "last, oder eine Woche oder ein Monat mit Namen, z. B. 2026-W49 oder 2026-11",
+        "es": "last, o una semana o un mes por su nombre, p. ej. 2026-W49 o 2026-11",
+        "pt-BR": "last, ou uma semana ou um mês pelo nome, ex.: 2026-W49 ou 2026-11",
+    },
     ("leaderboard", "share"): {
         "fr": "public : le publier dans le canal",
         "de": "public: im Kanal posten",

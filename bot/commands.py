@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from bot.markup import user_text
 __all__ = [
     "COMMANDS",
     "GROUP_SUMMARIES",
+    "PERIOD_NAME",
     "Command",
     "Param",
     "ParsedCommand",
@@ -30,8 +32,10 @@ class Param:
     """An argument of a command.
 
     A parameter with `choices` (fixed, or named `dynamic` ones such as the bank's
-    categories) may be given in any position; one with `rest` takes the rest of
-    the line as free text.
+    categories) may be given in any position; one with a `pattern` takes, in any
+    position, a word of that shape (a regular expression, matched whole and
+    case-insensitively) that is none of the choices, the use-case checking what
+    it names; one with `rest` takes the rest of the line as free text.
     """
 
     name: str
@@ -40,6 +44,7 @@ class Param:
     dynamic: str | None = None
     required: bool = False
     rest: bool = False
+    pattern: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,10 @@ class Command:
         return usage_mark(self.name, self.placeholders)
 
 
+# The shape of a leaderboard period's name (`last`, `2026-W49`, `W49`, `2026-11`);
+# bot.periods says which period it names, if any.
+PERIOD_NAME = r"last|(\d{4}-?)?w\d{1,2}|\d{4}-\d{1,2}"
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "answer",
@@ -98,6 +107,11 @@ COMMANDS: tuple[Command, ...] = (
         "The group's leaderboard, for you alone (public: for the channel)",
         (
             Param("period", "week, month or all time", choices=("week", "month", "all")),
+            Param(
+                "when",
+                "last, or a week or month by name, e.g. 2026-W49 or 2026-11",
+                pattern=PERIOD_NAME,
+            ),
             Param("share", "public: post it in the channel", choices=("public",)),
         ),
         repeatable=True,  # a replayed `public` posts the same board again, nothing more
@@ -275,6 +289,9 @@ def _place_token(
     for p in open_params:
         if lowered in _options(p, dynamic):
             return {p.name: lowered}
+    for p in open_params:
+        if p.pattern and re.fullmatch(p.pattern, token, re.IGNORECASE):
+            return {p.name: token}
     if not command.params:
         raise UsageError(f"{mention(command.name)} takes no arguments. Usage: {command.usage}")
     if not open_params:
@@ -284,5 +301,7 @@ def _place_token(
         options = _options(p, dynamic)
         if options:
             hints.append(f"{p.name}: {', '.join(options)}")
+        elif p.pattern:
+            hints.append(f"{p.name}: {p.help}")
     listed = (" Choices — " + "; ".join(hints) + ".") if hints else ""
     raise UsageError(f"I don't know {_quoted(token)} here. Usage: {command.usage}.{listed}")

@@ -18,6 +18,7 @@ from bot.commands import COMMANDS
 from bot.feedback import FeedbackService
 from bot.groups import GroupService
 from bot.model import ChannelRef, Group, MemberRef
+from bot.periods import split_value
 from bot.practice import HOLD_BACK, PracticeService
 from bot.replies import Reply
 from bot.rounds import RoundService
@@ -61,7 +62,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
     in_group: dict[str, InGroup] = {
         "answer": lambda g, m, p, a: s.answers.privately(g, m, a.get("text")),
         "leaderboard": lambda g, m, p, a: s.standings.leaderboard(
-            g, m, a.get("period", "week"), shared="share" in a
+            g, m, a.get("period"), shared="share" in a, when=a.get("when")
         ),
         "stats": lambda g, m, p, a: s.standings.stats(g, m),
         "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),
@@ -73,8 +74,8 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button answer": lambda g, m, p, a: s.answers.form_for(g, a["value"]),
         "button hint": lambda g, m, p, a: s.feedback.round_hint(g, a.get("value")),
         "button feedback": lambda g, m, p, a: s.feedback.feedback(g, m, a["value"]),
-        f"button {standing_replies.SHARE_LEADERBOARD}": lambda g, m, p, a: s.standings.leaderboard(
-            g, m, a["value"], shared=True
+        f"button {standing_replies.SHARE_LEADERBOARD}": lambda g, m, p, a: _share(
+            s.standings, g, m, a
         ),
         "form answer": lambda g, m, p, a: s.answers.from_form(g, m, a["value"], a["text"]),
     }
@@ -134,6 +135,14 @@ def _appeals_anywhere(appeals: AppealService) -> dict[str, Anywhere]:
             m, a["value"], a.get("covered", ""), a.get("reason", ""), place=p
         ),
     }
+
+
+def _share(
+    standings: StandingsService, group: Group, member: MemberRef, a: Args
+) -> Awaitable[Reply]:
+    """Post the board a Share button names (`week`, `week 2026-W49`) in the channel."""
+    period, when = split_value(a["value"])
+    return standings.leaderboard(group, member, period, shared=True, when=when)
 
 
 def _timezone(group: Group | None) -> str:

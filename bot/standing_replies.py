@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.command_refs import mention
 from bot.markup import user_name
+from bot.periods import BoardPeriod
 from bot.replies import Button, Field, Reply, Visibility
 from bot.store.records import PracticeSummary, Standing
 
@@ -18,7 +19,8 @@ __all__ = [
     "stats_reply",
 ]
 
-SHARE_LEADERBOARD = "share-leaderboard"  # the Share button's action; its value is the period
+# The Share button's action; its value names the board (`week`, `week 2026-W49`).
+SHARE_LEADERBOARD = "share-leaderboard"
 _PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
@@ -30,31 +32,36 @@ def leaders_text(leaders: Sequence[Standing]) -> str:
 
 
 def leaderboard_reply(
-    period: str, leaders: Sequence[Standing], mine: Standing | None, shared_by: str | None = None
+    board: BoardPeriod,
+    leaders: Sequence[Standing],
+    mine: Standing | None,
+    shared_by: str | None = None,
 ) -> Reply:
-    """Return a group's leaderboard for a period.
+    """Return a group's leaderboard for a period, its title naming the period.
 
     For the caller alone it shows their place and a Share button; shared with
     the channel it names who shared it and no one's "you".
     """
-    title = f"Leaderboard · {_PERIOD_TITLES[period]}"
+    title = f"Leaderboard · {board.title}"
     if shared_by is not None:
+        again = mention("leaderboard", board.value if board.closed else "")
         return Reply(
             title=title,
             text=leaders_text(leaders),
-            footer=f"Shared by {user_name(shared_by)}. {mention('leaderboard')} shows you your own "
-            "place.",
+            footer=f"Shared by {user_name(shared_by)}. {again} shows you your own place.",
             visibility=Visibility.PUBLIC,
         )
     text = leaders_text(leaders)
     if mine is not None and all(s.member_id != mine.member_id for s in leaders):
         text += f"\n…\n{mine.rank}. {user_name(mine.display_name)} — {mine.points} (you)"
+    elif mine is None and board.closed:
+        text += "\n\nYou had no points in that period."
     elif mine is None:
         text += "\n\nYou have no points in this period yet: answer the next question!"
     return Reply(
         title=title,
         text=text,
-        buttons=(Button(SHARE_LEADERBOARD, "Share", period),),
+        buttons=(Button(SHARE_LEADERBOARD, "Share", board.value),),
         footer="Only you see this; Share posts the top ten in the channel.",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot import messages, standing_replies
@@ -10,6 +11,7 @@ from bot.appeal_messages import question_about
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, Group, MemberRef
+from bot.periods import PeriodError, board_period
 from bot.replies import Reply
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
 from bot.store_ports import StandingsStore
@@ -27,31 +29,42 @@ class StandingsService:
         self._bank = bank
         self._clock = clock
 
+    def _today(self, group: Group) -> date:
+        return self._clock.now().astimezone(ZoneInfo(group.settings.timezone)).date()
+
     def _period(self, group: Group, period: str) -> str:
-        today = self._clock.now().astimezone(ZoneInfo(group.settings.timezone)).date()
-        return period_key(period, today)
+        return period_key(period, self._today(group))
 
     async def leaderboard(
-        self, group: Group, member: MemberRef, period: str, shared: bool = False
+        self,
+        group: Group,
+        member: MemberRef,
+        period: str | None,
+        shared: bool = False,
+        when: str | None = None,
     ) -> Reply:
         """Return the group's top members for a period and the caller's place, for them alone.
 
-        `shared`: the top members for the whole channel, saying who shared them.
+        `period`: week (None: the week, or the month `when` names), month or all;
+        `when`: which one (`last`, `2026-W49`, `2026-11`; None: the current one),
+        on the group's local calendar. `shared`: the top members for the whole
+        channel, saying who shared them.
         """
-        if period not in PERIOD_NAMES:
-            return messages.error(f"There is no leaderboard '{period}': try week, month or all.")
-        key = self._period(group, period)
+        try:
+            board = board_period(period, when, self._today(group))
+        except PeriodError as problem:
+            return messages.error(str(problem))
         if shared:
-            leaders = await self._store.top_scores(group.id, key, LEADERBOARD_SIZE)
+            leaders = await self._store.top_scores(group.id, board.key, LEADERBOARD_SIZE)
             return standing_replies.leaderboard_reply(
-                period, leaders, None, shared_by=member.display_name
+                board, leaders, None, shared_by=member.display_name
             )
         member_id = await self._store.member_id(member)
         leaders, mine = await self._store.together(
-            self._store.top_scores(group.id, key, LEADERBOARD_SIZE),
-            self._store.standing_of(group.id, key, member_id),
+            self._store.top_scores(group.id, board.key, LEADERBOARD_SIZE),
+            self._store.standing_of(group.id, board.key, member_id),
         )
-        return standing_replies.leaderboard_reply(period, leaders, mine)
+        return standing_replies.leaderboard_reply(board, leaders, mine)
 
     async def stats(self, group: Group, member: MemberRef) -> Reply:
         """Return a member's points, ranks, streak, coverage by category and practice."""

@@ -102,3 +102,19 @@ async def assert_scores_recount(db: Database, rules: ScoringRules | None = None)
         for r in await db.fetch("SELECT * FROM score_hour_counts WHERE members <> 0")
     }
     assert stored_hours == dict(hours), "members per points value and hour differ"
+
+
+async def recounted_board(db: Database, group_id: int, period: str) -> list[tuple[str, int]]:
+    """Return a leaderboard recounted from the answers: (name, points), first place first.
+
+    Ties go to whoever reached their total first, then to the lower member id, as the
+    store ranks them; `period` is a leaderboard key (`w2026-49`).
+    """
+    _, _, totals = _recount(await _answers(db), ScoringRules())
+    names = {r["id"]: r["display_name"] for r in await db.fetch("SELECT * FROM members")}
+    board = [
+        (points, at, member_id)
+        for (g, p, member_id), (points, at) in totals.items()
+        if (g, p) == (group_id, period)
+    ]
+    return [(names[m], points) for points, _, m in sorted(board, key=lambda t: (-t[0], t[1], t[2]))]

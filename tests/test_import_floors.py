@@ -46,6 +46,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.grading",
         "bot.grading.",
         "bot.scoring",
+        "bot.periods",
         "bot.recount",
         "bot.schedule",
         "bot.content",

@@ -1,0 +1,157 @@
+"""Which leaderboard a member names: this week, last month, week 2026-W49, month 2026-11.
+
+`/leaderboard [week|month|all] [when]`: `when` is `last` (the period before the
+current one), a week by its ISO name (`2026-W49`, or `W49` for the latest week 49
+that has begun), or a month (`2026-11`). Without a period, the name says which
+(`2026-11` is a month); without `when`, the board is the current period's. Every
+date is the group's local one. A period that has not begun, or that does not
+exist, is a `PeriodError` whose message says so, ready to show.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.command_refs import mention
+from bot.markup import user_text
+from bot.scoring import ALL_TIME, PERIOD_NAMES, period_key
+
+__all__ = ["LAST", "BoardPeriod", "PeriodError", "board_period", "split_value"]
+
+LAST = "last"
+_WEEK = re.compile(r"(?:(\d{4})-?)?w(\d{1,2})", re.IGNORECASE)
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_CURRENT_TITLES = {"week": "this week", "month": "this month", ALL_TIME: "all time"}
+_SHAPES = "last, a week such as 2026-W49, or a month such as 2026-11"
+
+
+class PeriodError(ValueError):
+    """A period a member named cannot be shown; the message says why (their text made inert)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPeriod:
+    """A leaderboard's period: its key in the store, its title, and how to name it again.
+
+    `value` is what `/leaderboard` takes to show it again (the Share button's value):
+    `week` for the current week, `week 2026-W49` for a closed one.
+    """
+
+    period: str
+    key: str
+    title: str
+    value: str
+    closed: bool = False
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _current(period: str, today: date) -> BoardPeriod:
+    return BoardPeriod(period, period_key(period, today), _CURRENT_TITLES[period], period)
+
+
+def _week(year: int, week: int, today: date) -> BoardPeriod:
+    if not 1 <= year <= 9998:
+        raise PeriodError(f"There is no week in the year {year:04d}.")
+    weeks = date(year, 12, 28).isocalendar().week  # 52 or 53
+    if not 1 <= week <= weeks:
+        raise PeriodError(f"{year} has no week {week}: its weeks are W01 to W{weeks}.")
+    start = date.fromisocalendar(year, week, 1)
+    end = start + timedelta(days=6)
+    if start > today:
+        raise PeriodError(f"Week {year}-W{week:02d} has not begun: it starts on {_day(start)}.")
+    if end >= today:
+        return _current("week", today)
+    name = f"{year}-W{week:02d}"
+    first = f"{start:%d %b}" if start.year == end.year else f"{start:%d %b %Y}"
+    days = first.lstrip("0") + " – " + f"{end:%d %b %Y}".lstrip("0")
+    return BoardPeriod(
+        "week",
+        period_key("week", start),
+        f"week {name} ({days}, final)",
+        f"week {name}",
+        closed=True,
+    )
+
+
+def _month(year: int, month: int, today: date) -> BoardPeriod:
+    if not 1 <= year <= 9998:
+        raise PeriodError(f"There is no month in the year {year:04d}.")
+    if not 1 <= month <= 12:
+        raise PeriodError(f"There is no month {month}: months are 01 to 12.")
+    start = date(year, month, 1)
+    if start > today:
+        raise PeriodError(f"{start:%B %Y} has not begun: it starts on {_day(start)}.")
+    if (year, month) == (today.year, today.month):
+        return _current("month", today)
+    name = f"{year}-{month:02d}"
+    return BoardPeriod(
+        "month", period_key("month", start), f"{start:%B %Y} (final)", f"month {name}", closed=True
+    )
+
+
+def _last(period: str, today: date) -> BoardPeriod:
+    if period == "week":
+        year, week, _ = (today - timedelta(days=7)).isocalendar()
+        return _week(year, week, today)
+    before = today.replace(day=1) - timedelta(days=1)
+    return _month(before.year, before.month, today)
+
+
+def _latest_week(week: int, today: date) -> tuple[int, int]:
+    """Return the latest week numbered `week` that has begun (`W49`: this year's, or last)."""
+    year, current, _ = today.isocalendar()
+    return (year, week) if week <= current else (year - 1, week)
+
+
+def _named(period: str | None, word: str, today: date) -> BoardPeriod:
+    """Return the board of a week or month given by name, checking it is the period asked."""
+    shown = f"'{user_text(word, limit=20)}'"
+    if (week := _WEEK.fullmatch(word)) is not None:
+        kind = "week"
+        year, number = int(week.group(1) or 0), int(week.group(2))
+        year, number = (year, number) if week.group(1) else _latest_week(number, today)
+    elif (month := _MONTH.fullmatch(word)) is not None:
+        kind, year, number = "month", int(month.group(1)), int(month.group(2))
+    else:
+        raise PeriodError(f"I don't know the period {shown}: try {_SHAPES}.")
+    if period == ALL_TIME:
+        raise PeriodError(
+            f"All time has no past periods: try {mention('leaderboard', f'{kind} {word}')}."
+        )
+    if period is not None and period != kind:
+        raise PeriodError(
+            f"{shown} is a {kind}, not a {period}: try {mention('leaderboard', f'{kind} {word}')}."
+        )
+    return _week(year, number, today) if kind == "week" else _month(year, number, today)
+
+
+def board_period(period: str | None, when: str | None, today: date) -> BoardPeriod:
+    """Return the board `/leaderboard [period] [when]` names on a local date, or raise PeriodError.
+
+    No period: the week, unless `when` names a month. No `when`: the current period.
+    """
+    if period is not None and period not in PERIOD_NAMES:
+        shown = user_text(period, limit=20)
+        raise PeriodError(f"There is no leaderboard '{shown}': try week, month or all.")
+    word = (when or "").strip()
+    if not word:
+        return _current(period or "week", today)
+    if word.lower() == LAST:
+        if period == ALL_TIME:
+            raise PeriodError(
+                f"All time has no past: try {mention('leaderboard', 'week last')} or "
+                f"{mention('leaderboard', 'month last')}."
+            )
+        return _last(period or "week", today)
+    return _named(period, word, today)
+
+
+def split_value(value: str) -> tuple[str, str | None]:
+    """Return the period and the `when` of a BoardPeriod's value (`week 2026-W49`, `week`)."""
+    period, _, when = value.strip().partition(" ")
+    return period, when.strip() or None
