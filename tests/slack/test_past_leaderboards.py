@@ -1,0 +1,48 @@
+"""A past period's leaderboard on the loopback Slack: typed after /leaderboard, shared by button."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from loopback.slack import block_actions
+from tests.slack.conftest import BOB, CHANNEL, SlackRig
+
+
+def _text(responses: list[dict[str, Any]]) -> str:
+    return json.dumps(responses, ensure_ascii=False)
+
+
+async def test_a_closed_week_is_typed_and_shared(rig: SlackRig) -> None:
+    await rig.setup_channel()  # Tue 1 Dec 2026, week 2026-W49
+    _, _, hook = await rig.command("/leaderboard", "week 2026-W48", user=BOB)
+    [private] = rig.responses(hook)
+    assert private["response_type"] == "ephemeral"
+    assert "week 2026-W48 (23 Nov – 29 Nov 2026, final)" in _text([private])
+    assert "You had no points in that period." in _text([private])
+    [share] = [e for b in private["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert share["value"] == "week 2026-W48"
+    shared_hook = rig.hook()
+    await rig.sender.interactive(
+        block_actions(BOB, CHANNEL, "1.0", share["action_id"], share["value"], shared_hook)
+    )
+    await rig.settle()
+    [shared] = rig.responses(shared_hook.rsplit("/", 1)[1])
+    assert shared["response_type"] == "in_channel"
+    assert "week 2026-W48 (23 Nov – 29 Nov 2026, final)" in _text([shared])
+    assert "/leaderboard week 2026-W48" in _text([shared])
+
+    _, _, hook = await rig.command("/leaderboard", "last month", user=BOB)
+    assert "November 2026 (final)" in _text(rig.responses(hook))
+
+
+async def test_a_period_not_begun_is_refused_privately(rig: SlackRig) -> None:
+    await rig.setup_channel()
+    for text, says in (
+        ("week 2026-W50", "Week 2026-W50 has not begun: it starts on Mon 7 Dec."),
+        ("month 2026-13", "There is no month 13"),
+        ("all last", "All time has no past"),
+    ):
+        _, _, hook = await rig.command("/leaderboard", text, user=BOB)
+        [reply] = rig.responses(hook)
+        assert reply["response_type"] == "ephemeral" and says in _text([reply]), (text, reply)
