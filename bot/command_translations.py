@@ -51,6 +51,12 @@ _SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
         "es": "Muestra la respuesta de tu pregunta de práctica",
         "pt-BR": "Mostre a resposta da sua pergunta de treino",
     },
+    "review": {
+        "fr": "Vos questions d'entraînement à réviser, la plus en retard d'abord",
+        "de": "Deine fälligen Übungsfragen zur Wiederholung, die am längsten fällige zuerst",
+        "es": "Tus preguntas de práctica pendientes de repaso, la más atrasada primero",
+        "pt-BR": "Suas perguntas de treino para revisar, a mais atrasada primeiro",
+    },
     "hint": {
         "fr": "Un indice pour votre question d'entraînement ou pour la question en cours",
         "de": "Ein Tipp zu deiner Übungsfrage oder zur aktuellen Frage",

@@ -101,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
         (Param("text", "your answer", required=True, rest=True),),
     ),
     Command("practice reveal", "Show the answer of your practice question"),
+    Command("review", "Your practice questions due for review, the longest due first"),
     Command("hint", "A hint for your practice question, or for the open question", repeatable=True),
     Command(
         "leaderboard",

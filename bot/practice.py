@@ -1,16 +1,19 @@
 """On-demand practice: a private question, its hint and answer, and a review schedule.
 
-The schedule is a Leitner system: a question answered well moves up a box and
-comes back later (1, 2, 4, 8, 16 days); one answered poorly, or given up on,
-returns to the first box and comes back tomorrow.
+After each answer or reveal the member rates their recall (Again, Hard, Good,
+Easy), the rating their coverage suggests standing until they press another;
+FSRS (`bot.review_schedule`) says when the question comes back. `/review` gives
+the questions due, the longest overdue first.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot import messages
+from bot import practice_messages as words
 from bot.clock import Clock
 from bot.command_refs import mention
 from bot.content.bank import QuestionBank
@@ -18,30 +21,14 @@ from bot.grading import Coverage, grade
 from bot.markup import answer_body
 from bot.model import ChannelRef, MemberRef, Question
 from bot.replies import Reply
-from bot.store.records import PracticeAttempt, Review
+from bot.review_schedule import RATING_NAMES, next_review, suggested_rating
+from bot.store.records import PracticeAttempt, Review, ReviewRating
 from bot.store_ports import PracticeStore
 
-__all__ = ["BOX_DAYS", "HOLD_BACK", "PracticeService", "next_review"]
+__all__ = ["HOLD_BACK", "PracticeService"]
 
-BOX_DAYS = (1, 2, 4, 8, 16)
-GOOD_COVERAGE = 0.8
-FAIR_COVERAGE = 0.5
 # Practice never gives a daily question before its reveal, nor for this long after it.
 HOLD_BACK = timedelta(days=3)
-
-
-def next_review(
-    previous: Review | None, question_id: str, coverage: float | None, now: datetime
-) -> Review:
-    """Return a question's place in the review schedule after an attempt."""
-    box = previous.box if previous else 1
-    if coverage is None or coverage < FAIR_COVERAGE:
-        box = 1
-    elif coverage >= GOOD_COVERAGE:
-        box = min(len(BOX_DAYS), box + 1)
-    attempts = (previous.attempts if previous else 0) + 1
-    best = max(previous.best_coverage if previous else 0.0, coverage or 0.0)
-    return Review(question_id, box, now + timedelta(days=BOX_DAYS[box - 1]), attempts, best)
 
 
 class PracticeService:
@@ -90,7 +77,7 @@ class PracticeService:
     ) -> tuple[Question, bool]:
         due = [q for q in candidates if q.id in reviews and reviews[q.id].due_at <= now]
         if due:
-            due.sort(key=lambda q: (reviews[q.id].box, reviews[q.id].due_at, q.id))
+            due.sort(key=lambda q: (reviews[q.id].due_at, q.id))
             return due[0], True
         fresh = [q for q in candidates if q.id not in reviews]
         if fresh:
@@ -171,6 +158,55 @@ class PracticeService:
         now = self._clock.now()
         ratio = None if coverage is None else coverage.ratio
         previous = await self._store.review(member_id, question.id)
-        review = next_review(previous, question.id, ratio, now)
-        await self._store.finish_practice(attempt.id, now, ratio, review, member_id)
-        return messages.practice_result(question, coverage, review.due_at, timezone)
+        rating = suggested_rating(ratio)
+        review = next_review(previous, question.id, ratio, rating, now)
+        rated = ReviewRating(attempt.id, member_id, question.id, ratio, rating, now, previous)
+        await self._store.finish_practice(attempt.id, now, ratio, review, member_id, rated)
+        result = messages.practice_result(question, coverage, review.due_at, timezone)
+        return words.with_rating_buttons(result, attempt.id, rating, review.due_at, timezone)
+
+    async def rate(self, member: MemberRef, value: str, timezone: str) -> Reply:
+        """Take a member's recall rating of a practice attempt (`<attempt id>:<rating>`).
+
+        The question is scheduled again from its card before that attempt, as if
+        the member had rated it so then; pressing the suggested rating changes nothing.
+        """
+        attempt_text, _, rating_text = value.partition(":")
+        member_id = await self._store.member_id(member)
+        if not (attempt_text.isdigit() and rating_text.isdigit()):
+            return messages.error("That rating button is not one of yours.")
+        rated = await self._store.review_rating(int(attempt_text))
+        rating = int(rating_text)
+        if rated is None or rated.member_id != member_id or rating not in RATING_NAMES:
+            return messages.error("That rating button is not one of yours.")
+        review = next_review(
+            rated.before, rated.question_id, rated.coverage, rating, rated.reviewed_at
+        )
+        if rating != rated.rating:
+            changed = replace(rated, rating=rating)
+            if not await self._store.rerate(changed, review):
+                return words.rating_too_late()
+        now = self._clock.now()
+        reviews = await self._store.reviews(member_id)
+        due_now = sum(r.due_at <= now for r in reviews.values())
+        return words.rated(rating, review.due_at, timezone, due_now)
+
+    async def review(
+        self, member: MemberRef, place: ChannelRef, group_id: int | None, timezone: str
+    ) -> Reply:
+        """Give the member the review due the longest (oldest due first), one at a time."""
+        member_id = await self._store.member_id(member)
+        now = self._clock.now()
+        reviews = await self._store.reviews(member_id)
+        held_back = await self._held_back(member_id, place)
+        waiting = sorted(
+            (r for r in reviews.values() if r.question_id not in held_back),
+            key=lambda r: (r.due_at, r.question_id),
+        )
+        due = [r for r in waiting if r.due_at <= now and self._bank.get(r.question_id)]
+        if not due:
+            return words.no_reviews_due(waiting[0].due_at if waiting else None, timezone)
+        question = self._bank.get(due[0].question_id)
+        assert question is not None
+        await self._store.start_practice(member_id, group_id, question.id, now)
+        return words.review_card(messages.practice_card(question, True), len(due))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot import appeal_messages as words
 from bot import help_messages, messages, standing_replies
+from bot import practice_messages as practice_words
 from bot.answers import AnswerService
 from bot.appeals import AppealService
 from bot.commands import COMMANDS
@@ -85,6 +86,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         ),
         "practice answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
         "practice reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
+        "review": lambda g, m, p, a: s.practice.review(m, p, g.id if g else None, tz(g)),
         "hint": lambda g, m, p, a: s.feedback.hint(g, m, p),
         "help": lambda g, m, p, a: _reply(
             help_messages.help_reply(a.get("topic", "commands"), COMMANDS, rules, HOLD_BACK)
@@ -96,6 +98,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button practice-hint": lambda g, m, p, a: s.feedback.practice_hint(m, p),
         "button practice-reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
         "form practice-answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
+        f"button {practice_words.RATE}": lambda g, m, p, a: s.practice.rate(m, a["value"], tz(g)),
     }
     in_group.update(_appeals_in_group(s.appeals))
     anywhere.update(_appeals_anywhere(s.appeals))

@@ -117,7 +117,8 @@ def stats_reply(
         Field(
             "Practice",
             f"{practice.attempts} question{'' if practice.attempts == 1 else 's'}, "
-            f"{practice.answered} answered{avg}; {practice.due_reviews} due for review",
+            f"{practice.answered} answered{avg}; reviews due: {practice.due_today} today,"
+            f" {practice.due_week} this week",
         )
     )
     return Reply(title=f"Stats · {user_name(name)}", fields=tuple(fields))

@@ -13,6 +13,7 @@ from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, Group, MemberRef
 from bot.periods import PeriodError, board_period
 from bot.replies import Reply
+from bot.review_schedule import due_windows
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
 from bot.store_ports import StandingsStore
 
@@ -78,7 +79,7 @@ class StandingsService:
             store.member_stats(group.id, [member_id]),
             store.latest_revealed_round(group.id),
             store.member_history(group.id, member_id),
-            store.practice_summary(member_id, now),
+            store.practice_summary(member_id, *due_windows(now, group.settings.timezone)),
         )
         regraded = [
             (note.local_date, question_about(question), note.old_points, note.new_points)

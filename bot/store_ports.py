@@ -27,6 +27,7 @@ from bot.store.records import (
     RegradeOutcome,
     RegradeWrite,
     Review,
+    ReviewRating,
     RoundResult,
     Standing,
     VoteReaction,
@@ -163,8 +164,9 @@ class PracticeStore(Protocol):
         coverage: float | None,
         review: Review | None,
         member_id: int,
+        rating: ReviewRating | None = None,
     ) -> None:
-        """Record a practice answer (or a give-up) and the question's next review."""
+        """Record a practice answer (or a give-up), the question's next review and its rating."""
         ...
 
     async def latest_practice(self, member_id: int) -> PracticeAttempt | None:
@@ -191,6 +193,14 @@ class PracticeStore(Protocol):
 
     async def reviews(self, member_id: int) -> dict[str, Review]:
         """Return the member's review schedule, by question id."""
+        ...
+
+    async def review_rating(self, attempt_id: int) -> ReviewRating | None:
+        """Return how the member rated one practice attempt (None: not rated)."""
+        ...
+
+    async def rerate(self, rating: ReviewRating, review: Review) -> bool:
+        """Change an attempt's rating and the review it gave; False if reviewed again since."""
         ...
 
     async def start_practice(
@@ -227,8 +237,10 @@ class StandingsStore(Protocol):
         """Return the running totals of these members in a group (missing: none yet)."""
         ...
 
-    async def practice_summary(self, member_id: int, now: datetime) -> PracticeSummary:
-        """Return how much a member has practised, and how many reviews are due."""
+    async def practice_summary(
+        self, member_id: int, today_end: datetime, week_end: datetime
+    ) -> PracticeSummary:
+        """Return how much a member has practised, and how many reviews are due today and week."""
         ...
 
     async def regraded_answers(

@@ -24,6 +24,8 @@ SCORE_HOUR = 3_600_000_000
 
 # The schema version that brought appeals and regrades.
 APPEALS_VERSION = 9
+# The Leitner boxes' intervals in days (box 1 to 5), as SQL, for migration 11.
+_BOX_DAYS = "(CASE box WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 4 WHEN 4 THEN 8 ELSE 16 END)"
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +311,38 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 covered TEXT,
                 voted_at {bigint},
                 PRIMARY KEY (appeal_id, judge_id)
+            )""",
+        ),
+    ),
+    (
+        11,
+        "practice reviews scheduled by FSRS: each Leitner box becomes an FSRS card",
+        (
+            # A Leitner box came back after its interval (1, 2, 4, 8, 16 days). FSRS sets
+            # the next interval to the stability when the desired retention is 0.9 (its
+            # default), so stability = the box's interval keeps each card on its footing;
+            # the last review was that interval before the due date; difficulty is FSRS's
+            # middle value (5, on 1 to 10), as boxes knew nothing of it; state is Review
+            # (2). The due date is kept, so no review moves and none is lost.
+            "ALTER TABLE practice_reviews ADD COLUMN state INTEGER NOT NULL DEFAULT 2",
+            "ALTER TABLE practice_reviews ADD COLUMN step INTEGER",
+            "ALTER TABLE practice_reviews ADD COLUMN stability {float}",
+            "ALTER TABLE practice_reviews ADD COLUMN difficulty {float}",
+            "ALTER TABLE practice_reviews ADD COLUMN last_review_at {bigint}",
+            f"""UPDATE practice_reviews SET stability = {_BOX_DAYS}, difficulty = 5.0,
+                last_review_at = due_at - {_BOX_DAYS} * 86400000000""",
+            "ALTER TABLE practice_reviews DROP COLUMN box",
+            "CREATE INDEX practice_reviews_due ON practice_reviews (member_id, due_at)",
+            # The rating of each practice attempt, and the card before it, so a member's
+            # button press can schedule the question again from where it was.
+            """CREATE TABLE practice_ratings (
+                attempt_id {bigint} PRIMARY KEY REFERENCES practice_attempts (id),
+                member_id {bigint} NOT NULL REFERENCES members (id),
+                question_id TEXT NOT NULL,
+                coverage {float},
+                rating INTEGER NOT NULL,
+                reviewed_at {bigint} NOT NULL,
+                review_before TEXT
             )""",
         ),
     ),

@@ -25,6 +25,7 @@ __all__ = [
     "RegradeOutcome",
     "RegradeWrite",
     "Review",
+    "ReviewRating",
     "RoundResult",
     "ScoreEntry",
     "Standing",
@@ -188,13 +189,39 @@ class PracticeAttempt:
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """Where a question stands in a member's review schedule (Leitner boxes)."""
+    """Where a question stands in a member's review schedule: an FSRS card.
+
+    `state` is FSRS's (1 learning, 2 review, 3 relearning), `step` its learning
+    step (None in review), `stability` in days and `difficulty` (1 to 10) its
+    memory model; `last_review_at` is None before the first review.
+    """
 
     question_id: str
-    box: int
     due_at: datetime
     attempts: int
     best_coverage: float
+    state: int = 2
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRating:
+    """How a member rated their recall of one practice attempt, and the card before it.
+
+    The rating first stands as the one their coverage suggests; pressing another
+    button schedules the question again from `before` (None: never reviewed).
+    """
+
+    attempt_id: int
+    member_id: int
+    question_id: str
+    coverage: float | None
+    rating: int
+    reviewed_at: datetime
+    before: Review | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +231,8 @@ class PracticeSummary:
     attempts: int
     answered: int
     average_coverage: float | None
-    due_reviews: int
+    due_today: int  # reviews due by the end of the member's day
+    due_week: int  # and by the end of the seventh day, today included
 
 
 @dataclass(frozen=True, slots=True)

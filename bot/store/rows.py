@@ -51,7 +51,10 @@ VOTABLE_ANSWER = (
     " WHERE p.message_id = :message_id AND r.group_id = :group_id AND r.status = 'open'"
     " AND a.late = 0"
 )
-REVIEW_COLUMNS = "question_id, box, due_at, attempts, best_coverage"
+REVIEW_COLUMNS = (
+    "question_id, due_at, attempts, best_coverage, state, step, stability, difficulty,"
+    " last_review_at"
+)
 STATS_COLUMNS = "member_id, streak, best_streak, last_seq, rounds_answered, coverage_sum"
 ATTEMPT_COLUMNS = "id, member_id, question_id, started_at, hinted, revealed, answered_at, coverage"
 
@@ -126,10 +129,14 @@ def review_from_row(row: Row) -> Review:
     """Return the review a row of REVIEW_COLUMNS holds."""
     return Review(
         row["question_id"],
-        row["box"],
         from_micros(row["due_at"]),
         row["attempts"],
         row["best_coverage"],
+        state=row["state"],
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        last_review_at=time_or_none(row["last_review_at"]),
     )
 
 

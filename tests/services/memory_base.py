@@ -19,6 +19,7 @@ from bot.store.records import (
     MemberStats,
     PracticeAttempt,
     Review,
+    ReviewRating,
     VoteReaction,
 )
 
@@ -51,6 +52,7 @@ class MemoryBase:
         self.stats: dict[tuple[int, int], MemberStats] = {}  # (group id, member id) ->
         self.attempts: dict[int, PracticeAttempt] = {}
         self.review_rows: dict[tuple[int, str], Review] = {}
+        self.ratings: dict[int, ReviewRating] = {}
         self.held_back: set[str] = set()
         self.appeals: dict[int, Appeal] = {}
         self.attempt_of: dict[int, bool] = {}  # answer id -> counted as a real attempt (scored)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.store.records import PracticeAttempt, PracticeSummary, Review
+from bot.store.records import PracticeAttempt, PracticeSummary, Review, ReviewRating
 from tests.services.memory_base import MemoryBase
 
 __all__ = ["MemoryPractice"]
@@ -56,8 +56,9 @@ class MemoryPractice(MemoryBase):
         coverage: float | None,
         review: Review | None,
         member_id: int,
+        rating: ReviewRating | None = None,
     ) -> None:
-        """Record a practice answer (or, without coverage, a give-up) and the next review."""
+        """Record a practice answer (or, without coverage, a give-up), next review and rating."""
         attempt = self.attempts[attempt_id]
         if coverage is None:
             self.attempts[attempt_id] = replace(attempt, revealed=True)
@@ -65,15 +66,34 @@ class MemoryPractice(MemoryBase):
             self.attempts[attempt_id] = replace(attempt, answered_at=now, coverage=coverage)
         if review is not None:
             self.review_rows[(member_id, review.question_id)] = review
+        if rating is not None:
+            self.ratings[rating.attempt_id] = rating
 
-    async def practice_summary(self, member_id: int, now: datetime) -> PracticeSummary:
-        """Return how much a member has practised, and how many reviews are due by `now`."""
+    async def review_rating(self, attempt_id: int) -> ReviewRating | None:
+        """Return how the member rated one practice attempt (None: not rated)."""
+        return self.ratings.get(attempt_id)
+
+    async def rerate(self, rating: ReviewRating, review: Review) -> bool:
+        """Change an attempt's rating and its review, unless the question was reviewed since."""
+        key = (rating.member_id, rating.question_id)
+        current = self.review_rows.get(key)
+        if current is None or current.last_review_at != rating.reviewed_at:
+            return False
+        self.ratings[rating.attempt_id] = rating
+        self.review_rows[key] = review
+        return True
+
+    async def practice_summary(
+        self, member_id: int, today_end: datetime, week_end: datetime
+    ) -> PracticeSummary:
+        """Return how much a member has practised, and how many reviews are due before each end."""
         mine = [a for a in self.attempts.values() if a.member_id == member_id]
         coverages = [a.coverage for a in mine if a.coverage is not None]
-        due = [r for (m, _), r in self.review_rows.items() if m == member_id and r.due_at <= now]
+        due = [r.due_at for (m, _), r in self.review_rows.items() if m == member_id]
         return PracticeSummary(
             attempts=len(mine),
             answered=sum(a.answered_at is not None for a in mine),
             average_coverage=sum(coverages) / len(coverages) if coverages else None,
-            due_reviews=len(due),
+            due_today=sum(d < today_end for d in due),
+            due_week=sum(d < week_end for d in due),
         )

@@ -10,7 +10,8 @@ from bot.groups import GroupService
 from bot.model import ChannelRef, Group, MessageRef
 from bot.practice import PracticeService
 from bot.replies import Reply, Visibility
-from tests.services.conftest import ANN, PLACE, FakeChat
+from bot.store.records import Review
+from tests.services.conftest import ANN, BEN, NOW, PLACE, FakeChat
 from tests.services.memory_store import MemoryStore
 
 
@@ -115,3 +116,75 @@ async def test_practice_holds_back_and_reviews_come_first(
     due = await practice.start(ANN, PLACE, None, None, None)
     assert (due.footer or "").startswith("A question due for review")  # the revealed one
     assert "NLP · medium" in (due.title or "")
+
+
+def rating_button(reply: Reply, name: str) -> str:
+    """Return the value of a practice result's rating button by its rating's name."""
+    return next(b.value for b in reply.buttons if b.label.removesuffix(" ✓") == name)
+
+
+async def test_a_practice_result_suggests_a_rating_that_stands_until_another_is_pressed(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
+) -> None:
+    practice = PracticeService(store, fixture_bank, clock)
+    card = await practice.start(ANN, PLACE, None, "nlp", "medium")
+    revealed = await practice.reveal(ANN, PLACE, "UTC")  # no coverage: Again
+    assert [b.label for b in revealed.buttons] == ["Again ✓", "Hard", "Good", "Easy"]
+    assert "Again (from your coverage) stands" in (revealed.footer or "")
+    question_id = card.buttons[0].value
+    member_id = await store.member_id(ANN)
+    suggested = store.review_rows[(member_id, question_id)]
+    assert suggested.due_at == NOW + timedelta(days=1)  # FSRS: Again on a new card, a day
+    assert suggested.state == 2 and suggested.attempts == 1
+    clock.set(NOW + timedelta(minutes=5))  # a press later still rates the review as it was
+    easy = await practice.rate(ANN, rating_button(revealed, "Easy"), "UTC")
+    assert not easy.is_error and "Rated **Easy**" in easy.text
+    after_easy = store.review_rows[(member_id, question_id)]
+    assert after_easy.due_at == NOW + timedelta(days=8)  # FSRS's first Easy interval
+    assert after_easy.last_review_at == NOW and after_easy.attempts == 1
+    again = await practice.rate(ANN, rating_button(revealed, "Again"), "UTC")
+    assert "Rated **Again**" in again.text
+    assert store.review_rows[(member_id, question_id)] == suggested
+
+
+async def test_a_rating_is_refused_once_reviewed_again_or_when_not_the_members(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
+) -> None:
+    practice = PracticeService(store, fixture_bank, clock)
+    await practice.start(ANN, PLACE, None, "nlp", "medium")
+    first = await practice.reveal(ANN, PLACE, "UTC")
+    assert (await practice.rate(BEN, rating_button(first, "Easy"), "UTC")).is_error
+    assert (await practice.rate(ANN, "x:4", "UTC")).is_error
+    assert (await practice.rate(ANN, rating_button(first, "Easy")[:-1] + "9", "UTC")).is_error
+    clock.set(NOW + timedelta(days=1, minutes=1))
+    assert "due after this one" not in (
+        (await practice.review(ANN, PLACE, None, "UTC")).footer or ""
+    )
+    second = await practice.reveal(ANN, PLACE, "UTC")
+    refused = await practice.rate(ANN, rating_button(first, "Easy"), "UTC")
+    assert refused.is_error and "reviewed again since" in refused.text
+    assert not (await practice.rate(ANN, rating_button(second, "Good"), "UTC")).is_error
+
+
+async def test_review_gives_the_due_questions_longest_due_first(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
+) -> None:
+    practice = PracticeService(store, fixture_bank, clock)
+    nothing = await practice.review(ANN, PLACE, None, "UTC")
+    assert nothing.is_error and "no reviews yet" in nothing.text
+    member_id = await store.member_id(ANN)
+    due = {"nlp-tf-idf": 2, "evaluation-auc-coin": 5, "algorithms-gini-split": -1}
+    for question_id, days_ago in due.items():
+        store.review_rows[(member_id, question_id)] = Review(
+            question_id, NOW - timedelta(days=days_ago), 1, 0.5
+        )
+    first = await practice.review(ANN, PLACE, None, "UTC")
+    assert first.buttons[0].value == "evaluation-auc-coin"  # due five days ago
+    assert (first.footer or "").startswith("1 more due after this one.")
+    await practice.answer(ANN, PLACE, "The AUC of a coin flip is one half.", "UTC")
+    second = await practice.review(ANN, PLACE, None, "UTC")
+    assert second.buttons[0].value == "nlp-tf-idf"
+    assert (second.footer or "").startswith("The last review due.")
+    await practice.reveal(ANN, PLACE, "UTC")
+    done = await practice.review(ANN, PLACE, None, "UTC")
+    assert done.is_error and "No reviews are due. The next one is due Wed 02 Dec" in done.text

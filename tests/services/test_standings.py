@@ -68,7 +68,7 @@ async def practised(
     """Record a practice answer with this coverage, its question due for review NOW + `due_in`."""
     member_id = await store.member_id(member)
     attempt = await store.start_practice(member_id, None, question_id, NOW)
-    review = Review(question_id, 1, NOW + due_in, 1, coverage)
+    review = Review(question_id, NOW + due_in, 1, coverage)
     await store.finish_practice(attempt.id, NOW, coverage, review, member_id)
 
 
@@ -136,6 +136,9 @@ async def test_stats_report_points_and_rank_per_period_streak_coverage_and_pract
     await scored_round(store, group, date(2026, 12, 1), "nlp-word-embeddings", {ANN: (1 / 3, 15)})
     await practised(store, ANN, "evaluation-auc-coin", 0.5, due_in=timedelta(hours=-1))
     await practised(store, ANN, "algorithms-gini-split", 0.7, due_in=timedelta(days=1))
+    # 23:59 in Berlin is still today; seven days on is past the week (today and six more).
+    await practised(store, ANN, "nlp-tf-idf", 0.4, due_in=timedelta(hours=12, minutes=59))
+    await practised(store, ANN, "evaluation-kfold", 0.6, due_in=timedelta(days=7))
     stats = await standings.stats(group, ANN)
     assert stats.title == "Stats · Ann"
     assert field(stats, "Points") == (
@@ -148,7 +151,7 @@ async def test_stats_report_points_and_rank_per_period_streak_coverage_and_pract
         "NLP: 2 answered, 50% coverage\nEvaluation: 1 answered, 100% coverage"  # most first
     )
     assert field(stats, "Practice") == (
-        "2 questions, 2 answered, 60% average coverage; 1 due for review"
+        "4 questions, 4 answered, 55% average coverage; reviews due: 2 today, 3 this week"
     )
 
 
@@ -159,7 +162,8 @@ async def test_a_practice_average_of_nothing_covered_is_shown_as_zero(
     await practised(store, ANN, "evaluation-auc-coin", 0.0, due_in=timedelta(days=1))
     stats = await standings.stats(group, ANN)
     assert (
-        field(stats, "Practice") == "1 question, 1 answered, 0% average coverage; 0 due for review"
+        field(stats, "Practice")
+        == "1 question, 1 answered, 0% average coverage; reviews due: 0 today, 1 this week"
     )
 
 
@@ -184,7 +188,7 @@ async def test_an_empty_group_gets_a_friendly_empty_board_and_stats(
     assert [f.name for f in stats.fields] == ["Points", "Streak", "Rounds answered", "Practice"]
     assert field(stats, "Points") == "This week: —\nThis month: —\nAll time: —"
     assert field(stats, "Streak") == "0 now, best 0"
-    assert field(stats, "Practice") == "0 questions, 0 answered; 0 due for review"
+    assert field(stats, "Practice") == "0 questions, 0 answered; reviews due: 0 today, 0 this week"
 
 
 # -- overview ------------------------------------------------------------------

@@ -22,6 +22,7 @@ def test_slash_commands_come_from_the_command_table() -> None:
     assert events.slash_commands() == (
         "answer",
         "practice",
+        "review",
         "hint",
         "leaderboard",
         "stats",

@@ -7,6 +7,7 @@ import inspect
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bot.store.records import (
     AnswerChange,
     AnswerWrite,
     MemberStats,
+    ReviewRating,
     RoundResult,
     ScoreEntry,
     VoteReaction,
@@ -265,20 +267,48 @@ def test_named_parameters_become_numbered_once_each() -> None:
 
 
 async def test_practice_attempts_and_reviews(store: SqlStore) -> None:
-    from bot.practice import next_review
+    from bot.review_schedule import GOOD, next_review
 
     member = await store.member_id(MemberRef("t", "u", "U"))
     attempt = await store.start_practice(member, None, "q1", T0)
     await store.practice_hinted(attempt.id)
-    await store.finish_practice(attempt.id, T0, 0.9, next_review(None, "q1", 0.9, T0), member)
+    card = next_review(None, "q1", 0.9, GOOD, T0)
+    rated = ReviewRating(attempt.id, member, "q1", 0.9, GOOD, T0, None)
+    await store.finish_practice(attempt.id, T0, 0.9, card, member, rated)
     review = await store.review(member, "q1")
-    assert review is not None and (review.box, review.attempts) == (2, 1)
+    assert review == card and review.attempts == 1 and review.last_review_at == T0
     assert await store.review(member, "q2") is None
     assert list(await store.reviews(member)) == ["q1"]
     latest = await store.latest_practice(member)
     assert latest is not None and latest.hinted and latest.finished
-    summary = await store.practice_summary(member, T0 + timedelta(days=3))
-    assert (summary.attempts, summary.answered, summary.due_reviews) == (1, 1, 1)
+    assert await store.review_rating(attempt.id) == rated
+    summary = await store.practice_summary(member, T0 + timedelta(days=3), T0 + timedelta(days=7))
+    assert (summary.attempts, summary.answered, summary.due_today, summary.due_week) == (1, 1, 1, 1)
+    summary = await store.practice_summary(member, T0 + timedelta(days=2), T0 + timedelta(days=3))
+    assert (summary.due_today, summary.due_week) == (0, 1)  # due on T0 + 2 days: not before
+
+
+async def test_a_rating_changes_the_review_only_while_it_is_the_latest(store: SqlStore) -> None:
+    from bot.review_schedule import AGAIN, EASY, GOOD, next_review
+
+    member = await store.member_id(MemberRef("t", "u", "U"))
+    attempt = await store.start_practice(member, None, "q1", T0)
+    before = next_review(None, "q1", 0.2, AGAIN, T0 - timedelta(days=1))
+    card = next_review(before, "q1", 0.5, GOOD, T0)
+    rated = ReviewRating(attempt.id, member, "q1", 0.5, GOOD, T0, before)
+    await store.finish_practice(attempt.id, T0, 0.5, card, member, rated)
+    assert await store.review_rating(attempt.id) == rated  # the card before, as it was
+    easy = next_review(before, "q1", 0.5, EASY, T0)
+    assert await store.rerate(replace(rated, rating=EASY), easy)
+    assert await store.review(member, "q1") == easy
+    stored = await store.review_rating(attempt.id)
+    assert stored is not None and stored.rating == EASY
+    later = T0 + timedelta(days=9)
+    second = await store.start_practice(member, None, "q1", later)
+    again = next_review(easy, "q1", 0.0, AGAIN, later)
+    await store.finish_practice(second.id, later, None, again, member, None)
+    assert not await store.rerate(replace(rated, rating=GOOD), card)  # reviewed since
+    assert await store.review(member, "q1") == again
 
 
 async def test_a_file_that_is_not_a_database_is_refused_and_closed(tmp_path: Path) -> None:
@@ -385,9 +415,9 @@ async def test_unfinished_practice_is_replaced_not_piled_up(store: SqlStore) -> 
     assert [r["question_id"] for r in rows] == ["q4"]
     latest = await store.latest_practice(member)
     assert latest is not None and latest.question_id == "q4"
-    from bot.practice import next_review
+    from bot.review_schedule import EASY, next_review
 
-    done = next_review(None, "q4", 0.9, T0)
+    done = next_review(None, "q4", 0.9, EASY, T0)
     await store.finish_practice(latest.id, T0, 0.9, done, member)
     await store.start_practice(member, None, "q5", T0)  # the finished one stays: it is history
     rows = await store.db.fetch("SELECT question_id FROM practice_attempts ORDER BY id")
@@ -487,7 +517,7 @@ async def test_sqlite_reads_quick_queries_without_giving_up_the_loop(tmp_path: P
             store.member_stats(1, [member]),
             store.latest_revealed_round(1),
             store.member_history(1, member),
-            store.practice_summary(member, T0),
+            store.practice_summary(member, T0, T0),
             store.each(store.standing_of(1, p, member) for p in ("w2026-49", "all")),
         )
         assert ticks == before  # seven reads, and the other task never ran in between

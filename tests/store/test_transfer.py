@@ -7,6 +7,7 @@ import io
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,7 @@ async def store_view(url: str) -> list[object]:
             seen.append(await store.get_round(round_id))
             seen.append(await store.round_answers(round_id))
         for m in members:
-            seen.append(await store.practice_summary(m, END))
+            seen.append(await store.practice_summary(m, END, END + timedelta(days=7)))
             seen.append(await store.reviews(m))
             seen.append(await store.latest_practice(m))
     finally:
@@ -332,7 +333,8 @@ async def test_text_keys_are_ordered_alike_whatever_the_destination_collation(
     ids = ["ab", "_z", "Z", "aB", "a-b", "A", "é", "e"]
     with sqlite3.connect(history) as conn:
         conn.executemany(
-            "INSERT INTO practice_reviews VALUES (1, ?, 1, 0, 1, 0.25)", [(q,) for q in ids]
+            "INSERT INTO practice_reviews VALUES (1, ?, 0, 1, 0.25, 2, NULL, 1.0, 5.0, 0)",
+            [(q,) for q in ids],
         )
     async with pg_url() as url:
         assert await asyncio.to_thread(main, ["db", "migrate", "--database", url]) == 0
