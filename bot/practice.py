@@ -205,6 +205,8 @@ class PracticeService:
         )
         due = [r for r in waiting if r.due_at <= now and self._bank.get(r.question_id)]
         if not due:
+            if any(r.due_at <= now for r in reviews.values() if r.question_id in held_back):
+                return words.reviews_held_back()
             return words.no_reviews_due(waiting[0].due_at if waiting else None, timezone)
         question = self._bank.get(due[0].question_id)
         assert question is not None

@@ -17,6 +17,7 @@ __all__ = [
     "rating_too_late",
     "rating_value",
     "review_card",
+    "reviews_held_back",
     "with_rating_buttons",
 ]
 
@@ -84,3 +85,12 @@ def review_card(card: Reply, due: int) -> Reply:
     others = due - 1
     left = f"{others} more due after this one. " if others else "The last review due. "
     return replace(card, footer=left + (card.footer or ""))
+
+
+def reviews_held_back() -> Reply:
+    """Return the answer to /review when every question due is a daily question right now."""
+    return error(
+        "The questions due for your review are daily questions in your groups right now "
+        "(or were in the last few days): they come back once that has passed. "
+        f"{mention('practice')} gives another question meanwhile."
+    )

@@ -188,3 +188,16 @@ async def test_review_gives_the_due_questions_longest_due_first(
     await practice.reveal(ANN, PLACE, "UTC")
     done = await practice.review(ANN, PLACE, None, "UTC")
     assert done.is_error and "No reviews are due. The next one is due Wed 02 Dec" in done.text
+
+
+async def test_review_says_so_when_every_due_question_is_held_back(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
+) -> None:
+    practice = PracticeService(store, fixture_bank, clock)
+    member_id = await store.member_id(ANN)
+    store.review_rows[(member_id, "nlp-tf-idf")] = Review("nlp-tf-idf", NOW, 1, 0.5)
+    store.held_back = {"nlp-tf-idf"}  # today's daily question in one of Ann's groups
+    held = await practice.review(ANN, PLACE, None, "UTC")
+    assert held.is_error and "daily questions in your groups right now" in held.text
+    store.held_back = set()
+    assert "NLP · easy" in ((await practice.review(ANN, PLACE, None, "UTC")).title or "")
