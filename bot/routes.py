@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot import appeal_messages as words
 from bot import help_messages, messages, standing_replies
+from bot import question_messages as question_words
 from bot.answers import AnswerService
 from bot.appeals import AppealService
 from bot.commands import COMMANDS
@@ -20,6 +21,7 @@ from bot.groups import GroupService
 from bot.model import ChannelRef, Group, MemberRef
 from bot.periods import split_value
 from bot.practice import HOLD_BACK, PracticeService
+from bot.question_stats import QuestionStatsService
 from bot.replies import Reply
 from bot.rounds import RoundService
 from bot.scoring import ScoringRules
@@ -46,6 +48,7 @@ class Services:
     practice: PracticeService
     standings: StandingsService
     appeals: AppealService
+    questions: QuestionStatsService
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +100,23 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button practice-reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
         "form practice-answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
     }
+    in_group.update(_questions_in_group(s.questions))
     in_group.update(_appeals_in_group(s.appeals))
     anywhere.update(_appeals_anywhere(s.appeals))
     missing = {c.name for c in COMMANDS} - set(in_group) - set(anywhere)
     if missing:
         raise RuntimeError(f"commands without a handler: {sorted(missing)}")
     return Routes(in_group, anywhere)
+
+
+def _questions_in_group(questions: QuestionStatsService) -> dict[str, InGroup]:
+    """Return question stats, and the reveal's "Report a problem" button and form."""
+    report = question_words.REPORT
+    return {
+        "studybot question-stats": lambda g, m, p, a: questions.stats(g, a.get("days")),
+        f"button {report}": lambda g, m, p, a: questions.report_form(g, a["value"]),
+        f"form {report}": lambda g, m, p, a: questions.report(g, m, a["value"], a.get("note", "")),
+    }
 
 
 def _appeals_in_group(appeals: AppealService) -> dict[str, InGroup]:

@@ -47,6 +47,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.grading.",
         "bot.scoring",
         "bot.periods",
+        "bot.question_figures",
         "bot.recount",
         "bot.schedule",
         "bot.content",
@@ -56,6 +57,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     (
         "bot.messages",
         "bot.appeal_messages",
+        "bot.question_messages",
         "bot.standing_replies",
         "bot.help_messages",
         "bot.notices",
@@ -69,6 +71,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     (
         "bot.answers",
         "bot.appeals",
+        "bot.question_stats",
         "bot.peer_judges",
         "bot.votes",
         "bot.feedback",
