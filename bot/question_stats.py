@@ -84,9 +84,10 @@ def _not_revealed() -> Reply:
 
 def _days(given: str | None) -> int | None:
     """Return the days asked for (`30`, `days=30`; nothing: the default), None if not 1..365."""
-    text = (given or "").strip().lower().removeprefix("days=").strip()
+    text = (given or "").strip().lower()
     if not text:
         return DEFAULT_DAYS
+    text = text.removeprefix("days=")
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= words.MAX_DAYS:
         return None
     return int(text)
