@@ -7,6 +7,7 @@ calls and the real RoundService, then counted.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,16 @@ async def play(
     return int(round_.id)
 
 
+async def grade_late_answers(store: Any) -> None:
+    """Store a full grade on every late answer."""
+    if isinstance(store, MemoryStore):
+        for key, answer in store.answers.items():
+            if answer.late:
+                store.answers[key] = replace(answer, covered=(True,) * 3, coverage=1.0)
+        return
+    await store.db.execute("UPDATE answers SET covered = '111', coverage = 1.0 WHERE late = 1")
+
+
 async def test_figures_and_reports_are_the_same_on_every_store(
     store: Any, fixture_bank: QuestionBank
 ) -> None:
@@ -80,6 +91,13 @@ async def test_figures_and_reports_are_the_same_on_every_store(
         monday, await store.member_id(CAL), NOT_ONE, AnswerSource.PRIVATE, NOW + timedelta(1)
     )
     assert await store.save_answer(late) is not None  # after the reveal: late
+    await grade_late_answers(store)  # were a late answer's grade kept, it would not count
+    wednesday = date(2026, 12, 2)  # posted and answered, not revealed: not counted
+    at = datetime.combine(wednesday, NOW.timetz())
+    open_round = await store.claim_round(group.id, wednesday, "evaluation-kfold", at)
+    assert await store.round_posted(open_round.id, "m9", "t9", at, at)
+    write = AnswerWrite(open_round.id, await store.member_id(ANN), GOOD, AnswerSource.PRIVATE, at)
+    assert await store.save_answer(write) is not None
 
     tallies = await store.round_tallies(group.id, date(2026, 11, 30))
     assert [(t.round_id, t.local_date, t.on_time) for t in tallies] == [
@@ -90,7 +108,7 @@ async def test_figures_and_reports_are_the_same_on_every_store(
     assert dict(tallies[1].covered) == {"110": 1, "010": 1}
     assert tallies[1].coverage_sum == pytest.approx(1.0)
     assert await store.active_members(group.id, date(2026, 11, 30)) == 3  # Cal, late
-    assert await store.active_members(group.id, date(2026, 12, 1)) == 0
+    assert await store.active_members(group.id, date(2026, 12, 1)) == 0  # Ann: not revealed
     assert [t.round_id for t in await store.round_tallies(group.id, date(2026, 12, 1))] == [tuesday]
 
     ben = await store.member_id(BEN)
