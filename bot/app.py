@@ -19,6 +19,7 @@ from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
+from bot.question_stats import QuestionStatsService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
 from bot.scoring import ScoringRules
@@ -127,6 +128,7 @@ async def build_app(
         practice=practice,
         standings=StandingsService(store, bank, clock),
         appeals=appeals,
+        questions=QuestionStatsService(store, bank, clock),
     )
     limits = MemberLimits() if config.member_limits else None
     core = Core(store, bank, services, rules, limits, policy)

@@ -156,6 +156,35 @@ async def _content_appeals(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _content_reports(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.content.bank import load_bank
+    from bot.content.problem_reports import format_reports
+    from bot.store.catalog import schema_version
+    from bot.store.migrations import REPORTS_VERSION
+    from bot.store.sql_store import SqlStore
+    from bot.store.urls import open_database, redact
+
+    _check_bank_folder(args.content)
+    bank = load_bank(args.content)
+    url = database_url(args)
+    check_database_folder(url, create=False)
+    db = await open_database(url, create=False)
+    store = SqlStore(db, SystemClock())
+    try:
+        version = await schema_version(db, db.dialect)
+        if version < REPORTS_VERSION:
+            raise CommandLineError(
+                f"{redact(url)} is at schema version {version}, from before problem reports: "
+                "run `studybot db migrate` first"
+            )
+        reports = await store.problem_reports()
+    finally:
+        await store.close()
+    print(format_reports(reports, bank))
+    return 0
+
+
 def _content_schema(args: argparse.Namespace) -> int:
     from bot.content.schema import question_json_schema
 
@@ -314,6 +343,18 @@ def _add_content_commands(commands: Subcommands) -> None:
         "--database", help="database URL (default: STUDYBOT_DATABASE_URL, else the SQLite file)"
     )
     appeals.set_defaults(handler=database_command(_content_appeals))
+    reports = content_commands.add(
+        "reports",
+        "per question, the problems members reported and their notes",
+        parents=[content_option],
+        description="Read from the database the problems members reported with a reveal's "
+        "'Report a problem' button and print, per question (most reported first), how many "
+        "reports it has and their notes, newest first.",
+    )
+    reports.add_argument(
+        "--database", help="database URL (default: STUDYBOT_DATABASE_URL, else the SQLite file)"
+    )
+    reports.set_defaults(handler=database_command(_content_reports))
     schema = content_commands.add("schema", "print the JSON Schema of a question file")
     schema.set_defaults(handler=_content_schema)
 

@@ -141,6 +141,15 @@ _SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
         "es": "Cambia la nota de la respuesta de un miembro de los últimos 14 días",
         "pt-BR": "Altere a nota da resposta de um membro dos últimos 14 dias",
     },
+    "studybot question-stats": {
+        "fr": "Par question révélée : taux de réponse, couverture moyenne, point clé le plus "
+        "manqué",
+        "de": "Pro aufgelöster Frage: Antwortquote, mittlere Abdeckung, meistverpasster Kernpunkt",
+        "es": "Por pregunta revelada: tasa de respuesta, cobertura media, el punto clave más "
+        "olvidado",
+        "pt-BR": "Por pergunta revelada: taxa de resposta, cobertura média, o ponto-chave mais "
+        "esquecido",
+    },
 }
 
 _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
@@ -199,6 +208,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "de": "das Mitglied und das Datum der Frage, z. B. @alice 2026-12-01",
         "es": "el miembro y la fecha de la pregunta, p. ej. @alice 2026-12-01",
         "pt-BR": "o membro e a data da pergunta, por exemplo @alice 2026-12-01",
+    },
+    ("studybot question-stats", "days"): {
+        "fr": "le nombre de jours à remonter, de 1 à 365 (30 par défaut)",
+        "de": "wie viele Tage zurück, 1 bis 365 (Standard 30)",
+        "es": "los días hacia atrás, de 1 a 365 (30 por defecto)",
+        "pt-BR": "quantos dias para trás, de 1 a 365 (padrão 30)",
     },
     ("studybot settings", "changes"): {
         "fr": "modifications key=value, par ex. days=mon-fri reveal=18:00",

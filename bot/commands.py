@@ -160,6 +160,12 @@ COMMANDS: tuple[Command, ...] = (
         ),
         admin=True,
     ),
+    Command(
+        "studybot question-stats",
+        "Per revealed question: answer rate, average coverage, the key point most missed",
+        (Param("days", "the days to look back, 1 to 365 (default 30)", rest=True),),
+        admin=True,
+    ),
 )
 
 # What a group of commands without a bare command of its name (`studybot`) is for, for

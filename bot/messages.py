@@ -10,6 +10,7 @@ from bot.command_refs import mention, usage_mark
 from bot.grading import Coverage
 from bot.markup import user_name, user_text
 from bot.model import Question, Round
+from bot.question_messages import REPORT
 from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
 from bot.scoring import HELPFUL
 from bot.standing_replies import leaders_text
@@ -352,8 +353,12 @@ def reveal_card(
         title=_question_title(question, "The answer"),
         text=question.answer.strip(),
         fields=tuple(fields),
-        buttons=(Button("feedback", "My feedback", str(round_id)),),
-        footer="Press “My feedback” to see which key points your answer covered.",
+        buttons=(
+            Button("feedback", "My feedback", str(round_id)),
+            Button(REPORT, "Report a problem", str(round_id)),
+        ),
+        footer="Press “My feedback” to see which key points your answer covered, “Report a "
+        "problem” to tell the question's maintainers what is wrong with it.",
         visibility=Visibility.PUBLIC,
         key=reveal_post_key(round_id),
     )

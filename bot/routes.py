@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot import appeal_messages as words
 from bot import help_messages, messages, standing_replies
 from bot import practice_messages as practice_words
+from bot import question_messages as question_words
 from bot.answers import AnswerService
 from bot.appeals import AppealService
 from bot.commands import COMMANDS
@@ -21,6 +22,7 @@ from bot.groups import GroupService
 from bot.model import ChannelRef, Group, MemberRef
 from bot.periods import split_value
 from bot.practice import HOLD_BACK, PracticeService
+from bot.question_stats import QuestionStatsService
 from bot.replies import Reply
 from bot.rounds import RoundService
 from bot.scoring import ScoringRules
@@ -47,6 +49,7 @@ class Services:
     practice: PracticeService
     standings: StandingsService
     appeals: AppealService
+    questions: QuestionStatsService
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +103,23 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "form practice-answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
         f"button {practice_words.RATE}": lambda g, m, p, a: s.practice.rate(m, a["value"], tz(g)),
     }
+    in_group.update(_questions_in_group(s.questions))
     in_group.update(_appeals_in_group(s.appeals))
     anywhere.update(_appeals_anywhere(s.appeals))
     missing = {c.name for c in COMMANDS} - set(in_group) - set(anywhere)
     if missing:
         raise RuntimeError(f"commands without a handler: {sorted(missing)}")
     return Routes(in_group, anywhere)
+
+
+def _questions_in_group(questions: QuestionStatsService) -> dict[str, InGroup]:
+    """Return question stats, and the reveal's "Report a problem" button and form."""
+    report = question_words.REPORT
+    return {
+        "studybot question-stats": lambda g, m, p, a: questions.stats(g, a.get("days")),
+        f"button {report}": lambda g, m, p, a: questions.report_form(g, a["value"]),
+        f"form {report}": lambda g, m, p, a: questions.report(g, m, a["value"], a.get("note", "")),
+    }
 
 
 def _appeals_in_group(appeals: AppealService) -> dict[str, InGroup]:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Protocol, TypeVar, overload
 
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef, Round, RoundStatus
+from bot.question_figures import RoundTally
 from bot.recount import Recount, ScoredAnswer
 from bot.store.records import (
     AnswerSaved,
@@ -40,6 +41,7 @@ __all__ = [
     "GroupStore",
     "PeerStore",
     "PracticeStore",
+    "QuestionStatsStore",
     "RoundStore",
     "StandingsStore",
     "VoteStore",
@@ -486,3 +488,24 @@ class AppealStore(PeerStore, Protocol):
     async def round_on(self, group_id: int, local_date: date) -> Round | None:
         """Return the group's round of a local date, whatever its status."""
         ...
+
+
+class QuestionStatsStore(Protocol):
+    """What question stats and problem reports use."""
+
+    async def active_members(self, group_id: int, since: date) -> int:
+        """Return how many members answered (on time or late) a round revealed since `since`."""
+
+    async def get_round(self, round_id: int) -> Round | None:
+        """Return a round by id."""
+
+    async def member_id(self, member: MemberRef) -> int:
+        """Return the member's id, creating the member on first sight."""
+
+    async def round_tallies(self, group_id: int, since: date) -> list[RoundTally]:
+        """Return the group's rounds revealed with a date from `since` on, newest first."""
+
+    async def save_report(
+        self, round_id: int, member_id: int, question_id: str, note: str, now: datetime
+    ) -> bool:
+        """Record a member's report on a round's question; True if it replaced their earlier one."""

@@ -144,7 +144,7 @@ def test_content_comes_before_or_after_the_subcommand(
 @pytest.mark.parametrize(
     ("argv", "subcommands"),
     [
-        (["content"], ["lint", "stats", "appeals", "schema"]),
+        (["content"], ["lint", "stats", "appeals", "reports", "schema"]),
         (["db"], ["migrate", "copy", "verify", "backup"]),
         ([], ["run", "content", "grade", "db"]),
     ],

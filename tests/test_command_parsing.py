@@ -76,7 +76,7 @@ def _refused(name: str, args: str) -> str:
             "bogus now",
             "'bogus' is not a subcommand of /studybot. Try: /studybot setup, /studybot settings, "
             "/studybot pause, /studybot resume, /studybot skip, /studybot post-now, "
-            "/studybot reveal, /studybot appeals, /studybot regrade.",
+            "/studybot reveal, /studybot appeals, /studybot regrade, /studybot question-stats.",
         ),
         ("stats", "x", "/stats takes no arguments. Usage: /stats"),
         ("hint", "x y", "/hint takes no arguments. Usage: /hint"),
@@ -194,6 +194,7 @@ def test_a_group_lists_its_subcommands_in_the_table_order() -> None:
         "studybot reveal",
         "studybot appeals",
         "studybot regrade",
+        "studybot question-stats",
     ]
     assert [c.name for c in group_commands("practice")] == ["practice answer", "practice reveal"]
     assert all(c.admin for c in group_commands("studybot"))
@@ -222,5 +223,6 @@ def test_the_groups_of_subcommands_are_the_first_words_of_the_table() -> None:
             "reveal",
             "appeals",
             "regrade",
+            "question-stats",
         ),
     }

@@ -48,6 +48,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.scoring",
         "bot.review_schedule",
         "bot.periods",
+        "bot.question_figures",
         "bot.recount",
         "bot.schedule",
         "bot.content",
@@ -57,6 +58,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     (
         "bot.messages",
         "bot.appeal_messages",
+        "bot.question_messages",
         "bot.standing_replies",
         "bot.practice_messages",
         "bot.help_messages",
@@ -71,6 +73,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     (
         "bot.answers",
         "bot.appeals",
+        "bot.question_stats",
         "bot.peer_judges",
         "bot.votes",
         "bot.feedback",

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.chat import slack_error
 from adapters.slack.render import MAX_MODAL_BLOCKS, FormContext, render_message, render_modal
-from bot import appeal_messages, messages
+from bot import appeal_messages, messages, question_messages
 from bot.model import ChannelRef
 from bot.replies import Form, Reply
 
@@ -64,9 +64,9 @@ def form_at_once(action: str, value: str) -> Reply | None:
     card's and the practice card's buttons, the member's "Appeal" (its value
     names the round) and an admin's "Change the grade" (its value ends with the
     key points covered now, `answer:appeal:0110`), as `bot.appeal_messages`
-    builds them; should the core answer otherwise (a closed round, an appeal
-    made already, someone who is no admin), its answer replaces this one in the
-    modal.
+    builds them, and a reveal's "Report a problem" (`bot.question_messages`);
+    should the core answer otherwise (a closed round, an appeal made already,
+    someone who is no admin), its answer replaces this one in the modal.
     """
     if action == "answer" and value.isdigit():
         return messages.answer_form(int(value))
@@ -74,6 +74,8 @@ def form_at_once(action: str, value: str) -> Reply | None:
         return messages.answer_form(0, kind="practice-answer")
     if action == appeal_messages.APPEAL and value.isdigit():
         return appeal_messages.appeal_form(int(value))
+    if action == question_messages.REPORT and value.isdigit():
+        return question_messages.report_form(int(value))
     if action == appeal_messages.REGRADE:
         parts = value.split(":")
         seen = parts[-1]

@@ -12,7 +12,14 @@ import logging
 from bot.clock import Clock, to_micros
 from bot.store.database import Database, take_turns
 
-__all__ = ["APPEALS_VERSION", "MIGRATIONS", "MIGRATION_LOCK", "SCORE_HOUR", "migrate"]
+__all__ = [
+    "APPEALS_VERSION",
+    "MIGRATIONS",
+    "MIGRATION_LOCK",
+    "REPORTS_VERSION",
+    "SCORE_HOUR",
+    "migrate",
+]
 
 # Advisory lock key (PostgreSQL) held while migrating, so replicas starting together take turns.
 MIGRATION_LOCK = 0x5717_DB07_0001
@@ -26,6 +33,8 @@ SCORE_HOUR = 3_600_000_000
 APPEALS_VERSION = 9
 # The Leitner boxes' intervals in days (box 1 to 5), as SQL, for migration 11.
 _BOX_DAYS = "(CASE box WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 4 WHEN 4 THEN 8 ELSE 16 END)"
+# The schema version that brought members' reports of a problem with a question.
+REPORTS_VERSION = 12
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +353,24 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 reviewed_at {bigint} NOT NULL,
                 review_before TEXT
             )""",
+        ),
+    ),
+    (
+        REPORTS_VERSION,
+        "members' reports of a problem with a round's question, one per member and round",
+        (
+            # A member's later report on the same round replaces the earlier one.
+            """CREATE TABLE problem_reports (
+                id {pk},
+                round_id {bigint} NOT NULL REFERENCES rounds (id),
+                member_id {bigint} NOT NULL REFERENCES members (id),
+                question_id TEXT NOT NULL,
+                note TEXT NOT NULL,
+                reported_at {bigint} NOT NULL,
+                UNIQUE (round_id, member_id)
+            )""",
+            "CREATE INDEX problem_reports_by_question"
+            " ON problem_reports (question_id, reported_at)",
         ),
     ),
 )

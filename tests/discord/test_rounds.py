@@ -215,7 +215,7 @@ async def test_reveal_posts_answer_coverage_and_leaders_then_private_feedback(bo
     assert all(kp.text in shown for kp in question.key_points)
     assert "Alice" in shown and "Leaderboard this week" in shown
     last = posted[-1]
-    assert _custom_ids(last) == [f"sb:feedback:{round_.id}"]
+    assert _custom_ids(last) == [f"sb:feedback:{round_.id}", f"sb:report:{round_.id}"]
 
     feedback = await bot.fake.press(last, f"sb:feedback:{round_.id}", user=bot.alice)
     data = feedback.callback.result()["data"]

@@ -61,6 +61,8 @@ class MemoryBase:
         self.last_regrade: dict[int, tuple[int, datetime]] = {}
         # answer id -> its points before and after the latest regrade
         self.regrade_points: dict[int, tuple[int, int]] = {}
+        # (round id, member id) -> the question, the note and when of their problem report
+        self.reports: dict[tuple[int, int], tuple[str, str, datetime]] = {}
 
     def name_of(self, member_id: int) -> str:
         """Return the display name on record of a member."""

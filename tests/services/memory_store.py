@@ -10,7 +10,8 @@ service test checks the service's own rules, quickly, without a database. Like
 - `MemoryAnswers` (memory_answers): answers and helpful votes;
 - `MemoryScores` (memory_scores): a reveal's results, leaderboards, members' stats;
 - `MemoryPractice` (memory_practice): practice attempts and reviews;
-- `MemoryAppeals` (memory_appeals): appeals, and answers as an admin regrades them.
+- `MemoryAppeals` (memory_appeals): appeals, and answers as an admin regrades them;
+- `MemoryQuestions` (memory_questions): rounds' figures, problem reports.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tests.services.memory_answers import MemoryAnswers
 from tests.services.memory_appeals import MemoryAppeals
 from tests.services.memory_groups import MemoryGroups
 from tests.services.memory_practice import MemoryPractice
+from tests.services.memory_questions import MemoryQuestions
 from tests.services.memory_rounds import MemoryRounds
 from tests.services.memory_scores import MemoryScores
 
@@ -26,7 +28,13 @@ __all__ = ["MemoryStore"]
 
 
 class MemoryStore(
-    MemoryGroups, MemoryRounds, MemoryAnswers, MemoryScores, MemoryPractice, MemoryAppeals
+    MemoryGroups,
+    MemoryRounds,
+    MemoryAnswers,
+    MemoryScores,
+    MemoryPractice,
+    MemoryAppeals,
+    MemoryQuestions,
 ):
     """Groups, rounds, answers, scores and practice in dicts; every port of bot.store_ports.
 
