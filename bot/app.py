@@ -19,6 +19,7 @@ from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
+from bot.recaps import RecapService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
 from bot.scoring import ScoringRules
@@ -112,6 +113,7 @@ async def build_app(
         scheduler,
         rules,
         RoundPolicy(grace=config.grace, lease=config.lease),
+        RecapService(store, bank, chat, clock, config.lease),
     )
     handlers.target = rounds
     answers = AnswerService(store, bank, clock)

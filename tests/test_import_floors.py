@@ -47,6 +47,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.grading.",
         "bot.scoring",
         "bot.periods",
+        "bot.recap_figures",
         "bot.recount",
         "bot.schedule",
         "bot.content",
@@ -56,6 +57,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     (
         "bot.messages",
         "bot.appeal_messages",
+        "bot.recap_messages",
         "bot.standing_replies",
         "bot.help_messages",
         "bot.notices",
@@ -70,6 +72,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.answers",
         "bot.appeals",
         "bot.peer_judges",
+        "bot.recaps",
         "bot.votes",
         "bot.feedback",
         "bot.groups",

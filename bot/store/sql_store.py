@@ -11,7 +11,8 @@
   members' stats and history;
 - `PracticeRecords` (bot.store.practice_records): practice attempts and reviews;
 - `DeliveryRecords` (bot.store.delivery_records): the platform deliveries seen;
-- `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows.
+- `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows;
+- `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -24,6 +25,7 @@ from bot.store.delivery_records import DeliveryRecords
 from bot.store.group_records import GroupRecords
 from bot.store.migrations import migrate
 from bot.store.practice_records import PracticeRecords
+from bot.store.recap_records import RecapRecords
 from bot.store.round_records import RoundRecords
 from bot.store.rows import ROUND_COLUMNS
 from bot.store.score_records import ScoreRecords
@@ -39,6 +41,7 @@ class SqlStore(
     PracticeRecords,
     DeliveryRecords,
     AppealRecords,
+    RecapRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 
