@@ -7,12 +7,18 @@ checked against a recount from the answers the database holds.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from bot.model import RoundStatus
-from tests.conftest import Console
+import pytest
+
+from bot.content.bank import QuestionBank
+from bot.model import ChannelRef, MessageRef, RoundStatus
+from bot.replies import Reply
+from tests.conftest import Console, open_console
 from tests.recount_check import recounted_board
 
 GROUP = 1
@@ -167,3 +173,47 @@ async def test_no_recap_after_a_week_without_a_revealed_round(console: Console) 
     await console.run(stamp(6, "12:00"), "/studybot resume")
     posted = await console.run(stamp(7, "09:00"))
     assert QUESTION in posted and RECAP not in posted
+
+
+class Crash(BaseException):
+    """The process dies: nothing below catches this (as nothing catches a SIGKILL)."""
+
+
+async def test_a_crash_between_the_claim_and_the_post_then_a_restart_posts_it_once(
+    tmp_path: Path, fixture_bank: QuestionBank
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    console = await open_console(db, fixture_bank, datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    await console.run(SETUP)
+    for day, answers in WEEK49.items():
+        await play_day(console, day, answers)
+    posted = console.chat.post
+
+    async def dies_on_the_recap(place: ChannelRef, reply: Reply) -> MessageRef:
+        if reply.key is not None and reply.key.startswith("recap-"):
+            raise Crash
+        return await posted(place, reply)
+
+    console.chat.post = dies_on_the_recap  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        await console.run(stamp(7, "09:00"))
+    await console.app.stop()
+    claimed = recap_rows(db)
+    assert claimed == [("w2026-49", "posting", None)]  # claimed, never posted
+
+    again = await open_console(db, fixture_bank, datetime(2026, 12, 7, 9, 2, tzinfo=UTC))
+    try:
+        started = again.out.getvalue()
+        assert started.count(RECAP) == 1 and "2026-W49" in started
+        later = await again.run(stamp(9, "09:00"), stamp(14, "08:00"))
+        assert QUESTION in later and RECAP not in later
+    finally:
+        await again.app.stop()
+    [(week, status, message)] = recap_rows(db)
+    assert (week, status) == ("w2026-49", "posted") and message is not None
+
+
+def recap_rows(db: Path) -> list[tuple[str, str, str | None]]:
+    """Return the recaps table of a SQLite file: week, status, message."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT week, status, message_id FROM recaps ORDER BY week").fetchall()
