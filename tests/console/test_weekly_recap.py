@@ -173,6 +173,11 @@ async def test_no_recap_after_a_week_without_a_revealed_round(console: Console) 
     await console.run(stamp(6, "12:00"), "/studybot resume")
     posted = await console.run(stamp(7, "09:00"))
     assert QUESTION in posted and RECAP not in posted
+    # W50's questions are revealed, unanswered: its recap says so, and names nobody.
+    posted = await console.run(stamp(14, "09:00"))
+    assert posted.count(RECAP) == 1 and "2026-W50" in posted
+    assert "Nobody answered last week's questions on time." in posted
+    assert "Top three" not in posted and "Most helpful" not in posted
 
 
 class Crash(BaseException):
