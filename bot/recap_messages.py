@@ -26,9 +26,9 @@ class HardestShown:
     link: str | None
 
 
-def recap_post_key(week: str) -> str:
-    """Return the key a week's recap post is found again by (`recap-w2026-49`)."""
-    return f"recap-{week}"
+def recap_post_key(group_id: int, week: str) -> str:
+    """Return the key a group's recap of a week is found again by (`recap-3-w2026-49`)."""
+    return f"recap-{group_id}-{week}"
 
 
 def _percent(ratio: float) -> str:
@@ -61,7 +61,7 @@ def _hardest_text(shown: HardestShown) -> str:
     return text
 
 
-def recap_card(week: str, recap: Recap, hardest: HardestShown | None) -> Reply:
+def recap_card(group_id: int, week: str, recap: Recap, hardest: HardestShown | None) -> Reply:
     """Return the recap of a week, posted in the channel before the next week's first question."""
     fields: list[Field] = []
     if recap.top:
@@ -102,5 +102,5 @@ def recap_card(week: str, recap: Recap, hardest: HardestShown | None) -> Reply:
         title=f"Last week's recap · {_week_name(recap)}",
         fields=tuple(fields),
         visibility=Visibility.PUBLIC,
-        key=recap_post_key(week),
+        key=recap_post_key(group_id, week),
     )

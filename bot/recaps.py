@@ -140,7 +140,7 @@ class RecapService:
 
     async def _post(self, group: Group, week: str, taking_over: bool) -> None:
         """Post a claimed recap (or find it posted before a crash) and record it."""
-        key = recap_messages.recap_post_key(week)
+        key = recap_messages.recap_post_key(group.id, week)
         if taking_over and isinstance(self._chat, PostLookup):
             found = await self._chat.find_post(group.channel, key)
             if found is not None:
@@ -152,7 +152,7 @@ class RecapService:
             question = self._bank.get(recap.hardest.question_id)
             link = self._link(group, recap.hardest.reveal_message_id)
             hardest = recap_messages.HardestShown(recap.hardest, question, link)
-        card = recap_messages.recap_card(week, recap, hardest)
+        card = recap_messages.recap_card(group.id, week, recap, hardest)
         try:
             message = await self._chat.post(group.channel, card)
         except Exception as exc:

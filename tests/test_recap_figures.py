@@ -86,9 +86,9 @@ def test_the_card_shows_names_inert_and_no_one_for_doing_badly() -> None:
         answer(2, MONDAY, 2, "Last Place", 0.0),
     ]
     top = [Standing(1, 1, sly, 40), Standing(2, 2, "Last Place", 10)]
-    card = recap_card("w2026-50", recap_figures(MONDAY, top, week, []), None)
+    card = recap_card(3, "w2026-50", recap_figures(MONDAY, top, week, []), None)
     shown = "\n".join(f.value for f in card.fields)
     assert sly not in shown and user_name(sly) in shown
     assert "@everyone" not in shown.replace("@\u200beveryone", "")
-    assert card.key == "recap-w2026-50" and card.title is not None and "2026-W50" in card.title
+    assert card.key == "recap-3-w2026-50" and card.title is not None and "2026-W50" in card.title
     assert [f.name for f in card.fields] == ["Top three", "Most helpful"]

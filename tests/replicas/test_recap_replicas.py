@@ -109,10 +109,10 @@ async def test_two_replicas_post_each_recap_once_even_when_the_claimer_dies(
     await run_until([r1, r2], datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # both fire at once
     monday = (await posts(sim))[before:]
     keys = [key for _, key in monday]
-    assert keys.count("recap-w2026-49") == 1
+    assert keys.count("recap-1-w2026-49") == 1
     round_ = await r1.store.current_round(1)
     assert round_ is not None
-    assert keys == ["recap-w2026-49", f"round-{round_.id}"]  # the recap, then the question
+    assert keys == ["recap-1-w2026-49", f"round-{round_.id}"]  # the recap, then the question
     await play_week([r1, r2], datetime(2026, 12, 7, 7, 0, tzinfo=UTC))  # the rest of W50
 
     # Mon 14 Dec: r1 alone fires the post, claims the recap, and dies before posting it.
@@ -132,14 +132,14 @@ async def test_two_replicas_post_each_recap_once_even_when_the_claimer_dies(
     # r2 at the same time: its post job finds the round claimed, the recap leased to r1.
     await run_until([r2], datetime(2026, 12, 14, 9, 1, tzinfo=UTC))
     await r2.rounds.sweep()
-    assert "recap-w2026-50" not in [key for _, key in await posts(sim)]
+    assert "recap-1-w2026-50" not in [key for _, key in await posts(sim)]
     # The lease runs out: r2's sweep takes the recap over (and the round r1 left posting).
     await run_until([r2], datetime(2026, 12, 14, 9, 15, tzinfo=UTC))
     await r2.rounds.sweep()
     await r2.rounds.sweep()
     keys = [key for _, key in await posts(sim)]
-    assert keys.count("recap-w2026-50") == 1 and keys.count("recap-w2026-49") == 1
-    recap_at = keys.index("recap-w2026-50")
+    assert keys.count("recap-1-w2026-50") == 1 and keys.count("recap-1-w2026-49") == 1
+    recap_at = keys.index("recap-1-w2026-50")
     monday_round = await r2.store.round_on(1, datetime(2026, 12, 14).date())
     assert monday_round is not None and monday_round.status is RoundStatus.OPEN
     assert keys.index(f"round-{monday_round.id}") > recap_at  # still before the question
