@@ -236,6 +236,6 @@ class PostLookup(Protocol):
 class MessageLinks(Protocol):
     """A chat port that can give a link to one of its messages (a reveal, say)."""
 
-    def message_link(self, place: ChannelRef, message_id: str) -> str | None:
+    async def message_link(self, place: ChannelRef, message_id: str) -> str | None:
         """Return a link that opens a message posted in a channel or thread, if any."""
         ...

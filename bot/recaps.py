@@ -150,7 +150,7 @@ class RecapService:
         hardest = None
         if recap.hardest is not None:
             question = self._bank.get(recap.hardest.question_id)
-            link = self._link(group, recap.hardest.reveal_message_id)
+            link = await self._link(group, recap.hardest.reveal_message_id)
             hardest = recap_messages.HardestShown(recap.hardest, question, link)
         card = recap_messages.recap_card(group.id, week, recap, hardest)
         try:
@@ -171,7 +171,11 @@ class RecapService:
         top = await self._store.top_scores(group_id, week, 3)
         return recap_figures(first, top, this_week, before)
 
-    def _link(self, group: Group, message_id: str | None) -> str | None:
+    async def _link(self, group: Group, message_id: str | None) -> str | None:
         if message_id is None or not isinstance(self._chat, MessageLinks):
             return None
-        return self._chat.message_link(group.channel, message_id)
+        try:
+            return await self._chat.message_link(group.channel, message_id)
+        except Exception as exc:  # a recap without its link is still a recap
+            log.warning("group %d: no link to message %s: %s", group.id, message_id, exc)
+            return None

@@ -186,7 +186,7 @@ class DiscordChat:
                 raise
             raise NotAllowed("the channel no longer exists; set me up in another one.") from exc
 
-    def message_link(self, place: ChannelRef, message_id: str) -> str | None:
+    async def message_link(self, place: ChannelRef, message_id: str) -> str | None:
         """Return the link that opens a message of a server channel (`bot.ports.MessageLinks`)."""
         if not place.workspace_id.isdigit():
             return None
