@@ -222,3 +222,23 @@ def recap_rows(db: Path) -> list[tuple[str, str, str | None]]:
     """Return the recaps table of a SQLite file: week, status, message."""
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT week, status, message_id FROM recaps ORDER BY week").fetchall()
+
+
+async def test_a_refused_recap_does_not_hold_up_the_question(console: Console) -> None:
+    await console.run(SETUP)
+    for day, answers in WEEK49.items():
+        await play_day(console, day, answers)
+    posted = console.chat.post
+
+    async def refuses_the_recap(place: ChannelRef, reply: Reply) -> MessageRef:
+        if reply.key is not None and reply.key.startswith("recap-"):
+            raise RuntimeError("the platform is down")
+        return await posted(place, reply)
+
+    console.chat.post = refuses_the_recap  # type: ignore[method-assign]
+    out = await console.run(stamp(7, "09:00"))
+    assert QUESTION in out and RECAP not in out
+    row = await console.app.store.db.fetchrow("SELECT status, last_error FROM recaps")
+    assert row is not None and row["status"] == "failed" and "down" in row["last_error"]
+    console.chat.post = posted  # type: ignore[method-assign]
+    assert RECAP not in await console.run(stamp(9, "09:00"))  # given up: never after the question
