@@ -20,6 +20,7 @@ from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
 from bot.question_stats import QuestionStatsService
+from bot.recaps import RecapService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
 from bot.scoring import ScoringRules
@@ -113,6 +114,7 @@ async def build_app(
         scheduler,
         rules,
         RoundPolicy(grace=config.grace, lease=config.lease),
+        RecapService(store, bank, chat, clock, config.lease),
     )
     handlers.target = rounds
     answers = AnswerService(store, bank, clock)

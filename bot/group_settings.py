@@ -218,6 +218,8 @@ def _parsed(key: str, value: str, categories: Iterable[str], member_id: MemberId
         return _parse_reveal(value)
     if key == "appeals":
         return _parse_appeals(value)
+    if key == "recap":
+        return _parse_recap(value)
     return _parse_admins(value, member_id)
 
 
@@ -235,6 +237,17 @@ def _parse_appeals(value: str) -> str:
     )
 
 
+def _parse_recap(value: str) -> bool:
+    """Return whether the weekly recap is posted: `on` or `off`."""
+    word = value.strip().lower()
+    if word in ("on", "off"):
+        return word == "on"
+    raise SettingsError(
+        f"recap={quoted(value.strip()[:20])} is not a choice: recap=on (a recap of last week "
+        "before the week's first question) or recap=off."
+    )
+
+
 _FIELDS = {
     "time": "post_time",
     "tz": "timezone",
@@ -243,6 +256,7 @@ _FIELDS = {
     "difficulty": "difficulty_mix",
     "admins": "admins",
     "appeals": "appeals",
+    "recap": "recap",
 }
 
 
@@ -378,6 +392,7 @@ def settings_to_json(settings: GroupSettings) -> str:
             "founder": settings.founder,
             "blocked": settings.blocked,
             "appeals": settings.appeals,
+            "recap": settings.recap,
         },
         sort_keys=True,
     )
@@ -403,4 +418,5 @@ def settings_from_json(text: str) -> GroupSettings:
         founder=raw.get("founder"),
         blocked=raw.get("blocked"),
         appeals=raw.get("appeals", default.appeals),
+        recap=bool(raw.get("recap", default.recap)),
     )

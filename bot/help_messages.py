@@ -36,7 +36,8 @@ def help_reply(
     lines = [f"`{c.usage}` — {c.summary}" for c in commands if c.admin == admin]
     if admin:
         more = (
-            "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals — e.g. "
+            "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals, "
+            "recap — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
@@ -46,7 +47,9 @@ def help_reply(
             "answer, and the first decision wins. With `appeals=peers`, three members who "
             "answered the same question judge instead, privately and without seeing whose "
             "answer it is; two of three decide each key point (with fewer than three such "
-            "members, the admins decide).\n" + schedule_rules()
+            "members, the admins decide). `recap=off` stops the weekly recap of last week "
+            "(its top three, most improved, most helpful and hardest question), posted "
+            "before the week's first question.\n" + schedule_rules()
         )
     else:
         more = (
@@ -90,11 +93,12 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
             if s.appeals == "peers"
             else "the admins decide",
         ),
+        Field("Weekly recap", "on" if s.recap else "off"),
     )
     return Reply(
         title=title,
         text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
-        f"days, categories, difficulty, reveal, admins, appeals. "
+        f"days, categories, difficulty, reveal, admins, appeals, recap. "
         f"Categories: {', '.join(categories)}.",
         fields=fields,
     )

@@ -160,6 +160,7 @@ class GroupSettings:
     founder: str | None = None  # the platform user id of the member who set the group up
     blocked: str | None = None  # why posting stopped (the platform refused); cleared on resume
     appeals: str = "admins"  # who decides appeals: the admins, or three peers (`peers`)
+    recap: bool = True  # a recap of last week before the week's first question
 
     @property
     def zone(self) -> ZoneInfo:

@@ -21,6 +21,7 @@ __all__ = [
     "FormSubmit",
     "Invocation",
     "MentionReading",
+    "MessageLinks",
     "MessageRemoved",
     "NotAllowed",
     "PostLookup",
@@ -228,4 +229,13 @@ class PostLookup(Protocol):
 
     async def find_post(self, place: ChannelRef, key: str) -> MessageRef | None:
         """Return the message posted with `key` in a channel or thread, if any."""
+        ...
+
+
+@runtime_checkable
+class MessageLinks(Protocol):
+    """A chat port that can give a link to one of its messages (a reveal, say)."""
+
+    async def message_link(self, place: ChannelRef, message_id: str) -> str | None:
+        """Return a link that opens a message posted in a channel or thread, if any."""
         ...

@@ -15,6 +15,7 @@ from bot.grading import Coverage, grade
 from bot.jobs import JobScheduler
 from bot.model import Group, GroupSettings, MemberRef, Question, Round, RoundStatus
 from bot.ports import ChatPort, NotAllowed, PostLookup, ThreadReading
+from bot.recaps import RecapService
 from bot.replies import Reply, Visibility
 from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
@@ -63,8 +64,10 @@ class RoundService:
         scheduler: JobScheduler,
         rules: ScoringRules,
         policy: RoundPolicy,
+        recaps: RecapService | None = None,
     ) -> None:
         self._store = store
+        self._recaps = recaps  # last week's recap, before the week's first question
         self._bank = bank
         self._chat = chat
         self._clock = clock
@@ -207,6 +210,8 @@ class RoundService:
         card = messages.round_card(
             question, round_, reveal_at, group.settings.timezone, reads_threads
         )
+        if self._recaps is not None:
+            await self._recaps.before_round(group, round_)
         try:
             posted = await self._chat.post_round(group.channel, card)
         except NotAllowed as exc:
@@ -406,6 +411,8 @@ class RoundService:
         was down; later sweeps leave a group they see for the first time to
         its schedule, as the process that set it up did.
         """
+        if self._recaps is not None:  # first, so a recap taken over precedes its question
+            await self._recaps.sweep(at_start)
         now = self._clock.now()
         for round_ in await self._store.unfinished_rounds(now, include_own=at_start):
             await self._take_over(round_)

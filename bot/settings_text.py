@@ -16,7 +16,17 @@ from bot.settings_errors import SettingsError, quoted
 
 __all__ = ["SETTING_KEYS", "Assignment", "read_assignments", "split_assignments"]
 
-SETTING_KEYS = ("time", "tz", "days", "categories", "difficulty", "reveal", "admins", "appeals")
+SETTING_KEYS = (
+    "time",
+    "tz",
+    "days",
+    "categories",
+    "difficulty",
+    "reveal",
+    "admins",
+    "appeals",
+    "recap",
+)
 
 _KEY_ALIASES = {
     "timezone": "tz",
@@ -39,6 +49,7 @@ _EXAMPLES = {
     "difficulty": "difficulty=mixed",
     "reveal": "reveal=18:00 or reveal=23h",
     "appeals": "appeals=admins or appeals=peers",
+    "recap": "recap=on or recap=off",
     "admins": "admins=@alice or admins=none",
 }
 

@@ -186,6 +186,13 @@ class DiscordChat:
                 raise
             raise NotAllowed("the channel no longer exists; set me up in another one.") from exc
 
+    async def message_link(self, place: ChannelRef, message_id: str) -> str | None:
+        """Return the link that opens a message of a server channel (`bot.ports.MessageLinks`)."""
+        if not place.workspace_id.isdigit():
+            return None
+        target = place.thread_id or place.channel_id
+        return f"https://discord.com/channels/{place.workspace_id}/{target}/{message_id}"
+
     def member_id(self, mention: str) -> str | None:
         """Return the member a word of settings text names (`bot.ports.MentionReading`)."""
         return member_mention(mention)

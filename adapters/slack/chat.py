@@ -380,6 +380,17 @@ class SlackChat:
                 return await self._post_in_thread_and_summary(place, posted.thread, reply)
         return MessageRef(place, await self._send_all(place, reply))
 
+    async def message_link(self, place: ChannelRef, message_id: str) -> str | None:
+        """Return the permalink of a message in a channel or thread (`bot.ports.MessageLinks`)."""
+        try:
+            found = await self._client.chat_getPermalink(
+                channel=place.channel_id, message_ts=message_id
+            )
+        except SlackApiError as exc:
+            log.warning("no permalink for %s: %s", message_id, slack_error(exc))
+            return None
+        return str(found["permalink"])
+
     async def _post_in_thread_and_summary(
         self, place: ChannelRef, thread: ChannelRef, reply: Reply
     ) -> MessageRef:

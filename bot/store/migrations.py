@@ -373,6 +373,25 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " ON problem_reports (question_id, reported_at)",
         ),
     ),
+    (
+        13,
+        "weekly recaps: claimed once per group and week, leased to the process posting it",
+        (
+            # `week` is the recapped week's leaderboard key (`w2026-49`); `status` is
+            # posting (leased until `lease_until`), posted or failed.
+            """CREATE TABLE recaps (
+                group_id {bigint} NOT NULL REFERENCES groups (id),
+                week TEXT NOT NULL,
+                status TEXT NOT NULL,
+                lease_owner TEXT,
+                lease_until {bigint},
+                message_id TEXT,
+                claimed_at {bigint} NOT NULL,
+                last_error TEXT,
+                PRIMARY KEY (group_id, week)
+            )""",
+        ),
+    ),
 )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "MemberStats",
     "PracticeAttempt",
     "PracticeSummary",
+    "RecapAnswer",
     "RegradeNote",
     "RegradeOutcome",
     "RegradeWrite",
@@ -166,6 +167,20 @@ class MemberAnswer:
     covered: tuple[bool, ...] | None
     points: int | None
     helpful_votes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RecapAnswer:
+    """An on-time, graded answer of a revealed round, as a weekly recap counts it."""
+
+    round_id: int
+    local_date: date
+    question_id: str
+    reveal_message_id: str | None
+    member_id: int
+    display_name: str
+    coverage: float
+    helpful_votes: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@
 - `DeliveryRecords` (bot.store.delivery_records): the platform deliveries seen;
 - `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows;
 - `QuestionRecords` (bot.store.question_records): rounds' figures, problem reports.
+- `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -26,6 +27,7 @@ from bot.store.group_records import GroupRecords
 from bot.store.migrations import migrate
 from bot.store.practice_records import PracticeRecords
 from bot.store.question_records import QuestionRecords
+from bot.store.recap_records import RecapRecords
 from bot.store.round_records import RoundRecords
 from bot.store.rows import ROUND_COLUMNS
 from bot.store.score_records import ScoreRecords
@@ -42,6 +44,7 @@ class SqlStore(
     DeliveryRecords,
     AppealRecords,
     QuestionRecords,
+    RecapRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

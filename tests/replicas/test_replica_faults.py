@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,7 +32,8 @@ from bot.clock import ManualClock, to_micros
 from bot.config import Config
 from bot.model import ChannelRef, MemberRef
 from bot.ports import Invocation
-from bot.store.database import Database
+from bot.scoring import period_key
+from bot.store.database import Database, Row
 from bot.store.urls import open_database
 from tests.conftest import FIXTURE_CONTENT, REPO
 from tests.postgres import postgres_database
@@ -245,6 +246,7 @@ async def test_three_replicas_kill_one_at_random_points(fault_db: str, tmp_path:
             assert posts[f"reveal-{row['id']}"] == 1, f"round {row['id']} revealed twice"
     doubled = {key: n for key, n in posts.items() if n > 1}
     assert not doubled, f"posted more than once: {doubled}"
+    _check_recaps(rounds, posts, await db.fetch("SELECT group_id, week, status FROM recaps"))
 
     status_of = {row["id"]: row["status"] for row in rounds}
     acks = await db.fetch("SELECT round_id, user_id, text, late FROM sim_acks")
@@ -264,3 +266,26 @@ async def test_three_replicas_kill_one_at_random_points(fault_db: str, tmp_path:
         if not ack["late"] and status_of[ack["round_id"]] == "revealed":
             assert answer["points"] is not None, f"acknowledged answer not scored: {dict(ack)}"
     await db.close()
+
+
+def _check_recaps(rounds: Sequence[Row], posts: Counter[str], recaps: Sequence[Row]) -> None:
+    """Each week of revealed rounds followed by a question that went out has one recap posted."""
+    went_out = ("open", "revealing", "revealed")
+    expected: set[tuple[int, str]] = set()
+    for row in rounds:
+        day = date.fromisoformat(row["local_date"])
+        if row["status"] != "revealed":
+            continue
+        week = period_key("week", day)
+        after = period_key("week", day + timedelta(days=7))
+        if any(
+            r["group_id"] == row["group_id"]
+            and r["status"] in went_out
+            and period_key("week", date.fromisoformat(r["local_date"])) == after
+            for r in rounds
+        ):
+            expected.add((row["group_id"], week))
+    posted = {(r["group_id"], r["week"]) for r in recaps if r["status"] == "posted"}
+    assert expected and posted == expected, (expected - posted, posted - expected)
+    for group_id, week in posted:
+        assert posts[f"recap-{group_id}-{week}"] == 1
