@@ -28,7 +28,7 @@ from bot.recount import GradeChange, recount
 from bot.replies import Reply
 from bot.scoring import ScoringRules, periods_of
 from bot.store.records import AnswerUnderReview, Appeal, AppealStatus, RegradeWrite
-from bot.store_ports import AppealStore
+from bot.store_appeal_ports import AppealStore
 
 __all__ = ["APPEAL_WINDOW", "REGRADE_WINDOW", "AppealService"]
 

@@ -24,7 +24,7 @@ from bot.model import Group, MemberRef, Question
 from bot.ports import ChatPort
 from bot.replies import Reply
 from bot.store.records import AnswerUnderReview, Appeal, AppealStatus
-from bot.store_ports import PeerStore
+from bot.store_appeal_ports import PeerStore
 
 __all__ = ["PANEL", "PeerJudges", "Settle", "parse_covered", "peer_verdict"]
 

@@ -7,26 +7,21 @@ and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
 from typing import Protocol, TypeVar, overload
 
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef, Round, RoundStatus
 from bot.question_figures import RoundTally
-from bot.recount import Recount, ScoredAnswer
 from bot.store.records import (
     AnswerSaved,
-    AnswerUnderReview,
     AnswerWithdrawn,
     AnswerWrite,
-    Appeal,
     MemberAnswer,
     MemberStats,
     PracticeAttempt,
     PracticeSummary,
     RegradeNote,
-    RegradeOutcome,
-    RegradeWrite,
     Review,
     ReviewRating,
     RoundResult,
@@ -36,10 +31,8 @@ from bot.store.records import (
 
 __all__ = [
     "AnswerStore",
-    "AppealStore",
     "FeedbackStore",
     "GroupStore",
-    "PeerStore",
     "PracticeStore",
     "QuestionStatsStore",
     "RoundStore",
@@ -388,105 +381,6 @@ class RoundStore(Protocol):
 
     async def unfinished_rounds(self, now: datetime, include_own: bool) -> list[Round]:
         """Return rounds stuck mid-step whose lease ran out (or, if `include_own`, is ours)."""
-        ...
-
-
-class PeerStore(Protocol):
-    """The store calls peer judges need."""
-
-    async def add_judges(self, appeal_id: int, judge_ids: Sequence[int]) -> None:
-        """Record the members asked to judge an appeal."""
-        ...
-
-    async def answer_by_id(self, answer_id: int) -> AnswerUnderReview | None:
-        """Return an answer by id, as an admin regrades it."""
-        ...
-
-    async def appeal(self, appeal_id: int) -> Appeal | None:
-        """Return an appeal by id."""
-        ...
-
-    async def cast_vote(
-        self, appeal_id: int, judge_id: int, covered: str, now: datetime
-    ) -> list[str] | None:
-        """Record a judge's vote on an open appeal; return every vote cast, None if refused."""
-        ...
-
-    async def judges_votes(self, appeal_id: int) -> dict[int, str | None]:
-        """Return an appeal's judges (member id) and their votes (None: not cast yet)."""
-        ...
-
-    async def member_id(self, member: MemberRef) -> int:
-        """Return the id of a member, recording them (or their new name) if needed."""
-        ...
-
-    async def peer_candidates(self, round_id: int, appellant_id: int) -> list[tuple[int, str]]:
-        """Return (member id, user id) of who may judge an appeal: the round's on-time attempts."""
-        ...
-
-
-class AppealStore(PeerStore, Protocol):
-    """The store calls appeals and regrades need (peer judges' too)."""
-
-    async def answer_by_id(self, answer_id: int) -> AnswerUnderReview | None:
-        """Return an answer by id, as an admin regrades it."""
-        ...
-
-    async def answer_under_review(self, round_id: int, member_id: int) -> AnswerUnderReview | None:
-        """Return a member's answer to a round, as an admin regrades it."""
-        ...
-
-    async def appeal(self, appeal_id: int) -> Appeal | None:
-        """Return an appeal by id."""
-        ...
-
-    async def appeal_of_answer(self, answer_id: int) -> Appeal | None:
-        """Return the appeal of an answer, if it was appealed."""
-        ...
-
-    async def get_round(self, round_id: int) -> Round | None:
-        """Return a round by id."""
-        ...
-
-    async def get_group(self, group_id: int) -> Group | None:
-        """Return a group by id."""
-        ...
-
-    async def keep_grade(
-        self, appeal_id: int, decided_by: int | None, reason: str, now: datetime
-    ) -> Appeal | None:
-        """Close an appeal with the grade kept; None if it was decided already."""
-        ...
-
-    async def latest_revealed_round(self, group_id: int) -> Round | None:
-        """Return the group's most recently revealed round."""
-        ...
-
-    async def member_id(self, member: MemberRef) -> int:
-        """Return the id of a member, recording them (or their new name) if needed."""
-        ...
-
-    async def open_appeal(
-        self, answer_id: int, group_id: int, note: str, now: datetime
-    ) -> Appeal | None:
-        """Record a member's appeal of their answer's grade; None if it was appealed before."""
-        ...
-
-    async def open_appeals(self, group_id: int) -> list[Appeal]:
-        """Return a group's undecided appeals, oldest first."""
-        ...
-
-    async def regrade(
-        self,
-        write: RegradeWrite,
-        recount_of: Callable[[Sequence[ScoredAnswer]], Recount],
-        periods_of: Callable[[date], tuple[str, ...]],
-    ) -> RegradeOutcome:
-        """Give an answer a human's grade and rescore what follows; refused if decided first."""
-        ...
-
-    async def round_on(self, group_id: int, local_date: date) -> Round | None:
-        """Return the group's round of a local date, whatever its status."""
         ...
 
 

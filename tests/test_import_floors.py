@@ -67,6 +67,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.notices",
         "bot.store.",
         "bot.store_ports",
+        "bot.store_appeal_ports",
         "bot.limits",
         "bot.jobs",
         "bot.reconnect",
