@@ -9,9 +9,13 @@ from bot.markup import user_name
 from bot.messages import category_title
 from bot.model import Question
 from bot.recap_figures import Hardest, Recap
-from bot.replies import Field, Reply, Visibility
+from bot.replies import Button, Field, Reply, Visibility
 
-__all__ = ["HardestShown", "recap_card", "recap_post_key"]
+__all__ = ["RECAP_BOARD", "HardestShown", "recap_board_week", "recap_card", "recap_post_key"]
+
+# The recap's button: the recapped week's full board, for the member alone. It also lets a
+# platform that finds posts by their buttons (Discord) find a recap again after a crash.
+RECAP_BOARD = "recap-board"
 
 _MEDALS = ("\N{FIRST PLACE MEDAL}", "\N{SECOND PLACE MEDAL}", "\N{THIRD PLACE MEDAL}")
 _PROMPT_CHARS = 160
@@ -24,6 +28,15 @@ class HardestShown:
     hardest: Hardest
     question: Question | None
     link: str | None
+
+
+def recap_board_week(value: str, group_id: int) -> str | None:
+    """Return the week (`2026-W49`) a recap's button names, if it is of this group."""
+    group, _, week = value.partition("-")
+    year, _, number = week.removeprefix("w").partition("-")
+    if group != str(group_id) or not (year.isdigit() and number.isdigit()):
+        return None
+    return f"{year}-W{number}"
 
 
 def recap_post_key(group_id: int, week: str) -> str:
@@ -102,5 +115,6 @@ def recap_card(group_id: int, week: str, recap: Recap, hardest: HardestShown | N
         title=f"Last week's recap · {_week_name(recap)}",
         fields=tuple(fields),
         visibility=Visibility.PUBLIC,
+        buttons=(Button(RECAP_BOARD, "Full board", f"{group_id}-{week}"),),
         key=recap_post_key(group_id, week),
     )

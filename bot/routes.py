@@ -23,6 +23,7 @@ from bot.model import ChannelRef, Group, MemberRef
 from bot.periods import split_value
 from bot.practice import HOLD_BACK, PracticeService
 from bot.question_stats import QuestionStatsService
+from bot.recap_messages import RECAP_BOARD, recap_board_week
 from bot.replies import Reply
 from bot.rounds import RoundService
 from bot.scoring import ScoringRules
@@ -81,6 +82,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         f"button {standing_replies.SHARE_LEADERBOARD}": lambda g, m, p, a: _share(
             s.standings, g, m, a
         ),
+        f"button {RECAP_BOARD}": lambda g, m, p, a: _recap_board(s.standings, g, m, a),
         "form answer": lambda g, m, p, a: s.answers.from_form(g, m, a["value"], a["text"]),
     }
     anywhere: dict[str, Anywhere] = {
@@ -160,6 +162,16 @@ def _share(
     """Post the board a Share button names (`week`, `week 2026-W49`) in the channel."""
     period, when = split_value(a["value"])
     return standings.leaderboard(group, member, period, shared=True, when=when)
+
+
+async def _recap_board(
+    standings: StandingsService, group: Group, member: MemberRef, a: Args
+) -> Reply:
+    """Show the member the full board of the week a recap's button names."""
+    week = recap_board_week(a["value"], group.id)
+    if week is None:
+        return messages.error("That recap is not of this channel.")
+    return await standings.leaderboard(group, member, "week", when=week)
 
 
 def _timezone(group: Group | None) -> str:

@@ -92,3 +92,12 @@ def test_the_card_shows_names_inert_and_no_one_for_doing_badly() -> None:
     assert "@everyone" not in shown.replace("@\u200beveryone", "")
     assert card.key == "recap-3-w2026-50" and card.title is not None and "2026-W50" in card.title
     assert [f.name for f in card.fields] == ["Top three", "Most helpful"]
+
+
+def test_the_recap_button_names_its_groups_week_only() -> None:
+    from bot.recap_messages import recap_board_week
+
+    assert recap_board_week("3-w2026-49", 3) == "2026-W49"
+    assert recap_board_week("3-w2026-49", 4) is None  # another group's recap
+    assert recap_board_week("3-2026-49x", 3) is None
+    assert recap_board_week("", 3) is None

@@ -30,6 +30,7 @@ from adapters.discord.events import member_mention
 from adapters.discord.render import BUTTON_PREFIX, Outgoing, message_kwargs, render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.ports import NotAllowed
+from bot.recap_messages import RECAP_BOARD
 from bot.replies import Reply
 
 __all__ = ["DEFAULT_RATE", "DiscordChat", "Pacer", "UnsuitableChannel", "process_rate"]
@@ -114,7 +115,7 @@ class Pacer:
 # carries: the core's key `round-12` names the round card, whose "answer" button holds
 # the round id; `reveal-12` the reveal, whose "feedback" button holds it. Discord keeps
 # no other hidden data on a message.
-_KEY_BUTTONS = {"round": "answer", "reveal": "feedback"}
+_KEY_BUTTONS = {"round": "answer", "reveal": "feedback", "recap": RECAP_BOARD}
 _LOOKBACK = 100  # the newest messages searched for a post
 
 

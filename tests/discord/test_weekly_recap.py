@@ -55,3 +55,23 @@ async def test_the_recap_card_opens_the_week_in_the_channel_with_a_link_to_the_r
     assert "Monday 30 Nov's question" in fields["Hardest question"]
     assert f"Its reveal: {link}" in fields["Hardest question"]
     assert "2 members took part." in (recap.get("description") or "")
+
+
+async def test_the_recap_is_found_again_by_its_button_and_opens_the_full_board(bot: Bot) -> None:
+    """After a crash between the post and its record, the lookup finds the recap (no repeat)."""
+    await bot.set_up_group("time=09:00 tz=UTC days=mon reveal=18:00")
+    await bot.post_round()
+    record = await bot.command("answer", bot.alice, options={"text": GOOD})
+    await bot.until(lambda: "Recorded your answer" in str(record.messages()))
+    await bot.scheduler.run_until(START.replace(hour=18))
+    await bot.scheduler.run_until(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    group = (await bot.app.store.list_groups())[0]
+    found = await bot.platform.chat.find_post(group.channel, f"recap-{group.id}-w2026-49")
+    recap = next(
+        m for m in bot.fake.messages_in(bot.channel_id) if "recap" in str(m.get("embeds"))
+    )
+    assert found is not None and found.message_id == str(recap["id"])
+    button = recap["components"][0]["components"][0]
+    pressed = await bot.fake.press(recap, button["custom_id"], user=bot.bob)
+    shown = str(pressed.callback.result()["data"])
+    assert "week 2026-W49 (30 Nov – 6 Dec 2026, final)" in shown and "Alice" in shown
