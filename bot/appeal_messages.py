@@ -35,6 +35,7 @@ __all__ = [
     "question_about",
     "regrade_form",
     "regraded",
+    "reveal_running",
     "sent_to_peers",
     "vote_recorded",
 ]
@@ -211,6 +212,15 @@ def grade_kept(review: AnswerUnderReview) -> Reply:
     )
 
 
+def reveal_running() -> Reply:
+    """Return why a decision waits: a reveal of the channel is scoring its members."""
+    return Reply(
+        text="A question of this channel is being revealed and scored right now. "
+        "Try again in a minute: nothing was changed.",
+        is_error=True,
+    )
+
+
 def decided_already(who: str | None, when: datetime | None, timezone: str) -> Reply:
     """Return the answer to a second decision: who decided first, and when."""
     by = f" by {user_name(who)}" if who else ""
@@ -341,6 +351,8 @@ def vote_recorded(settled: str | None) -> Reply:
         "changed": "With it a majority agreed, and the grade was changed. Thank you for judging.",
         "kept": "With it a majority agreed to keep the grade. Thank you for judging.",
         "decided": "The appeal had been decided already; thank you all the same.",
+        "busy": "With it a majority agreed, but a question was being revealed at that "
+        "moment, so the appeal waits for the channel's admins to apply it.",
     }[settled]
     return Reply(title="Vote recorded", text="Your vote is in and stays private. " + after)
 

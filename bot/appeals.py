@@ -27,7 +27,13 @@ from bot.ports import ChatPort, MentionReading
 from bot.recount import GradeChange, recount
 from bot.replies import Reply
 from bot.scoring import ScoringRules, periods_of
-from bot.store.records import AnswerUnderReview, Appeal, AppealStatus, RegradeWrite
+from bot.store.records import (
+    AnswerUnderReview,
+    Appeal,
+    AppealStatus,
+    RegradeOutcome,
+    RegradeWrite,
+)
 from bot.store_appeal_ports import AppealStore
 
 __all__ = ["APPEAL_WINDOW", "REGRADE_WINDOW", "AppealService"]
@@ -261,7 +267,8 @@ class AppealService:
                 return messages.info("That is the grade it has already: nothing changed.")
             return await self.keep(admin, str(case.appeal.id), reason.strip(), place)
         decided_by = await self._store.member_id(admin)
-        return await self._regrade(case, decided_by, covered, seen, reason.strip())
+        reply, _ = await self._regrade(case, decided_by, covered, seen, reason.strip())
+        return reply
 
     async def _regrade(
         self,
@@ -271,7 +278,8 @@ class AppealService:
         seen: tuple[bool, ...],
         reason: str,
         by_peers: bool = False,
-    ) -> Reply:
+    ) -> tuple[Reply, RegradeOutcome]:
+        """Apply a new grade; return the decider's reply and what the store did."""
         review, group = case.review, case.group
         write = RegradeWrite(
             answer_id=review.answer_id,
@@ -292,20 +300,26 @@ class AppealService:
             lambda answers: recount(answers, change, review.member_id, self._rules),
             periods_of,
         )
+        if outcome.busy:
+            return words.reveal_running(), outcome
         if not outcome.done:
             tz = group.settings.timezone
-            return words.decided_already(outcome.decided_by, outcome.decided_at, tz)
+            return words.decided_already(outcome.decided_by, outcome.decided_at, tz), outcome
         log.info("group %d: answer %d regraded", group.id, review.answer_id)
         today = self._clock.now().astimezone(group.settings.zone).date()
         boards = words.board_changes(outcome.periods, periods_of(today))
         note = words.member_told_change(case.question, review, covered, outcome, reason)
         await self._tell_member(group, review, note)
-        return words.regraded(review, covered, outcome, boards)
+        return words.regraded(review, covered, outcome, boards), outcome
 
     async def _settle_by_peers(
         self, appeal_id: int, covered: tuple[bool, ...], judge_id: int
     ) -> str:
-        """Give an appeal the grade its peer judges settled on: "changed", "kept" or "decided"."""
+        """Give an appeal the grade its peer judges settled on.
+
+        Return "changed", "kept", "decided" (someone decided first) or "busy" (a reveal
+        of the group was scoring: the appeal stays open for the admins).
+        """
         appeal = await self._store.appeal(appeal_id)
         review = await self._store.answer_by_id(appeal.answer_id) if appeal else None
         group = await self._store.get_group(review.group_id) if review else None
@@ -320,8 +334,10 @@ class AppealService:
             note = words.member_told_kept(case.question, case.review, PEERS_DECIDED)
             await self._tell_member(case.group, case.review, note)
             return "kept"
-        reply = await self._regrade(case, judge_id, covered, seen, PEERS_DECIDED, by_peers=True)
-        return "decided" if reply.is_error else "changed"
+        _, outcome = await self._regrade(
+            case, judge_id, covered, seen, PEERS_DECIDED, by_peers=True
+        )
+        return "changed" if outcome.done else "busy" if outcome.busy else "decided"
 
     async def _decided_before(self, case: Case, appeal_id: int) -> Reply:
         decided = await self._store.appeal(appeal_id)

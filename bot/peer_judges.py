@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 PANEL = 3
 
 # Settles an appeal with the panel's grade: (appeal id, covered, deciding judge's member id)
-# -> "changed", "kept", or "decided" (someone decided first).
+# -> "changed", "kept", "decided" (someone decided first) or "busy" (a reveal was scoring).
 Settle = Callable[[int, tuple[bool, ...], int], Awaitable[str]]
 
 

@@ -3,8 +3,9 @@
 A regrade rewrites one answer's grade and, in the same transaction, what
 follows from it (the member's later points through the streak, their stats,
 every leaderboard total those answers count on), as `bot.recount` works it
-out. Decisions on one group take turns, so two admins deciding at once
-cannot both win.
+out. Decisions on one group take turns with each other and with its reveals
+(one lock), so two admins deciding at once cannot both win, and a regrade is
+refused while a reveal is scoring the group from stats it read beforehand.
 """
 
 from __future__ import annotations
@@ -25,13 +26,11 @@ from bot.store.records import (
     RegradeOutcome,
     RegradeWrite,
 )
+from bot.store.round_records import GROUP_SCORES_LOCK
 from bot.store.rows import covered_from_text, covered_to_text, time_or_none
 from bot.store.score_records import set_member_totals, write_member_stats
 
 __all__ = ["AppealRecords", "RecountOf"]
-
-# Advisory lock keys (PostgreSQL) of decisions on one group: this base plus the group's id.
-REGRADE_LOCK = 0x5717_A99E_0000_0000
 
 # A member's answers, as stored, turned into their recount (the rules live with the caller).
 RecountOf = Callable[[Sequence[ScoredAnswer]], Recount]
@@ -218,7 +217,12 @@ class AppealRecords(StoreBase):
     ) -> RegradeOutcome:
         """Give an answer a human's grade and rescore what follows; refused if decided first."""
         async with self.db.transaction() as tx:
-            await take_turns(tx, self.db.dialect, REGRADE_LOCK + write.group_id)
+            await take_turns(tx, self.db.dialect, GROUP_SCORES_LOCK + write.group_id)
+            if await tx.fetchrow(
+                "SELECT id FROM rounds WHERE group_id = :group_id AND status = 'revealing'",
+                {"group_id": write.group_id},
+            ):
+                return RegradeOutcome(False, busy=True)
             refused = await _decided(tx, write)
             if refused is not None:
                 return refused

@@ -339,7 +339,8 @@ class RegradeNote:
 class RegradeOutcome:
     """What a regrade did: the answer's points before and after, the boards it changed.
 
-    Not `done` when someone decided first: `decided_by` and `decided_at` say who and when.
+    Not `done` when someone decided first (`decided_by` and `decided_at` say who and
+    when), or when a reveal of the group was scoring (`busy`).
     """
 
     done: bool
@@ -348,3 +349,4 @@ class RegradeOutcome:
     periods: tuple[str, ...] = ()  # the leaderboards whose totals changed
     decided_by: str | None = None
     decided_at: datetime | None = None
+    busy: bool = False  # refused: a reveal of the group is scoring; nothing was changed

@@ -11,10 +11,12 @@ from bot.store.base import StoreBase
 from bot.store.database import take_turns
 from bot.store.rows import ROUND_COLUMNS, numbered_params, round_from_row, time_or_none
 
-__all__ = ["RoundRecords"]
+__all__ = ["GROUP_SCORES_LOCK", "RoundRecords"]
 
-# Advisory lock keys (PostgreSQL) of a group's reveals: this base plus the group id.
-_REVEAL_LOCK = 0x5717_0000_0000
+# Advisory lock keys (PostgreSQL) of a group's scoring: this base plus the group id. Reveals
+# take turns on it (each gets the next sequence number), and so do regrades, which must not
+# run while a reveal scores members from stats it read before writing them.
+GROUP_SCORES_LOCK = 0x5717_0000_0000
 # Statuses whose round used up its question (for "no repeat until exhausted").
 _ASKED = ("posting", "retry", "open", "revealing", "revealed")
 
@@ -166,7 +168,7 @@ class RoundRecords(StoreBase):
             if group is None:
                 return None
             # Reveals of one group take turns, so each gets the next sequence number.
-            await take_turns(tx, self.db.dialect, _REVEAL_LOCK + int(group["group_id"]))
+            await take_turns(tx, self.db.dialect, GROUP_SCORES_LOCK + int(group["group_id"]))
             row = await tx.fetchrow(
                 "UPDATE rounds SET status = 'revealing', revealed_at = :now,"
                 " lease_owner = :lease_owner, lease_until = :lease_until,"

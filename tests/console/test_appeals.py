@@ -264,3 +264,24 @@ async def test_the_note_and_the_reason_may_be_left_empty(console: Console) -> No
     decided = await console.app.store.appeal(1)
     assert decided is not None and decided.reason == "" and decided.decided_by == "Dora"
     await assert_scores_recount(console.app.store.db)
+
+
+async def test_no_regrade_while_a_reveal_of_the_group_is_scoring(console: Console) -> None:
+    """A reveal scores members from stats it read first: a regrade then would be overwritten."""
+    round_id = await first_round(console)
+    await console.run(":at 2026-12-01T09:00")  # Tuesday's round opens
+    tuesday = await console.app.store.current_round(1)
+    assert tuesday is not None
+    await console.app.store.db.execute(
+        "UPDATE rounds SET status = 'revealing' WHERE id = :id", {"id": tuesday.id}
+    )
+    out = await console.run(":as Alice", "/studybot regrade bob 2026-11-30")
+    out = await console.run(":press Change the grade", "all", "Missed by the grader.")
+    assert "being revealed and scored right now" in out
+    assert await points(console, "Bob", round_id) == RULES.participation
+    await console.app.store.db.execute(
+        "UPDATE rounds SET status = 'open' WHERE id = :id", {"id": tuesday.id}
+    )
+    out = await console.run(":press Change the grade", "all", "Missed by the grader.")
+    assert "== Grade changed ==" in out
+    await assert_scores_recount(console.app.store.db)

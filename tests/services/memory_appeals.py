@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
+from bot.model import RoundStatus
 from bot.recount import Recount, ScoredAnswer
 from bot.store.records import (
     AnswerUnderReview,
@@ -140,6 +141,11 @@ class MemoryAppeals(MemoryBase):
         periods_of: Callable[[date], tuple[str, ...]],
     ) -> RegradeOutcome:
         """Give an answer a human's grade and rescore what follows; refused if decided first."""
+        if any(
+            r.group_id == write.group_id and r.status is RoundStatus.REVEALING
+            for r in self.rounds.values()
+        ):
+            return RegradeOutcome(False, busy=True)
         refused = self._decided(write)
         if refused is not None:
             return refused
