@@ -67,9 +67,7 @@ async def test_the_recap_is_found_again_by_its_button_and_opens_the_full_board(b
     await bot.scheduler.run_until(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
     group = (await bot.app.store.list_groups())[0]
     found = await bot.platform.chat.find_post(group.channel, f"recap-{group.id}-w2026-49")
-    recap = next(
-        m for m in bot.fake.messages_in(bot.channel_id) if "recap" in str(m.get("embeds"))
-    )
+    recap = next(m for m in bot.fake.messages_in(bot.channel_id) if "recap" in str(m.get("embeds")))
     assert found is not None and found.message_id == str(recap["id"])
     button = recap["components"][0]["components"][0]
     pressed = await bot.fake.press(recap, button["custom_id"], user=bot.bob)
