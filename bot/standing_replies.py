@@ -85,6 +85,19 @@ def _own_place(
     return ""
 
 
+def _past_the_end(board: BoardPeriod, page: int, size: int) -> str:
+    """Return why a page past the board's last is empty, and which page to ask for."""
+    if not size:
+        return f"Page {page} is past the end: no one has points on this board."
+    pages = _pages(size)
+    again = mention("leaderboard", f"{board.value} page={pages}")
+    members = f"{size} member{'' if size == 1 else 's'}"
+    return (
+        f"Page {page} is past the end: this board has {pages} page{'s' if pages > 1 else ''}"
+        f" ({members}); try {again}."
+    )
+
+
 def leaderboard_reply(
     board: BoardPeriod,
     leaders: Sequence[Standing],
@@ -112,9 +125,7 @@ def leaderboard_reply(
         )
     pages = _pages(size)
     if page > pages:
-        again = mention("leaderboard", f"{board.value} page={pages}".strip())
-        text = f"Page {page} is past the end: this board has {pages} page{'s' if pages > 1 else ''}"
-        text += f" ({size} member{'' if size == 1 else 's'}); try {again}."
+        text = _past_the_end(board, page, size)
     else:
         text = leaders_text(leaders, figures)
         if pages > 1:
