@@ -62,6 +62,11 @@ async def test_next_and_previous_page_the_board_and_keep_the_callers_place(bot: 
     assert [n for _, n in lines][:10] == names[:10]
     assert _shows_place(lines, names, last["username"])
 
+    record = await bot.command("leaderboard", caller, options={"period": "all", "page": "3"})
+    shown = str(_reply(record))
+    assert "Page 3 is past the end: this board has 2 pages (12 members)" in shown
+    assert "try /leaderboard period:all page:2." in shown
+
 
 def _shows_place(lines: list[tuple[int, str]], names: list[str], who: str) -> bool:
     """Return whether the presser's own place is shown: on the page, or once below it."""
