@@ -19,15 +19,20 @@ FULL_LINE = re.compile(r"^\d+\. .+ — \d+ · .*$")
 
 
 async def period_figures(db: Database, first: date, last: date) -> dict[str, tuple[int, float]]:
-    """Return each member's (scored answers, average coverage) in rounds of these local days."""
+    """Return each member's (real attempts scored, average coverage) in rounds of these days."""
     rows = await db.fetch(
-        "SELECT m.display_name, a.coverage, a.points, r.local_date, r.group_id FROM answers a"
-        " JOIN rounds r ON r.id = a.round_id JOIN members m ON m.id = a.member_id"
+        "SELECT m.display_name, a.coverage, a.points, a.attempt, r.local_date, r.group_id"
+        " FROM answers a JOIN rounds r ON r.id = a.round_id JOIN members m ON m.id = a.member_id"
     )
     found: dict[str, list[float]] = {}
     for r in rows:
         day = date.fromisoformat(r["local_date"])
-        if r["group_id"] == GROUP and r["points"] is not None and first <= day <= last:
+        if (
+            r["group_id"] == GROUP
+            and r["points"] is not None
+            and r["attempt"]
+            and first <= day <= last
+        ):
             found.setdefault(r["display_name"], []).append(float(r["coverage"]))
     return {name: (len(c), sum(c) / len(c)) for name, c in found.items()}
 

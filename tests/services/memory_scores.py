@@ -88,13 +88,16 @@ class MemoryScores(MemoryBase):
     ) -> dict[int, tuple[int, float]]:
         """Return (rounds answered, coverage sum) of these members in a group's period."""
         wanted = set(member_ids)
+        if days is None:
+            stats = await self.member_stats(group_id, wanted)
+            return {m: (s.rounds_answered, s.coverage_sum) for m, s in stats.items()}
         figures: dict[int, tuple[int, float]] = {}
         for (r, m), a in self.answers.items():
             round_ = self.rounds[r]
             day = round_.local_date.isoformat()
             if m not in wanted or round_.group_id != group_id or a.points is None:
                 continue
-            if days is not None and not days[0] <= day <= days[1]:
+            if not days[0] <= day <= days[1] or not self.attempt_of.get(a.answer_id, False):
                 continue
             answered, coverage = figures.get(m, (0, 0.0))
             figures[m] = (answered + 1, coverage + (a.coverage or 0.0))

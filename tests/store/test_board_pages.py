@@ -12,9 +12,9 @@ import pytest
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
 from bot.periods import period_days
-from bot.scoring import periods_of
+from bot.scoring import next_stats, periods_of
 from bot.store.postgres import open_postgres
-from bot.store.records import AnswerWrite, RoundResult, ScoreEntry
+from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
 from tests.postgres import POSTGRES_URL, postgres_schema
@@ -46,26 +46,36 @@ async def test_pages_and_columns_match_a_brute_force_recount(store: SqlStore) ->
     assert group is not None and other is not None
     ids = [await store.member_id(MemberRef("t", f"u{i}", f"U{i}")) for i in range(35)]
     rng = random.Random(18)
-    answers: list[tuple[int, int, str, float, int, datetime]] = []  # group, member, day, ...
+    # group, member, day, coverage, points, when, a real attempt
+    answers: list[tuple[int, int, str, float, int, datetime, bool]] = []
+    stats: dict[tuple[int, int], MemberStats] = {}
     for n, day in enumerate(date(2026, 11, 20) + timedelta(days=d) for d in range(16)):
         for g in (group.id, other.id):
             round_ = await store.claim_round(g, day, "q", T0)
             assert round_ is not None
             await store.round_posted(round_.id, f"m{g}{n}", f"t{g}{n}", T0, T0)
-            scores = []
+            scores, updated = [], []
             for m in rng.sample(ids, 12):
                 at = T0 + timedelta(days=n, seconds=rng.choice([0, 1, 3599, 3600, 7300]))
                 saved = await store.save_answer(
                     AnswerWrite(round_.id, m, "x", AnswerSource.THREAD, at)
                 )
                 assert saved is not None
-                coverage, points = rng.choice([(0.0, 0), (0.5, 20), (1.0, 30)])
-                scores.append(
-                    ScoreEntry(saved.answer_id, m, coverage, (True,), points, periods_of(day), at)
+                coverage, points, attempt = rng.choice(
+                    [(0.0, 0, False), (0.0, 10, True), (0.5, 20, True), (1.0, 30, True)]
                 )
-                answers.append((g, m, day.isoformat(), coverage, points, at))
+                scores.append(
+                    ScoreEntry(
+                        saved.answer_id, m, coverage, (True,), points, periods_of(day), at, attempt
+                    )
+                )
+                answers.append((g, m, day.isoformat(), coverage, points, at, attempt))
+                if attempt:  # as the reveal: only a real attempt counts in the running totals
+                    stats[(g, m)] = next_stats(stats.get((g, m)), m, n + 1, coverage)
+                    updated.append(stats[(g, m)])
             assert await store.claim_reveal(round_.id, T0, T0 + LEASE) is not None
-            assert await store.save_round_result(RoundResult(round_.id, tuple(scores), ()))
+            result = RoundResult(round_.id, tuple(scores), tuple(updated))
+            assert await store.save_round_result(result)
 
     for key in ("all", "m2026-11", "w2026-49", "m2026-12"):
         days = period_days(key)
@@ -74,9 +84,10 @@ async def test_pages_and_columns_match_a_brute_force_recount(store: SqlStore) ->
         ]
         totals: dict[int, tuple[int, datetime]] = {}
         figures: dict[int, tuple[int, float]] = {}
-        for _, m, _, coverage, points, at in sorted(mine, key=lambda a: a[5]):
-            answered, covered = figures.get(m, (0, 0.0))
-            figures[m] = (answered + 1, covered + coverage)
+        for _, m, _, coverage, points, at, attempt in sorted(mine, key=lambda a: a[5]):
+            if attempt:
+                answered, covered = figures.get(m, (0, 0.0))
+                figures[m] = (answered + 1, covered + coverage)
             if points:
                 totals[m] = (totals.get(m, (0, at))[0] + points, at)
         board = sorted(totals, key=lambda m: (-totals[m][0], totals[m][1], m))
