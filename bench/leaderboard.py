@@ -1,4 +1,8 @@
-"""Leaderboard queries: top 10 plus the caller's rank, SQLite or PostgreSQL.
+"""Leaderboard queries: a page of ten, its columns and the caller's rank, SQLite or PostgreSQL.
+
+Each board is timed on page 1 and page 50 (ranks 491-500), each time with what
+/leaderboard asks: the page (OFFSET), the caller's place, the board's size and
+the rounds and coverage of the members shown in that period.
 
 The boards timed: this week, all time, and two closed periods as `/leaderboard
 week last` and `/leaderboard month last` name them (boards without points at
@@ -53,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.figures import load_average, percentile, verdict
 from bot.clock import ManualClock, from_micros, to_micros
 from bot.model import AnswerSource, ChannelRef, GroupSettings
-from bot.periods import board_period
+from bot.periods import board_period, period_days
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
 from bot.store.database import Database
 from bot.store.migrations import SCORE_HOUR
@@ -491,10 +495,30 @@ def board_keys(last_day: date) -> dict[str, str]:
     }
 
 
-async def measure(store: SqlStore, last_day: date, samples: int) -> dict[str, list[float]]:
-    """Time top 10 plus the rank of random callers on the board, per period.
+PAGES = {"page 1": 1, "page 50": 50}  # the pages timed on each board
 
-    A board without points (a closed period before the history began) is left out.
+
+async def one_board(store: SqlStore, key: str, page: int, member: int) -> None:
+    """Ask the store what /leaderboard asks for one page, with the columns, for one caller.
+
+    As StandingsService.leaderboard: the page's ten, the caller's place and the
+    board's size (the pages), then the rounds and coverage of those shown.
+    """
+    leaders, mine, _ = await store.together(
+        store.top_scores(GROUP, key, 10, (page - 1) * 10),
+        store.standing_of(GROUP, key, member),
+        store.board_size(GROUP, key),
+    )
+    shown = [s.member_id for s in leaders] + ([mine.member_id] if mine else [])
+    figures = await store.board_figures(GROUP, period_days(key), shown)
+    assert len(leaders) == 10 and mine is not None and len(figures) == len(set(shown))
+
+
+async def measure(store: SqlStore, last_day: date, samples: int) -> dict[str, list[float]]:
+    """Time a page of ten with its columns plus the rank of random callers, per period and page.
+
+    A board without points (a closed period before the history began), or too
+    short for the page, is left out.
     """
     rng = random.Random(11)
     timings: dict[str, list[float]] = {}
@@ -506,16 +530,16 @@ async def measure(store: SqlStore, last_day: date, samples: int) -> dict[str, li
                 {"g": GROUP, "p": key},
             )
         ]
-        if not ranked:
-            continue
-        timings[label] = []
-        for i in range(WARM_UP + samples):
-            member = rng.choice(ranked)  # callers who are on the board: the full query
-            start = time.perf_counter()
-            await store.top_scores(GROUP, key, 10)
-            await store.standing_of(GROUP, key, member)
-            if i >= WARM_UP:
-                timings[label].append((time.perf_counter() - start) * 1000)
+        for name, page in PAGES.items():
+            if len(ranked) < page * 10:
+                continue
+            timed = timings[f"{label}, {name}"] = []
+            for i in range(WARM_UP + samples):
+                member = rng.choice(ranked)  # callers who are on the board: the full query
+                start = time.perf_counter()
+                await one_board(store, key, page, member)
+                if i >= WARM_UP:
+                    timed.append((time.perf_counter() - start) * 1000)
     return timings
 
 
@@ -563,7 +587,9 @@ async def main() -> None:
                     results[state][n] = await measure(store, history[-1].day, args.samples)
                     print(f"  {state} ({load_average()}):")
                     for period, values in results[state][n].items():
-                        print(f"    top 10 + caller's rank, {period:>10}: {summary(values)}")
+                        print(
+                            f"    page + columns + caller's rank, {period:>21}: {summary(values)}"
+                        )
     print(f"{args.samples} leaderboards per period, state and size, after {WARM_UP} untimed ones")
     if results[VACUUMED]:
         print(
@@ -583,7 +609,7 @@ async def main() -> None:
             else "no such board at 10,000 answers (too short a history)"
         )
         print(
-            f"{period:>10}: p99 {worst:.2f} ms at {args.answers:,} answers"
+            f"{period:>21}: p99 {worst:.2f} ms at {args.answers:,} answers"
             f" (target < {TARGET_MS:.0f} ms, checked on p99: {verdict(worst < TARGET_MS)});"
             f" {against}"
         )

@@ -185,6 +185,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "es": "public: publicarla en el canal",
         "pt-BR": "public: publicar no canal",
     },
+    ("leaderboard", "page"): {
+        "fr": "quelle dizaine, par ex. page=2",
+        "de": "welche zehn, z. B. page=2",
+        "es": "qué decena, p. ej. page=2",
+        "pt-BR": "qual dezena, ex.: page=2",
+    },
     ("help", "topic"): {
         "fr": "commands, scoring ou admin",
         "de": "commands, scoring oder admin",

@@ -80,6 +80,8 @@ class Command:
 # The shape of a leaderboard period's name (`last`, `2026-W49`, `W49`, `2026-11`);
 # bot.periods says which period it names, if any.
 PERIOD_NAME = r"last|(\d{4}-?)?w\d{1,2}|\d{4}-\d{1,2}"
+# A leaderboard page (`page=2`, or `2` alone); bot.periods checks the number.
+PAGE_NAME = r"(page=)?\d{1,6}"
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -114,6 +116,7 @@ COMMANDS: tuple[Command, ...] = (
                 pattern=PERIOD_NAME,
             ),
             Param("share", "public: post it in the channel", choices=("public",)),
+            Param("page", "which ten, e.g. page=2", pattern=PAGE_NAME),
         ),
         repeatable=True,  # a replayed `public` posts the same board again, nothing more
     ),

@@ -18,13 +18,25 @@ from bot.command_refs import mention
 from bot.markup import user_text
 from bot.scoring import ALL_TIME, PERIOD_NAMES, period_key
 
-__all__ = ["LAST", "BoardPeriod", "PeriodError", "board_period", "split_value"]
+__all__ = [
+    "LAST",
+    "BoardPeriod",
+    "PeriodError",
+    "board_period",
+    "page_number",
+    "page_value",
+    "period_days",
+    "split_page_value",
+    "split_value",
+]
 
 LAST = "last"
 _WEEK = re.compile(r"(?:(\d{4})-?)?w(\d{1,2})", re.IGNORECASE)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _CURRENT_TITLES = {"week": "this week", "month": "this month", ALL_TIME: "all time"}
 _SHAPES = "last, a week such as 2026-W49, or a month such as 2026-11"
+_PAGE = re.compile(r"(?:page=)?(\d{1,6})", re.IGNORECASE)
+_PAGE_MARK = " page="
 
 
 class PeriodError(ValueError):
@@ -155,3 +167,45 @@ def split_value(value: str) -> tuple[str, str | None]:
     """Return the period and the `when` of a BoardPeriod's value (`week 2026-W49`, `week`)."""
     period, _, when = value.strip().partition(" ")
     return period, when.strip() or None
+
+
+def period_days(key: str) -> tuple[str, str] | None:
+    """Return the first and last local dates (ISO) of a leaderboard key (`w2026-49`, `m2026-11`).
+
+    None for all time, which has no bounds.
+    """
+    if key.startswith("w"):
+        iso_year, week = (int(part) for part in key[1:].split("-"))
+        start = date.fromisocalendar(iso_year, week, 1)
+        return start.isoformat(), (start + timedelta(days=6)).isoformat()
+    if key.startswith("m"):
+        year, month = (int(part) for part in key[1:].split("-"))
+        start = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return start.isoformat(), (following - timedelta(days=1)).isoformat()
+    return None
+
+
+def page_number(word: str | None) -> int:
+    """Return the page a member names (`page=2`, `2`; None: the first), or raise PeriodError."""
+    if word is None or not word.strip():
+        return 1
+    found = _PAGE.fullmatch(word.strip())
+    if found is None:
+        raise PeriodError(f"'{user_text(word, limit=20)}' is not a page: try page=2.")
+    number = int(found.group(1))
+    if number < 1:
+        raise PeriodError("Pages start at 1: try page=1.")
+    return number
+
+
+def page_value(board: BoardPeriod, page: int) -> str:
+    """Return what a Next or Previous button carries: the board's value and a page."""
+    return f"{board.value}{_PAGE_MARK}{page}"
+
+
+def split_page_value(value: str) -> tuple[str, str | None, str]:
+    """Return the period, the `when` and the page of a paging button's value."""
+    board, _, page = value.rpartition(_PAGE_MARK)
+    period, when = split_value(board)
+    return period, when, page

@@ -20,7 +20,7 @@ from bot.commands import COMMANDS
 from bot.feedback import FeedbackService
 from bot.groups import GroupService
 from bot.model import ChannelRef, Group, MemberRef
-from bot.periods import split_value
+from bot.periods import split_page_value, split_value
 from bot.practice import HOLD_BACK, PracticeService
 from bot.question_stats import QuestionStatsService
 from bot.recap_messages import RECAP_BOARD, recap_board_week
@@ -67,7 +67,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
     in_group: dict[str, InGroup] = {
         "answer": lambda g, m, p, a: s.answers.privately(g, m, a.get("text")),
         "leaderboard": lambda g, m, p, a: s.standings.leaderboard(
-            g, m, a.get("period"), shared="share" in a, when=a.get("when")
+            g, m, a.get("period"), shared="share" in a, when=a.get("when"), page=a.get("page")
         ),
         "stats": lambda g, m, p, a: s.standings.stats(g, m),
         "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),
@@ -80,6 +80,9 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button hint": lambda g, m, p, a: s.feedback.round_hint(g, a.get("value")),
         "button feedback": lambda g, m, p, a: s.feedback.feedback(g, m, a["value"]),
         f"button {standing_replies.SHARE_LEADERBOARD}": lambda g, m, p, a: _share(
+            s.standings, g, m, a
+        ),
+        f"button {standing_replies.LEADERBOARD_PAGE}": lambda g, m, p, a: _page(
             s.standings, g, m, a
         ),
         f"button {RECAP_BOARD}": lambda g, m, p, a: _recap_board(s.standings, g, m, a),
@@ -162,6 +165,14 @@ def _share(
     """Post the board a Share button names (`week`, `week 2026-W49`) in the channel."""
     period, when = split_value(a["value"])
     return standings.leaderboard(group, member, period, shared=True, when=when)
+
+
+def _page(
+    standings: StandingsService, group: Group, member: MemberRef, a: Args
+) -> Awaitable[Reply]:
+    """Show the member the board and page a Previous or Next button names (`week page=2`)."""
+    period, when, page = split_page_value(a["value"])
+    return standings.leaderboard(group, member, period, when=when, page=page)
 
 
 async def _recap_board(

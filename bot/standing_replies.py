@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.command_refs import mention
 from bot.markup import user_name
-from bot.periods import BoardPeriod
+from bot.periods import BoardPeriod, page_value
 from bot.replies import Button, Field, Reply, Visibility
 from bot.store.records import PracticeSummary, Standing
 
 __all__ = [
+    "LEADERBOARD_PAGE",
+    "PAGE_SIZE",
     "SHARE_LEADERBOARD",
     "leaderboard_reply",
     "leaders_text",
@@ -21,14 +23,79 @@ __all__ = [
 
 # The Share button's action; its value names the board (`week`, `week 2026-W49`).
 SHARE_LEADERBOARD = "share-leaderboard"
+# The Previous and Next buttons' action; the value names the board and page (`week page=2`).
+LEADERBOARD_PAGE = "leaderboard-page"
+PAGE_SIZE = 10
 _PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
-def leaders_text(leaders: Sequence[Standing]) -> str:
-    """Return ranked members as lines: `1. Name — points`."""
+def _line(s: Standing, figures: Mapping[int, tuple[int, float]] | None) -> str:
+    """Return one ranked member: `1. Name — 40`, with their rounds and coverage if given."""
+    line = f"{s.rank}. {user_name(s.display_name)} — {s.points}"
+    if figures is None:
+        return line
+    answered, coverage = figures.get(s.member_id, (0, 0.0))
+    if not answered:
+        return f"{line} · 0 rounds"
+    rounds = "round" if answered == 1 else "rounds"
+    return f"{line} · {answered} {rounds}, {coverage / answered:.0%} coverage"
+
+
+def leaders_text(
+    leaders: Sequence[Standing], figures: Mapping[int, tuple[int, float]] | None = None
+) -> str:
+    """Return ranked members as lines: `1. Name — points`.
+
+    With `figures` (member id: rounds answered, coverage sum in the period), each
+    line also shows the member's rounds and average coverage.
+    """
     if not leaders:
         return "No points yet."
-    return "\n".join(f"{s.rank}. {user_name(s.display_name)} — {s.points}" for s in leaders)
+    return "\n".join(_line(s, figures) for s in leaders)
+
+
+def _pages(size: int) -> int:
+    return max(1, -(-size // PAGE_SIZE))
+
+
+def _page_buttons(board: BoardPeriod, page: int, size: int) -> tuple[Button, ...]:
+    """Return Previous and Next where there is such a page, and Share."""
+    buttons = []
+    if 1 < page <= _pages(size):
+        buttons.append(Button(LEADERBOARD_PAGE, "Previous", page_value(board, page - 1)))
+    if page < _pages(size):
+        buttons.append(Button(LEADERBOARD_PAGE, "Next", page_value(board, page + 1)))
+    buttons.append(Button(SHARE_LEADERBOARD, "Share", board.value))
+    return tuple(buttons)
+
+
+def _own_place(
+    board: BoardPeriod,
+    leaders: Sequence[Standing],
+    mine: Standing | None,
+    figures: Mapping[int, tuple[int, float]] | None,
+) -> str:
+    """Return the caller's line below the page when they are not on it, or why they have none."""
+    if mine is not None and all(s.member_id != mine.member_id for s in leaders):
+        return f"\n…\n{_line(mine, figures)} (you)"
+    if mine is None and board.closed:
+        return "\n\nYou had no points in that period."
+    if mine is None:
+        return "\n\nYou have no points in this period yet: answer the next question!"
+    return ""
+
+
+def _past_the_end(board: BoardPeriod, page: int, size: int) -> str:
+    """Return why a page past the board's last is empty, and which page to ask for."""
+    if not size:
+        return f"Page {page} is past the end: no one has points on this board."
+    pages = _pages(size)
+    again = mention("leaderboard", f"{board.value} page={pages}")
+    members = f"{size} member{'' if size == 1 else 's'}"
+    return (
+        f"Page {page} is past the end: this board has {pages} page{'s' if pages > 1 else ''}"
+        f" ({members}); try {again}."
+    )
 
 
 def leaderboard_reply(
@@ -36,32 +103,38 @@ def leaderboard_reply(
     leaders: Sequence[Standing],
     mine: Standing | None,
     shared_by: str | None = None,
+    figures: Mapping[int, tuple[int, float]] | None = None,
+    page: int = 1,
+    size: int = 0,
 ) -> Reply:
-    """Return a group's leaderboard for a period, its title naming the period.
+    """Return one page of a group's leaderboard for a period, its title naming the period.
 
-    For the caller alone it shows their place and a Share button; shared with
-    the channel it names who shared it and no one's "you".
+    For the caller alone it shows their place (below the page when they are not
+    on it), Previous and Next where there are such pages, and a Share button
+    (which shares the first page); shared with the channel it names who shared
+    it and no one's "you". `size`: how many members the board has.
     """
     title = f"Leaderboard · {board.title}"
     if shared_by is not None:
         again = mention("leaderboard", board.value if board.closed else "")
         return Reply(
             title=title,
-            text=leaders_text(leaders),
+            text=leaders_text(leaders, figures),
             footer=f"Shared by {user_name(shared_by)}. {again} shows you your own place.",
             visibility=Visibility.PUBLIC,
         )
-    text = leaders_text(leaders)
-    if mine is not None and all(s.member_id != mine.member_id for s in leaders):
-        text += f"\n…\n{mine.rank}. {user_name(mine.display_name)} — {mine.points} (you)"
-    elif mine is None and board.closed:
-        text += "\n\nYou had no points in that period."
-    elif mine is None:
-        text += "\n\nYou have no points in this period yet: answer the next question!"
+    pages = _pages(size)
+    if page > pages:
+        text = _past_the_end(board, page, size)
+    else:
+        text = leaders_text(leaders, figures)
+        if pages > 1:
+            title += f" · page {page} of {pages}"
+    text += _own_place(board, leaders, mine, figures)
     return Reply(
         title=title,
         text=text,
-        buttons=(Button(SHARE_LEADERBOARD, "Share", board.value),),
+        buttons=_page_buttons(board, page, size),
         footer="Only you see this; Share posts the top ten in the channel.",
     )
 

@@ -11,15 +11,14 @@ from bot.appeal_messages import question_about
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, Group, MemberRef
-from bot.periods import PeriodError, board_period
+from bot.periods import PeriodError, board_period, page_number, period_days
 from bot.replies import Reply
 from bot.review_schedule import due_windows
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
+from bot.standing_replies import PAGE_SIZE
 from bot.store_ports import StandingsStore
 
 __all__ = ["StandingsService"]
-
-LEADERBOARD_SIZE = 10
 
 
 class StandingsService:
@@ -43,29 +42,43 @@ class StandingsService:
         period: str | None,
         shared: bool = False,
         when: str | None = None,
+        page: str | None = None,
     ) -> Reply:
-        """Return the group's top members for a period and the caller's place, for them alone.
+        """Return a page of the group's board for a period and the caller's place, for them alone.
 
         `period`: week (None: the week, or the month `when` names), month or all;
         `when`: which one (`last`, `2026-W49`, `2026-11`; None: the current one),
-        on the group's local calendar. `shared`: the top members for the whole
-        channel, saying who shared them.
+        on the group's local calendar; `page`: which ten (`page=2`, `2`; None: the
+        first). Each line shows the member's points, rounds answered and average
+        coverage in that period. `shared`: the first page for the whole channel,
+        saying who shared it.
         """
         try:
             board = board_period(period, when, self._today(group))
+            number = 1 if shared else page_number(page)
         except PeriodError as problem:
             return messages.error(str(problem))
+        offset = (number - 1) * PAGE_SIZE
+        days = period_days(board.key)
         if shared:
-            leaders = await self._store.top_scores(group.id, board.key, LEADERBOARD_SIZE)
+            leaders = await self._store.top_scores(group.id, board.key, PAGE_SIZE)
+            figures = await self._store.board_figures(
+                group.id, days, [s.member_id for s in leaders]
+            )
             return standing_replies.leaderboard_reply(
-                board, leaders, None, shared_by=member.display_name
+                board, leaders, None, shared_by=member.display_name, figures=figures
             )
         member_id = await self._store.member_id(member)
-        leaders, mine = await self._store.together(
-            self._store.top_scores(group.id, board.key, LEADERBOARD_SIZE),
+        leaders, mine, size = await self._store.together(
+            self._store.top_scores(group.id, board.key, PAGE_SIZE, offset),
             self._store.standing_of(group.id, board.key, member_id),
+            self._store.board_size(group.id, board.key),
         )
-        return standing_replies.leaderboard_reply(board, leaders, mine)
+        shown = [s.member_id for s in leaders] + ([mine.member_id] if mine else [])
+        figures = await self._store.board_figures(group.id, days, shown)
+        return standing_replies.leaderboard_reply(
+            board, leaders, mine, figures=figures, page=number, size=size
+        )
 
     async def stats(self, group: Group, member: MemberRef) -> Reply:
         """Return a member's points, ranks, streak, coverage by category and practice."""

@@ -248,12 +248,29 @@ class StandingsStore(Protocol):
         """Return a member's place on a group's leaderboard for a period."""
         ...
 
-    async def top_scores(self, group_id: int, period: str, limit: int = 10) -> list[Standing]:
-        """Return the leaders of a group's leaderboard for a period."""
+    async def top_scores(
+        self, group_id: int, period: str, limit: int = 10, offset: int = 0
+    ) -> list[Standing]:
+        """Return the leaders of a group's leaderboard for a period, skipping the first `offset`."""
+        ...
+
+    async def board_size(self, group_id: int, period: str) -> int:
+        """Return how many members are on a group's leaderboard for a period."""
+        ...
+
+    async def board_figures(
+        self, group_id: int, days: tuple[str, str] | None, member_ids: Iterable[int]
+    ) -> dict[int, tuple[int, float]]:
+        """Return (rounds answered, coverage sum) of these members in a group's period."""
         ...
 
     @overload
     async def together(self, a: Awaitable[A], b: Awaitable[B], /) -> tuple[A, B]: ...
+
+    @overload
+    async def together(
+        self, a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], /
+    ) -> tuple[A, B, C]: ...
 
     @overload
     async def together(

@@ -8,7 +8,16 @@ import pytest
 
 from bot.command_refs import spell
 from bot.commands import parse_command
-from bot.periods import BoardPeriod, PeriodError, board_period, split_value
+from bot.periods import (
+    BoardPeriod,
+    PeriodError,
+    board_period,
+    page_number,
+    page_value,
+    period_days,
+    split_page_value,
+    split_value,
+)
 
 TODAY = date(2026, 12, 9)  # a Wednesday of week 2026-W50
 
@@ -139,3 +148,33 @@ def test_a_word_of_no_period_shape_is_refused_by_the_parser() -> None:
 
 def test_a_board_period_is_a_plain_value() -> None:
     assert BoardPeriod("week", "w2026-50", "this week", "week") == board_period(None, None, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("key", "days"),
+    [
+        ("w2026-49", ("2026-11-30", "2026-12-06")),
+        ("w2026-53", ("2026-12-28", "2027-01-03")),
+        ("w2027-01", ("2027-01-04", "2027-01-10")),
+        ("m2026-12", ("2026-12-01", "2026-12-31")),
+        ("m2028-02", ("2028-02-01", "2028-02-29")),
+        ("all", None),
+    ],
+)
+def test_a_board_key_names_its_local_days(key: str, days: tuple[str, str] | None) -> None:
+    assert period_days(key) == days
+
+
+def test_page_numbers_and_the_paging_buttons_values() -> None:
+    assert [page_number(w) for w in (None, "", "2", "page=3", "PAGE=12")] == [1, 1, 2, 3, 12]
+    with pytest.raises(PeriodError, match="Pages start at 1"):
+        page_number("page=0")
+    with pytest.raises(PeriodError, match="is not a page"):
+        page_number("page=-1")
+    past = board_period("week", "last", TODAY)
+    assert page_value(past, 2) == "week 2026-W49 page=2"
+    assert split_page_value(page_value(past, 2)) == ("week", "2026-W49", "2")
+    now = board_period("all", None, TODAY)
+    assert split_page_value(page_value(now, 5)) == ("all", None, "5")
+    assert parse_command("leaderboard", "week last page=2").args["page"] == "page=2"
+    assert parse_command("leaderboard", "7 all").args == {"page": "7", "period": "all"}

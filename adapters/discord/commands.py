@@ -207,12 +207,19 @@ class CommandTable:
 
 
 def _option_words(command: Command, args: str) -> list[str]:
-    """Return a command's arguments as Discord shows options (`topic:scoring`)."""
+    """Return a command's arguments as Discord shows options (`topic:scoring`).
+
+    A word that names its option already (`page=2`) is shown as that option (`page:2`).
+    """
     try:
         given = parse_command(command.name, args).args
     except UsageError:
         return [args]
-    return [f"{p.name}:{given[p.name]}" for p in command.params if p.name in given]
+    return [
+        f"{p.name}:{given[p.name].removeprefix(f'{p.name}=')}"
+        for p in command.params
+        if p.name in given
+    ]
 
 
 def _index(commands: Sequence[Command]) -> tuple[dict[str, int], dict[str, Command]]:

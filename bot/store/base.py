@@ -49,6 +49,11 @@ class StoreBase:
 
     @overload
     async def together(
+        self, a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], /
+    ) -> tuple[A, B, C]: ...
+
+    @overload
+    async def together(
         self,
         a: Awaitable[A],
         b: Awaitable[B],

@@ -226,19 +226,61 @@ class ScoreRecords(StoreBase):
         )
         return [(r["question_id"], float(r["coverage"]), int(r["points"])) for r in rows]
 
-    async def top_scores(self, group_id: int, period: str, limit: int = 10) -> list[Standing]:
-        """Return the leaders of a group's leaderboard for a period."""
+    async def top_scores(
+        self, group_id: int, period: str, limit: int = 10, offset: int = 0
+    ) -> list[Standing]:
+        """Return the leaders of a group's leaderboard for a period, skipping the first `offset`."""
+        # The page is cut from the ranking index alone; only its members' names are read.
         rows = await self.db.fetch(
-            "SELECT s.member_id, m.display_name, s.points FROM score_totals s"
+            "SELECT s.member_id, m.display_name, s.points FROM (SELECT member_id, points,"
+            " achieved_at FROM score_totals WHERE group_id = :group_id AND period = :period"
+            " ORDER BY points DESC, achieved_at, member_id LIMIT :limit OFFSET :offset) s"
             " JOIN members m ON m.id = s.member_id"
-            " WHERE s.group_id = :group_id AND s.period = :period"
-            " ORDER BY s.points DESC, s.achieved_at, s.member_id LIMIT :limit",
-            {"group_id": group_id, "period": period, "limit": limit},
+            " ORDER BY s.points DESC, s.achieved_at, s.member_id",
+            {"group_id": group_id, "period": period, "limit": limit, "offset": offset},
         )
         return [
-            Standing(i + 1, r["member_id"], r["display_name"], r["points"])
+            Standing(offset + i + 1, r["member_id"], r["display_name"], r["points"])
             for i, r in enumerate(rows)
         ]
+
+    async def board_size(self, group_id: int, period: str) -> int:
+        """Return how many members are on a group's leaderboard for a period.
+
+        It sums score_counts, so it costs the board's distinct points values, not its members.
+        """
+        row = await self.db.fetchrow(
+            "SELECT COALESCE(SUM(members), 0) AS members FROM score_counts"
+            " WHERE group_id = :group_id AND period = :period",
+            {"group_id": group_id, "period": period},
+        )
+        return int(row["members"]) if row is not None else 0
+
+    async def board_figures(
+        self, group_id: int, days: tuple[str, str] | None, member_ids: Iterable[int]
+    ) -> dict[int, tuple[int, float]]:
+        """Return (rounds answered, coverage sum) of these members in a group's period.
+
+        `days`: the period's first and last local dates; for all time (None) the
+        members' running totals. Only real attempts count, as in those totals. A
+        period reads its rounds (at most 31) and each member's answer in each.
+        """
+        ids = sorted(set(member_ids))
+        if not ids:
+            return {}
+        if days is None:
+            stats = await self.member_stats(group_id, ids)
+            return {m: (s.rounds_answered, s.coverage_sum) for m, s in stats.items()}
+        names, params = numbered_params("member", ids)
+        rows = await self.db.fetch(
+            "SELECT a.member_id, COUNT(*) AS answered, SUM(a.coverage) AS coverage"
+            " FROM rounds r JOIN answers a ON a.round_id = r.id"
+            " WHERE r.group_id = :group_id AND r.local_date BETWEEN :first AND :last"
+            f" AND a.member_id IN ({names}) AND a.points IS NOT NULL AND a.attempt = 1"
+            " GROUP BY a.member_id",
+            {"group_id": group_id, "first": days[0], "last": days[1], **params},
+        )
+        return {r["member_id"]: (int(r["answered"]), float(r["coverage"])) for r in rows}
 
     async def standing_of(self, group_id: int, period: str, member_id: int) -> Standing | None:
         """Return a member's place on a group's leaderboard for a period."""

@@ -14,7 +14,7 @@ from tests.conftest import Console
 from tests.recount_check import recounted_board
 
 GROUP = 1
-LINE = re.compile(r"^(\d+)\. (.+) — (\d+)( \(you\))?$")
+LINE = re.compile(r"^(\d+)\. (.+) — (\d+)(?: · \d+ rounds?(?:, \d+% coverage)?)?( \(you\))?$")
 EXTRA = [f"Member{i:02d}" for i in range(1, 13)]
 
 
@@ -82,7 +82,7 @@ async def test_last_week_is_the_final_board_of_the_group_s_last_week(console: Co
         out = await console.run(":as Bob", line)
         assert "week 2026-W49 (30 Nov – 6 Dec 2026, final)" in out
         assert board_lines(out) == expected(week49, "Bob")
-        assert re.search(r"…\s+\d+\. Bob — \d+ \(you\)", out)
+        assert re.search(r"…\s+\d+\. Bob — \d+ · 1 round, \d+% coverage \(you\)", out)
     out = await console.run(":as Erin", "/leaderboard week last")
     assert "You had no points in that period." in out
 

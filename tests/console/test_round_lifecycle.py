@@ -43,7 +43,11 @@ async def test_full_round_with_three_members(console: Console) -> None:
 
     out = await console.run(":as Alice", "/leaderboard all")
     lines = [line.strip() for line in out.splitlines()]
-    assert lines.index("1. Alice — 30") < lines.index(f"2. Carol — {points['Carol']}")
+    carol = answers[[a.display_name for a in answers].index("Carol")].coverage
+    assert carol is not None
+    assert lines.index("1. Alice — 30 · 1 round, 100% coverage") < lines.index(
+        f"2. Carol — {points['Carol']} · 1 round, {carol:.0%} coverage"
+    )
     out = await console.run(":press My feedback")
     assert f"You covered {n} of {n} key points" in out
 

@@ -79,6 +79,11 @@ class MemoryBase:
 
     @overload
     async def together(
+        self, a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], /
+    ) -> tuple[A, B, C]: ...
+
+    @overload
+    async def together(
         self,
         a: Awaitable[A],
         b: Awaitable[B],

@@ -70,10 +70,38 @@ class MemoryScores(MemoryBase):
         ]
         return sorted(rows, key=lambda row: (-row[0], row[1], row[2]))
 
-    async def top_scores(self, group_id: int, period: str, limit: int = 10) -> list[Standing]:
-        """Return the leaders of a group's leaderboard for a period."""
-        board = self._board(group_id, period)[:limit]
-        return [Standing(i + 1, m, self.name_of(m), p) for i, (p, _, m) in enumerate(board)]
+    async def top_scores(
+        self, group_id: int, period: str, limit: int = 10, offset: int = 0
+    ) -> list[Standing]:
+        """Return the leaders of a group's leaderboard for a period, skipping the first `offset`."""
+        board = self._board(group_id, period)[offset : offset + limit]
+        return [
+            Standing(offset + i + 1, m, self.name_of(m), p) for i, (p, _, m) in enumerate(board)
+        ]
+
+    async def board_size(self, group_id: int, period: str) -> int:
+        """Return how many members are on a group's leaderboard for a period."""
+        return len(self._board(group_id, period))
+
+    async def board_figures(
+        self, group_id: int, days: tuple[str, str] | None, member_ids: Iterable[int]
+    ) -> dict[int, tuple[int, float]]:
+        """Return (rounds answered, coverage sum) of these members in a group's period."""
+        wanted = set(member_ids)
+        if days is None:
+            stats = await self.member_stats(group_id, wanted)
+            return {m: (s.rounds_answered, s.coverage_sum) for m, s in stats.items()}
+        figures: dict[int, tuple[int, float]] = {}
+        for (r, m), a in self.answers.items():
+            round_ = self.rounds[r]
+            day = round_.local_date.isoformat()
+            if m not in wanted or round_.group_id != group_id or a.points is None:
+                continue
+            if not days[0] <= day <= days[1] or not self.attempt_of.get(a.answer_id, False):
+                continue
+            answered, coverage = figures.get(m, (0, 0.0))
+            figures[m] = (answered + 1, coverage + (a.coverage or 0.0))
+        return figures
 
     async def standing_of(self, group_id: int, period: str, member_id: int) -> Standing | None:
         """Return a member's place on a group's leaderboard for a period."""

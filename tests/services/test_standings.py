@@ -88,10 +88,17 @@ async def test_leaderboard_lists_the_top_ten_in_order_and_the_callers_place_belo
         store, group, date(2026, 12, 1), "evaluation-kfold", {**others, ANN: (0.3, 50)}
     )
     board = await standings.leaderboard(group, ANN, "week")
-    top = "\n".join(f"{i}. Member {i} — {200 - 10 * i}" for i in range(1, 11))
-    assert board.text == top + "\n…\n12. Ann — 50 (you)"  # Member 11 (90) is left out
-    assert board.title == "Leaderboard · this week" and board.visibility is Visibility.PRIVATE
-    assert [(b.label, b.value) for b in board.buttons] == [("Share", "week")]
+    top = "\n".join(
+        f"{i}. Member {i} — {200 - 10 * i} · 1 round, 100% coverage" for i in range(1, 11)
+    )
+    mine = "12. Ann — 50 · 1 round, 30% coverage (you)"
+    assert board.text == top + "\n…\n" + mine  # Member 11 (90) is left out
+    assert board.title == "Leaderboard · this week · page 1 of 2"
+    assert board.visibility is Visibility.PRIVATE
+    assert [(b.label, b.value) for b in board.buttons] == [
+        ("Next", "week page=2"),
+        ("Share", "week"),
+    ]
     shared = await standings.leaderboard(group, ANN, "week", shared=True)
     assert shared.visibility is Visibility.PUBLIC and not shared.buttons
     assert shared.text == top and shared.footer is not None and "Shared by Ann" in shared.footer
@@ -104,8 +111,9 @@ async def test_a_caller_on_the_board_gets_no_extra_line_and_one_without_points_a
     await scored_round(
         store, group, date(2026, 12, 1), "evaluation-kfold", {ANN: (1.0, 30), BEN: (0.0, 0)}
     )
-    assert (await standings.leaderboard(group, ANN, "week")).text == "1. Ann — 30"
-    assert (await standings.leaderboard(group, BEN, "week")).text == f"1. Ann — 30\n\n{NUDGE}"
+    ann = "1. Ann — 30 · 1 round, 100% coverage"
+    assert (await standings.leaderboard(group, ANN, "week")).text == ann
+    assert (await standings.leaderboard(group, BEN, "week")).text == f"{ann}\n\n{NUDGE}"
 
 
 async def test_the_week_of_the_leaderboard_is_the_groups_local_week(
@@ -118,8 +126,9 @@ async def test_the_week_of_the_leaderboard_is_the_groups_local_week(
         await scored_round(store, g, friday, "evaluation-kfold", {ANN: (1.0, 30)})
     clock.set(datetime.fromisoformat("2026-12-06T23:30+00:00"))  # Monday 00:30 in Berlin
     assert (await standings.leaderboard(group, ANN, "week")).text == f"No points yet.\n\n{NUDGE}"
-    assert (await standings.leaderboard(group, ANN, "all")).text == "1. Ann — 30"
-    assert (await standings.leaderboard(utc, ANN, "week")).text == "1. Ann — 30"  # still Sunday
+    ann = "1. Ann — 30 · 1 round, 100% coverage"
+    assert (await standings.leaderboard(group, ANN, "all")).text == ann
+    assert (await standings.leaderboard(utc, ANN, "week")).text == ann  # still Sunday
 
 
 # -- stats ---------------------------------------------------------------------
@@ -206,6 +215,6 @@ async def test_the_overview_covers_the_groups_of_the_workspace_the_member_scored
     assert channel == group.channel and card.title == "Stats · Ann"
     assert (card.fields[-1].name, card.fields[-1].value) == (
         "Leaderboard · this week",
-        "1. Ann — 23",
+        "1. Ann — 23 · 1 round, 67% coverage",
     )
     assert await standings.overview(BEN, "w") == []  # never scored anywhere
