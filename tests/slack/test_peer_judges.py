@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.scoring import ScoringRules
 from bot.store.records import AppealStatus
-from loopback.slack import SlackText, dm_channel
+from loopback.slack import TRIGGER_LIFETIME, SlackText, block_actions, dm_channel, trigger_issued
 from tests.recount_check import assert_scores_recount
 from tests.slack.conftest import (
     ADMIN,
@@ -24,8 +24,18 @@ from tests.slack.conftest import (
     SlackRig,
     block_texts,
     thread_reply,
+    wait_until,
 )
-from tests.slack.test_appeals import VAGUE, _buttons, _inputs, _points, _press, _submit, _summary_ts
+from tests.slack.test_appeals import (
+    VAGUE,
+    _buttons,
+    _inputs,
+    _points,
+    _press,
+    _slow_lookups,
+    _submit,
+    _summary_ts,
+)
 
 RULES = ScoringRules()
 NOTE = "My answer names the trade-off."
@@ -79,12 +89,10 @@ async def _open_judge_form(rig: SlackRig, user: str, channel: str, ts: str) -> d
 
 
 async def _refused_press(rig: SlackRig, user: str, channel: str, ts: str) -> str:
-    """Press Judge (appeal 1) as `user`; check no modal opened; return what they were told."""
-    opened = len(rig.fake.opened)
-    said = await _press(rig, user, channel, ts, "appeal-judge", "1")
-    assert len(rig.fake.opened) == opened  # nothing to submit
-    assert [r["response_type"] for r in said] == ["ephemeral"]
-    return block_texts(said[0]["blocks"])
+    """Press Judge (appeal 1) as `user`; check the modal has no form; return what it shows."""
+    shown = await _open_judge_form(rig, user, channel, ts)
+    assert "callback_id" not in shown  # nothing to submit
+    return block_texts(shown["blocks"])
 
 
 def _said_to(rig: SlackRig, user: str) -> list[str]:
@@ -210,4 +218,29 @@ async def test_nothing_about_a_peer_appeal_is_posted_in_the_channel_or_thread(
         assert call.args["channel"] in (CHANNEL, dm_channel(call.args["user"]))
     heard = {u for u in [*MEMBERS, BOB, ADMIN] if rig.fake.dms(u)}
     assert heard == {*panel, BOB}
+    await assert_scores_recount(rig.app.store.db)
+
+
+async def test_judge_opens_its_modal_at_once_when_slack_is_slow(rig: SlackRig) -> None:
+    await _peer_round(rig)
+    await _appeal(rig)
+    judge = (await _panel(rig))[0]
+    [card] = _judge_cards(rig, judge)
+    _slow_lookups(rig)  # hours later: the judge's name has left the cache, users.info is slow
+    press = block_actions(judge, dm_channel(judge), card["ts"], "appeal-judge", "1", rig.hook())
+    opened = len(rig.fake.opened)
+    status, _ = await rig.sender.interactive(press)
+    assert status == 200
+    await wait_until(lambda: len(rig.fake.opened) > opened, within=2 * TRIGGER_LIFETIME)
+    issued = trigger_issued(press["trigger_id"])
+    assert issued is not None and rig.fake.of("views.open")[-1].at - issued < 1.0
+    await rig.settle()
+    assert rig.fake.errors("views.open") == []
+    rig.fake.slow("users.info", 0)
+    view = rig.fake.modal()  # the core's form, filled in by views.update
+    assert view["callback_id"] == "appeal-judge"
+    assert [b["block_id"] for b in _inputs(view)] == ["covered"]
+    assert await _submit(rig, judge, view, {"covered": "all"}) == ""
+    votes = await rig.app.store.db.fetch("SELECT covered FROM appeal_judges")
+    assert sorted(str(v["covered"]) for v in votes) == ["111", "None", "None"]
     await assert_scores_recount(rig.app.store.db)
