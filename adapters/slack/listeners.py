@@ -50,6 +50,7 @@ from adapters.slack.home import render_home
 from adapters.slack.modals import (
     LOADING,
     OpenedModal,
+    button_opens_form,
     command_opens_form,
     form_at_once,
     form_view,
@@ -233,6 +234,9 @@ class SlackBot:
             checked = self._check_at_once(key, what)
             view = form_view(form.form, form.text, place)
             modal = self._open_modal(body.get("trigger_id"), view, checked)
+        elif button_opens_form(name):
+            checked = self._check_at_once(key, what)
+            modal = self._open_modal(body.get("trigger_id"), notice_view(LOADING), checked)
         request = _Request(key, what, checked)
         self.background.spawn(self._action(body, action, installed, modal, request), "button")
 

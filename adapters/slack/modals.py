@@ -1,7 +1,7 @@
 """Modals: the views the adapter opens, and opening them while their trigger_id is good.
 
 A `trigger_id` opens one modal within 3 seconds, once. A button or command
-whose answer is a form (`form_at_once`, `command_opens_form`) has its modal
+whose answer is a form (`form_at_once`, `button_opens_form`, `command_opens_form`) has its modal
 opened straight from the listener, before the core is asked; the core's
 answer then fills it in (`modal_view`, by `views.update`) if it differs: its
 own form, or why there is none.
@@ -29,6 +29,7 @@ __all__ = [
     "LOADING",
     "NOT_OPENED",
     "OpenedModal",
+    "button_opens_form",
     "command_opens_form",
     "form_at_once",
     "form_view",
@@ -82,6 +83,16 @@ def form_at_once(action: str, value: str) -> Reply | None:
         if len(parts) == 3 and parts[0].isdigit() and seen and set(seen) <= {"0", "1"}:
             return appeal_messages.regrade_form(value, tuple(c == "1" for c in seen))
     return None
+
+
+def button_opens_form(action: str) -> bool:
+    """Tell whether a button's answer is a form the adapter cannot build without the core.
+
+    A peer judge's "Judge" (`bot.appeal_messages.JUDGE`) answers with a form that
+    counts the question's key points, which only the core knows: its modal opens
+    at once showing `LOADING`, and the core's form (or why there is none) fills it in.
+    """
+    return action == appeal_messages.JUDGE
 
 
 def command_opens_form(command: str, text: str) -> bool:
