@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.db_cli import add_db_commands, check_database_folder, database_command, database_url
 from bot.subcommands import CommandLineError, Subcommands
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.content.bank import QuestionBank
+    from bot.store.sql_store import SqlStore
 
 __all__ = ["build_parser", "main"]
 
@@ -127,12 +130,13 @@ def _content_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _content_appeals(args: argparse.Namespace) -> int:
+async def _read_for_maintainers(
+    args: argparse.Namespace, needs: int, what: str, read: Callable[[SqlStore], Awaitable[T]]
+) -> tuple[QuestionBank, T]:
+    """Return the bank and what `read` takes from the database (at least schema `needs`)."""
     from bot.clock import SystemClock
-    from bot.content.appeal_report import appeal_report, format_report
     from bot.content.bank import load_bank
     from bot.store.catalog import schema_version
-    from bot.store.migrations import APPEALS_VERSION
     from bot.store.sql_store import SqlStore
     from bot.store.urls import open_database, redact
 
@@ -144,43 +148,34 @@ async def _content_appeals(args: argparse.Namespace) -> int:
     store = SqlStore(db, SystemClock())
     try:
         version = await schema_version(db, db.dialect)
-        if version < APPEALS_VERSION:
+        if version < needs:
             raise CommandLineError(
-                f"{redact(url)} is at schema version {version}, from before appeals: "
+                f"{redact(url)} is at schema version {version}, from before {what}: "
                 "run `studybot db migrate` first"
             )
-        outcomes = await store.appeal_outcomes()
+        return bank, await read(store)
     finally:
         await store.close()
+
+
+async def _content_appeals(args: argparse.Namespace) -> int:
+    from bot.content.appeal_report import appeal_report, format_report
+    from bot.store.migrations import APPEALS_VERSION
+
+    bank, outcomes = await _read_for_maintainers(
+        args, APPEALS_VERSION, "appeals", lambda store: store.appeal_outcomes()
+    )
     print(format_report(appeal_report(outcomes, bank)))
     return 0
 
 
 async def _content_reports(args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
-    from bot.content.bank import load_bank
     from bot.content.problem_reports import format_reports
-    from bot.store.catalog import schema_version
     from bot.store.migrations import REPORTS_VERSION
-    from bot.store.sql_store import SqlStore
-    from bot.store.urls import open_database, redact
 
-    _check_bank_folder(args.content)
-    bank = load_bank(args.content)
-    url = database_url(args)
-    check_database_folder(url, create=False)
-    db = await open_database(url, create=False)
-    store = SqlStore(db, SystemClock())
-    try:
-        version = await schema_version(db, db.dialect)
-        if version < REPORTS_VERSION:
-            raise CommandLineError(
-                f"{redact(url)} is at schema version {version}, from before problem reports: "
-                "run `studybot db migrate` first"
-            )
-        reports = await store.problem_reports()
-    finally:
-        await store.close()
+    bank, reports = await _read_for_maintainers(
+        args, REPORTS_VERSION, "problem reports", lambda store: store.problem_reports()
+    )
     print(format_reports(reports, bank))
     return 0
 
