@@ -172,7 +172,7 @@ async def test_an_appeal_reaches_the_admins_by_dm_and_a_regrade_there_rescores(
 
     _, _, hook = await rig.command("/leaderboard", "all", user=BOB)
     [board] = [block_texts(r["blocks"]) for r in rig.responses(hook)]
-    assert f"1. Bob — {after}\n2. Alice — " in board
+    assert f"1. Bob — {after} · 1 round, 100% coverage\n2. Alice — " in board
     # Bob's feedback now says so, with no Appeal; the old Appeal button opens no form.
     [feedback] = await _press(rig, BOB, CHANNEL, _summary_ts(rig), "feedback", "1")
     assert "An admin regraded this answer." in block_texts(feedback["blocks"])
