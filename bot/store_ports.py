@@ -219,7 +219,7 @@ class StandingsStore(Protocol):
         ...
 
     async def member_history(self, group_id: int, member_id: int) -> list[tuple[str, float, int]]:
-        """Return (question id, coverage, points) of a member's scored answers in a group."""
+        """Return (question id, coverage, points) of a member's real attempts scored in a group."""
         ...
 
     async def member_id(self, member: MemberRef) -> int:

@@ -216,12 +216,12 @@ class ScoreRecords(StoreBase):
         return {r["member_id"]: stats_from_row(r) for r in rows}
 
     async def member_history(self, group_id: int, member_id: int) -> list[tuple[str, float, int]]:
-        """Return (question id, coverage, points) of a member's scored answers in a group."""
+        """Return (question id, coverage, points) of a member's real attempts scored in a group."""
         rows = await self.db.fetch(
             "SELECT r.question_id, a.coverage, a.points FROM answers a"
             " JOIN rounds r ON r.id = a.round_id"
             " WHERE r.group_id = :group_id AND a.member_id = :member_id"
-            " AND a.points IS NOT NULL",
+            " AND a.points IS NOT NULL AND a.attempt = 1",
             {"group_id": group_id, "member_id": member_id},
         )
         return [(r["question_id"], float(r["coverage"]), int(r["points"])) for r in rows]

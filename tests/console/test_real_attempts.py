@@ -40,6 +40,8 @@ async def test_no_real_attempt_is_told_at_once_and_earns_no_points(
     assert stats == {}  # no streak from a non-attempt
     out = await console.run(":as Mallory", ":press My feedback")
     assert "It earned no points" in out
+    out = await console.run("/stats")  # no attempt: no category's coverage either
+    assert "Rounds answered --\n  0" in out and "By category" not in out
 
 
 async def member(console: Console, user_id: str) -> int:

@@ -54,11 +54,14 @@ class MemoryScores(MemoryBase):
         return {m: self.stats[(group_id, m)] for m in member_ids if (group_id, m) in self.stats}
 
     async def member_history(self, group_id: int, member_id: int) -> list[tuple[str, float, int]]:
-        """Return (question id, coverage, points) of a member's scored answers in a group."""
+        """Return (question id, coverage, points) of a member's real attempts scored in a group."""
         return [
             (self.rounds[r].question_id, a.coverage or 0.0, a.points)
             for (r, m), a in self.answers.items()
-            if m == member_id and self.rounds[r].group_id == group_id and a.points is not None
+            if m == member_id
+            and self.rounds[r].group_id == group_id
+            and a.points is not None
+            and self.attempt_of.get(a.answer_id, a.points > 0)
         ]
 
     def _board(self, group_id: int, period: str) -> list[tuple[int, datetime, int]]:
