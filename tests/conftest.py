@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +19,10 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank, load_bank
 from bot.jobs import ManualJobScheduler
+from tests.postgres import postgres_schema, schema_url
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+CONSOLE_START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday, before the first post
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -81,10 +84,32 @@ async def open_console(
     return Console(app, session, out, clock, chat)
 
 
+@asynccontextmanager
+async def console_on(
+    database: str, tmp_path: Path, bank: QuestionBank, start: datetime = CONSOLE_START
+) -> AsyncIterator[Console]:
+    """A console on a real SQLite file (`sqlite`) or a throwaway PostgreSQL schema (`postgresql`).
+
+    For a test module's `console` fixture parametrized over both databases; PostgreSQL
+    skips, with its reason, where no server answers.
+    """
+    if database == "sqlite":
+        c = await open_console(tmp_path / "bot.sqlite3", bank, start)
+        try:
+            yield c
+        finally:
+            await c.app.stop()
+        return
+    async with postgres_schema() as schema:
+        c = await open_console(schema_url(schema), bank, start)
+        try:
+            yield c
+        finally:
+            await c.app.stop()
+
+
 @pytest.fixture
 async def console(tmp_path: Path, fixture_bank: QuestionBank) -> AsyncIterator[Console]:
-    c = await open_console(
-        tmp_path / "bot.sqlite3", fixture_bank, datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
-    )
+    c = await open_console(tmp_path / "bot.sqlite3", fixture_bank, CONSOLE_START)
     yield c
     await c.app.stop()

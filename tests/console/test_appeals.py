@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,7 @@ import pytest
 from bot.content.bank import QuestionBank
 from bot.model import MemberRef
 from bot.scoring import ScoringRules
-from tests.conftest import Console, open_console
-from tests.postgres import postgres_schema, schema_url
+from tests.conftest import CONSOLE_START, Console, console_on, open_console
 from tests.recount_check import assert_scores_recount
 
 RULES = ScoringRules()
@@ -28,7 +26,6 @@ SETUP = (
 )
 GOOD = "L1 drives some weights to exactly zero, so it selects features."
 VAGUE = "it depends on the data you have"
-START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -36,15 +33,8 @@ async def console(
     request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
 ) -> AsyncIterator[Console]:
     """The console on a real SQLite file and on a real PostgreSQL server."""
-    if request.param == "sqlite":
-        c = await open_console(tmp_path / "bot.sqlite3", fixture_bank, START)
+    async with console_on(request.param, tmp_path, fixture_bank) as c:
         yield c
-        await c.app.stop()
-        return
-    async with postgres_schema() as schema:
-        c = await open_console(schema_url(schema), fixture_bank, START)
-        yield c
-        await c.app.stop()
 
 
 async def points(console: Console, name: str, round_id: int) -> int | None:
@@ -206,7 +196,7 @@ async def test_the_maintainers_report_counts_upheld_appeals_per_key_point(
     from tests.conftest import FIXTURE_CONTENT
 
     path = tmp_path / "bot.sqlite3"
-    c = await open_console(path, fixture_bank, START)
+    c = await open_console(path, fixture_bank, CONSOLE_START)
     try:
         await first_round(c)
         await c.run(":as Bob", "/appeal it says the trade-off", ":as Carol", "x")

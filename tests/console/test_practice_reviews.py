@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.content.bank import QuestionBank
-from tests.conftest import Console, open_console
-from tests.postgres import postgres_schema, schema_url
-
-START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+from tests.conftest import Console, console_on
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -20,15 +16,8 @@ async def console(
     request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
 ) -> AsyncIterator[Console]:
     """The console on a real SQLite file and on a real PostgreSQL server."""
-    if request.param == "sqlite":
-        c = await open_console(tmp_path / "bot.sqlite3", fixture_bank, START)
+    async with console_on(request.param, tmp_path, fixture_bank) as c:
         yield c
-        await c.app.stop()
-        return
-    async with postgres_schema() as schema:
-        c = await open_console(schema_url(schema), fixture_bank, START)
-        yield c
-        await c.app.stop()
 
 
 SETUP = "/studybot setup time=09:00 tz=UTC days=daily categories=algorithms difficulty=medium"

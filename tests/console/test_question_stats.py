@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,7 @@ from bot.content.bank import QuestionBank
 from bot.model import MemberRef
 from bot.question_messages import SHOWN_ROUNDS
 from bot.store.database import Database
-from tests.conftest import FIXTURE_CONTENT, Console, open_console
-from tests.postgres import postgres_schema, schema_url
+from tests.conftest import CONSOLE_START, FIXTURE_CONTENT, Console, console_on, open_console
 
 SETUP = (
     "/studybot setup time=09:00 tz=UTC days=daily reveal=17:00"
@@ -27,7 +26,6 @@ SETUP = (
 )
 GOOD = "L1 drives some weights to exactly zero, so it selects features."
 VAGUE = "it depends on the data you have"
-START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 BOB = MemberRef("console", "bob", "Bob")
 
 
@@ -36,15 +34,8 @@ async def console(
     request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
 ) -> AsyncIterator[Console]:
     """The console on a real SQLite file and on a real PostgreSQL server."""
-    if request.param == "sqlite":
-        c = await open_console(tmp_path / "bot.sqlite3", fixture_bank, START)
+    async with console_on(request.param, tmp_path, fixture_bank) as c:
         yield c
-        await c.app.stop()
-        return
-    async with postgres_schema() as schema:
-        c = await open_console(schema_url(schema), fixture_bank, START)
-        yield c
-        await c.app.stop()
 
 
 async def a_round(console: Console, day: str, answers: dict[str, str]) -> int:
@@ -206,7 +197,7 @@ async def test_the_maintainers_list_reports_per_question_newest_first(
     from bot.cli import main
 
     path = tmp_path / "bot.sqlite3"
-    c = await open_console(path, fixture_bank, START)
+    c = await open_console(path, fixture_bank, CONSOLE_START)
     try:
         await c.run(SETUP)
         await a_round(c, "2026-11-30", {"Alice": GOOD})

@@ -1,21 +1,61 @@
-"""The store tests' shared history: five days of two groups, driven through the real bot."""
+"""The store tests' shared parts: a store on either database, and five days of history.
+
+The history is two groups driven through the real bot, built once and copied.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
+from bot.store.database import Database
+from bot.store.postgres import open_postgres
+from bot.store.sql_store import SqlStore
+from bot.store.sqlite import open_sqlite
 from tests.conftest import open_console
+from tests.postgres import POSTGRES_URL, postgres_schema
 
 START = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
 # When the history ends: after the last reveal, before the next day's first post.
 END = datetime(2026, 12, 4, 5, 0, tzinfo=UTC)
 ZOE = 'Zoë "Z" O\'Neil'
+
+
+@asynccontextmanager
+async def store_on(
+    database: str, tmp_path: Path, now: datetime, migrated: bool = True, file: str = "s.sqlite3"
+) -> AsyncIterator[SqlStore]:
+    """A store on a real SQLite file (`sqlite`) or a throwaway PostgreSQL schema (`postgresql`).
+
+    Its clock stands at `now`; `migrated=False` leaves the database empty, for tests of
+    the migrations themselves; `file` names the SQLite file in `tmp_path` (two stores of
+    one test need two). PostgreSQL skips, with its reason, where no server answers.
+    """
+    async with _database(database, tmp_path / file) as db:
+        store = SqlStore(db, ManualClock(now))
+        if migrated:
+            await store.migrate()
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
+@asynccontextmanager
+async def _database(database: str, sqlite_file: Path) -> AsyncIterator[Database]:
+    if database == "sqlite":
+        yield await open_sqlite(sqlite_file)
+        return
+    async with postgres_schema() as schema:
+        yield await open_postgres(POSTGRES_URL, schema=schema)
 
 
 async def fill_history(path: Path, bank: QuestionBank) -> None:

@@ -14,8 +14,8 @@ from bot.store import migrations
 from bot.store.postgres import open_postgres
 from bot.store.records import AnswerChange, AnswerWrite, WithdrawOutcome
 from bot.store.sql_store import SqlStore
-from bot.store.sqlite import open_sqlite
 from tests.postgres import POSTGRES_URL, postgres_schema
+from tests.store.conftest import store_on
 from tests.store.test_sql_store import LEASE, T0, UP, open_round, store
 
 __all__ = ["store"]  # the fixture, on both databases
@@ -26,15 +26,8 @@ THREAD = AnswerSource.THREAD
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
     """A store on an empty database of each kind, not migrated yet."""
-    if request.param == "sqlite":
-        s = SqlStore(await open_sqlite(tmp_path / "u.sqlite3"), ManualClock(T0))
+    async with store_on(request.param, tmp_path, T0, migrated=False, file="u.sqlite3") as s:
         yield s
-        await s.close()
-        return
-    async with postgres_schema() as schema:
-        s = SqlStore(await open_postgres(POSTGRES_URL, schema=schema), ManualClock(T0))
-        yield s
-        await s.close()
 
 
 async def test_messages_in_one_batch_become_parts_in_the_order_they_came(

@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
 from bot.periods import period_days
 from bot.scoring import next_stats, periods_of
-from bot.store.postgres import open_postgres
 from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
-from bot.store.sqlite import open_sqlite
-from tests.postgres import POSTGRES_URL, postgres_schema
+from tests.store.conftest import store_on
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=10)
@@ -26,17 +23,8 @@ LEASE = timedelta(minutes=10)
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
     """The same store on a real SQLite file and on a real PostgreSQL server."""
-    if request.param == "sqlite":
-        s = SqlStore(await open_sqlite(tmp_path / "s.sqlite3"), ManualClock(T0))
-        await s.migrate()
+    async with store_on(request.param, tmp_path, T0) as s:
         yield s
-        await s.close()
-        return
-    async with postgres_schema() as schema:
-        s = SqlStore(await open_postgres(POSTGRES_URL, schema=schema), ManualClock(T0))
-        await s.migrate()
-        yield s
-        await s.close()
 
 
 async def test_pages_and_columns_match_a_brute_force_recount(store: SqlStore) -> None:

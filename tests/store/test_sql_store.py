@@ -16,7 +16,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
 from bot.store.migrations import MIGRATIONS, SCORE_HOUR
-from bot.store.postgres import numbered, open_postgres
+from bot.store.postgres import numbered
 from bot.store.records import (
     AnswerChange,
     AnswerWrite,
@@ -29,7 +29,7 @@ from bot.store.records import (
 )
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
-from tests.postgres import POSTGRES_URL, postgres_schema
+from tests.store.conftest import store_on
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=10)
@@ -40,17 +40,8 @@ RECORDED = AnswerChange.RECORDED
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
     """The same store on a real SQLite file and on a real PostgreSQL server."""
-    if request.param == "sqlite":
-        s = SqlStore(await open_sqlite(tmp_path / "s.sqlite3"), ManualClock(T0))
-        await s.migrate()
+    async with store_on(request.param, tmp_path, T0) as s:
         yield s
-        await s.close()
-        return
-    async with postgres_schema() as schema:
-        s = SqlStore(await open_postgres(POSTGRES_URL, schema=schema), ManualClock(T0))
-        await s.migrate()
-        yield s
-        await s.close()
 
 
 async def open_round(store: SqlStore) -> int:
