@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
 from bot.command_refs import mention
 from bot.grading import Coverage
@@ -21,6 +22,7 @@ __all__ = [
     "OPEN_APPEAL",
     "REASON_LIMIT",
     "REGRADE",
+    "Settled",
     "appeal_card",
     "appeal_form",
     "appeal_sent",
@@ -48,6 +50,10 @@ JUDGE = "appeal-judge"  # a peer judge's button and form
 APPEAL_NOTE_LIMIT = 1000
 REASON_LIMIT = 500
 _ANSWER_SHOWN = 1500
+
+# How a peer panel's verdict was applied: the grade changed, kept, someone decided first, or
+# a reveal of the group was scoring (the appeal waits for the admins).
+Settled = Literal["changed", "kept", "decided", "busy"]
 
 
 def question_about(question: Question) -> str:
@@ -344,7 +350,7 @@ def judge_form(appeal_id: int, count: int) -> Reply:
     )
 
 
-def vote_recorded(settled: str | None) -> Reply:
+def vote_recorded(settled: Settled | None) -> Reply:
     """Return a judge's receipt: the vote is in, and whether it settled the appeal."""
     after = {
         None: "The appeal is decided once a majority agrees; thank you for judging.",

@@ -314,7 +314,7 @@ class AppealService:
 
     async def _settle_by_peers(
         self, appeal_id: int, covered: tuple[bool, ...], judge_id: int
-    ) -> str:
+    ) -> words.Settled:
         """Give an appeal the grade its peer judges settled on.
 
         Return "changed", "kept", "decided" (someone decided first) or "busy" (a reveal

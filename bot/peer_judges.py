@@ -34,7 +34,7 @@ PANEL = 3
 
 # Settles an appeal with the panel's grade: (appeal id, covered, deciding judge's member id)
 # -> "changed", "kept", "decided" (someone decided first) or "busy" (a reveal was scoring).
-Settle = Callable[[int, tuple[bool, ...], int], Awaitable[str]]
+Settle = Callable[[int, tuple[bool, ...], int], Awaitable[words.Settled]]
 
 
 def parse_covered(text: str, count: int) -> tuple[bool, ...] | str:
