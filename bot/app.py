@@ -15,12 +15,13 @@ from bot.core import Core
 from bot.deliveries import DeliveryLog
 from bot.feedback import FeedbackService
 from bot.groups import AdminPolicy, GroupService
-from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
+from bot.jobs import ApsJobScheduler, ManualJobScheduler
 from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
 from bot.question_stats import QuestionStatsService
 from bot.recaps import RecapService
+from bot.reminders import ReminderService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
 from bot.scoring import ScoringRules
@@ -35,11 +36,12 @@ log = logging.getLogger(__name__)
 
 
 class _LateBoundHandlers:
-    """Job handlers whose target (the round service) is built after the scheduler."""
+    """Job handlers whose targets (rounds, reminders) are built after the scheduler."""
 
-    target: JobHandlers | None = None
+    target: RoundService | None = None
+    reminders: ReminderService | None = None
 
-    def _handlers(self) -> JobHandlers:
+    def _handlers(self) -> RoundService:
         if self.target is None:
             raise RuntimeError("the scheduler ran a job before the app was built")
         return self.target
@@ -55,6 +57,12 @@ class _LateBoundHandlers:
     async def retry_post(self, round_id: int) -> None:
         """Try again to post a round whose post failed."""
         await self._handlers().retry_post(round_id)
+
+    async def remind_due(self, round_id: int) -> None:
+        """Send the round's reminders if they are due and not sent yet."""
+        if self.reminders is None:
+            raise RuntimeError("the scheduler ran a reminder before the app was built")
+        await self.reminders.remind_due(round_id)
 
     async def sweep(self) -> None:
         """Finish work other processes left half done."""
@@ -72,6 +80,7 @@ class App:
     clock: Clock
     scheduler: ApsJobScheduler | ManualJobScheduler
     deliveries: DeliveryLog
+    reminders: ReminderService
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
@@ -106,6 +115,8 @@ async def build_app(
         scheduler = ManualJobScheduler(handlers, clock)
     else:
         scheduler = ApsJobScheduler(handlers, config.grace)
+    answers = AnswerService(store, bank, clock)
+    reminders = ReminderService(store, bank, chat, clock, scheduler, answers, config.lease)
     rounds = RoundService(
         store,
         bank,
@@ -115,9 +126,9 @@ async def build_app(
         rules,
         RoundPolicy(grace=config.grace, lease=config.lease),
         RecapService(store, bank, chat, clock, config.lease),
+        reminders,
     )
-    handlers.target = rounds
-    answers = AnswerService(store, bank, clock)
+    handlers.target, handlers.reminders = rounds, reminders
     practice = PracticeService(store, bank, clock)
     policy = AdminPolicy(config.organisers, config.members_set_up)
     appeals = AppealService(store, bank, clock, rules, chat, policy)
@@ -131,8 +142,10 @@ async def build_app(
         standings=StandingsService(store, bank, clock),
         appeals=appeals,
         questions=QuestionStatsService(store, bank, clock),
+        reminders=reminders,
     )
     limits = MemberLimits() if config.member_limits else None
     core = Core(store, bank, services, rules, limits, policy)
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
-    return App(core, store, bank, rounds, clock, scheduler, DeliveryLog(store, clock))
+    deliveries = DeliveryLog(store, clock)
+    return App(core, store, bank, rounds, clock, scheduler, deliveries, reminders)

@@ -81,6 +81,12 @@ _SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
         "es": "Pide a los admins que revisen tu nota de la última pregunta revelada",
         "pt-BR": "Peça aos admins que revejam sua nota na última pergunta revelada",
     },
+    "remind": {
+        "fr": "Activer ou désactiver vos rappels privés avant une révélation",
+        "de": "Schalte deine privaten Erinnerungen vor einer Auflösung ein oder aus",
+        "es": "Activa o desactiva tus recordatorios privados antes de una revelación",
+        "pt-BR": "Ative ou desative seus lembretes privados antes de uma revelação",
+    },
     "help": {
         "fr": "Ce que font les commandes et comment les points sont calculés",
         "de": "Was die Befehle tun und wie die Punktevergabe funktioniert",
@@ -190,6 +196,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "de": "welche zehn, z. B. page=2",
         "es": "qué decena, p. ej. page=2",
         "pt-BR": "qual dezena, ex.: page=2",
+    },
+    ("remind", "choice"): {
+        "fr": "on ou off",
+        "de": "on oder off",
+        "es": "on u off",
+        "pt-BR": "on ou off",
     },
     ("help", "topic"): {
         "fr": "commands, scoring ou admin",

@@ -127,6 +127,12 @@ COMMANDS: tuple[Command, ...] = (
         (Param("note", "what the grader missed (optional)", rest=True),),
     ),
     Command(
+        "remind",
+        "Turn your private reminders before a reveal on or off",
+        (Param("choice", "on or off", choices=("on", "off")),),
+        repeatable=True,  # setting what is set already changes nothing
+    ),
+    Command(
         "help",
         "What the commands do, and how scoring works",
         (Param("topic", "commands, scoring or admin", choices=("commands", "scoring", "admin")),),

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.markup import user_text
 from bot.model import Difficulty, GroupSettings
+from bot.remind_setting import DEFAULT_REMIND_MINUTES, parse_remind, remind_clash
 from bot.schedule import REVEAL_MIN_GAP
 from bot.settings_errors import SettingsError, quoted
 from bot.settings_text import SETTING_KEYS, read_assignments, split_assignments
@@ -220,6 +221,8 @@ def _parsed(key: str, value: str, categories: Iterable[str], member_id: MemberId
         return _parse_appeals(value)
     if key == "recap":
         return _parse_recap(value)
+    if key == "remind":
+        return parse_remind(value, parse_delay)
     return _parse_admins(value, member_id)
 
 
@@ -257,6 +260,7 @@ _FIELDS = {
     "admins": "admins",
     "appeals": "appeals",
     "recap": "recap",
+    "remind": "remind_before",
 }
 
 
@@ -295,6 +299,8 @@ def apply_settings(
         clash = _reveal_clash(new, "reveal" in keys)
         if clash is not None:
             problems.append(clash)
+    if not problems and "remind" in keys and (early := remind_clash(new)) is not None:
+        problems.append(early)
     if problems:
         raise SettingsError(*problems)
     return new, keys
@@ -393,6 +399,11 @@ def settings_to_json(settings: GroupSettings) -> str:
             "blocked": settings.blocked,
             "appeals": settings.appeals,
             "recap": settings.recap,
+            "remind_minutes": (
+                int(settings.remind_before.total_seconds() // 60)
+                if settings.remind_before
+                else None
+            ),
         },
         sort_keys=True,
     )
@@ -404,6 +415,7 @@ def settings_from_json(text: str) -> GroupSettings:
     default = GroupSettings()
     minutes = raw.get("reveal_after_minutes")
     reveal_time = raw.get("reveal_time")
+    remind = raw.get("remind_minutes", DEFAULT_REMIND_MINUTES)  # None: off
     return GroupSettings(
         post_time=time.fromisoformat(raw.get("post_time", "09:00")),
         timezone=raw.get("timezone", default.timezone),
@@ -419,4 +431,5 @@ def settings_from_json(text: str) -> GroupSettings:
         blocked=raw.get("blocked"),
         appeals=raw.get("appeals", default.appeals),
         recap=bool(raw.get("recap", default.recap)),
+        remind_before=timedelta(minutes=remind) if remind is not None else None,
     )

@@ -11,6 +11,7 @@ from bot.group_settings import describe_mix, describe_posts, describe_reveal
 from bot.markup import user_text
 from bot.messages import info
 from bot.model import Group
+from bot.remind_setting import describe_remind
 from bot.replies import Field, Reply
 from bot.scoring import HELPFUL, ScoringRules
 
@@ -37,7 +38,7 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals, "
-            "recap — e.g. "
+            "recap, remind — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
@@ -49,7 +50,10 @@ def help_reply(
             "answer it is; two of three decide each key point (with fewer than three such "
             "members, the admins decide). `recap=off` stops the weekly recap of last week "
             "(its top three, most improved, most helpful and hardest question), posted "
-            "before the week's first question.\n" + schedule_rules()
+            "before the week's first question. `remind=2h` (the default; `remind=1h30m`, "
+            "`remind=off`) sends members who answered in the last 14 days and not yet today a "
+            "private reminder that long before the reveal; nobody is named in the channel, and "
+            f"a member stops theirs with `{mention('remind', 'off')}`.\n" + schedule_rules()
         )
     else:
         more = (
@@ -94,11 +98,12 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
             else "the admins decide",
         ),
         Field("Weekly recap", "on" if s.recap else "off"),
+        Field("Reminder", describe_remind(s)),
     )
     return Reply(
         title=title,
         text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
-        f"days, categories, difficulty, reveal, admins, appeals, recap. "
+        f"days, categories, difficulty, reveal, admins, appeals, recap, remind. "
         f"Categories: {', '.join(categories)}.",
         fields=fields,
     )

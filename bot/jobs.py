@@ -78,6 +78,10 @@ class JobHandlers(Protocol):
         """Try again to post a round whose post failed."""
         ...
 
+    async def remind_due(self, round_id: int) -> None:
+        """Send the round's reminders if they are due and not sent yet."""
+        ...
+
     async def sweep(self) -> None:
         """Finish work other processes left half done (run periodically)."""
         ...
@@ -96,6 +100,10 @@ class JobScheduler(Protocol):
 
     def arm_retry(self, round_id: int, at: datetime) -> None:
         """Schedule another attempt to post a round."""
+        ...
+
+    def arm_reminder(self, round_id: int, at: datetime) -> None:
+        """Schedule a round's reminder before its reveal."""
         ...
 
 
@@ -178,6 +186,10 @@ class ApsJobScheduler:
         """Schedule another attempt to post a round."""
         self._arm_once(f"retry:{round_id}", self._handlers.retry_post, round_id, at)
 
+    def arm_reminder(self, round_id: int, at: datetime) -> None:
+        """Schedule a round's reminder (a late one is checked against the reveal when it runs)."""
+        self._arm_once(f"remind:{round_id}", self._handlers.remind_due, round_id, at)
+
     def _arm_once(
         self, job_id: str, run: Callable[[int], Awaitable[None]], round_id: int, at: datetime
     ) -> None:
@@ -225,6 +237,10 @@ class ManualJobScheduler:
     def arm_retry(self, round_id: int, at: datetime) -> None:
         """Schedule another attempt to post a round."""
         self._once[f"retry:{round_id}"] = _OneShot(at, lambda: self._handlers.retry_post(round_id))
+
+    def arm_reminder(self, round_id: int, at: datetime) -> None:
+        """Schedule a round's reminder before its reveal."""
+        self._once[f"remind:{round_id}"] = _OneShot(at, lambda: self._handlers.remind_due(round_id))
 
     def _next_job(self) -> tuple[datetime, str] | None:
         due: list[tuple[datetime, str]] = []

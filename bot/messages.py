@@ -289,8 +289,12 @@ def round_key_of_reveal(key: str) -> str | None:
 
 
 def answer_form(round_id: int, kind: str = "answer") -> Reply:
-    """Return the form a member answers in privately (a daily question's, or a practice one's)."""
-    practice = kind != "answer"
+    """Return the form a member answers in privately (a daily question's, or a practice one's).
+
+    `kind` names the form: `answer` (a round's, in its channel), `remind-answer`
+    (a round's, opened from a reminder in a private message) or `practice-answer`.
+    """
+    practice = kind == "practice-answer"
     return Reply(
         text="Write your answer; only you see it."
         if practice

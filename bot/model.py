@@ -161,6 +161,9 @@ class GroupSettings:
     blocked: str | None = None  # why posting stopped (the platform refused); cleared on resume
     appeals: str = "admins"  # who decides appeals: the admins, or three peers (`peers`)
     recap: bool = True  # a recap of last week before the week's first question
+    # How long before the reveal members who have not answered get a private reminder
+    # (None: no reminders).
+    remind_before: timedelta | None = timedelta(hours=2)
 
     @property
     def zone(self) -> ZoneInfo:

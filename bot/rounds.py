@@ -16,6 +16,7 @@ from bot.jobs import JobScheduler
 from bot.model import Group, GroupSettings, MemberRef, Question, Round, RoundStatus
 from bot.ports import ChatPort, NotAllowed, PostLookup, ThreadReading
 from bot.recaps import RecapService
+from bot.reminders import ReminderService
 from bot.replies import Reply, Visibility
 from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
@@ -65,9 +66,11 @@ class RoundService:
         rules: ScoringRules,
         policy: RoundPolicy,
         recaps: RecapService | None = None,
+        reminders: ReminderService | None = None,
     ) -> None:
         self._store = store
         self._recaps = recaps  # last week's recap, before the week's first question
+        self._reminders = reminders  # planned when a round is posted
         self._bank = bank
         self._chat = chat
         self._clock = clock
@@ -251,6 +254,8 @@ class RoundService:
             )
             return None
         self._scheduler.arm_reveal(round_.id, reveal_at)
+        if self._reminders is not None:
+            await self._reminders.plan(group, round_.id, now, reveal_at)
         log.info("group %d: posted round %d (%s)", group.id, round_.id, question.id)
         telemetry.round_posted()
         return await self._store.get_round(round_.id)
@@ -413,6 +418,8 @@ class RoundService:
         """
         if self._recaps is not None:  # first, so a recap taken over precedes its question
             await self._recaps.sweep(at_start)
+        if self._reminders is not None:  # overdue ones, before a reveal makes them late
+            await self._reminders.sweep(at_start)
         now = self._clock.now()
         for round_ in await self._store.unfinished_rounds(now, include_own=at_start):
             await self._take_over(round_)
@@ -484,4 +491,6 @@ class RoundService:
             round_.id, found.message.message_id, thread_id, now, reveal_at
         ):
             self._scheduler.arm_reveal(round_.id, reveal_at)
+            if self._reminders is not None:
+                await self._reminders.plan(group, round_.id, now, reveal_at)
             log.info("group %d: round %d was posted before a crash; now open", group.id, round_.id)

@@ -24,6 +24,8 @@ from bot.periods import split_page_value, split_value
 from bot.practice import HOLD_BACK, PracticeService
 from bot.question_stats import QuestionStatsService
 from bot.recap_messages import RECAP_BOARD, recap_board_week
+from bot.reminder_messages import REMIND_ANSWER
+from bot.reminders import ReminderService
 from bot.replies import Reply
 from bot.rounds import RoundService
 from bot.scoring import ScoringRules
@@ -51,6 +53,7 @@ class Services:
     standings: StandingsService
     appeals: AppealService
     questions: QuestionStatsService
+    reminders: ReminderService
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,10 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button practice-reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
         "form practice-answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
         f"button {practice_words.RATE}": lambda g, m, p, a: s.practice.rate(m, a["value"], tz(g)),
+        # A reminder, in a private message, names its round: no channel says the group.
+        "remind": lambda g, m, p, a: s.reminders.preference(m, a.get("choice")),
+        f"button {REMIND_ANSWER}": lambda g, m, p, a: s.reminders.answer_form(m, a["value"]),
+        f"form {REMIND_ANSWER}": lambda g, m, p, a: s.reminders.answer(m, a["value"], a["text"]),
     }
     in_group.update(_questions_in_group(s.questions))
     in_group.update(_appeals_in_group(s.appeals))

@@ -26,6 +26,7 @@ SETTING_KEYS = (
     "admins",
     "appeals",
     "recap",
+    "remind",
 )
 
 _KEY_ALIASES = {
@@ -36,6 +37,8 @@ _KEY_ALIASES = {
     "difficulties": "difficulty",
     "mix": "difficulty",
     "admin": "admins",
+    "reminder": "remind",
+    "reminders": "remind",
 }
 
 # Settings that take a list: a word after them without `=` goes on with the list.
@@ -50,6 +53,7 @@ _EXAMPLES = {
     "reveal": "reveal=18:00 or reveal=23h",
     "appeals": "appeals=admins or appeals=peers",
     "recap": "recap=on or recap=off",
+    "remind": "remind=2h, remind=1h30m or remind=off",
     "admins": "admins=@alice or admins=none",
 }
 

@@ -20,7 +20,9 @@ from bot.commands import (
     parse_command,
 )
 
-TOPS = "/answer, /appeal, /help, /hint, /leaderboard, /practice, /review, /stats, /studybot"
+TOPS = (
+    "/answer, /appeal, /help, /hint, /leaderboard, /practice, /remind, /review, /stats, /studybot"
+)
 
 
 def categories(kind: str) -> Iterable[str]:

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.chat import slack_error
 from adapters.slack.render import MAX_MODAL_BLOCKS, FormContext, render_message, render_modal
-from bot import appeal_messages, messages, question_messages
+from bot import appeal_messages, messages, question_messages, reminder_messages
 from bot.model import ChannelRef
 from bot.replies import Form, Reply
 
@@ -73,6 +73,8 @@ def form_at_once(action: str, value: str) -> Reply | None:
         return messages.answer_form(int(value))
     if action == "practice-answer":
         return messages.answer_form(0, kind="practice-answer")
+    if action == reminder_messages.REMIND_ANSWER and value.isdigit():
+        return reminder_messages.reminder_answer_form(int(value))
     if action == appeal_messages.APPEAL and value.isdigit():
         return appeal_messages.appeal_form(int(value))
     if action == question_messages.REPORT and value.isdigit():

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.model import AnswerSource
+from bot.model import AnswerSource, MemberRef
 
 __all__ = [
     "ANSWER_PART_SEPARATOR",
@@ -25,6 +25,7 @@ __all__ = [
     "RegradeNote",
     "RegradeOutcome",
     "RegradeWrite",
+    "ReminderRecipient",
     "Review",
     "ReviewRating",
     "RoundResult",
@@ -181,6 +182,15 @@ class RecapAnswer:
     display_name: str
     coverage: float
     helpful_votes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRecipient:
+    """A member to remind of a round, and the streak they would lose by missing it (or 0)."""
+
+    member_id: int
+    member: MemberRef
+    streak: int
 
 
 @dataclass(frozen=True, slots=True)

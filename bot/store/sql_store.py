@@ -14,6 +14,7 @@
 - `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows;
 - `QuestionRecords` (bot.store.question_records): rounds' figures, problem reports.
 - `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
+- `ReminderRecords` (bot.store.reminder_records): reminders before the reveal, claimed once.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -28,6 +29,7 @@ from bot.store.migrations import migrate
 from bot.store.practice_records import PracticeRecords
 from bot.store.question_records import QuestionRecords
 from bot.store.recap_records import RecapRecords
+from bot.store.reminder_records import ReminderRecords
 from bot.store.round_records import RoundRecords
 from bot.store.rows import ROUND_COLUMNS
 from bot.store.score_records import ScoreRecords
@@ -45,6 +47,7 @@ class SqlStore(
     AppealRecords,
     QuestionRecords,
     RecapRecords,
+    ReminderRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

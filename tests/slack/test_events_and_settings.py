@@ -27,6 +27,7 @@ def test_slash_commands_come_from_the_command_table() -> None:
         "leaderboard",
         "stats",
         "appeal",
+        "remind",
         "studybot",
     )
     extended = (*COMMANDS, Command("quiz", "a new command"), Command("quiz start", "sub"))
