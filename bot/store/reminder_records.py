@@ -47,7 +47,7 @@ class ReminderRecords(StoreBase):
         row = await self._write_fetchrow(
             "UPDATE round_reminders AS rr SET status = 'sending', lease_owner = :owner,"
             f" lease_until = :until WHERE rr.round_id = :round_id AND {_SENDABLE}"
-            " RETURNING rr.round_id",
+            " RETURNING round_id",
             {
                 "round_id": round_id,
                 "owner": self.owner,
