@@ -43,6 +43,7 @@ THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 THREAD_ALREADY_CREATED = 160004
 UNKNOWN_CHANNEL = 10003
 _REMEMBERED_POSTS = 10_000
+_REMEMBERED_DMS = 100_000  # members' DM channel ids the port keeps (discord.py keeps 128)
 # Where a round can be posted: channels whose messages can start a public thread (not
 # voice, stage, forum or media channels, nor threads).
 ROUND_CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news)
@@ -154,6 +155,7 @@ class DiscordChat:
         # Without the Message Content intent, members' thread messages arrive empty.
         self.reads_threads = reads_threads
         self._unthreaded: OrderedDict[str, int] = OrderedDict()  # round key -> message id
+        self._dm_channels: OrderedDict[str, int] = OrderedDict()  # user id -> DM channel id
 
     def _channel(self, channel_id: str, guild_id: str) -> discord.PartialMessageable:
         guild = int(guild_id) if guild_id.isdigit() else None
@@ -335,10 +337,23 @@ class DiscordChat:
         return MessageRef(place, str(message.id))
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Send a direct message to a member."""
-        await self.pacer.wait()
-        dm = await self._client.create_dm(discord.Object(int(member.user_id)))
-        await self._send_all(dm, render(reply))
+        """Send a direct message to a member, opening the DM channel only the first time.
+
+        discord.py keeps only the latest 128 DM channels; the port remembers many more,
+        so a daily reminder to the same members costs one request each, not two, and
+        does not lean on Discord's separate limit on opening DMs.
+        """
+        channel_id = self._dm_channels.get(member.user_id)
+        if channel_id is None:
+            await self.pacer.wait()
+            dm = await self._client.create_dm(discord.Object(int(member.user_id)))
+            channel_id = dm.id
+        self._dm_channels[member.user_id] = channel_id
+        self._dm_channels.move_to_end(member.user_id)
+        while len(self._dm_channels) > _REMEMBERED_DMS:
+            self._dm_channels.popitem(last=False)
+        target = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+        await self._send_all(target, render(reply))
 
     async def react(self, channel_id: int, message_id: int, emoji: str) -> None:
         """Add a reaction to a message."""

@@ -70,3 +70,13 @@ async def test_a_reminder_reaches_a_member_by_dm_and_its_button_answers_the_roun
     assert answers["Bob"] == LATER
     await bot.scheduler.run_until(tuesday.replace(hour=17, minute=59))
     assert len(_reminders(bot, bot.bob)) == 1  # once
+
+    # Wednesday's reminder goes to the DM channel the bot opened on Tuesday: no new one,
+    # though discord.py forgot it (it keeps the latest 128; here, as if 128 came since).
+    state = bot.platform.client._connection
+    state._private_channels.clear()
+    state._private_channels_by_user.clear()
+    await bot.scheduler.run_until((tuesday + timedelta(days=1)).replace(hour=16))
+    await bot.until(lambda: len(_reminders(bot, bot.bob)) == 2)
+    opened = bot.fake.calls_to("POST", "/users/@me/channels")
+    assert [c.body["recipient_id"] for c in opened].count(int(bot.bob["id"])) == 1
