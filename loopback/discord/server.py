@@ -251,6 +251,13 @@ class FakeDiscord:
 
     # -- for benchmarks -------------------------------------------------------------
 
+    def set_limits(
+        self, global_limit: int | None, route_limit: tuple[int, float] | None
+    ) -> None:
+        """Enforce other limits from now on (None: not enforced); a benchmark sets them up."""
+        self.limiter.global_limit = global_limit
+        self.limiter.route_limit = route_limit
+
     def forget_calls(self) -> None:
         """Forget the calls recorded so far (a benchmark measures from here)."""
         self.calls.clear()
