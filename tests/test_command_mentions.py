@@ -34,7 +34,7 @@ from adapters.discord.render import render as discord_render
 from adapters.slack.commands import spell_command as slack_spelling
 from adapters.slack.events import invocation
 from adapters.slack.render import escape, render_message
-from bot import help_messages, messages
+from bot import help_messages, messages, reminder_messages
 from bot.command_refs import CommandRef, Spelling, references
 from bot.commands import (
     COMMANDS,
@@ -115,6 +115,9 @@ def core_replies(bank: QuestionBank) -> Iterator[tuple[str, Reply]]:
             yield f"admins only {command.name}", messages.admins_only(command.name)
     for kind in ("answer", "practice-answer"):
         yield f"form {kind}", messages.answer_form(1, kind)
+    yield "reminder", reminder_messages.reminder(question, 1, later, now, "UTC", 3)
+    for on in (True, False):
+        yield f"remind {on}", reminder_messages.reminders_set(on, True)
 
 
 def texts_of(reply: Reply) -> list[str]:

@@ -337,3 +337,33 @@ async def test_a_reminder_of_another_platform_or_a_closed_round_opens_no_form(
     store.rounds[round_id] = replace(store.rounds[round_id], status=RoundStatus.REVEALED)
     closed = await reminders.answer_form(ANN, str(round_id))
     assert closed.is_error and "closed" in closed.text
+
+
+class SlowChat(PrivateChat):
+    """A chat port whose every private message takes an hour of the clock."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__()
+        self.clock = clock
+
+    async def send_private(self, member: MemberRef, reply: Reply) -> None:
+        """Record the message, and let an hour pass."""
+        await super().send_private(member, reply)
+        self.clock.set(self.clock.now() + timedelta(hours=1))
+
+
+async def test_a_fan_out_stops_when_the_reveal_comes(
+    store: MemoryReminders,
+    group: Group,
+    fixture_bank: QuestionBank,
+    clock: ManualClock,
+    jobs: RecordedJobs,
+) -> None:
+    slow = SlowChat(clock)
+    answers = AnswerService(store, fixture_bank, clock)
+    reminders = ReminderService(store, fixture_bank, slow, clock, jobs, answers, LEASE)
+    round_id = await _planned(store, group, reminders)
+    await _members(store, group, ANN, BEN, CAT)
+    clock.set(REMIND)
+    await reminders.remind_due(round_id)
+    assert [uid for uid, _ in slow.private] == ["ann", "ben"]  # at 17:00 Cat's comes too late
