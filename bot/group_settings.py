@@ -16,7 +16,12 @@ from typing import Any
 
 from bot.markup import user_text
 from bot.model import Difficulty, GroupSettings
-from bot.remind_setting import DEFAULT_REMIND_MINUTES, parse_remind, remind_clash
+from bot.remind_setting import (
+    DEFAULT_REMIND_MINUTES,
+    describe_remind,
+    parse_remind,
+    remind_clash,
+)
 from bot.schedule import REVEAL_MIN_GAP
 from bot.settings_errors import SettingsError, quoted
 from bot.settings_text import SETTING_KEYS, read_assignments, split_assignments
@@ -31,6 +36,7 @@ __all__ = [
     "describe_days",
     "describe_mix",
     "describe_posts",
+    "describe_remind",
     "describe_reveal",
     "parse_days",
     "parse_delay",

@@ -9,6 +9,7 @@ from bot.group_settings import (
     apply_settings,
     describe_days,
     describe_mix,
+    describe_remind,
     describe_reveal,
     parse_days,
     parse_delay,
@@ -445,3 +446,51 @@ def test_settings_stored_before_a_setting_existed_read_with_its_default() -> Non
     )
     stored = GroupSettings(reveal_after=timedelta(minutes=90), founder="U1", blocked="gone")
     assert settings_from_json(settings_to_json(stored)) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "shown"),
+    [
+        ("remind=2h", timedelta(hours=2), "2h before the reveal"),
+        ("remind = 1h30m", timedelta(minutes=90), "1h30m before the reveal"),
+        ("reminder=45m", timedelta(minutes=45), "45m before the reveal"),
+        ("remind=22h", timedelta(hours=22), "22h before the reveal"),
+        ("remind=OFF", None, "off"),
+    ],
+)
+def test_a_reminder_before_the_reveal_or_none(
+    text: str, before: timedelta | None, shown: str
+) -> None:
+    new, keys = apply_settings(GroupSettings(), text, CATS)
+    assert keys == ["remind"] and new.remind_before == before
+    assert describe_remind(new) == shown
+    assert settings_from_json(settings_to_json(new)) == new
+
+
+def test_a_reminder_comes_after_the_post_and_at_most_a_day_before_the_reveal() -> None:
+    assert _problems("remind=23h") == (  # the default reveal: 23 hours after the post
+        "remind=23h would come before the question is posted: the answer is revealed 23h "
+        "after the post. Remind less than 23h before the reveal (e.g. remind=1h), or remind=off.",
+    )
+    at_five = GroupSettings(reveal_time=time(17, 0))  # posts at 09:00: 8 hours
+    assert "remind=8h would come before" in _problems("remind=8h", at_five)[0]
+    assert apply_settings(at_five, "remind=7h59m", CATS)[0].remind_before == timedelta(minutes=479)
+    assert apply_settings(GroupSettings(), "reveal=3h remind=2h", CATS)[0].reveal_after == (
+        timedelta(hours=3)
+    )
+    assert "remind=2h would come before" in _problems("reveal=2h remind=2h")[0]
+    assert _problems("remind=25h") == (
+        "remind='25h' is more than 24 hours before the reveal: give at most 24h, e.g. "
+        "remind=2h, or remind=off.",
+    )
+    assert _problems("remind=abc") == (
+        "remind='abc' is not a duration: give the time before the reveal, e.g. remind=2h or "
+        "remind=1h30m, or remind=off.",
+    )
+    assert _problems("remind=0m")[0].startswith("remind='0m' would remind nobody")
+
+
+def test_a_reveal_changed_later_keeps_the_reminder_setting() -> None:
+    # The reminder is not checked again: a round whose reveal comes too soon gets none.
+    new, _ = apply_settings(GroupSettings(), "reveal=1h", CATS)
+    assert new.remind_before == timedelta(hours=2)

@@ -88,6 +88,7 @@ def test_a_reveal_time_a_reply_shows_reads_back(post: time, reveal: time, zone: 
     st.one_of(delays.map(lambda d: (d, None)), times.map(lambda t: (None, t))),
     st.booleans(),
     st.lists(st.from_regex(r"[A-Za-z0-9]{1,12}", fullmatch=True), unique=True, max_size=4),
+    st.one_of(st.none(), st.integers(1, 24 * 60).map(lambda m: timedelta(minutes=m))),
 )
 def test_settings_stored_read_back_the_same(
     post: time,
@@ -98,6 +99,7 @@ def test_settings_stored_read_back_the_same(
     reveal: tuple[timedelta | None, time | None],
     paused: bool,
     admins: list[str],
+    remind: timedelta | None,
 ) -> None:
     settings = GroupSettings(
         post_time=post,
@@ -111,6 +113,7 @@ def test_settings_stored_read_back_the_same(
         admins=tuple(admins),
         founder=admins[0] if admins else None,
         blocked="missing permissions" if paused else None,
+        remind_before=remind,
     )
     assert settings_from_json(settings_to_json(settings)) == settings
 
