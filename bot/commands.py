@@ -129,8 +129,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "remind",
         "Turn your private reminders before a reveal on or off",
+        # Not repeatable: a late replay of `off` must not undo an `on` sent after it.
         (Param("choice", "on or off", choices=("on", "off")),),
-        repeatable=True,  # setting what is set already changes nothing
     ),
     Command(
         "help",
