@@ -48,7 +48,9 @@ async def shared() -> AsyncIterator[tuple[str, Database]]:
         await sim.close()
 
 
-async def replica(url: str, sim: Database, name: str, bank: QuestionBank) -> App:
+async def replica(
+    url: str, sim: Database, name: str, bank: QuestionBank, chat: type[SimChat] = SimChat
+) -> App:
     config = Config(
         database_url=url,
         content_dir=FIXTURE_CONTENT,
@@ -57,7 +59,7 @@ async def replica(url: str, sim: Database, name: str, bank: QuestionBank) -> App
         lease=LEASE,
         member_limits=False,
     )
-    app = await build_app(config, SimChat(sim, name), ManualClock(START), bank=bank)
+    app = await build_app(config, chat(sim, name), ManualClock(START), bank=bank)
     await app.start()
     return app
 
