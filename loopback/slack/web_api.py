@@ -25,7 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
-from loopback.slack.blocks import block_kit_errors
+from loopback.slack.blocks import block_kit_errors, blocks_too_long
 from loopback.slack.ratelimits import PostLimits
 from loopback.slack.state import (
     BOT_ID,
@@ -112,6 +112,9 @@ class WebApi:
         if errors := block_kit_errors(args):
             self.state.record(Call(method, args, token, now, error="invalid_blocks"))
             return web.json_response({"ok": False, "error": "invalid_blocks", "errors": errors})
+        if blocks_too_long(method, args):
+            self.state.record(Call(method, args, token, now, error="msg_blocks_too_long"))
+            return web.json_response({"ok": False, "error": "msg_blocks_too_long"})
         if self.delays.get(method):
             await asyncio.sleep(self.delays[method])
         body = self._answer(method, args)

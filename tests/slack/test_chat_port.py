@@ -55,9 +55,10 @@ async def test_a_long_post_continues_in_its_thread(port: Port) -> None:
     fields = tuple(Field(f"F{i}", "x " * 200) for i in range(70))
     message = await port.chat.post(PLACE, Reply(title="Long", fields=fields))
     posts = port.fake.of("chat.postMessage")
-    assert len(posts) == 2
+    assert len(posts) == 3  # 28,000 characters: over 50 blocks, and over 11,000 a message
     assert "thread_ts" not in posts[0].args
-    assert posts[1].args["thread_ts"] == message.message_id
+    assert all(post.args["thread_ts"] == message.message_id for post in posts[1:])
+    assert all(post.error is None for post in posts)
 
 
 async def test_private_messages_go_to_the_members_direct_messages(port: Port) -> None:
