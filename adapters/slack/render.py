@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.commands import spell_command
+from adapters.slack.message_parts import MAX_MESSAGE_TEXT, share_out
 from bot.command_refs import spell, spell_reply
 from bot.markup import plain_text
 from bot.replies import Button, Field, Form, Reply
 
 __all__ = [
-    "MAX_BLOCKS",
-    "MAX_MESSAGE_TEXT",
     "MAX_MODAL_BLOCKS",
     "MAX_SECTION_TEXT",
     "FormContext",
@@ -44,11 +43,6 @@ __all__ = [
     "render_summary",
 ]
 
-MAX_BLOCKS = 50  # a message
-# Slack refuses a message whose blocks hold more text than about 12,000 characters in all
-# (`msg_blocks_too_long`; undocumented, measured by Slack's users at 12,000-13,300): stay
-# under it with room for what Slack counts besides the text.
-MAX_MESSAGE_TEXT = 11_000
 MAX_MODAL_BLOCKS = 100  # a modal or the Home tab
 MAX_SECTION_TEXT = 3000
 MAX_HEADER = 150
@@ -386,50 +380,6 @@ def _tail_blocks(reply: Reply) -> list[dict[str, Any]]:
     return blocks
 
 
-def block_text_length(block: Any) -> int:
-    """Return how many characters of text a block holds, in all its text objects."""
-    if isinstance(block, dict):
-        return sum(
-            len(value) if key == "text" and isinstance(value, str) else block_text_length(value)
-            for key, value in block.items()
-        )
-    if isinstance(block, list):
-        return sum(block_text_length(item) for item in block)
-    return 0
-
-
-def _fits(blocks: Sequence[dict[str, Any]], text_length: int) -> bool:
-    return len(blocks) <= MAX_BLOCKS and text_length <= MAX_MESSAGE_TEXT
-
-
-def _pack(blocks: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Return the blocks in order as messages, each as full as the limits let it be."""
-    messages: list[list[dict[str, Any]]] = [[]]
-    size = 0
-    for block in blocks:
-        length = block_text_length(block)
-        if messages[-1] and not _fits([*messages[-1], block], size + length):
-            messages.append([])
-            size = 0
-        messages[-1].append(block)
-        size += length
-    return messages
-
-
-def _messages_of(body: list[dict[str, Any]], tail: list[dict[str, Any]]) -> list[list[Any]]:
-    """Return the blocks as messages within the limits, the tail with the last one if it fits."""
-    tail_length = block_text_length(tail)
-    if not _fits(tail, tail_length):  # a tail too long for a message of its own: in order
-        return _pack(body + tail)
-    messages = _pack(body)
-    last = messages[-1]
-    if _fits(last + tail, block_text_length(last) + tail_length):
-        last.extend(tail)
-    else:
-        messages.append(list(tail))
-    return messages
-
-
 def render_message(reply: Reply) -> list[SlackMessage]:
     """Return a reply as one Slack message, or several when it is too long for one.
 
@@ -444,7 +394,7 @@ def render_message(reply: Reply) -> list[SlackMessage]:
     text = fallback_text(reply)
     if not body and not tail:
         body = [_section(text)]
-    return [SlackMessage(text, tuple(blocks)) for blocks in _messages_of(body, tail)]
+    return [SlackMessage(text, tuple(blocks)) for blocks in share_out(body, tail)]
 
 
 def render_summary(reply: Reply, link: str | None) -> SlackMessage:

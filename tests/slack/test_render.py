@@ -12,13 +12,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.home import render_home
+from adapters.slack.message_parts import MAX_BLOCKS, MAX_MESSAGE_TEXT, block_text_length
 from adapters.slack.render import (
-    MAX_BLOCKS,
-    MAX_MESSAGE_TEXT,
     MAX_MODAL_BLOCKS,
     MAX_SECTION_TEXT,
     FormContext,
-    block_text_length,
     chunk_mrkdwn,
     escape,
     mrkdwn,
