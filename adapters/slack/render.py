@@ -290,6 +290,8 @@ def _field_blocks(fields: Sequence[Field]) -> list[dict[str, Any]]:
         if not body.strip():
             continue  # nothing to show
         if f.inline and len(body) <= MAX_FIELD_TEXT:
+            if sum(len(i["text"]) for i in inline) + len(body) > MAX_MESSAGE_TEXT:
+                close_inline()  # a section a message can hold
             inline.append({"type": "mrkdwn", "text": body})
             if len(inline) == MAX_FIELDS:
                 close_inline()

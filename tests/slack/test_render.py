@@ -127,6 +127,14 @@ def test_a_long_reply_is_split_by_the_text_a_message_may_hold_in_all() -> None:
     assert shown.count("word") == 14 * 580  # nothing lost at the cuts
 
 
+def test_ten_long_inline_fields_do_not_make_one_section_too_long_for_a_message() -> None:
+    fields = tuple(Field(f"F{i}", "y " * 950, inline=True) for i in range(10))
+    messages = render_message(Reply(text="x", fields=fields))
+    assert all(block_text_length(list(m.blocks)) <= MAX_MESSAGE_TEXT for m in messages)
+    shown = json.dumps([m.blocks for m in messages])
+    assert all(f"*F{i}*" in shown for i in range(10))
+
+
 async def test_the_loopback_slack_refuses_too_much_text_and_takes_the_split_reply() -> None:
     reply = _long_reply()
     everything = [block for m in render_message(reply) for block in m.blocks]
