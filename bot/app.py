@@ -122,7 +122,7 @@ async def build_app(
     policy = AdminPolicy(config.organisers, config.members_set_up)
     appeals = AppealService(store, bank, clock, rules, chat, policy)
     services = Services(
-        groups=GroupService(store, bank, scheduler, chat),
+        groups=GroupService(store, bank, scheduler, chat, clock),
         rounds=rounds,
         answers=answers,
         votes=VoteService(store, clock),

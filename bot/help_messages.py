@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.command_refs import mention
 from bot.commands import GROUP_SUMMARIES, Command, group_commands
 from bot.group_settings import describe_mix, describe_posts, describe_reveal
+from bot.holidays import describe_holidays, upcoming_holidays
 from bot.markup import user_text
 from bot.messages import info
 from bot.model import Group
@@ -37,11 +38,11 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals, "
-            "recap — e.g. "
+            "recap, holidays — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
-            "start, pause or resume, or their time, days, time zone or reveal change. "
+            "start, pause or resume, or their time, days, time zone, reveal or holidays change. "
             "Appeals reach the listed admins and the founder privately; any admin sees the "
             f"open ones with `{mention('studybot appeals')}`. Nobody decides on their own "
             "answer, and the first decision wins. With `appeals=peers`, three members who "
@@ -49,7 +50,9 @@ def help_reply(
             "answer it is; two of three decide each key point (with fewer than three such "
             "members, the admins decide). `recap=off` stops the weekly recap of last week "
             "(its top three, most improved, most helpful and hardest question), posted "
-            "before the week's first question.\n" + schedule_rules()
+            "before the week's first question. `holidays=2026-12-24..2026-12-26,2027-01-01` "
+            "names local dates with no question (a new list replaces the old; "
+            "`holidays=none` clears it).\n" + schedule_rules()
         )
     else:
         more = (
@@ -70,8 +73,8 @@ def subcommands_reply(group: str) -> Reply:
     return info("\n".join(lines) + more, title=GROUP_SUMMARIES.get(group, group))
 
 
-def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:
-    """Return a group's settings."""
+def settings_reply(group: Group, categories: Sequence[str], title: str, today: date) -> Reply:
+    """Return a group's settings; `today` (the group's local date) leaves past holidays out."""
     s = group.settings
     fields = (
         Field(
@@ -94,11 +97,12 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
             else "the admins decide",
         ),
         Field("Weekly recap", "on" if s.recap else "off"),
+        Field("Holidays", describe_holidays(upcoming_holidays(s.holidays, today))),
     )
     return Reply(
         title=title,
         text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
-        f"days, categories, difficulty, reveal, admins, appeals, recap. "
+        f"days, categories, difficulty, reveal, admins, appeals, recap, holidays. "
         f"Categories: {', '.join(categories)}.",
         fields=fields,
     )

@@ -26,6 +26,7 @@ SETTING_KEYS = (
     "admins",
     "appeals",
     "recap",
+    "holidays",
 )
 
 _KEY_ALIASES = {
@@ -36,10 +37,11 @@ _KEY_ALIASES = {
     "difficulties": "difficulty",
     "mix": "difficulty",
     "admin": "admins",
+    "holiday": "holidays",
 }
 
 # Settings that take a list: a word after them without `=` goes on with the list.
-_LIST_KEYS = frozenset({"days", "categories", "admins"})
+_LIST_KEYS = frozenset({"days", "categories", "admins", "holidays"})
 
 _EXAMPLES = {
     "time": "time=09:00",
@@ -51,6 +53,7 @@ _EXAMPLES = {
     "appeals": "appeals=admins or appeals=peers",
     "recap": "recap=on or recap=off",
     "admins": "admins=@alice or admins=none",
+    "holidays": "holidays=2026-12-24..2026-12-26,2027-01-01 or holidays=none",
 }
 
 

@@ -90,8 +90,8 @@ async def console_on(
 ) -> AsyncIterator[Console]:
     """A console on a real SQLite file (`sqlite`) or a throwaway PostgreSQL schema (`postgresql`).
 
-    For a test module's `console` fixture parametrized over both databases; PostgreSQL
-    skips, with its reason, where no server answers.
+    `console_on_both` opens one on each database in turn; PostgreSQL skips, with its
+    reason, where no server answers.
     """
     if database == "sqlite":
         c = await open_console(tmp_path / "bot.sqlite3", bank, start)
@@ -106,6 +106,15 @@ async def console_on(
             yield c
         finally:
             await c.app.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def console_on_both(
+    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
+) -> AsyncIterator[Console]:
+    """The console on a real SQLite file, then on a real PostgreSQL server."""
+    async with console_on(request.param, tmp_path, fixture_bank) as c:
+        yield c
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.group_settings",
         "bot.settings_errors",
         "bot.settings_text",
+        "bot.holidays",
         "bot.time_zones",
         "bot.grading",
         "bot.grading.",

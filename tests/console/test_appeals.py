@@ -8,7 +8,6 @@ behind fails here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from bot.content.bank import QuestionBank
 from bot.model import MemberRef
 from bot.scoring import ScoringRules
-from tests.conftest import CONSOLE_START, Console, console_on, open_console
+from tests.conftest import CONSOLE_START, Console, open_console
 from tests.recount_check import assert_scores_recount
 
 RULES = ScoringRules()
@@ -28,13 +27,10 @@ GOOD = "L1 drives some weights to exactly zero, so it selects features."
 VAGUE = "it depends on the data you have"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def console(
-    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
-) -> AsyncIterator[Console]:
-    """The console on a real SQLite file and on a real PostgreSQL server."""
-    async with console_on(request.param, tmp_path, fixture_bank) as c:
-        yield c
+@pytest.fixture
+def console(console_on_both: Console) -> Console:
+    """The console on a real SQLite file, then on a real PostgreSQL server."""
+    return console_on_both
 
 
 async def points(console: Console, name: str, round_id: int) -> int | None:
