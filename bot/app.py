@@ -19,6 +19,7 @@ from bot.jobs import ApsJobScheduler, JobHandlers, ManualJobScheduler
 from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
+from bot.private_notes import PrivateNotes
 from bot.question_stats import QuestionStatsService
 from bot.recaps import RecapService
 from bot.rounds import RoundPolicy, RoundService
@@ -72,6 +73,7 @@ class App:
     clock: Clock
     scheduler: ApsJobScheduler | ManualJobScheduler
     deliveries: DeliveryLog
+    notes: PrivateNotes  # the core's private messages, which skip members with closed DMs
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
@@ -106,6 +108,7 @@ async def build_app(
         scheduler = ManualJobScheduler(handlers, clock)
     else:
         scheduler = ApsJobScheduler(handlers, config.grace)
+    notes = PrivateNotes(store, chat, clock)
     rounds = RoundService(
         store,
         bank,
@@ -114,13 +117,14 @@ async def build_app(
         scheduler,
         rules,
         RoundPolicy(grace=config.grace, lease=config.lease),
+        notes,
         RecapService(store, bank, chat, clock, config.lease),
     )
     handlers.target = rounds
     answers = AnswerService(store, bank, clock)
     practice = PracticeService(store, bank, clock)
     policy = AdminPolicy(config.organisers, config.members_set_up)
-    appeals = AppealService(store, bank, clock, rules, chat, policy)
+    appeals = AppealService(store, bank, clock, rules, chat, policy, notes)
     services = Services(
         groups=GroupService(store, bank, scheduler, chat, clock),
         rounds=rounds,
@@ -135,4 +139,5 @@ async def build_app(
     limits = MemberLimits() if config.member_limits else None
     core = Core(store, bank, services, rules, limits, policy)
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
-    return App(core, store, bank, rounds, clock, scheduler, DeliveryLog(store, clock))
+    deliveries = DeliveryLog(store, clock)
+    return App(core, store, bank, rounds, clock, scheduler, deliveries, notes)

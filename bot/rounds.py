@@ -15,6 +15,7 @@ from bot.grading import Coverage, grade
 from bot.jobs import JobScheduler
 from bot.model import Group, GroupSettings, MemberRef, Question, Round, RoundStatus
 from bot.ports import ChatPort, NotAllowed, PostLookup, ThreadReading
+from bot.private_notes import PrivateNotes
 from bot.recaps import RecapService
 from bot.replies import Reply, Visibility
 from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
@@ -64,6 +65,7 @@ class RoundService:
         scheduler: JobScheduler,
         rules: ScoringRules,
         policy: RoundPolicy,
+        notes: PrivateNotes,
         recaps: RecapService | None = None,
     ) -> None:
         self._store = store
@@ -74,6 +76,7 @@ class RoundService:
         self._scheduler = scheduler
         self._rules = rules
         self._policy = policy
+        self._notes = notes  # the founder's private warnings
         self._armed: dict[int, GroupSettings] = {}  # groups whose post job this process armed
         # Per group, the latest post time whose round this process saw claimed (by anyone):
         # a post time not in here (its job failed, say while the database was away) is
@@ -266,10 +269,10 @@ class RoundService:
             return
         member = MemberRef(group.channel.platform, founder, "")
         try:
-            await self._chat.send_private(
+            await self._notes.send(
                 member, messages.posting_stopped(group.channel.channel_id, problem)
             )
-        except Exception as exc:  # the founder's DMs are closed, say: the log has it
+        except Exception as exc:  # the platform failed: the log has it
             log.warning("group %d: could not tell its founder: %s", group.id, exc)
 
     @telemetry.log_scope

@@ -34,6 +34,7 @@ __all__ = [
     "FeedbackStore",
     "GroupStore",
     "PracticeStore",
+    "PrivateStore",
     "QuestionStatsStore",
     "RoundStore",
     "StandingsStore",
@@ -202,6 +203,22 @@ class PracticeStore(Protocol):
         self, member_id: int, group_id: int | None, question_id: str, now: datetime
     ) -> PracticeAttempt:
         """Record that a member took a practice question, in place of one left unfinished."""
+        ...
+
+
+class PrivateStore(Protocol):
+    """The store calls private messages need: whose direct messages are closed, until when."""
+
+    async def closed_private(
+        self, platform: str, user_ids: Iterable[str], now: datetime
+    ) -> frozenset[str]:
+        """Return those of `user_ids` whose direct messages are closed, not to be tried at `now`."""
+        ...
+
+    async def mark_private_closed(
+        self, platform: str, user_id: str, closed_at: datetime, retry_after: datetime
+    ) -> None:
+        """Note a member whose DMs were refused at `closed_at`; try them after `retry_after`."""
         ...
 
 

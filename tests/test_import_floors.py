@@ -79,6 +79,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.appeals",
         "bot.question_stats",
         "bot.peer_judges",
+        "bot.private_notes",
         "bot.recaps",
         "bot.votes",
         "bot.feedback",

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from adapters.console.translate import render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
+from bot.ports import PrivateClosed
 from bot.replies import Button, Reply
 
 __all__ = ["ConsoleChat", "PlatformUnavailable"]
@@ -47,6 +48,9 @@ class ConsoleChat:
     # member id -> the buttons of the last private message sent them (an admin's case)
     private_buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     failures_left: int = 0
+    # members (by id) whose direct messages are closed (`:close-dms`): private messages to
+    # them are refused as a platform refuses them
+    closed_dms: set[str] = field(default_factory=set)
     run_tag: str = field(default_factory=_new_run_tag)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -87,7 +91,12 @@ class ConsoleChat:
         return message
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Print a message only one member sees; its buttons are theirs to press."""
+        """Print a message only one member sees; its buttons are theirs to press.
+
+        A member whose DMs were closed (`:close-dms`) gets nothing: `PrivateClosed`.
+        """
+        if member.user_id in self.closed_dms:
+            raise PrivateClosed("dms_closed")
         if reply.buttons:
             self.private_buttons[member.user_id] = reply.buttons
         self._print(render(reply, "", member.display_name or member.user_id, None))

@@ -29,11 +29,18 @@ import discord
 from adapters.discord.events import member_mention
 from adapters.discord.render import BUTTON_PREFIX, Outgoing, message_kwargs, render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
-from bot.ports import NotAllowed
+from bot.ports import NotAllowed, PrivateClosed
 from bot.recap_messages import RECAP_BOARD
 from bot.replies import Reply
 
-__all__ = ["DEFAULT_RATE", "DiscordChat", "Pacer", "UnsuitableChannel", "process_rate"]
+__all__ = [
+    "DEFAULT_RATE",
+    "PRIVATE_CLOSED_CODES",
+    "DiscordChat",
+    "Pacer",
+    "UnsuitableChannel",
+    "process_rate",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,10 @@ THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 THREAD_ALREADY_CREATED = 160004
 UNKNOWN_CHANNEL = 10003
+# Discord's JSON error codes that refuse a direct message for a reason of the member's:
+# 50007 Cannot send messages to this user (DMs closed to the server's members, the bot
+# blocked, no server shared any more), 10013 Unknown User (the account is gone).
+PRIVATE_CLOSED_CODES = frozenset({50007, 10013})
 _REMEMBERED_POSTS = 10_000
 # Where a round can be posted: channels whose messages can start a public thread (not
 # voice, stage, forum or media channels, nor threads).
@@ -335,10 +346,15 @@ class DiscordChat:
         return MessageRef(place, str(message.id))
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Send a direct message to a member."""
-        await self.pacer.wait()
-        dm = await self._client.create_dm(discord.Object(int(member.user_id)))
-        await self._send_all(dm, render(reply))
+        """Send a direct message to a member; `PrivateClosed` if Discord refuses it for them."""
+        try:
+            await self.pacer.wait()
+            dm = await self._client.create_dm(discord.Object(int(member.user_id)))
+            await self._send_all(dm, render(reply))
+        except discord.HTTPException as exc:
+            if exc.code not in PRIVATE_CLOSED_CODES:
+                raise
+            raise PrivateClosed(f"discord {exc.code}") from exc
 
     async def react(self, channel_id: int, message_id: int, emoji: str) -> None:
         """Add a reaction to a message."""

@@ -22,6 +22,7 @@ from adapters.slack.events import PLATFORM
 from adapters.slack.modals import NOT_OPENED, OpenedModal, form_view, modal_view
 from adapters.slack.render import SlackMessage, reaction_name, render_message
 from bot.model import ChannelRef, MemberRef
+from bot.ports import PrivateClosed
 from bot.replies import Reply, Visibility
 
 __all__ = ["Origin", "Responder"]
@@ -65,6 +66,8 @@ class Responder:
                 await self._show(reply, origin)
             except SlackApiError as exc:
                 log.warning("slack: could not show a reply: %s", slack_error(exc))
+            except PrivateClosed as exc:  # nowhere to show it: the member's DMs are closed too
+                log.info("slack: could not show a reply: %s", exc)
 
     async def _fill_modal(self, reply: Reply | None, origin: Origin, modal: OpenedModal) -> None:
         """Show the core's first reply in the modal opened for it (if it is not there yet)."""

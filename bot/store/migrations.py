@@ -392,6 +392,21 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        15,
+        "members whose direct messages the platform refused, left alone until a retry time",
+        (
+            # Keyed by the platform's user id (as a private message names its member), not
+            # members.id: the bot may DM someone it never recorded (a listed admin, say).
+            """CREATE TABLE private_closed (
+                platform TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                closed_at {bigint} NOT NULL,
+                retry_after {bigint} NOT NULL,
+                PRIMARY KEY (platform, user_id)
+            )""",
+        ),
+    ),
 )
 
 

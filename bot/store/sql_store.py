@@ -14,6 +14,7 @@
 - `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows;
 - `QuestionRecords` (bot.store.question_records): rounds' figures, problem reports.
 - `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
+- `PrivateRecords` (bot.store.private_records): members whose direct messages are closed.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -26,6 +27,7 @@ from bot.store.delivery_records import DeliveryRecords
 from bot.store.group_records import GroupRecords
 from bot.store.migrations import migrate
 from bot.store.practice_records import PracticeRecords
+from bot.store.private_records import PrivateRecords
 from bot.store.question_records import QuestionRecords
 from bot.store.recap_records import RecapRecords
 from bot.store.round_records import RoundRecords
@@ -45,6 +47,7 @@ class SqlStore(
     AppealRecords,
     QuestionRecords,
     RecapRecords,
+    PrivateRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

@@ -2,14 +2,15 @@
 
 Login, application info, `GET /gateway/bot`, command registration (kept per
 scope by `CommandStore`), messages (with Discord's size limits and enforced
-nonces), threads started on messages, reactions, DMs, and the interaction
-routes `Interactions` serves. A request is checked in Discord's order: the
-token, injected failures, the global limit, the route's bucket; each call the
-bot makes in a guild channel is checked against its permissions there as
-Discord checks it (`permissions`: 50001 Missing Access, 50013 Missing
-Permissions, 50008 and 50024 for what a forum or voice channel cannot do).
-It counts the answers Discord bans a bot for when there are too many (401,
-403, 429).
+nonces), threads started on messages, reactions, DMs (refused as Discord
+refuses them: 50007 to a user whose DMs are closed, 10013 for an account gone),
+and the interaction routes `Interactions` serves. A request is checked in
+Discord's order: the token, injected failures, the global limit, the route's
+bucket; each call the bot makes in a guild channel is checked against its
+permissions there as Discord checks it (`permissions`: 50001 Missing Access,
+50013 Missing Permissions, 50008 and 50024 for what a forum or voice channel
+cannot do). It counts the answers Discord bans a bot for when there are too
+many (401, 403, 429).
 """
 
 from __future__ import annotations
@@ -400,4 +401,7 @@ class Rest:
         return web.Response(status=204)
 
     async def _open_dm(self, *, body: Any) -> web.Response:
-        return json_response(self.state.dm_channel(int(body["recipient_id"])))
+        recipient = int(body["recipient_id"])
+        if recipient in self.state.gone_users:
+            return error(404, 10013, "Unknown User")
+        return json_response(self.state.dm_channel(recipient))

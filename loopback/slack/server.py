@@ -42,6 +42,7 @@ class FakeSlack:
         self.sockets = socket_mode.sockets
         # set-up by tests, and reading what happened
         self.add_user = state.add_user
+        self.refuse_dms = state.refuse_dms
         self.of = state.of
         self.modal = state.modal
         self.dms = state.dms

@@ -3,7 +3,8 @@
 The methods the adapter uses (`auth.test`, `chat.*`, `views.*`, `users.info`,
 `reactions.add`, `apps.connections.open`, `conversations.history`,
 `.replies` and `.info`), each call recorded. A post to a member's id goes to
-the app's direct messages with them (an IM, `dm_channel`), as Slack posts it;
+the app's direct messages with them (an IM, `dm_channel`), as Slack posts it,
+or is refused with the error a member the app may not DM brings (`refuse_dms`);
 an ephemeral message in an IM only reaches its member. A post in a channel the
 bot is not in, cannot see or that is archived is refused as Slack refuses it.
 It answers 429 with Retry-After on demand (`fail_next`) or by enforcing
@@ -130,6 +131,8 @@ class WebApi:
                 return _auth_test()
             case "chat.postMessage":
                 if is_member_id(channel):  # a member's id: the app's DM with them
+                    if refused := state.refused_dms.get(channel):
+                        return {"ok": False, "error": refused}
                     channel = dm_channel(channel)
                 if refusal := state.channel_refusal(channel):
                     return {"ok": False, "error": refusal}
@@ -139,6 +142,8 @@ class WebApi:
             case "chat.postEphemeral":
                 if channel.startswith("D") and channel != dm_channel(str(args.get("user"))):
                     return {"ok": False, "error": "user_not_in_channel"}  # another's DM
+                if refusal := state.channel_refusal(channel):
+                    return {"ok": False, "error": refusal}
                 return {"ok": True, "message_ts": state.new_ts()}
             case "chat.update":
                 return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": ""}

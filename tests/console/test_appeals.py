@@ -271,3 +271,32 @@ async def test_no_regrade_while_a_reveal_of_the_group_is_scoring(console: Consol
     out = await console.run(":press Change the grade", "all", "Missed by the grader.")
     assert "== Grade changed ==" in out
     await assert_scores_recount(console.app.store.db)
+
+
+async def test_an_admin_whose_dms_are_closed_gets_nothing_and_nothing_is_said(
+    console: Console,
+) -> None:
+    out = await console.run(":close-dms Dora")
+    assert "(Dora takes no direct messages now)" in out
+    await first_round(console)
+    out = await console.run(":as Bob", ":press My feedback", ":press Appeal", "I covered more")
+    assert "Your appeal is with 1 admin of this channel" in out
+    assert "[only alice sees this]" in out and "[only dora sees this]" not in out
+    assert "Cannot" not in out and "closed" not in out  # no error for anyone to see
+    assert await console.app.notes.closed("console", ["dora", "alice"]) == {"dora"}
+
+    # A week on, Dora has opened her DMs: the next case reaches her.
+    out = await console.run(":open-dms @Dora", ":at 2026-12-07T09:00")
+    assert "(Dora takes direct messages again)" in out
+    await console.run(":as Bob", VAGUE, ":at 2026-12-07T17:00")
+    out = await console.run("/appeal I covered more")
+    assert "Your appeal is with 2 admins of this channel" in out
+    assert "[only dora sees this]" in out
+    await assert_scores_recount(console.app.store.db)
+
+
+async def test_the_dm_console_commands_need_a_name(console: Console) -> None:
+    for line in (":close-dms", ":open-dms two words"):
+        out = await console.run(line)
+        assert "! Say whose:" in out
+    assert console.chat.closed_dms == set()

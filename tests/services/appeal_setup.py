@@ -7,6 +7,7 @@ from datetime import date, datetime
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, Group, MemberRef, Round, RoundStatus
+from bot.private_notes import PrivateNotes
 from bot.replies import Reply
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules, next_stats, periods_of, round_points
@@ -52,7 +53,9 @@ async def revealed(
         member_id = await store.member_id(member)
         write = AnswerWrite(round_.id, member_id, text, AnswerSource.PRIVATE, clock.now())
         assert await store.save_answer(write) is not None
-    rounds = RoundService(store, bank, FakeChat(), clock, NoJobs(), RULES, RoundPolicy())
+    chat = FakeChat()
+    notes = PrivateNotes(store, chat, clock)
+    rounds = RoundService(store, bank, chat, clock, NoJobs(), RULES, RoundPolicy(), notes)
     assert await rounds.reveal(round_.id)
     return store.rounds[round_.id]
 

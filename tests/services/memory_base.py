@@ -47,6 +47,8 @@ class MemoryBase:
         # answer, voter, the message (part) reacted to, the reaction
         self.reactions: set[tuple[int, int, str, VoteReaction]] = set()
         self.told_closed_to: set[tuple[int, int]] = set()  # (round id, member id)
+        # (platform, user id) -> (when their DMs were refused, when to try them again)
+        self.private_closed: dict[tuple[str, str], tuple[datetime, datetime]] = {}
         # (group id, period, member id) -> (points, when the latest points came)
         self.totals: dict[tuple[int, str, int], tuple[int, datetime]] = {}
         self.stats: dict[tuple[int, int], MemberStats] = {}  # (group id, member id) ->
