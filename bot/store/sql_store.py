@@ -14,6 +14,7 @@
 - `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows;
 - `QuestionRecords` (bot.store.question_records): rounds' figures, problem reports.
 - `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
+- `StreakRecords` (bot.store.streak_records): members' away days, streaks a reveal may bridge.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -31,6 +32,7 @@ from bot.store.recap_records import RecapRecords
 from bot.store.round_records import RoundRecords
 from bot.store.rows import ROUND_COLUMNS
 from bot.store.score_records import ScoreRecords
+from bot.store.streak_records import StreakRecords
 
 __all__ = ["ROUND_COLUMNS", "SqlStore"]
 
@@ -45,6 +47,7 @@ class SqlStore(
     AppealRecords,
     QuestionRecords,
     RecapRecords,
+    StreakRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

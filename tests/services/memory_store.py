@@ -12,6 +12,7 @@ service test checks the service's own rules, quickly, without a database. Like
 - `MemoryPractice` (memory_practice): practice attempts and reviews;
 - `MemoryAppeals` (memory_appeals): appeals, and answers as an admin regrades them;
 - `MemoryQuestions` (memory_questions): rounds' figures, problem reports.
+- `MemoryStreaks` (memory_streaks): away days, streaks a reveal may bridge.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.services.memory_practice import MemoryPractice
 from tests.services.memory_questions import MemoryQuestions
 from tests.services.memory_rounds import MemoryRounds
 from tests.services.memory_scores import MemoryScores
+from tests.services.memory_streaks import MemoryStreaks
 
 __all__ = ["MemoryStore"]
 
@@ -35,6 +37,7 @@ class MemoryStore(
     MemoryPractice,
     MemoryAppeals,
     MemoryQuestions,
+    MemoryStreaks,
 ):
     """Groups, rounds, answers, scores and practice in dicts; every port of bot.store_ports.
 
