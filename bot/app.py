@@ -28,6 +28,7 @@ from bot.scoring import ScoringRules
 from bot.standings import StandingsService
 from bot.store.sql_store import SqlStore
 from bot.store.urls import open_database
+from bot.streaks import AwayService
 from bot.votes import VoteService
 
 __all__ = ["App", "build_app"]
@@ -135,6 +136,7 @@ async def build_app(
         standings=StandingsService(store, bank, clock),
         appeals=appeals,
         questions=QuestionStatsService(store, bank, clock),
+        away=AwayService(store, clock),
     )
     limits = MemberLimits() if config.member_limits else None
     core = Core(store, bank, services, rules, limits, policy)

@@ -299,7 +299,9 @@ class AppealService:
         change = GradeChange(review.answer_id, sum(covered) / len(covered), write.attempt)
         outcome = await self._store.regrade(
             write,
-            lambda answers: recount(answers, change, review.member_id, self._rules),
+            lambda answers, bridges: recount(
+                answers, change, review.member_id, self._rules, bridges
+            ),
             periods_of,
         )
         if outcome.busy:

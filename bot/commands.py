@@ -122,6 +122,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("stats", "Your points, rank, streak and coverage", repeatable=True),
     Command(
+        "away",
+        "Days you'll be away: your streak waits for you (no text: your away days)",
+        (Param("days", "a date or a range, e.g. 2026-12-20..2026-12-27, or off", rest=True),),
+    ),
+    Command(
         "appeal",
         "Ask the admins to look again at your grade of the latest revealed question",
         (Param("note", "what the grader missed (optional)", rest=True),),

@@ -14,6 +14,7 @@ from bot.messages import info
 from bot.model import Group
 from bot.replies import Field, Reply
 from bot.scoring import HELPFUL, ScoringRules
+from bot.streak_guard import FREEZE_EVERY, MAX_FREEZES
 
 __all__ = [
     "help_reply",
@@ -147,7 +148,11 @@ def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
         "sentence of yours claims it, not when its words appear; My feedback quotes the "
         "words that covered each one).\n"
         f"- Streak: {rules.streak_bonus} more per consecutive answered round beyond the "
-        f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak.\n"
+        f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak, "
+        f"unless a streak freeze keeps it: you earn one every {FREEZE_EVERY} answered rounds "
+        f"in a row (holding at most {MAX_FREEZES}), and are told privately when one is "
+        f"used. Days you set with `{mention('away', '2026-12-20..2026-12-27')}` keep it "
+        "too, with no freeze used.\n"
         f"- Helpful votes: react {HELPFUL} to someone's answer in the round's thread before "
         f"the reveal; each vote gives its author {rules.helpful_vote} more, at most "
         f"{rules.helpful_cap}. Your own answer can't be voted for by you.\n"

@@ -22,6 +22,7 @@ from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_f
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
 from bot.store.records import MemberAnswer, MemberStats, RoundResult, ScoreEntry
 from bot.store_ports import RoundStore
+from bot.streaks import StreakService
 
 __all__ = ["RoundPolicy", "RoundService"]
 
@@ -69,6 +70,7 @@ class RoundService:
         recaps: RecapService | None = None,
     ) -> None:
         self._store = store
+        self._streaks = StreakService(store, notes)  # freezes and away days keep missed streaks
         self._recaps = recaps  # last week's recap, before the week's first question
         self._bank = bank
         self._chat = chat
@@ -339,11 +341,14 @@ class RoundService:
             points = round_points(coverage.ratio, updated.streak, self._rules, a.helpful_votes)
             scores.append(self._score(a, coverage, points.total, round_))
             stats.append(updated)
-        if await self._store.save_round_result(RoundResult(round_.id, tuple(scores), tuple(stats))):
+        kept = await self._streaks.missed(group, round_, {s.member_id for s in stats})
+        result = RoundResult(round_.id, tuple(scores), (*stats, *kept.stats), kept.bridges)
+        if await self._store.save_round_result(result):
             log.info(
                 "group %d: revealed round %d with %d answers", group.id, round_.id, len(scores)
             )
             telemetry.round_revealed()
+            await self._streaks.tell(group, kept)
         await self._post_reveal(group, round_.id, taking_over)
 
     @staticmethod

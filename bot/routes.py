@@ -28,6 +28,7 @@ from bot.replies import Reply
 from bot.rounds import RoundService
 from bot.scoring import ScoringRules
 from bot.standings import StandingsService
+from bot.streaks import AwayService
 from bot.votes import VoteService
 
 __all__ = ["Anywhere", "Args", "InGroup", "Routes", "Services", "routes"]
@@ -51,6 +52,7 @@ class Services:
     standings: StandingsService
     appeals: AppealService
     questions: QuestionStatsService
+    away: AwayService
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
             g, m, a.get("period"), shared="share" in a, when=a.get("when"), page=a.get("page")
         ),
         "stats": lambda g, m, p, a: s.standings.stats(g, m),
+        "away": lambda g, m, p, a: s.away.away(g, m, a.get("days", "")),
         "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),
         "studybot pause": lambda g, m, p, a: s.groups.set_paused(g, True),
         "studybot resume": lambda g, m, p, a: s.groups.set_paused(g, False),

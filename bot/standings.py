@@ -17,6 +17,7 @@ from bot.review_schedule import due_windows
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
 from bot.standing_replies import PAGE_SIZE
 from bot.store_ports import StandingsStore
+from bot.streak_messages import upcoming
 
 __all__ = ["StandingsService"]
 
@@ -94,6 +95,8 @@ class StandingsService:
             store.member_history(group.id, member_id),
             store.practice_summary(member_id, *due_windows(now, group.settings.timezone)),
         )
+        today = now.astimezone(group.settings.zone).date()
+        away = upcoming(await store.away_ranges(group.id, member_id), today)
         regraded = [
             (note.local_date, question_about(question), note.old_points, note.new_points)
             for note in await store.regraded_answers(group.id, member_id)
@@ -124,6 +127,8 @@ class StandingsService:
             by_category,
             practice,
             regraded,
+            (stats.freezes, stats.freezes_used) if stats else (0, 0),
+            away,
         )
 
     async def overview(

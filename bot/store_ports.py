@@ -17,6 +17,7 @@ from bot.store.records import (
     AnswerSaved,
     AnswerWithdrawn,
     AnswerWrite,
+    AwayRange,
     MemberAnswer,
     MemberStats,
     PracticeAttempt,
@@ -28,6 +29,7 @@ from bot.store.records import (
     Standing,
     VoteReaction,
 )
+from bot.store_streak_ports import StreakStore
 
 __all__ = [
     "AnswerStore",
@@ -243,6 +245,10 @@ class StandingsStore(Protocol):
         """Return the id of a member, recording them (or their new name) if needed."""
         ...
 
+    async def away_ranges(self, group_id: int, member_id: int) -> list[AwayRange]:
+        """Return a member's away ranges in a group, past ones too, earliest first."""
+        ...
+
     async def member_stats(
         self, group_id: int, member_ids: Iterable[int]
     ) -> dict[int, MemberStats]:
@@ -305,7 +311,7 @@ class StandingsStore(Protocol):
         ...
 
 
-class RoundStore(Protocol):
+class RoundStore(StreakStore, Protocol):
     """The store calls a round's life needs: claims, posts, reveals, scores, recovery."""
 
     async def asked_questions(self, group_id: int) -> list[str]:

@@ -20,7 +20,7 @@ from bot.commands import (
     parse_command,
 )
 
-TOPS = "/answer, /appeal, /help, /hint, /leaderboard, /practice, /review, /stats, /studybot"
+TOPS = "/answer, /appeal, /away, /help, /hint, /leaderboard, /practice, /review, /stats, /studybot"
 
 
 def categories(kind: str) -> Iterable[str]:

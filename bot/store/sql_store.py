@@ -15,6 +15,7 @@
 - `QuestionRecords` (bot.store.question_records): rounds' figures, problem reports.
 - `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
 - `PrivateRecords` (bot.store.private_records): members whose direct messages are closed.
+- `StreakRecords` (bot.store.streak_records): members' away days, streaks a reveal may bridge.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -33,6 +34,7 @@ from bot.store.recap_records import RecapRecords
 from bot.store.round_records import RoundRecords
 from bot.store.rows import ROUND_COLUMNS
 from bot.store.score_records import ScoreRecords
+from bot.store.streak_records import StreakRecords
 
 __all__ = ["ROUND_COLUMNS", "SqlStore"]
 
@@ -48,6 +50,7 @@ class SqlStore(
     QuestionRecords,
     RecapRecords,
     PrivateRecords,
+    StreakRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

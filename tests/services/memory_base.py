@@ -15,11 +15,13 @@ from bot.model import Group, Round
 from bot.store.answer_parts import Part
 from bot.store.records import (
     Appeal,
+    AwayRange,
     MemberAnswer,
     MemberStats,
     PracticeAttempt,
     Review,
     ReviewRating,
+    StreakBridge,
     VoteReaction,
 )
 
@@ -65,6 +67,9 @@ class MemoryBase:
         self.regrade_points: dict[int, tuple[int, int]] = {}
         # (round id, member id) -> the question, the note and when of their problem report
         self.reports: dict[tuple[int, int], tuple[str, str, datetime]] = {}
+        # (group id, member id) -> their away ranges; their streak bridges, by round's seq
+        self.away: dict[tuple[int, int], list[AwayRange]] = {}
+        self.bridges: dict[tuple[int, int, int], StreakBridge] = {}
 
     def name_of(self, member_id: int) -> str:
         """Return the display name on record of a member."""

@@ -12,7 +12,8 @@ service test checks the service's own rules, quickly, without a database. Like
 - `MemoryPractice` (memory_practice): practice attempts and reviews;
 - `MemoryAppeals` (memory_appeals): appeals, and answers as an admin regrades them;
 - `MemoryQuestions` (memory_questions): rounds' figures, problem reports;
-- `MemoryPrivate` (memory_private): members whose direct messages are closed.
+- `MemoryPrivate` (memory_private): members whose direct messages are closed;
+- `MemoryStreaks` (memory_streaks): away days, streaks a reveal may bridge.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.services.memory_private import MemoryPrivate
 from tests.services.memory_questions import MemoryQuestions
 from tests.services.memory_rounds import MemoryRounds
 from tests.services.memory_scores import MemoryScores
+from tests.services.memory_streaks import MemoryStreaks
 
 __all__ = ["MemoryStore"]
 
@@ -38,6 +40,7 @@ class MemoryStore(
     MemoryAppeals,
     MemoryQuestions,
     MemoryPrivate,
+    MemoryStreaks,
 ):
     """Groups, rounds, answers, scores and practice in dicts; every port of bot.store_ports.
 

@@ -194,7 +194,13 @@ async def test_an_empty_group_gets_a_friendly_empty_board_and_stats(
     assert board.title == "Leaderboard · this month"
     assert board.text == f"No points yet.\n\n{NUDGE}" and not board.is_error
     stats = await standings.stats(group, ANN)
-    assert [f.name for f in stats.fields] == ["Points", "Streak", "Rounds answered", "Practice"]
+    assert [f.name for f in stats.fields] == [
+        "Points",
+        "Streak",
+        "Rounds answered",
+        "Streak freezes",
+        "Practice",
+    ]
     assert field(stats, "Points") == "This week: —\nThis month: —\nAll time: —"
     assert field(stats, "Streak") == "0 now, best 0"
     assert field(stats, "Practice") == "0 questions, 0 answered; reviews due: 0 today, 0 this week"
