@@ -67,7 +67,13 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
     in_group: dict[str, InGroup] = {
         "answer": lambda g, m, p, a: s.answers.privately(g, m, a.get("text")),
         "leaderboard": lambda g, m, p, a: s.standings.leaderboard(
-            g, m, a.get("period"), shared="share" in a, when=a.get("when"), page=a.get("page")
+            g,
+            m,
+            a.get("period"),
+            shared="share" in a,
+            when=a.get("when"),
+            page=a.get("page"),
+            chart="chart" in a,
         ),
         "stats": lambda g, m, p, a: s.standings.stats(g, m),
         "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),

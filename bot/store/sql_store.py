@@ -14,6 +14,7 @@
 - `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows;
 - `QuestionRecords` (bot.store.question_records): rounds' figures, problem reports.
 - `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
+- `ChartRecords` (bot.store.chart_records): what the charts of /stats and /leaderboard read.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from bot.store.answer_records import AnswerRecords
 from bot.store.appeal_records import AppealRecords
+from bot.store.chart_records import ChartRecords
 from bot.store.delivery_records import DeliveryRecords
 from bot.store.group_records import GroupRecords
 from bot.store.migrations import migrate
@@ -45,6 +47,7 @@ class SqlStore(
     AppealRecords,
     QuestionRecords,
     RecapRecords,
+    ChartRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 
