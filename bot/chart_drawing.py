@@ -68,7 +68,13 @@ def _figure(height: float) -> Figure:
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor=BACKGROUND, metadata={"Software": None})
+    figure.savefig(
+        buffer,
+        format="png",
+        facecolor=BACKGROUND,
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": 1},  # flat colours pack well even so, and it is 3x quicker
+    )
     return buffer.getvalue()
 
 
@@ -91,8 +97,7 @@ def _points_panel(axes: Axes, chart: StatsChart) -> None:
     bars = axes.bar(range(len(chart.weeks)), chart.points, color=_BAR, width=0.7)
     axes.bar_label(bars, [str(p) if p else "" for p in chart.points], color=_TEXT, fontsize=10)
     axes.set_ylim(0, max(max(chart.points), 1) * 1.2)
-    axes.yaxis.grid(True, color=_GRID, linewidth=0.8)
-    axes.set_axisbelow(True)
+    axes.set_yticks([])  # each bar says its points: no scale to read across
     _week_ticks(axes, chart.weeks, 2)
 
 
@@ -110,9 +115,8 @@ def _coverage_panel(axes: Axes, chart: StatsChart) -> None:
     axes.set_yticks(range(len(names)), names, color=_TEXT, fontsize=11)
     axes.invert_yaxis()
     axes.set_xlim(0, 112)
-    axes.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"])
-    axes.xaxis.grid(True, color=_GRID, linewidth=0.8)
-    axes.set_axisbelow(True)
+    axes.set_xticks([])  # each bar says its coverage; the half-way mark is the one that matters
+    axes.axvline(_WEAK_BELOW * 100, color=_MUTED, linewidth=1, linestyle=(0, (3, 3)), zorder=0)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

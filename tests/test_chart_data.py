@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, date, datetime
+
+import pytest
 
 from bot.chart_data import (
     BoardChart,
@@ -105,3 +109,15 @@ def test_a_chart_without_points_coverage_or_activity_is_empty() -> None:
     active = activity_grid(Counter({TUESDAY: 1}), TUESDAY, 2)
     assert not StatsChart("Ann", weeks, (0, 0), (), active, weeks).is_empty
     assert not StatsChart("Ann", weeks, (0, 3), (), quiet, weeks).is_empty
+
+
+@pytest.mark.slow
+def test_starting_the_bot_imports_no_matplotlib() -> None:
+    """matplotlib takes a second or more to import: only drawing a chart may import it."""
+    code = (
+        "import sys, bot.app, bot.cli, adapters.console.main, adapters.discord.main,"
+        " adapters.slack.main; print(sorted(m for m in sys.modules"
+        " if m.split('.')[0] in ('matplotlib', 'PIL')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
