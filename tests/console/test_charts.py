@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from adapters.console.chat import ConsoleChat
+from bot.config import Config
 from bot.content.bank import QuestionBank
+from bot.replies import Image
 from tests.conftest import CONSOLE_START, Console, open_console
 from tests.png import assert_drawn, png_size
 
@@ -50,3 +55,14 @@ async def test_stats_and_the_leaderboard_chart_are_written_to_files_whose_paths_
     [board] = PICTURE.findall(await charting.run("/leaderboard week chart"))
     assert Path(board).name.startswith("leaderboard-") and png_size(_read(board))
     assert not PICTURE.findall(await charting.run("/leaderboard week"))
+
+
+def test_the_chart_folder_comes_from_the_environment_else_the_system_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configured = Config.from_env({"STUDYBOT_CHART_DIR": "/srv/charts"}, env_file=Path("/none"))
+    assert configured.chart_dir == Path("/srv/charts")
+    assert Config.from_env({}, env_file=Path("/none")).chart_dir is None
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    saved = ConsoleChat(io.StringIO()).save_image(Image(b"\x89PNG", "stats.png", "a chart"))
+    assert saved.parent == tmp_path / "studybot-charts" and saved.read_bytes() == b"\x89PNG"
