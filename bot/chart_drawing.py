@@ -12,6 +12,8 @@ pixels wide, text at 11 points or more.
 from __future__ import annotations
 
 import io
+import textwrap
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -49,11 +51,22 @@ _WEEKDAYS = 7
 _CELL = 10  # pixels of a day's square in the activity grid, before scaling
 _GAP = 2
 _NAME_LENGTH = 24
+_LABEL_WIDTH = 16  # characters of a category's name on one line; longer ones take two
+_LEFT = 0.2  # of the width: the category names' room
+# matplotlib is not thread-safe (its font and text caches are shared): the charts, drawn in
+# worker threads, are drawn one at a time.
+_DRAWING = threading.Lock()
 
 
 def _plain(text: str) -> str:
     """Return text matplotlib shows as it is (a `$` would start math); at most 24 characters."""
     return text[:_NAME_LENGTH].replace("$", r"\$")
+
+
+def _label(name: str) -> str:
+    """Return a category's name on at most two lines of 16 characters (cut with `…`)."""
+    lines = textwrap.wrap(_plain(name), _LABEL_WIDTH, max_lines=2, placeholder="…")
+    return "\n".join(lines)
 
 
 def _figure(height: float) -> Figure:
@@ -107,7 +120,7 @@ def _coverage_panel(axes: Axes, chart: StatsChart) -> None:
         axes.set_axis_off()
         axes.text(0.5, 0.5, "No graded answers yet", color=_MUTED, ha="center", fontsize=12)
         return
-    names = [_plain(name) for name, _ in chart.coverage]
+    names = [_label(name) for name, _ in chart.coverage]
     values = [average * 100 for _, average in chart.coverage]
     colours = [_WEAK if a < _WEAK_BELOW else _BAR for _, a in chart.coverage]
     bars = axes.barh(range(len(names)), values, color=colours, height=0.65)
@@ -158,20 +171,43 @@ def _activity_panel(axes: Axes, chart: StatsChart) -> None:
 
 def draw_stats(chart: StatsChart) -> bytes:
     """Return a member's `/stats` chart as a PNG: three panels stacked for a phone's screen."""
-    rows = max(len(chart.coverage), 2)
-    coverage_height = 0.45 * rows + 0.9
-    figure = _figure(3.0 + coverage_height + 2.6 + 0.7)
-    grid: Any = figure.add_gridspec(3, 1, height_ratios=[3.0, coverage_height, 2.4], hspace=0.55)
-    figure.suptitle(f"{_plain(chart.name)}'s progress", color=_TEXT, fontsize=16, x=0.04, ha="left")
-    _points_panel(figure.add_subplot(grid[0]), chart)
-    _coverage_panel(figure.add_subplot(grid[1]), chart)
-    _activity_panel(figure.add_subplot(grid[2]), chart)
-    figure.subplots_adjust(left=0.2, right=0.96, top=0.9, bottom=0.04)
+    with _DRAWING:
+        return _stats_png(chart)
+
+
+def _stats_png(chart: StatsChart) -> bytes:
+    panels = (2.4, 0.45 * max(len(chart.coverage), 2), 1.7)  # inches of each panel
+    top, gap, bottom = 1.0, 0.95, 0.45  # above the first (title), between, below the last
+    height = top + sum(panels) + gap * (len(panels) - 1) + bottom
+    figure = _figure(height)
+    figure.suptitle(
+        f"{_plain(chart.name)}'s progress",
+        color=_TEXT,
+        fontsize=16,
+        x=0.04,
+        y=1 - 0.25 / height,
+        ha="left",
+        va="top",
+    )
+    axes = []
+    above = top
+    for inches in panels:  # stacked from the top, gaps in inches whatever the panels' sizes
+        bottom_edge = 1 - (above + inches) / height
+        axes.append(figure.add_axes((_LEFT, bottom_edge, 0.96 - _LEFT, inches / height)))
+        above += inches + gap
+    _points_panel(axes[0], chart)
+    _coverage_panel(axes[1], chart)
+    _activity_panel(axes[2], chart)
     return _png(figure)
 
 
 def draw_board(chart: BoardChart) -> bytes:
     """Return the leaders' points per week as a PNG: one line per member, the legend below."""
+    with _DRAWING:
+        return _board_png(chart)
+
+
+def _board_png(chart: BoardChart) -> bytes:
     figure = _figure(6.4)
     axes = figure.add_subplot()
     _style(axes, _plain(chart.title))
