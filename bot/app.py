@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.answers import AnswerService
 from bot.appeals import AppealService
+from bot.charts import ChartService
 from bot.clock import Clock, ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
@@ -133,7 +134,7 @@ async def build_app(
         votes=VoteService(store, clock),
         feedback=FeedbackService(store, bank, answers, practice, appeals),
         practice=practice,
-        standings=StandingsService(store, bank, clock),
+        standings=StandingsService(store, bank, clock, ChartService(store, clock)),
         appeals=appeals,
         questions=QuestionStatsService(store, bank, clock),
         away=AwayService(store, clock),

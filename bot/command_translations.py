@@ -197,6 +197,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "es": "qué decena, p. ej. page=2",
         "pt-BR": "qual dezena, ex.: page=2",
     },
+    ("leaderboard", "chart"): {
+        "fr": "chart : avec un graphique de leurs points par semaine",
+        "de": "chart: mit einem Diagramm ihrer Punkte pro Woche",
+        "es": "chart: con un gráfico de sus puntos por semana",
+        "pt-BR": "chart: com um gráfico dos pontos por semana",
+    },
     ("help", "topic"): {
         "fr": "commands, scoring ou admin",
         "de": "commands, scoring oder admin",

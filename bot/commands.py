@@ -117,6 +117,7 @@ COMMANDS: tuple[Command, ...] = (
             ),
             Param("share", "public: post it in the channel", choices=("public",)),
             Param("page", "which ten, e.g. page=2", pattern=PAGE_NAME),
+            Param("chart", "chart: with a chart of their points per week", choices=("chart",)),
         ),
         repeatable=True,  # a replayed `public` posts the same board again, nothing more
     ),

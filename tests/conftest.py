@@ -68,6 +68,8 @@ async def open_console(
 
     `db_path` is a SQLite file, or a database URL (a PostgreSQL schema, say).
     """
+    if not isinstance(db_path, str):  # charts beside the database, not in the system's temp
+        config.setdefault("chart_dir", db_path.parent / "charts")
     settings = Config(
         database_url=db_path if isinstance(db_path, str) else f"sqlite:///{db_path}",
         content_dir=FIXTURE_CONTENT,
@@ -76,7 +78,7 @@ async def open_console(
     )
     clock = ManualClock(start)
     out = io.StringIO()
-    chat = ConsoleChat(out)
+    chat = ConsoleChat(out, chart_dir=settings.chart_dir)
     app = await build_app(settings, chat, clock, bank=bank)
     await app.start()
     assert isinstance(app.scheduler, ManualJobScheduler)

@@ -27,7 +27,6 @@ from adapters.console.translate import (
     parse_duration,
     parse_meta,
     parse_moment,
-    render,
     without_comment,
 )
 from bot.clock import ManualClock
@@ -223,7 +222,7 @@ class ConsoleSession:
     def _show(self, reply: Reply, event: Event) -> None:
         self._line_failed = self._line_failed or reply.is_error
         thread = event.place.thread_id if reply.visibility is Visibility.THREAD else None
-        self._say(render(reply, self._channel, self._member.name, thread))
+        self._say(self._chat.rendered(reply, self._channel, self._member.name, thread))
         if reply.form is not None:
             self._pending_form, self._form_values = reply.form, {}
         if reply.buttons:

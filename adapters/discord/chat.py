@@ -254,7 +254,7 @@ class DiscordChat:
                 "channel %s: opening the thread on the already posted round", channel.channel_id
             )
             await self.pacer.wait()
-            await target.get_partial_message(message_id).edit(**message_kwargs(head))
+            await target.get_partial_message(message_id).edit(**message_kwargs(head, editing=True))
         try:
             thread_id = await self._open_thread(int(channel.channel_id), message_id, card)
         except discord.Forbidden:

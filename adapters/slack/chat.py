@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import SlackMessage, render_message, render_summary
 from adapters.slack.text import member_mention
+from adapters.slack.uploads import send_image, send_image_privately
 from bot import messages
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
 from bot.ports import NotAllowed, PrivateClosed
@@ -396,7 +397,9 @@ class SlackChat:
             posted = self._rounds.get(round_key) or await self.find_round_post(place, round_key)
             if posted is not None:
                 return await self._post_in_thread_and_summary(place, posted.thread, reply)
-        return MessageRef(place, await self._send_all(place, reply))
+        ref = MessageRef(place, await self._send_all(place, reply))
+        await send_image(self._client, place.channel_id, place.thread_id, reply)
+        return ref
 
     async def message_link(self, place: ChannelRef, message_id: str) -> str | None:
         """Return the permalink of a message in a channel or thread (`bot.ports.MessageLinks`)."""
@@ -440,6 +443,7 @@ class SlackChat:
             if error not in PRIVATE_CLOSED_ERRORS:
                 raise
             raise PrivateClosed(f"slack {error}") from exc
+        await send_image_privately(self._client, member.user_id, reply)
 
     # -- finding posts again after a crash (bot.ports.PostLookup) ---------------
 

@@ -16,6 +16,7 @@
 - `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
 - `PrivateRecords` (bot.store.private_records): members whose direct messages are closed.
 - `StreakRecords` (bot.store.streak_records): members' away days, streaks a reveal may bridge.
+- `ChartRecords` (bot.store.chart_records): what the charts of /stats and /leaderboard read.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from bot.store.answer_records import AnswerRecords
 from bot.store.appeal_records import AppealRecords
+from bot.store.chart_records import ChartRecords
 from bot.store.delivery_records import DeliveryRecords
 from bot.store.group_records import GroupRecords
 from bot.store.migrations import migrate
@@ -51,6 +53,7 @@ class SqlStore(
     RecapRecords,
     PrivateRecords,
     StreakRecords,
+    ChartRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

@@ -29,11 +29,17 @@ from loopback.discord.faults import Faults
 from loopback.discord.gateway import Gateway
 from loopback.discord.interactions import Interactions
 from loopback.discord.members import Members
-from loopback.discord.permissions import EMBED_LINKS, READ_MESSAGE_HISTORY, refusal
+from loopback.discord.permissions import (
+    ATTACH_FILES,
+    EMBED_LINKS,
+    READ_MESSAGE_HISTORY,
+    refusal,
+)
 from loopback.discord.ratelimits import RateLimiter, exempt
 from loopback.discord.responses import Json, answer, error, json_response, now_iso
 from loopback.discord.rules import message_problem
 from loopback.discord.state import State
+from loopback.discord.uploads import UPLOADS, attach, multipart_body
 
 _QUERY_HANDLERS = frozenset({"_get_my_guilds"})  # route handlers that read the query string
 
@@ -90,11 +96,12 @@ class Rest:
         path = "/" + request.match_info["tail"]
         body: Any = None
         if request.can_read_body:
-            raw = await request.read()
-            if request.content_type == "application/json":
-                body = json.loads(raw or b"null")
-            elif request.content_type.startswith("multipart/"):
-                body = {"multipart": raw.decode(errors="replace")}
+            if request.content_type.startswith("multipart/"):
+                body = await multipart_body(request)  # files: payload_json and files[n]
+            else:
+                raw = await request.read()
+                if request.content_type == "application/json":
+                    body = json.loads(raw or b"null")
         loop = asyncio.get_running_loop()
         now = loop.time()
         call = RestCall(request.method, path, dict(request.query), body, now)
@@ -290,6 +297,11 @@ class Rest:
         problem = message_problem(body)
         if problem is not None:
             return error(400, 50035, f"Invalid Form Body: {problem}")
+        if body.get(UPLOADS) and not shown & ATTACH_FILES:
+            return error(403, 50013, "Missing Permissions")
+        attachments = attach(body, body, state.files, state.snowflake)
+        if isinstance(attachments, web.Response):
+            return attachments
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce"):
             existing = state.nonces.get((channel_id, str(nonce)))
@@ -306,6 +318,7 @@ class Rest:
             components=body.get("components"),
             reference=reference,
         )
+        message["attachments"] = attachments
         if body.get("allowed_mentions") is not None:
             message["allowed_mentions"] = body["allowed_mentions"]
         state.messages[int(message["id"])] = message

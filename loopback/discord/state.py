@@ -47,6 +47,7 @@ class State:
         self.nonces: dict[tuple[int, str], int] = {}  # (channel, nonce) -> message id
         self.thread_ids: dict[int, int] = {}  # message id -> the thread started on it
         self.dm_channels: dict[int, int] = {}  # user id -> the DM channel with the bot
+        self.files: dict[str, bytes] = {}  # attachment id -> the bytes uploaded
         self._ids = itertools.count(1)
         self._id_base = int(time.time() * 1000) - DISCORD_EPOCH_MS
         self.app_id = self.snowflake()

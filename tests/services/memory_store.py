@@ -13,13 +13,15 @@ service test checks the service's own rules, quickly, without a database. Like
 - `MemoryAppeals` (memory_appeals): appeals, and answers as an admin regrades them;
 - `MemoryQuestions` (memory_questions): rounds' figures, problem reports;
 - `MemoryPrivate` (memory_private): members whose direct messages are closed;
-- `MemoryStreaks` (memory_streaks): away days, streaks a reveal may bridge.
+- `MemoryStreaks` (memory_streaks): away days, streaks a reveal may bridge;
+- `MemoryCharts` (memory_charts): what the charts read.
 """
 
 from __future__ import annotations
 
 from tests.services.memory_answers import MemoryAnswers
 from tests.services.memory_appeals import MemoryAppeals
+from tests.services.memory_charts import MemoryCharts
 from tests.services.memory_groups import MemoryGroups
 from tests.services.memory_practice import MemoryPractice
 from tests.services.memory_private import MemoryPrivate
@@ -41,6 +43,7 @@ class MemoryStore(
     MemoryQuestions,
     MemoryPrivate,
     MemoryStreaks,
+    MemoryCharts,
 ):
     """Groups, rounds, answers, scores and practice in dicts; every port of bot.store_ports.
 

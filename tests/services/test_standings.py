@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from bot.charts import ChartService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, ChannelRef, Group, GroupSettings, MemberRef, RoundStatus
@@ -25,7 +26,7 @@ def standings(
     store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
 ) -> StandingsService:
     """Return the service on the in-memory store, the fixture bank and the manual clock."""
-    return StandingsService(store, fixture_bank, clock)
+    return StandingsService(store, fixture_bank, clock, ChartService(store, clock))
 
 
 async def scored_round(
