@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.answers import AnswerService
 from bot.appeals import AppealService
+from bot.charts import ChartService
 from bot.clock import Clock, ManualClock
 from bot.config import Config
 from bot.content.bank import QuestionBank
@@ -19,6 +20,7 @@ from bot.jobs import ApsJobScheduler, ManualJobScheduler
 from bot.limits import MemberLimits
 from bot.ports import ChatPort
 from bot.practice import PracticeService
+from bot.private_notes import PrivateNotes
 from bot.question_stats import QuestionStatsService
 from bot.recaps import RecapService
 from bot.reminders import ReminderService
@@ -28,6 +30,7 @@ from bot.scoring import ScoringRules
 from bot.standings import StandingsService
 from bot.store.sql_store import SqlStore
 from bot.store.urls import open_database
+from bot.streaks import AwayService
 from bot.votes import VoteService
 
 __all__ = ["App", "build_app"]
@@ -65,8 +68,10 @@ class _LateBoundHandlers:
         await self.reminders.remind_due(round_id)
 
     async def sweep(self) -> None:
-        """Finish work other processes left half done."""
+        """Finish work other processes left half done, and send overdue reminders."""
         await self._handlers().sweep()
+        if self.reminders is not None:
+            await self.reminders.sweep(at_start=False)
 
 
 @dataclass
@@ -80,12 +85,14 @@ class App:
     clock: Clock
     scheduler: ApsJobScheduler | ManualJobScheduler
     deliveries: DeliveryLog
+    notes: PrivateNotes  # the core's private messages, which skip members with closed DMs
     reminders: ReminderService
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
         await self.store.migrate()
         await self.rounds.recover()
+        await self.reminders.sweep(at_start=True)  # overdue ones sent, later ones armed
         if isinstance(self.scheduler, ApsJobScheduler):
             self.scheduler.start()
 
@@ -115,6 +122,7 @@ async def build_app(
         scheduler = ManualJobScheduler(handlers, clock)
     else:
         scheduler = ApsJobScheduler(handlers, config.grace)
+    notes = PrivateNotes(store, chat, clock)
     answers = AnswerService(store, bank, clock)
     reminders = ReminderService(store, bank, chat, clock, scheduler, answers, config.lease)
     rounds = RoundService(
@@ -125,27 +133,29 @@ async def build_app(
         scheduler,
         rules,
         RoundPolicy(grace=config.grace, lease=config.lease),
+        notes,
         RecapService(store, bank, chat, clock, config.lease),
         reminders,
     )
     handlers.target, handlers.reminders = rounds, reminders
     practice = PracticeService(store, bank, clock)
     policy = AdminPolicy(config.organisers, config.members_set_up)
-    appeals = AppealService(store, bank, clock, rules, chat, policy)
+    appeals = AppealService(store, bank, clock, rules, chat, policy, notes)
     services = Services(
-        groups=GroupService(store, bank, scheduler, chat),
+        groups=GroupService(store, bank, scheduler, chat, clock),
         rounds=rounds,
         answers=answers,
         votes=VoteService(store, clock),
         feedback=FeedbackService(store, bank, answers, practice, appeals),
         practice=practice,
-        standings=StandingsService(store, bank, clock),
+        standings=StandingsService(store, bank, clock, ChartService(store, clock)),
         appeals=appeals,
         questions=QuestionStatsService(store, bank, clock),
+        away=AwayService(store, clock),
         reminders=reminders,
     )
     limits = MemberLimits() if config.member_limits else None
     core = Core(store, bank, services, rules, limits, policy)
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
     deliveries = DeliveryLog(store, clock)
-    return App(core, store, bank, rounds, clock, scheduler, deliveries, reminders)
+    return App(core, store, bank, rounds, clock, scheduler, deliveries, notes, reminders)

@@ -24,6 +24,7 @@ from bot.markup import user_text
 from bot.model import ChannelRef, Group, MemberRef, Question, Round
 from bot.peer_judges import PeerJudges, parse_covered
 from bot.ports import ChatPort, MentionReading
+from bot.private_notes import PrivateNotes
 from bot.recount import GradeChange, recount
 from bot.replies import Reply
 from bot.scoring import ScoringRules, periods_of
@@ -60,15 +61,16 @@ class AppealService:
         rules: ScoringRules,
         chat: ChatPort,
         policy: AdminPolicy,
+        notes: PrivateNotes,
     ) -> None:
         self._store = store
         self._bank = bank
         self._clock = clock
         self._rules = rules
-        self._chat = chat
+        self._notes = notes
         self._policy = policy
         self._member_id = chat.member_id if isinstance(chat, MentionReading) else plain_member_id
-        self.peers = PeerJudges(store, bank, clock, chat, self._settle_by_peers)
+        self.peers = PeerJudges(store, bank, clock, notes, self._settle_by_peers)
 
     # -- the member ------------------------------------------------------------
 
@@ -154,9 +156,9 @@ class AppealService:
             if not user_id or user_id == appellant:
                 continue
             try:
-                await self._chat.send_private(MemberRef(group.channel.platform, user_id, ""), card)
-                told += 1
-            except Exception as exc:  # closed DMs, say: the appeal waits in the list
+                if await self._notes.send(MemberRef(group.channel.platform, user_id, ""), card):
+                    told += 1
+            except Exception as exc:  # the platform failed: the appeal waits in the list
                 log.warning(
                     "group %d: appeal %d not sent to an admin: %s", group.id, appeal.id, exc
                 )
@@ -297,7 +299,9 @@ class AppealService:
         change = GradeChange(review.answer_id, sum(covered) / len(covered), write.attempt)
         outcome = await self._store.regrade(
             write,
-            lambda answers: recount(answers, change, review.member_id, self._rules),
+            lambda answers, bridges: recount(
+                answers, change, review.member_id, self._rules, bridges
+            ),
             periods_of,
         )
         if outcome.busy:
@@ -412,8 +416,8 @@ class AppealService:
     async def _tell_member(self, group: Group, review: AnswerUnderReview, note: Reply) -> None:
         member = MemberRef(group.channel.platform, review.member_user_id, review.member_name)
         try:
-            await self._chat.send_private(member, note)
-        except Exception as exc:  # their DMs are closed: the grade changed all the same
+            await self._notes.send(member, note)
+        except Exception as exc:  # the platform failed: the grade changed all the same
             log.warning("group %d: a regraded member could not be told: %s", group.id, exc)
 
 

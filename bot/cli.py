@@ -218,7 +218,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.platform == "console":
         return _run_console(args, config, bank, script)
-    return _run_platform(args.platform, config)
+    return _run_platform(args.platform, config, bank)
 
 
 def _read_script(script: str | None) -> list[str] | None:
@@ -258,7 +258,7 @@ def _load_bank_to_run(config: Config) -> QuestionBank:
     return bank
 
 
-def _run_platform(name: str, config: Config) -> int:
+def _run_platform(name: str, config: Config, bank: QuestionBank) -> int:
     import asyncio
     import importlib
     import os
@@ -273,7 +273,7 @@ def _run_platform(name: str, config: Config) -> int:
     except ConfigError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
-    status: int = asyncio.run(run_service(config, platform))
+    status: int = asyncio.run(run_service(config, platform, bank=bank))
     return status
 
 

@@ -75,6 +75,12 @@ _SUMMARIES: Final[Mapping[str, Mapping[str, str]]] = {
         "es": "Tus puntos, posición, racha y cobertura",
         "pt-BR": "Seus pontos, posição, sequência e cobertura",
     },
+    "away": {
+        "fr": "Les jours où vous serez absent : votre série vous attend (sans texte : vos jours)",
+        "de": "Tage, an denen du weg bist: deine Serie wartet auf dich (ohne Text: deine Tage)",
+        "es": "Los días que estarás fuera: tu racha te espera (sin texto: tus días)",
+        "pt-BR": "Os dias em que você estará fora: sua sequência espera (sem texto: seus dias)",
+    },
     "appeal": {
         "fr": "Demander aux admins de revoir votre note à la dernière question révélée",
         "de": "Bitte die Admins, deine Bewertung der zuletzt aufgelösten Frage zu prüfen",
@@ -197,6 +203,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "es": "qué decena, p. ej. page=2",
         "pt-BR": "qual dezena, ex.: page=2",
     },
+    ("leaderboard", "chart"): {
+        "fr": "chart : avec un graphique de leurs points par semaine",
+        "de": "chart: mit einem Diagramm ihrer Punkte pro Woche",
+        "es": "chart: con un gráfico de sus puntos por semana",
+        "pt-BR": "chart: com um gráfico dos pontos por semana",
+    },
     ("remind", "choice"): {
         "fr": "on ou off",
         "de": "on oder off",
@@ -214,6 +226,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "de": "Einstellungen als key=value, z. B. time=09:00 tz=Europe/Berlin",
         "es": "ajustes key=value, p. ej. time=09:00 tz=Europe/Berlin",
         "pt-BR": "configurações key=value, por exemplo time=09:00 tz=Europe/Berlin",
+    },
+    ("away", "days"): {
+        "fr": "une date ou une période, par ex. 2026-12-20..2026-12-27, ou off",
+        "de": "ein Datum oder ein Zeitraum, z. B. 2026-12-20..2026-12-27, oder off",
+        "es": "una fecha o un intervalo, p. ej. 2026-12-20..2026-12-27, u off",
+        "pt-BR": "uma data ou um período, por exemplo 2026-12-20..2026-12-27, ou off",
     },
     ("appeal", "note"): {
         "fr": "ce que la correction a manqué (facultatif)",

@@ -117,10 +117,16 @@ COMMANDS: tuple[Command, ...] = (
             ),
             Param("share", "public: post it in the channel", choices=("public",)),
             Param("page", "which ten, e.g. page=2", pattern=PAGE_NAME),
+            Param("chart", "chart: with a chart of their points per week", choices=("chart",)),
         ),
         repeatable=True,  # a replayed `public` posts the same board again, nothing more
     ),
     Command("stats", "Your points, rank, streak and coverage", repeatable=True),
+    Command(
+        "away",
+        "Days you'll be away: your streak waits for you (no text: your away days)",
+        (Param("days", "a date or a range, e.g. 2026-12-20..2026-12-27, or off", rest=True),),
+    ),
     Command(
         "appeal",
         "Ask the admins to look again at your grade of the latest revealed question",

@@ -66,6 +66,9 @@ class Config:
     organisers: frozenset[tuple[str, str]] = frozenset()
     # Whether any member may set up an unset channel (and administer it): STUDYBOT_MEMBERS_SET_UP.
     members_set_up: bool = True
+    # Where the console writes the charts it shows (STUDYBOT_CHART_DIR); None: the system's
+    # temporary directory.
+    chart_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
@@ -105,6 +108,7 @@ class Config:
             member_limits=_on_off(values, "STUDYBOT_MEMBER_LIMITS"),
             organisers=_organisers(values.get("STUDYBOT_ORGANISERS", "")),
             members_set_up=_on_off(values, "STUDYBOT_MEMBERS_SET_UP"),
+            chart_dir=Path(chart) if (chart := values.get("STUDYBOT_CHART_DIR")) else None,
         )
 
 

@@ -11,9 +11,11 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.holidays import parse_holidays
 from bot.markup import user_text
 from bot.model import Difficulty, GroupSettings
 from bot.remind_setting import (
@@ -266,6 +268,7 @@ _FIELDS = {
     "admins": "admins",
     "appeals": "appeals",
     "recap": "recap",
+    "holidays": "holidays",
     "remind": "remind_before",
 }
 
@@ -275,24 +278,33 @@ def apply_settings(
     text: str,
     categories: Iterable[str],
     member_id: MemberIdOf = plain_member_id,
+    now: datetime | None = None,
 ) -> tuple[GroupSettings, list[str]]:
     """Return the settings with `key=value` changes applied, and the keys changed.
 
     `member_id` reads one admin named in `admins=` (a mention as the platform
-    writes it). Raises SettingsError, changing nothing, listing every part that
-    cannot be used, each with what would work.
+    writes it). `now` is when the change is made: holidays before the group's
+    local date then (in its new time zone) are refused; without it none is.
+    Raises SettingsError, changing nothing, listing every part that cannot be
+    used, each with what would work.
     """
     problems: list[str] = []
     changes: dict[str, Any] = {}
     keys: list[str] = []
     known = tuple(categories)
-    for part in read_assignments(text):
+    parts = read_assignments(text)
+    zone = next((p.value for p in parts if not isinstance(p, str) and p.key == "tz"), None)
+    today = _local_today(now, zone, settings)
+    for part in parts:
         if isinstance(part, str):
             problems.append(part)
             continue
         keys.append(part.key)
         try:
-            parsed = _parsed(part.key, part.value, known, member_id)
+            if part.key == "holidays":
+                parsed: Any = parse_holidays(part.value, today)
+            else:
+                parsed = _parsed(part.key, part.value, known, member_id)
         except SettingsError as exc:
             problems.extend(exc.problems)
             continue
@@ -310,6 +322,17 @@ def apply_settings(
     if problems:
         raise SettingsError(*problems)
     return new, keys
+
+
+def _local_today(now: datetime | None, zone: str | None, settings: GroupSettings) -> date:
+    """Return the group's local date at `now`, in the zone typed if it is one (date.min: none)."""
+    if now is None:
+        return date.min
+    try:
+        tz = parse_timezone(zone) if zone is not None else settings.timezone
+    except SettingsError:  # reported with the tz= part
+        tz = settings.timezone
+    return now.astimezone(ZoneInfo(tz)).date()
 
 
 def _reveal_clash(settings: GroupSettings, reveal_given: bool) -> str | None:
@@ -405,6 +428,7 @@ def settings_to_json(settings: GroupSettings) -> str:
             "blocked": settings.blocked,
             "appeals": settings.appeals,
             "recap": settings.recap,
+            "holidays": sorted(day.isoformat() for day in settings.holidays),
             "remind_minutes": (
                 int(settings.remind_before.total_seconds() // 60)
                 if settings.remind_before
@@ -437,5 +461,6 @@ def settings_from_json(text: str) -> GroupSettings:
         blocked=raw.get("blocked"),
         appeals=raw.get("appeals", default.appeals),
         recap=bool(raw.get("recap", default.recap)),
+        holidays=frozenset(date.fromisoformat(day) for day in raw.get("holidays", ())),
         remind_before=timedelta(minutes=remind) if remind is not None else None,
     )

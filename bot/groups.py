@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import date
 
 from bot import help_messages, messages, notices
+from bot.clock import Clock
 from bot.command_refs import mention
 from bot.content.bank import QuestionBank
 from bot.group_settings import SettingsError, apply_settings, plain_member_id
+from bot.holidays import upcoming_holidays
 from bot.jobs import JobScheduler
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef
 from bot.ports import ChatPort, MentionReading, PostingCheck
@@ -67,12 +70,18 @@ class GroupService:
     """
 
     def __init__(
-        self, store: GroupStore, bank: QuestionBank, scheduler: JobScheduler, chat: ChatPort
+        self,
+        store: GroupStore,
+        bank: QuestionBank,
+        scheduler: JobScheduler,
+        chat: ChatPort,
+        clock: Clock,
     ) -> None:
         self._store = store
         self._bank = bank
         self._scheduler = scheduler
         self._chat = chat
+        self._clock = clock
         # The platform's check that rounds can be posted, if it has one.
         self._check = chat if isinstance(chat, PostingCheck) else None
         # How the platform names members in `admins=`, if it says.
@@ -93,7 +102,7 @@ class GroupService:
             )
         try:
             settings, _ = apply_settings(
-                GroupSettings(), changes, self._bank.categories, self._member_id
+                GroupSettings(), changes, self._bank.categories, self._member_id, self._clock.now()
             )
         except SettingsError as exc:
             return _refused(exc, "Nothing was set up.")
@@ -115,10 +124,12 @@ class GroupService:
     async def change(self, group: Group, changes: str) -> Reply:
         """Show the settings, or apply `key=value` changes (all or nothing)."""
         if not changes.strip():
-            return help_messages.settings_reply(group, self._bank.categories, "Settings")
+            return help_messages.settings_reply(
+                group, self._bank.categories, "Settings", self._today(group.settings)
+            )
         try:
             settings, keys = apply_settings(
-                group.settings, changes, self._bank.categories, self._member_id
+                group.settings, changes, self._bank.categories, self._member_id, self._clock.now()
             )
         except SettingsError as exc:
             return _refused(exc, "Nothing was changed.")
@@ -132,8 +143,9 @@ class GroupService:
         before = group.settings
         group = await self._save(group, settings)
         told: bool | None = None  # members hear of a new schedule, not of admins or topics
-        if _schedule(settings) != _schedule(before):
-            told = await self._announce(group, notices.schedule_changed(settings))
+        today = self._today(group.settings)
+        if _schedule(group.settings, today) != _schedule(before, today):
+            told = await self._announce(group, notices.schedule_changed(group.settings))
         return self._settings(group, f"Settings changed: {', '.join(keys)}", told)
 
     async def set_paused(self, group: Group, paused: bool) -> Reply:
@@ -153,7 +165,14 @@ class GroupService:
     async def _posting_problem(self, channel: ChannelRef) -> str | None:
         return None if self._check is None else await self._check.posting_problem(channel)
 
+    def _today(self, settings: GroupSettings) -> date:
+        """Return the group's local date now."""
+        return self._clock.now().astimezone(settings.zone).date()
+
     async def _save(self, group: Group, settings: GroupSettings) -> Group:
+        """Store a group's settings (dropping holidays past) and arm its schedule anew."""
+        holidays = upcoming_holidays(settings.holidays, self._today(settings))
+        settings = replace(settings, holidays=holidays)
         await self._store.save_settings(group.id, settings)
         updated = Group(group.id, group.channel, settings)
         self._scheduler.arm_group(updated)
@@ -170,7 +189,9 @@ class GroupService:
 
     def _settings(self, group: Group, title: str, told: bool | None) -> Reply:
         """Return the settings for the admin alone, saying whether the channel was told."""
-        reply = help_messages.settings_reply(group, self._bank.categories, title)
+        reply = help_messages.settings_reply(
+            group, self._bank.categories, title, self._today(group.settings)
+        )
         if told is None:
             return reply
         footer = (
@@ -181,7 +202,7 @@ class GroupService:
         return replace(reply, footer=footer, visibility=Visibility.PRIVATE)
 
 
-def _schedule(settings: GroupSettings) -> tuple[object, ...]:
+def _schedule(settings: GroupSettings, today: date) -> tuple[object, ...]:
     """Return what members see of a group's settings: when questions come and answers show."""
     return (
         settings.post_time,
@@ -189,4 +210,5 @@ def _schedule(settings: GroupSettings) -> tuple[object, ...]:
         settings.weekdays,
         settings.reveal_after,
         settings.reveal_time,
+        upcoming_holidays(settings.holidays, today),
     )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.command_refs import mention
 from bot.commands import GROUP_SUMMARIES, Command, group_commands
 from bot.group_settings import describe_mix, describe_posts, describe_reveal
+from bot.holidays import describe_holidays, upcoming_holidays
 from bot.markup import user_text
 from bot.messages import info
 from bot.model import Group
 from bot.remind_setting import describe_remind
 from bot.replies import Field, Reply
 from bot.scoring import HELPFUL, ScoringRules
+from bot.streak_guard import FREEZE_EVERY, MAX_FREEZES
 
 __all__ = [
     "help_reply",
@@ -38,11 +40,11 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals, "
-            "recap, remind — e.g. "
+            "recap, holidays, remind — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
-            "start, pause or resume, or their time, days, time zone or reveal change. "
+            "start, pause or resume, or their time, days, time zone, reveal or holidays change. "
             "Appeals reach the listed admins and the founder privately; any admin sees the "
             f"open ones with `{mention('studybot appeals')}`. Nobody decides on their own "
             "answer, and the first decision wins. With `appeals=peers`, three members who "
@@ -50,7 +52,10 @@ def help_reply(
             "answer it is; two of three decide each key point (with fewer than three such "
             "members, the admins decide). `recap=off` stops the weekly recap of last week "
             "(its top three, most improved, most helpful and hardest question), posted "
-            "before the week's first question. `remind=2h` (the default; `remind=1h30m`, "
+            "before the week's first question. `holidays=2026-12-24..2026-12-26,2027-01-01` "
+            "names local dates with no question (a new list replaces the old; "
+            "`holidays=none` clears it). "
+            "`remind=2h` (the default; `remind=1h30m`, "
             "`remind=off`) sends members who answered in the last 14 days and not yet today a "
             "private reminder that long before the reveal; nobody is named in the channel, and "
             f"a member stops theirs with `{mention('remind', 'off')}`.\n" + schedule_rules()
@@ -74,8 +79,8 @@ def subcommands_reply(group: str) -> Reply:
     return info("\n".join(lines) + more, title=GROUP_SUMMARIES.get(group, group))
 
 
-def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply:
-    """Return a group's settings."""
+def settings_reply(group: Group, categories: Sequence[str], title: str, today: date) -> Reply:
+    """Return a group's settings; `today` (the group's local date) leaves past holidays out."""
     s = group.settings
     fields = (
         Field(
@@ -98,12 +103,13 @@ def settings_reply(group: Group, categories: Sequence[str], title: str) -> Reply
             else "the admins decide",
         ),
         Field("Weekly recap", "on" if s.recap else "off"),
+        Field("Holidays", describe_holidays(upcoming_holidays(s.holidays, today))),
         Field("Reminder", describe_remind(s)),
     )
     return Reply(
         title=title,
         text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
-        f"days, categories, difficulty, reveal, admins, appeals, recap, remind. "
+        f"days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind. "
         f"Categories: {', '.join(categories)}.",
         fields=fields,
     )
@@ -148,7 +154,11 @@ def scoring_help(rules: ScoringRules, practice_hold_back: timedelta) -> str:
         "sentence of yours claims it, not when its words appear; My feedback quotes the "
         "words that covered each one).\n"
         f"- Streak: {rules.streak_bonus} more per consecutive answered round beyond the "
-        f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak.\n"
+        f"first, at most {rules.streak_bonus_cap}. Missing a round resets the streak, "
+        f"unless a streak freeze keeps it: you earn one every {FREEZE_EVERY} answered rounds "
+        f"in a row (holding at most {MAX_FREEZES}), and are told privately when one is "
+        f"used. Days you set with `{mention('away', '2026-12-20..2026-12-27')}` keep it "
+        "too, with no freeze used.\n"
         f"- Helpful votes: react {HELPFUL} to someone's answer in the round's thread before "
         f"the reveal; each vote gives its author {rules.helpful_vote} more, at most "
         f"{rules.helpful_cap}. Your own answer can't be voted for by you.\n"

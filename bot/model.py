@@ -161,6 +161,7 @@ class GroupSettings:
     blocked: str | None = None  # why posting stopped (the platform refused); cleared on resume
     appeals: str = "admins"  # who decides appeals: the admins, or three peers (`peers`)
     recap: bool = True  # a recap of last week before the week's first question
+    holidays: frozenset[date] = frozenset()  # local dates with no question
     # How long before the reveal members who have not answered get a private reminder
     # (None: no reminders).
     remind_before: timedelta | None = timedelta(hours=2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.command_refs import mention
 from bot.group_settings import describe_posts, describe_reveal
+from bot.holidays import describe_holidays
 from bot.model import GroupSettings
 from bot.replies import Reply, Visibility
 
@@ -45,4 +46,8 @@ def questions_resume(settings: GroupSettings) -> Reply:
 
 
 def _schedule_line(settings: GroupSettings) -> str:
-    return f"{describe_posts(settings)}; answers revealed {describe_reveal(settings)}"
+    """Return when questions come and answers show, and the holidays (the settings just saved)."""
+    line = f"{describe_posts(settings)}; answers revealed {describe_reveal(settings)}"
+    if settings.holidays:
+        line += f"; no question on {describe_holidays(settings.holidays)}"
+    return line

@@ -21,7 +21,7 @@ from bot.content.bank import QuestionBank
 from bot.grading import grade
 from bot.markup import user_text
 from bot.model import Group, MemberRef, Question
-from bot.ports import ChatPort
+from bot.private_notes import PrivateNotes
 from bot.replies import Reply
 from bot.store.records import AnswerUnderReview, Appeal, AppealStatus
 from bot.store_appeal_ports import PeerStore
@@ -71,14 +71,14 @@ class PeerJudges:
         store: PeerStore,
         bank: QuestionBank,
         clock: Clock,
-        chat: ChatPort,
+        notes: PrivateNotes,
         settle: Settle,
         draw: Callable[[Sequence[tuple[int, str]], int], list[tuple[int, str]]] | None = None,
     ) -> None:
         self._store = store
         self._bank = bank
         self._clock = clock
-        self._chat = chat
+        self._notes = notes
         self._settle = settle
         self._draw = draw or random.SystemRandom().sample
 
@@ -95,8 +95,8 @@ class PeerJudges:
         card = words.judge_card(question, review, coverage, appeal)
         for _, user_id in judges:
             try:
-                await self._chat.send_private(MemberRef(group.channel.platform, user_id, ""), card)
-            except Exception as exc:  # closed DMs: the admins can still decide
+                await self._notes.send(MemberRef(group.channel.platform, user_id, ""), card)
+            except Exception as exc:  # the platform failed: the admins can still decide
                 log.warning("group %d: a judge of appeal %d not told: %s", group.id, appeal.id, exc)
         log.info("group %d: appeal %d goes to %d peers", group.id, appeal.id, PANEL)
         return True

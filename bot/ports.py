@@ -26,6 +26,7 @@ __all__ = [
     "NotAllowed",
     "PostLookup",
     "PostingCheck",
+    "PrivateClosed",
     "ReactionAdded",
     "ReactionRemoved",
     "ReactionsCleared",
@@ -159,7 +160,12 @@ class ChatPort(Protocol):
         ...
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Send a message only this member sees."""
+        """Send a message only this member sees.
+
+        Raises `PrivateClosed` when the platform refuses it for a reason of the
+        member's own (their direct messages are closed, their account is gone);
+        any other failure raises as it comes.
+        """
         ...
 
 
@@ -170,6 +176,18 @@ class NotAllowed(Exception):
     stops the group's schedule and tells its founder. The message says what to
     do, in words a member can act on ("invite me with /invite @studybot"); it is
     shown as written, so an adapter never puts platform or member text in it.
+    """
+
+
+class PrivateClosed(Exception):
+    """The platform will not deliver a private message to this member, for a reason of theirs.
+
+    Their direct messages are closed to the bot (Discord's 50007), their account
+    is gone or disabled, or they are someone the bot cannot write to (Slack's
+    `cannot_dm_bot`). Trying again tomorrow will most likely fail the same way,
+    so the core notes the member and leaves them alone for a while
+    (`bot.private_notes`). The message is the platform's error code, for the log;
+    it carries no member or message text.
     """
 
 

@@ -5,18 +5,23 @@ attempt); the answer's points follow, and so, through the streak, may the
 points of the member's later answers, their stats and every leaderboard total
 those answers count on. `recount` returns all of that from the member's scored
 answers, as a reveal would have written it had the grade been right.
+
+The rounds a freeze or an away day bridged for the member (as stored at their
+reveals) carry the streak over as they did then; a bridged round the regrade
+turns into a real attempt counts as answered, and its freeze is not spent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.scoring import ScoringRules, next_stats, round_points
-from bot.store.records import MemberStats
+from bot.store.records import MemberStats, StreakBridge
+from bot.streak_guard import bridged
 
-__all__ = ["GradeChange", "Recount", "ScoredAnswer", "Total", "recount"]
+__all__ = ["GradeChange", "Recount", "RecountOf", "ScoredAnswer", "Total", "recount"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +63,33 @@ class Recount:
     totals: Mapping[str, Total]  # period -> the member's total there
 
 
+# A member's answers and bridges, as stored, turned into their recount (the rules live
+# with the caller).
+RecountOf = Callable[[Sequence[ScoredAnswer], Sequence[StreakBridge]], Recount]
+
+
 def _points(
-    answers: Sequence[ScoredAnswer], member_id: int, rules: ScoringRules
+    answers: Sequence[ScoredAnswer],
+    bridges: Sequence[StreakBridge],
+    member_id: int,
+    rules: ScoringRules,
 ) -> tuple[dict[int, int], MemberStats]:
     """Return each answer's points, as its reveal gives them, and the stats they leave."""
     stats: MemberStats | None = None
     points: dict[int, int] = {}
-    for a in answers:
-        if not a.attempt:
-            points[a.answer_id] = 0
+    by_seq = {a.seq: a for a in answers}
+    kinds = {b.seq: b.kind for b in bridges}
+    for seq in sorted(by_seq.keys() | kinds.keys()):
+        a = by_seq.get(seq)
+        if a is not None and a.attempt:
+            stats = next_stats(stats, member_id, a.seq, a.coverage)
+            earned = round_points(a.coverage, stats.streak, rules, a.helpful_votes)
+            points[a.answer_id] = earned.total
             continue
-        stats = next_stats(stats, member_id, a.seq, a.coverage)
-        points[a.answer_id] = round_points(a.coverage, stats.streak, rules, a.helpful_votes).total
+        if a is not None:
+            points[a.answer_id] = 0
+        if seq in kinds:
+            stats = bridged(stats, seq, kinds[seq]) or stats
     return points, stats or MemberStats(member_id)
 
 
@@ -87,11 +107,16 @@ def _totals(answers: Sequence[ScoredAnswer], points: Mapping[int, int]) -> dict[
 
 
 def recount(
-    answers: Sequence[ScoredAnswer], change: GradeChange, member_id: int, rules: ScoringRules
+    answers: Sequence[ScoredAnswer],
+    change: GradeChange,
+    member_id: int,
+    rules: ScoringRules,
+    bridges: Sequence[StreakBridge] = (),
 ) -> Recount:
     """Return a member's answers' points, stats and totals once one answer's grade changes.
 
     A regrade never takes the attempt away: an answer that counted still counts.
+    `bridges` are the member's stored bridges in the group.
     """
     changed = [
         replace(a, coverage=change.coverage, attempt=change.attempt or a.attempt)
@@ -99,5 +124,5 @@ def recount(
         else a
         for a in sorted(answers, key=lambda a: a.seq)
     ]
-    points, stats = _points(changed, member_id, rules)
+    points, stats = _points(changed, bridges, member_id, rules)
     return Recount(points, stats, _totals(changed, points))

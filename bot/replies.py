@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["Button", "Field", "Form", "FormInput", "Reply", "Visibility"]
+__all__ = ["Button", "Field", "Form", "FormInput", "Image", "Reply", "Visibility"]
 
 
 class Visibility(enum.StrEnum):
@@ -64,6 +64,19 @@ class Form:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A picture shown with a reply (a chart): PNG bytes, a file name, and what it shows.
+
+    `alt` describes the picture in words for screen readers (and where it cannot
+    be shown).
+    """
+
+    data: bytes
+    filename: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A message from the core."""
 
@@ -79,3 +92,4 @@ class Reply:
     # A post the core may need to find again (e.g. `round-12`) after a crash mid-post; an
     # adapter that can (see `bot.ports.PostLookup`) stores it with the message.
     key: str | None = None
+    image: Image | None = None  # shown with the reply: attached to it, or sent beside it

@@ -15,6 +15,7 @@ from bot.grading import Coverage, grade
 from bot.jobs import JobScheduler
 from bot.model import Group, GroupSettings, MemberRef, Question, Round, RoundStatus
 from bot.ports import ChatPort, NotAllowed, PostLookup, ThreadReading
+from bot.private_notes import PrivateNotes
 from bot.recaps import RecapService
 from bot.reminders import ReminderService
 from bot.replies import Reply, Visibility
@@ -22,6 +23,7 @@ from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_f
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
 from bot.store.records import MemberAnswer, MemberStats, RoundResult, ScoreEntry
 from bot.store_ports import RoundStore
+from bot.streaks import StreakService
 
 __all__ = ["RoundPolicy", "RoundService"]
 
@@ -65,10 +67,12 @@ class RoundService:
         scheduler: JobScheduler,
         rules: ScoringRules,
         policy: RoundPolicy,
+        notes: PrivateNotes,
         recaps: RecapService | None = None,
         reminders: ReminderService | None = None,
     ) -> None:
         self._store = store
+        self._streaks = StreakService(store, notes)  # freezes and away days keep missed streaks
         self._recaps = recaps  # last week's recap, before the week's first question
         self._reminders = reminders  # planned when a round is posted
         self._bank = bank
@@ -77,6 +81,7 @@ class RoundService:
         self._scheduler = scheduler
         self._rules = rules
         self._policy = policy
+        self._notes = notes  # the founder's private warnings
         self._armed: dict[int, GroupSettings] = {}  # groups whose post job this process armed
         # Per group, the latest post time whose round this process saw claimed (by anyone):
         # a post time not in here (its job failed, say while the database was away) is
@@ -271,10 +276,10 @@ class RoundService:
             return
         member = MemberRef(group.channel.platform, founder, "")
         try:
-            await self._chat.send_private(
+            await self._notes.send(
                 member, messages.posting_stopped(group.channel.channel_id, problem)
             )
-        except Exception as exc:  # the founder's DMs are closed, say: the log has it
+        except Exception as exc:  # the platform failed: the log has it
             log.warning("group %d: could not tell its founder: %s", group.id, exc)
 
     @telemetry.log_scope
@@ -287,8 +292,6 @@ class RoundService:
         group = await self._store.get_group(round_.group_id)
         if group is not None:
             await self._publish(group, round_)
-
-    # -- answers --------------------------------------------------------------
 
     # -- reveal ---------------------------------------------------------------
 
@@ -341,11 +344,14 @@ class RoundService:
             points = round_points(coverage.ratio, updated.streak, self._rules, a.helpful_votes)
             scores.append(self._score(a, coverage, points.total, round_))
             stats.append(updated)
-        if await self._store.save_round_result(RoundResult(round_.id, tuple(scores), tuple(stats))):
+        kept = await self._streaks.missed(group, round_, {s.member_id for s in stats})
+        result = RoundResult(round_.id, tuple(scores), (*stats, *kept.stats), kept.bridges)
+        if await self._store.save_round_result(result):
             log.info(
                 "group %d: revealed round %d with %d answers", group.id, round_.id, len(scores)
             )
             telemetry.round_revealed()
+            await self._streaks.tell(group, kept)
         await self._post_reveal(group, round_.id, taking_over)
 
     @staticmethod
@@ -418,8 +424,6 @@ class RoundService:
         """
         if self._recaps is not None:  # first, so a recap taken over precedes its question
             await self._recaps.sweep(at_start)
-        if self._reminders is not None:  # overdue ones, before a reveal makes them late
-            await self._reminders.sweep(at_start)
         now = self._clock.now()
         for round_ in await self._store.unfinished_rounds(now, include_own=at_start):
             await self._take_over(round_)

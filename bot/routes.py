@@ -30,6 +30,7 @@ from bot.replies import Reply
 from bot.rounds import RoundService
 from bot.scoring import ScoringRules
 from bot.standings import StandingsService
+from bot.streaks import AwayService
 from bot.votes import VoteService
 
 __all__ = ["Anywhere", "Args", "InGroup", "Routes", "Services", "routes"]
@@ -53,6 +54,7 @@ class Services:
     standings: StandingsService
     appeals: AppealService
     questions: QuestionStatsService
+    away: AwayService
     reminders: ReminderService
 
 
@@ -69,10 +71,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
     tz = _timezone
     in_group: dict[str, InGroup] = {
         "answer": lambda g, m, p, a: s.answers.privately(g, m, a.get("text")),
-        "leaderboard": lambda g, m, p, a: s.standings.leaderboard(
-            g, m, a.get("period"), shared="share" in a, when=a.get("when"), page=a.get("page")
-        ),
-        "stats": lambda g, m, p, a: s.standings.stats(g, m),
+        "away": lambda g, m, p, a: s.away.away(g, m, a.get("days", "")),
         "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),
         "studybot pause": lambda g, m, p, a: s.groups.set_paused(g, True),
         "studybot resume": lambda g, m, p, a: s.groups.set_paused(g, False),
@@ -82,13 +81,6 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         "button answer": lambda g, m, p, a: s.answers.form_for(g, a["value"]),
         "button hint": lambda g, m, p, a: s.feedback.round_hint(g, a.get("value")),
         "button feedback": lambda g, m, p, a: s.feedback.feedback(g, m, a["value"]),
-        f"button {standing_replies.SHARE_LEADERBOARD}": lambda g, m, p, a: _share(
-            s.standings, g, m, a
-        ),
-        f"button {standing_replies.LEADERBOARD_PAGE}": lambda g, m, p, a: _page(
-            s.standings, g, m, a
-        ),
-        f"button {RECAP_BOARD}": lambda g, m, p, a: _recap_board(s.standings, g, m, a),
         "form answer": lambda g, m, p, a: s.answers.from_form(g, m, a["value"], a["text"]),
     }
     anywhere: dict[str, Anywhere] = {
@@ -115,6 +107,7 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         f"button {REMIND_ANSWER}": lambda g, m, p, a: s.reminders.answer_form(m, a["value"]),
         f"form {REMIND_ANSWER}": lambda g, m, p, a: s.reminders.answer(m, a["value"], a["text"]),
     }
+    in_group.update(_standings_in_group(s.standings))
     in_group.update(_questions_in_group(s.questions))
     in_group.update(_appeals_in_group(s.appeals))
     anywhere.update(_appeals_anywhere(s.appeals))
@@ -122,6 +115,27 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
     if missing:
         raise RuntimeError(f"commands without a handler: {sorted(missing)}")
     return Routes(in_group, anywhere)
+
+
+def _standings_in_group(standings: StandingsService) -> dict[str, InGroup]:
+    """Return the leaderboards and stats, and the buttons that share, page and show a board."""
+    return {
+        "leaderboard": lambda g, m, p, a: standings.leaderboard(
+            g,
+            m,
+            a.get("period"),
+            shared="share" in a,
+            when=a.get("when"),
+            page=a.get("page"),
+            chart="chart" in a,
+        ),
+        "stats": lambda g, m, p, a: standings.stats(g, m),
+        f"button {standing_replies.SHARE_LEADERBOARD}": lambda g, m, p, a: _share(
+            standings, g, m, a
+        ),
+        f"button {standing_replies.LEADERBOARD_PAGE}": lambda g, m, p, a: _page(standings, g, m, a),
+        f"button {RECAP_BOARD}": lambda g, m, p, a: _recap_board(standings, g, m, a),
+    }
 
 
 def _questions_in_group(questions: QuestionStatsService) -> dict[str, InGroup]:

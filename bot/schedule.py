@@ -35,8 +35,20 @@ __all__ = [
 ]
 
 # A weekday set names a date within any 7 days; one more on each side covers a slot that
-# a skipped hour moved across midnight.
+# a skipped hour moved across midnight. Each holiday may take one named date away (a
+# weekly group's Monday), so a search goes on a week further for each.
 _DAYS_SEARCHED = 9
+
+
+def _days_searched(settings: GroupSettings) -> int:
+    """Return how many days a search for a slot looks at: 9, and a week for each holiday.
+
+    Of the first N + 1 named dates, N holidays leave one; it comes within 7 (N + 1)
+    days. A search stops at the first slot it finds, so holidays far off cost nothing.
+    """
+    return _DAYS_SEARCHED + 7 * len(settings.holidays)
+
+
 # A fixed reveal time comes more than this long after the post (else the next day's).
 REVEAL_MIN_GAP = timedelta(minutes=10)
 
@@ -87,8 +99,15 @@ def _day_exists(day: date, zone: ZoneInfo) -> bool:
 
 
 def _slot(settings: GroupSettings, day: date, zone: ZoneInfo) -> PostSlot | None:
-    """Return the slot of one local date, or None if the schedule does not name it."""
-    if day.weekday() not in settings.weekdays or not _day_exists(day, zone):
+    """Return the slot of one local date, or None if the schedule does not name it.
+
+    A group's holidays name no slot, whatever their weekday.
+    """
+    if (
+        day.weekday() not in settings.weekdays
+        or day in settings.holidays
+        or not _day_exists(day, zone)
+    ):
         return None
     return PostSlot(day, wall_instant(day, settings.post_time, zone))
 
@@ -97,7 +116,7 @@ def next_post_slot(settings: GroupSettings, after: datetime) -> PostSlot | None:
     """Return the first post slot strictly after `after`, or None if no day is named."""
     zone = settings.zone
     first_day = after.astimezone(zone).date() - timedelta(days=1)
-    for offset in range(_DAYS_SEARCHED):
+    for offset in range(_days_searched(settings)):
         slot = _slot(settings, first_day + timedelta(days=offset), zone)
         if slot is not None and slot.at > after:
             return slot
@@ -105,10 +124,13 @@ def next_post_slot(settings: GroupSettings, after: datetime) -> PostSlot | None:
 
 
 def last_post_slot(settings: GroupSettings, now: datetime) -> PostSlot | None:
-    """Return the latest post slot at or before `now`, within the last week and a day."""
+    """Return the latest post slot at or before `now`, within the last week and a day.
+
+    Holidays lengthen the week by one day each.
+    """
     zone = settings.zone
     last_day = now.astimezone(zone).date() + timedelta(days=1)
-    for offset in range(_DAYS_SEARCHED):
+    for offset in range(_days_searched(settings)):
         slot = _slot(settings, last_day - timedelta(days=offset), zone)
         if slot is not None and slot.at <= now:
             return slot

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.store.records import MemberStats
+from bot.streak_guard import freezes_after
 
 __all__ = [
     "ALL_TIME",
@@ -71,7 +72,11 @@ def is_helpful(emoji: str) -> bool:
 def next_stats(
     previous: MemberStats | None, member_id: int, seq: int, coverage: float
 ) -> MemberStats:
-    """Return a member's totals after answering the group's revealed round number `seq`."""
+    """Return a member's totals after answering the group's revealed round number `seq`.
+
+    The streak goes on from the round before (answered, or bridged by a freeze or
+    an away day) and, at each multiple of seven, earns a streak freeze.
+    """
     prev = previous or MemberStats(member_id)
     streak = prev.streak + 1 if prev.last_seq == seq - 1 else 1
     return MemberStats(
@@ -81,11 +86,16 @@ def next_stats(
         last_seq=seq,
         rounds_answered=prev.rounds_answered + 1,
         coverage_sum=prev.coverage_sum + coverage,
+        freezes=freezes_after(prev.freezes, streak),
+        freezes_used=prev.freezes_used,
     )
 
 
 def current_streak(stats: MemberStats | None, latest_seq: int) -> int:
-    """Return a member's streak now: broken if they missed the latest revealed round."""
+    """Return a member's streak now: broken if they missed the latest revealed round.
+
+    A round a freeze or an away day bridged counts as not missed (`last_seq` is its).
+    """
     if stats is None or stats.last_seq < latest_seq:
         return 0
     return stats.streak

@@ -19,7 +19,7 @@ from bot.app import App, build_app
 from bot.clock import Clock, SystemClock
 from bot.commands import UsageError
 from bot.config import Config
-from bot.content.bank import ContentError
+from bot.content.bank import ContentError, QuestionBank
 from bot.health import HealthServer, start_health_server
 from bot.ports import ChatPort
 from bot.store.urls import DatabaseToolError
@@ -58,10 +58,18 @@ class Platform(Protocol):
         ...
 
 
-async def run_service(config: Config, platform: Platform, clock: Clock | None = None) -> int:
-    """Run the bot on `platform` until it stops or the process is told to stop; return a status."""
+async def run_service(
+    config: Config,
+    platform: Platform,
+    clock: Clock | None = None,
+    bank: QuestionBank | None = None,
+) -> int:
+    """Run the bot on `platform` until it stops or the process is told to stop; return a status.
+
+    `bank` is the question bank already loaded (by the command line); else it is loaded here.
+    """
     try:
-        app = await build_app(config, platform.chat, clock or SystemClock())
+        app = await build_app(config, platform.chat, clock or SystemClock(), bank=bank)
     except (ContentError, UsageError, DatabaseToolError) as exc:
         log.error("cannot start: %s", exc)
         return 2

@@ -26,6 +26,7 @@ SETTING_KEYS = (
     "admins",
     "appeals",
     "recap",
+    "holidays",
     "remind",
 )
 
@@ -37,12 +38,13 @@ _KEY_ALIASES = {
     "difficulties": "difficulty",
     "mix": "difficulty",
     "admin": "admins",
+    "holiday": "holidays",
     "reminder": "remind",
     "reminders": "remind",
 }
 
 # Settings that take a list: a word after them without `=` goes on with the list.
-_LIST_KEYS = frozenset({"days", "categories", "admins"})
+_LIST_KEYS = frozenset({"days", "categories", "admins", "holidays"})
 
 _EXAMPLES = {
     "time": "time=09:00",
@@ -55,6 +57,7 @@ _EXAMPLES = {
     "recap": "recap=on or recap=off",
     "remind": "remind=2h, remind=1h30m or remind=off",
     "admins": "admins=@alice or admins=none",
+    "holidays": "holidays=2026-12-24..2026-12-26,2027-01-01 or holidays=none",
 }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from bot.away_days import range_text
 from bot.command_refs import mention
 from bot.markup import user_name
 from bot.periods import BoardPeriod, page_value
 from bot.replies import Button, Field, Reply, Visibility
-from bot.store.records import PracticeSummary, Standing
+from bot.store.records import AwayRange, PracticeSummary, Standing
+from bot.streak_guard import MAX_FREEZES
 
 __all__ = [
     "LEADERBOARD_PAGE",
@@ -139,6 +141,28 @@ def leaderboard_reply(
     )
 
 
+def _streak_fields(
+    streak: int,
+    best_streak: int,
+    rounds_answered: int,
+    freezes: tuple[int, int],
+    away: Sequence[AwayRange],
+) -> list[Field]:
+    """Return the stats' streak, rounds answered, streak freezes and away days to come."""
+    fields = [
+        Field("Streak", f"{streak} now, best {best_streak}", inline=True),
+        Field("Rounds answered", str(rounds_answered), inline=True),
+        Field(
+            "Streak freezes",
+            f"{freezes[0]} held (at most {MAX_FREEZES}), {freezes[1]} used",
+            inline=True,
+        ),
+    ]
+    if away:
+        fields.append(Field("Away", ", ".join(range_text(r) for r in away)))
+    return fields
+
+
 def stats_reply(
     name: str,
     places: Sequence[tuple[str, Standing | None]],
@@ -149,12 +173,15 @@ def stats_reply(
     by_category: Sequence[tuple[str, int, float]],
     practice: PracticeSummary,
     regraded: Sequence[tuple[date, str, int, int]] = (),
+    freezes: tuple[int, int] = (0, 0),
+    away: Sequence[AwayRange] = (),
 ) -> Reply:
     """Return a member's own statistics in a group.
 
     `by_category` names each category as it is shown (its title), with the rounds
     answered in it and their average coverage; `regraded` lists answers a human
-    regraded (day, question, points before and after), latest first.
+    regraded (day, question, points before and after), latest first; `freezes`
+    the streak freezes held and used; `away` the away days to come.
     """
     score_lines = [
         f"{_PERIOD_TITLES[p].capitalize()}: " + (f"{s.points} points, rank {s.rank}" if s else "—")
@@ -162,8 +189,7 @@ def stats_reply(
     ]
     fields = [
         Field("Points", "\n".join(score_lines)),
-        Field("Streak", f"{streak} now, best {best_streak}", inline=True),
-        Field("Rounds answered", str(rounds_answered), inline=True),
+        *_streak_fields(streak, best_streak, rounds_answered, freezes, away),
     ]
     if average_coverage is not None:
         fields.append(Field("Average coverage", f"{average_coverage:.0%}", inline=True))

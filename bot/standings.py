@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot import messages, standing_replies
 from bot.appeal_messages import question_about
+from bot.charts import NO_CHART_YET, ChartService
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, Group, MemberRef
@@ -16,18 +18,25 @@ from bot.replies import Reply
 from bot.review_schedule import due_windows
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
 from bot.standing_replies import PAGE_SIZE
+from bot.store.records import Standing
 from bot.store_ports import StandingsStore
+from bot.streak_messages import upcoming
 
 __all__ = ["StandingsService"]
+
+NO_BOARD_CHART = "No points in the 8 weeks up to this board's end to chart."
 
 
 class StandingsService:
     """Reads scores: leaderboards per period, and a member's stats."""
 
-    def __init__(self, store: StandingsStore, bank: QuestionBank, clock: Clock) -> None:
+    def __init__(
+        self, store: StandingsStore, bank: QuestionBank, clock: Clock, charts: ChartService
+    ) -> None:
         self._store = store
         self._bank = bank
         self._clock = clock
+        self._charts = charts
 
     def _today(self, group: Group) -> date:
         return self._clock.now().astimezone(ZoneInfo(group.settings.timezone)).date()
@@ -43,6 +52,7 @@ class StandingsService:
         shared: bool = False,
         when: str | None = None,
         page: str | None = None,
+        chart: bool = False,
     ) -> Reply:
         """Return a page of the group's board for a period and the caller's place, for them alone.
 
@@ -51,7 +61,8 @@ class StandingsService:
         on the group's local calendar; `page`: which ten (`page=2`, `2`; None: the
         first). Each line shows the member's points, rounds answered and average
         coverage in that period. `shared`: the first page for the whole channel,
-        saying who shared it.
+        saying who shared it. `chart`: with a chart of the page's members' points
+        per week in the 8 weeks up to the period's end.
         """
         try:
             board = board_period(period, when, self._today(group))
@@ -65,9 +76,10 @@ class StandingsService:
             figures = await self._store.board_figures(
                 group.id, days, [s.member_id for s in leaders]
             )
-            return standing_replies.leaderboard_reply(
+            reply = standing_replies.leaderboard_reply(
                 board, leaders, None, shared_by=member.display_name, figures=figures
             )
+            return await self._with_board_chart(reply, group, leaders, days) if chart else reply
         member_id = await self._store.member_id(member)
         leaders, mine, size = await self._store.together(
             self._store.top_scores(group.id, board.key, PAGE_SIZE, offset),
@@ -76,12 +88,27 @@ class StandingsService:
         )
         shown = [s.member_id for s in leaders] + ([mine.member_id] if mine else [])
         figures = await self._store.board_figures(group.id, days, shown)
-        return standing_replies.leaderboard_reply(
+        reply = standing_replies.leaderboard_reply(
             board, leaders, mine, figures=figures, page=number, size=size
         )
+        return await self._with_board_chart(reply, group, leaders, days) if chart else reply
 
-    async def stats(self, group: Group, member: MemberRef) -> Reply:
-        """Return a member's points, ranks, streak, coverage by category and practice."""
+    async def _with_board_chart(
+        self, reply: Reply, group: Group, leaders: list[Standing], days: tuple[str, str] | None
+    ) -> Reply:
+        """Return a board's reply with its chart, or saying why there is none."""
+        last_day = date.fromisoformat(days[1]) if days else None
+        image = await self._charts.board_image(group, leaders, last_day) if leaders else None
+        if image is None:
+            return replace(reply, text=f"{reply.text}\n\n{NO_BOARD_CHART}".strip())
+        return replace(reply, image=image)
+
+    async def stats(self, group: Group, member: MemberRef, chart: bool = True) -> Reply:
+        """Return a member's points, ranks, streak, coverage by category and practice.
+
+        `chart`: with a picture of their points per week, coverage by category and
+        answers per day (or, with nothing to draw yet, a line saying so).
+        """
         member_id = await self._store.member_id(member)
         store, now = self._store, self._clock.now()
         standings_of = store.each(
@@ -94,6 +121,8 @@ class StandingsService:
             store.member_history(group.id, member_id),
             store.practice_summary(member_id, *due_windows(now, group.settings.timezone)),
         )
+        today = now.astimezone(group.settings.zone).date()
+        away = upcoming(await store.away_ranges(group.id, member_id), today)
         regraded = [
             (note.local_date, question_about(question), note.old_points, note.new_points)
             for note in await store.regraded_answers(group.id, member_id)
@@ -114,7 +143,7 @@ class StandingsService:
         )
         answered = stats.rounds_answered if stats else 0
         average = stats.coverage_sum / answered if stats and answered else None
-        return standing_replies.stats_reply(
+        reply = standing_replies.stats_reply(
             member.display_name,
             places,
             streak,
@@ -124,7 +153,13 @@ class StandingsService:
             by_category,
             practice,
             regraded,
+            (stats.freezes, stats.freezes_used) if stats else (0, 0),
+            away,
         )
+        if not chart:
+            return reply
+        image = await self._charts.stats_image(group, member_id, member.display_name, by_category)
+        return replace(reply, image=image) if image else replace(reply, text=NO_CHART_YET)
 
     async def overview(
         self, member: MemberRef, workspace_id: str
@@ -138,7 +173,7 @@ class StandingsService:
         groups = await self._store.groups_scored_in(member_id, member.platform, workspace_id)
         overview: list[tuple[ChannelRef, Reply]] = []
         for group in groups:
-            stats = await self.stats(group, member)
+            stats = await self.stats(group, member, chart=False)
             board = await self.leaderboard(group, member, "week")
             overview.append((group.channel, standing_replies.overview_card(stats, board)))
         return overview

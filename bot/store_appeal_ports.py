@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.model import Group, MemberRef, Round
-from bot.recount import Recount, ScoredAnswer
+from bot.recount import RecountOf
 from bot.store.records import (
     AnswerUnderReview,
     Appeal,
@@ -110,7 +110,7 @@ class AppealStore(PeerStore, Protocol):
     async def regrade(
         self,
         write: RegradeWrite,
-        recount_of: Callable[[Sequence[ScoredAnswer]], Recount],
+        recount_of: RecountOf,
         periods_of: Callable[[date], tuple[str, ...]],
     ) -> RegradeOutcome:
         """Give an answer a human's grade and rescore what follows; refused if decided first."""

@@ -17,6 +17,7 @@ from bot.store.records import (
     AnswerSaved,
     AnswerWithdrawn,
     AnswerWrite,
+    AwayRange,
     MemberAnswer,
     MemberStats,
     PracticeAttempt,
@@ -28,12 +29,14 @@ from bot.store.records import (
     Standing,
     VoteReaction,
 )
+from bot.store_streak_ports import StreakStore
 
 __all__ = [
     "AnswerStore",
     "FeedbackStore",
     "GroupStore",
     "PracticeStore",
+    "PrivateStore",
     "QuestionStatsStore",
     "RoundStore",
     "StandingsStore",
@@ -205,6 +208,22 @@ class PracticeStore(Protocol):
         ...
 
 
+class PrivateStore(Protocol):
+    """The store calls private messages need: whose direct messages are closed, until when."""
+
+    async def closed_private(
+        self, platform: str, user_ids: Iterable[str], now: datetime
+    ) -> frozenset[str]:
+        """Return those of `user_ids` whose direct messages are closed, not to be tried at `now`."""
+        ...
+
+    async def mark_private_closed(
+        self, platform: str, user_id: str, closed_at: datetime, retry_after: datetime
+    ) -> None:
+        """Note a member whose DMs were refused at `closed_at`; try them after `retry_after`."""
+        ...
+
+
 class StandingsStore(Protocol):
     """The store calls leaderboards and stats need."""
 
@@ -224,6 +243,10 @@ class StandingsStore(Protocol):
 
     async def member_id(self, member: MemberRef) -> int:
         """Return the id of a member, recording them (or their new name) if needed."""
+        ...
+
+    async def away_ranges(self, group_id: int, member_id: int) -> list[AwayRange]:
+        """Return a member's away ranges in a group, past ones too, earliest first."""
         ...
 
     async def member_stats(
@@ -288,7 +311,7 @@ class StandingsStore(Protocol):
         ...
 
 
-class RoundStore(Protocol):
+class RoundStore(StreakStore, Protocol):
     """The store calls a round's life needs: claims, posts, reveals, scores, recovery."""
 
     async def asked_questions(self, group_id: int) -> list[str]:

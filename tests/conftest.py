@@ -68,6 +68,8 @@ async def open_console(
 
     `db_path` is a SQLite file, or a database URL (a PostgreSQL schema, say).
     """
+    if not isinstance(db_path, str):  # charts beside the database, not in the system's temp
+        config.setdefault("chart_dir", db_path.parent / "charts")
     settings = Config(
         database_url=db_path if isinstance(db_path, str) else f"sqlite:///{db_path}",
         content_dir=FIXTURE_CONTENT,
@@ -76,7 +78,7 @@ async def open_console(
     )
     clock = ManualClock(start)
     out = io.StringIO()
-    chat = ConsoleChat(out)
+    chat = ConsoleChat(out, chart_dir=settings.chart_dir)
     app = await build_app(settings, chat, clock, bank=bank)
     await app.start()
     assert isinstance(app.scheduler, ManualJobScheduler)
@@ -90,8 +92,8 @@ async def console_on(
 ) -> AsyncIterator[Console]:
     """A console on a real SQLite file (`sqlite`) or a throwaway PostgreSQL schema (`postgresql`).
 
-    For a test module's `console` fixture parametrized over both databases; PostgreSQL
-    skips, with its reason, where no server answers.
+    `console_on_both` opens one on each database in turn; PostgreSQL skips, with its
+    reason, where no server answers.
     """
     if database == "sqlite":
         c = await open_console(tmp_path / "bot.sqlite3", bank, start)
@@ -106,6 +108,15 @@ async def console_on(
             yield c
         finally:
             await c.app.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def console_on_both(
+    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
+) -> AsyncIterator[Console]:
+    """The console on a real SQLite file, then on a real PostgreSQL server."""
+    async with console_on(request.param, tmp_path, fixture_bank) as c:
+        yield c
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 Points of each answer from the round's grade, the streak and the votes; each
 member's stats; each leaderboard's totals and when they were reached; the
-members counted per points value and per hour. `assert_scores_recount` fails,
-saying where, if anything the store holds differs from the recount.
+members counted per points value and per hour. The rounds a freeze or an away
+day bridged (streak_bridges, as each reveal stored them) carry a streak over as
+they did live, unless the member answered the round with a real attempt after
+all (a regrade). `assert_scores_recount` fails, saying where, if anything the
+store holds differs from the recount.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Any
 from bot.scoring import ScoringRules, next_stats, periods_of, round_points
 from bot.store.database import Database
 from bot.store.migrations import SCORE_HOUR
-from bot.store.records import MemberStats
+from bot.store.records import BridgeKind, MemberStats
+from bot.streak_guard import bridged
 
 
 async def _answers(db: Database) -> list[Any]:
@@ -31,19 +35,38 @@ async def _answers(db: Database) -> list[Any]:
     )
 
 
+async def _bridges(db: Database) -> list[Any]:
+    return list(await db.fetch("SELECT group_id, member_id, seq, kind FROM streak_bridges"))
+
+
+def _in_order(rows: list[Any], bridges: list[Any]) -> list[tuple[Any | None, Any | None]]:
+    """Return each member's answers and bridges by group, member and round: (answer, bridge)."""
+    events: dict[tuple[int, int, int], list[Any | None]] = {}
+    for r in rows:
+        events.setdefault((r["group_id"], r["member_id"], r["reveal_seq"]), [None, None])[0] = r
+    for b in bridges:
+        events.setdefault((b["group_id"], b["member_id"], b["seq"]), [None, None])[1] = b
+    return [(answer, bridge) for _, (answer, bridge) in sorted(events.items())]
+
+
 def _recount(
-    rows: list[Any], rules: ScoringRules
+    rows: list[Any], rules: ScoringRules, bridges: list[Any] | None = None
 ) -> tuple[
     dict[int, int], dict[tuple[int, int], MemberStats], dict[tuple[int, str, int], tuple[int, int]]
 ]:
     points: dict[int, int] = {}
     stats: dict[tuple[int, int], MemberStats] = {}
     totals: dict[tuple[int, str, int], tuple[int, int]] = {}
-    for r in rows:
-        key = (r["group_id"], r["member_id"])
-        if not r["attempt"]:
+    for r, b in _in_order(rows, bridges or []):
+        if r is not None and not r["attempt"]:
             points[r["id"]] = 0
+        if r is None or not r["attempt"]:  # missed: a bridge may carry the streak over
+            key = (b["group_id"], b["member_id"]) if b else (0, 0)
+            after = bridged(stats.get(key), b["seq"], BridgeKind(b["kind"])) if b else None
+            if after is not None:
+                stats[key] = after
             continue
+        key = (r["group_id"], r["member_id"])
         stats[key] = next_stats(stats.get(key), r["member_id"], r["reveal_seq"], r["coverage"])
         earned = round_points(r["coverage"], stats[key].streak, rules, r["votes"]).total
         points[r["id"]] = earned
@@ -59,7 +82,7 @@ def _recount(
 async def assert_scores_recount(db: Database, rules: ScoringRules | None = None) -> None:
     """Fail unless every stored score equals a recount from the answers themselves."""
     rows = await _answers(db)
-    points, stats, totals = _recount(rows, rules or ScoringRules())
+    points, stats, totals = _recount(rows, rules or ScoringRules(), await _bridges(db))
     stored_points = {r["id"]: r["points"] for r in rows}
     assert stored_points == points, "answers' points differ from a recount"
     stored_stats = {
@@ -70,17 +93,28 @@ async def assert_scores_recount(db: Database, rules: ScoringRules | None = None)
             r["last_seq"],
             r["rounds_answered"],
             r["coverage_sum"],
+            r["freezes"],
+            r["freezes_used"],
         )
         for r in await db.fetch("SELECT * FROM member_stats")
     }
     assert stored_stats.keys() == stats.keys(), "members with stats differ"
     for key, mine in stats.items():
         theirs = stored_stats[key]
-        assert (theirs.streak, theirs.best_streak, theirs.last_seq, theirs.rounds_answered) == (
+        assert (
+            theirs.streak,
+            theirs.best_streak,
+            theirs.last_seq,
+            theirs.rounds_answered,
+            theirs.freezes,
+            theirs.freezes_used,
+        ) == (
             mine.streak,
             mine.best_streak,
             mine.last_seq,
             mine.rounds_answered,
+            mine.freezes,
+            mine.freezes_used,
         ), f"stats of {key} differ"
         assert abs(theirs.coverage_sum - mine.coverage_sum) < 1e-9, f"coverage of {key} differs"
     stored_totals = {

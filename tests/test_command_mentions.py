@@ -93,7 +93,10 @@ def core_replies(bank: QuestionBank) -> Iterator[tuple[str, Reply]]:
     yield "studybot alone", help_messages.subcommands_reply("studybot")
     blocked = GroupSettings(blocked="I may not post here.", admins=("u2",))
     group = Group(1, PLACE, blocked)
-    yield "settings", help_messages.settings_reply(group, bank.categories, "Settings")
+    yield (
+        "settings",
+        help_messages.settings_reply(group, bank.categories, "Settings", date(2026, 11, 30)),
+    )
     for i, reply in enumerate(_usage_errors()):
         yield f"usage error {i}", reply
     question = bank.questions[0]

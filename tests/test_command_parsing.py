@@ -21,7 +21,8 @@ from bot.commands import (
 )
 
 TOPS = (
-    "/answer, /appeal, /help, /hint, /leaderboard, /practice, /remind, /review, /stats, /studybot"
+    "/answer, /appeal, /away, /help, /hint, /leaderboard, /practice, /remind, /review, /stats, "
+    "/studybot"
 )
 
 
@@ -91,15 +92,16 @@ def _refused(name: str, args: str) -> str:
             "leaderboard",
             "public public",
             "I don't know 'public' here. Usage: /leaderboard [week|month|all] [when] [public] "
-            "[page]. Choices — period: week, month, all; when: last, or a week or month by name, "
-            "e.g. 2026-W49 or 2026-11; page: which ten, e.g. page=2.",
+            "[page] [chart]. Choices — period: week, month, all; when: last, or a week or month "
+            "by name, e.g. 2026-W49 or 2026-11; page: which ten, e.g. page=2; chart: chart.",
         ),
         (
             "leaderboard",
             "nope",
             "I don't know 'nope' here. Usage: /leaderboard [week|month|all] [when] [public] "
-            "[page]. Choices — period: week, month, all; when: last, or a week or month by name, "
-            "e.g. 2026-W49 or 2026-11; share: public; page: which ten, e.g. page=2.",
+            "[page] [chart]. Choices — period: week, month, all; when: last, or a week or month "
+            "by name, e.g. 2026-W49 or 2026-11; share: public; page: which ten, e.g. page=2; "
+            "chart: chart.",
         ),
         (
             "practice",
@@ -150,6 +152,13 @@ def test_names_and_subcommands_are_read_in_any_case_with_or_without_a_slash() ->
 def test_arguments_fill_the_parameters_their_words_belong_to() -> None:
     parsed = parse_command("leaderboard", "Public MONTH")
     assert dict(parsed.args) == {"share": "public", "period": "month"}
+    parsed = parse_command("leaderboard", "week last chart page=2")
+    assert dict(parsed.args) == {
+        "period": "week",
+        "when": "last",
+        "chart": "chart",
+        "page": "page=2",
+    }
     assert dict(parse_command("leaderboard", "").args) == {}
     assert dict(parse_command("practice", "Evaluation", categories).args) == {
         "category": "evaluation"
@@ -177,7 +186,7 @@ def test_usage_lines_show_choices_and_what_is_required() -> None:
     placeholders = {c.name: c.placeholders for c in COMMANDS}
     assert placeholders["practice"] == "[category] [easy|medium|hard]"
     assert placeholders["practice answer"] == "<text>"
-    assert placeholders["leaderboard"] == "[week|month|all] [when] [public] [page]"
+    assert placeholders["leaderboard"] == "[week|month|all] [when] [public] [page] [chart]"
     assert placeholders["stats"] == ""
     many = Command("pick", "", (Param("size", "", choices=("a", "b", "c", "d", "e")),))
     assert many.placeholders == "[size]"  # more than four choices: the name

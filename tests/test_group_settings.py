@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -102,10 +102,11 @@ def test_a_bad_part_hides_no_other_problem() -> None:
     assert problems == (  # in the order typed
         "'25:00' is not a time of day. Use 24-hour HH:MM, for example 09:30 or 17:00.",
         "'bogus' is not a setting. Write key=value, for example time=09:00; settings: "
-        "time, tz, days, categories, difficulty, reveal, admins, appeals, recap, remind.",
+        "time, tz, days, categories, difficulty, reveal, admins, appeals, recap, holidays, "
+        "remind.",
         "'days' needs a value after the =, for example days=mon-fri.",
         "There is no setting 'tim'. Settings: time, tz, days, categories, difficulty, "
-        "reveal, admins, appeals, recap, remind. Did you mean time?",
+        "reveal, admins, appeals, recap, holidays, remind. Did you mean time?",
     )
 
 
@@ -494,3 +495,31 @@ def test_a_reveal_changed_later_keeps_the_reminder_setting() -> None:
     # The reminder is not checked again: a round whose reveal comes too soon gets none.
     new, _ = apply_settings(GroupSettings(), "reveal=1h", CATS)
     assert new.remind_before == timedelta(hours=2)
+
+
+def test_holidays_are_set_replaced_and_cleared_as_one_setting() -> None:
+    now = datetime(2026, 12, 8, 10, tzinfo=UTC)
+    text = "holiday=2026-12-24..2026-12-26, 2027-01-01 time=10:00"
+    new, keys = apply_settings(GroupSettings(), text, CATS, now=now)
+    assert keys == ["holidays", "time"]
+    christmas = {date(2026, 12, 24), date(2026, 12, 25), date(2026, 12, 26)}
+    assert new.holidays == {*christmas, date(2027, 1, 1)} and new.post_time == time(10, 0)
+    replaced, _ = apply_settings(new, "holidays=2027-01-02", CATS, now=now)
+    assert replaced.holidays == {date(2027, 1, 2)}  # a new list replaces the old
+    cleared, _ = apply_settings(replaced, "holidays=none", CATS, now=now)
+    assert cleared.holidays == frozenset()
+    stored = settings_from_json(settings_to_json(new))
+    assert stored == new and isinstance(stored.holidays, frozenset)
+    assert settings_from_json("{}").holidays == frozenset()  # stored before holidays existed
+
+
+def test_past_holidays_are_judged_by_the_groups_local_date_in_its_new_zone() -> None:
+    now = datetime(2026, 12, 8, 20, tzinfo=UTC)  # already 9 December in Tokyo
+    tokyo = GroupSettings(timezone="Asia/Tokyo")
+    with pytest.raises(SettingsError, match="2026-12-08 is in the past"):
+        apply_settings(tokyo, "holidays=2026-12-08", CATS, now=now)
+    moved, _ = apply_settings(tokyo, "holidays=2026-12-08 tz=UTC", CATS, now=now)
+    assert moved.holidays == {date(2026, 12, 8)} and moved.timezone == "UTC"
+    with pytest.raises(SettingsError) as err:  # a bad zone is named, the date judged in the old
+        apply_settings(tokyo, "tz=Mars/Olympus holidays=2026-12-08", CATS, now=now)
+    assert len(err.value.problems) == 2 and "2026-12-08 is in the past" in err.value.problems[1]

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.content.bank import QuestionBank
 from bot.jobs import ManualJobScheduler
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound, RoundStatus
-from bot.ports import Invocation, NotAllowed
+from bot.ports import Invocation, NotAllowed, PrivateClosed
 from bot.replies import Reply
 from tests.conftest import FIXTURE_CONTENT
 
@@ -33,6 +33,8 @@ class GuardedChat:
         self.problem: str | None = None  # what the platform would refuse posts with
         self.round_posts = 0
         self.private: list[tuple[str, Reply]] = []
+        self.dms_closed = False  # the platform refuses every private message (PrivateClosed)
+        self.posts = 0
 
     async def posting_problem(self, channel: ChannelRef) -> str | None:
         return self.problem
@@ -44,9 +46,12 @@ class GuardedChat:
         return await self.console.post_round(channel, card)
 
     async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
+        self.posts += 1
         return await self.console.post(place, reply)
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
+        if self.dms_closed:
+            raise PrivateClosed("closed")
         self.private.append((member.user_id, reply))
 
 
@@ -101,6 +106,19 @@ async def test_a_refused_post_pauses_the_group_tells_its_founder_and_shows_in_se
     assert round_.status is RoundStatus.FAILED
     settings = await command(app, "settings")
     assert any(f.name == "Stopped" and PROBLEM in f.value for f in settings.fields)
+
+
+async def test_a_founder_whose_dms_are_closed_is_noted_and_nothing_is_posted(
+    rig: tuple[App, GuardedChat],
+) -> None:
+    app, chat = rig
+    assert not (await command(app, "setup time=09:00 days=daily")).is_error
+    chat.problem, chat.dms_closed, chat.posts = PROBLEM, True, 0
+    assert isinstance(app.scheduler, ManualJobScheduler)
+    await app.scheduler.run_until(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    [group] = await app.store.list_groups()
+    assert group.settings.paused and chat.private == [] and chat.posts == 0
+    assert await app.notes.closed("console", ["org"]) == {"org"}
 
 
 async def test_resume_checks_again_and_clears_the_stop(rig: tuple[App, GuardedChat]) -> None:

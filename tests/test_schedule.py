@@ -202,3 +202,60 @@ def test_a_skipped_post_time_posts_when_the_clocks_jump() -> None:
     assert wall_instant(date(2026, 10, 4), time(2, 15), ZoneInfo("Australia/Lord_Howe")) == (
         datetime(2026, 10, 3, 15, 30, tzinfo=UTC)  # Lord Howe skips 02:00-02:30
     )
+
+
+def days_from(first: date, count: int) -> frozenset[date]:
+    return frozenset(first + timedelta(days=n) for n in range(count))
+
+
+def test_a_holiday_names_no_slot_and_the_next_post_day_takes_over() -> None:
+    off = GroupSettings(timezone="Europe/Berlin", holidays=frozenset({date(2026, 12, 24)}))
+    wednesday = datetime(2026, 12, 23, 9, 0, tzinfo=UTC)  # after Wednesday's 09:00 (08:00 UTC)
+    assert next_post_slot(off, wednesday) == PostSlot(
+        date(2026, 12, 25), datetime(2026, 12, 25, 8, 0, tzinfo=UTC)
+    )
+    thursday_noon = datetime(2026, 12, 24, 12, 0, tzinfo=UTC)
+    assert last_post_slot(off, thursday_noon) == PostSlot(
+        date(2026, 12, 23), datetime(2026, 12, 23, 8, 0, tzinfo=UTC)
+    )
+
+
+def test_holidays_longer_than_a_week_are_searched_past() -> None:
+    """Three weeks off over the new year: the first slot after, and the last one before."""
+    off = GroupSettings(holidays=days_from(date(2026, 12, 19), 23))  # to Sunday 10 January
+    assert next_post_slot(off, datetime(2026, 12, 18, 10, tzinfo=UTC)) == PostSlot(
+        date(2027, 1, 11), datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+    )
+    assert last_post_slot(off, datetime(2027, 1, 11, 8, tzinfo=UTC)) == PostSlot(
+        date(2026, 12, 18), datetime(2026, 12, 18, 9, 0, tzinfo=UTC)
+    )
+
+
+def test_a_year_of_holidays_leaves_the_day_after_it() -> None:
+    off = GroupSettings(weekdays=frozenset(range(7)), holidays=days_from(date(2027, 1, 1), 366))
+    slot = next_post_slot(off, datetime(2026, 12, 31, 10, tzinfo=UTC))
+    assert slot == PostSlot(date(2028, 1, 2), datetime(2028, 1, 2, 9, 0, tzinfo=UTC))
+
+
+def test_the_post_trigger_does_not_fire_on_holidays() -> None:
+    off = GroupSettings(weekdays=frozenset(range(7)), holidays=days_from(date(2026, 12, 24), 3))
+    trigger = PostTrigger(off)
+    now = datetime(2026, 12, 23, 10, tzinfo=UTC)
+    fired = trigger.get_next_fire_time(None, now)
+    assert fired == datetime(2026, 12, 27, 9, 0, tzinfo=UTC)
+
+
+def test_a_weekly_group_with_its_next_mondays_off_posts_on_the_monday_after() -> None:
+    """The trigger never runs dry (APScheduler drops a job whose trigger says None)."""
+    mondays = frozenset(date(2026, 12, 7) + timedelta(weeks=n) for n in range(10))
+    weekly = GroupSettings(weekdays=frozenset({0}), holidays=mondays)
+    now = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    assert PostTrigger(weekly).get_next_fire_time(None, now) == datetime(
+        2027, 2, 15, 9, 0, tzinfo=UTC
+    )
+    assert last_post_slot(weekly, datetime(2027, 2, 15, 10, tzinfo=UTC)) == PostSlot(
+        date(2027, 2, 15), datetime(2027, 2, 15, 9, 0, tzinfo=UTC)
+    )
+    assert last_post_slot(weekly, datetime(2027, 2, 15, 8, tzinfo=UTC)) == PostSlot(
+        date(2026, 11, 30), datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    )

@@ -319,3 +319,27 @@ def test_a_reveal_time_near_a_transition_follows_the_rules(
 ) -> None:
     reveal = wall(change.at + timedelta(minutes=15 * quarters), change.zone).time()
     check_reveals(change, reveal.replace(second=0))
+
+
+@QUICK
+@given(
+    sample_transition,
+    st.integers(-12, 12).map(lambda quarters: timedelta(minutes=15 * quarters)),
+    st.frozensets(st.integers(0, 6), min_size=1),
+    st.frozensets(st.integers(-3, 3)),
+)
+def test_holidays_take_away_their_slots_and_leave_the_others_as_they_were(
+    change: Transition, shift: timedelta, weekdays: frozenset[int], days_off: frozenset[int]
+) -> None:
+    """No slot falls on a holiday; every other slot is the one the DST rules give without them."""
+    post_time = wall(change.at + shift, change.zone).time().replace(second=0)
+    plain = GroupSettings(post_time=post_time, timezone=change.zone.key, weekdays=weekdays)
+    holidays = frozenset(change.at.date() + timedelta(days=offset) for offset in days_off)
+    settings_off = GroupSettings(
+        post_time=post_time, timezone=change.zone.key, weekdays=weekdays, holidays=holidays
+    )
+    start, end = change.at - timedelta(days=2), change.at + timedelta(days=2)
+    slots = slots_between(settings_off, start, end)
+    assert slots == [s for s in slots_between(plain, start, end) if s.day not in holidays]
+    for slot in slots:
+        assert last_post_slot(settings_off, slot.at) == slot

@@ -3,7 +3,7 @@ typed back, and what is stored is read back."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +19,7 @@ from bot.group_settings import (
     settings_from_json,
     settings_to_json,
 )
+from bot.holidays import describe_holidays
 from bot.model import GroupSettings
 
 CATS = ("evaluation", "nlp", "vision")
@@ -88,6 +89,7 @@ def test_a_reveal_time_a_reply_shows_reads_back(post: time, reveal: time, zone: 
     st.one_of(delays.map(lambda d: (d, None)), times.map(lambda t: (None, t))),
     st.booleans(),
     st.lists(st.from_regex(r"[A-Za-z0-9]{1,12}", fullmatch=True), unique=True, max_size=4),
+    st.frozensets(st.dates(date(2026, 1, 1), date(2028, 12, 31)), max_size=20),
     st.one_of(st.none(), st.integers(1, 24 * 60).map(lambda m: timedelta(minutes=m))),
 )
 def test_settings_stored_read_back_the_same(
@@ -99,6 +101,7 @@ def test_settings_stored_read_back_the_same(
     reveal: tuple[timedelta | None, time | None],
     paused: bool,
     admins: list[str],
+    holidays: frozenset[date],
     remind: timedelta | None,
 ) -> None:
     settings = GroupSettings(
@@ -113,6 +116,7 @@ def test_settings_stored_read_back_the_same(
         admins=tuple(admins),
         founder=admins[0] if admins else None,
         blocked="missing permissions" if paused else None,
+        holidays=holidays,
         remind_before=remind,
     )
     assert settings_from_json(settings_to_json(settings)) == settings
@@ -140,3 +144,12 @@ def test_settings_typed_as_a_reply_shows_them_apply_as_shown(
         categories=tuple(categories),
         difficulty_mix=tuple(zip(("easy", "medium", "hard"), mix, strict=True)),
     )
+
+
+@given(st.frozensets(st.dates(date(2026, 12, 8), date(2027, 12, 31)), min_size=1, max_size=40))
+def test_the_holidays_a_reply_shows_read_back(holidays: frozenset[date]) -> None:
+    """Every run of dates written out (`shown` as many as there are) types back the same."""
+    text = describe_holidays(holidays, shown=len(holidays))
+    now = datetime(2026, 12, 8, 12, tzinfo=UTC)
+    new, _ = apply_settings(GroupSettings(), f"holidays={text}", CATS, now=now)
+    assert new.holidays == holidays

@@ -7,7 +7,9 @@ import pytest
 from bot.group_settings import SettingsError, parse_timezone
 from bot.settings_text import Assignment, read_assignments, split_assignments
 
-SETTINGS = "time, tz, days, categories, difficulty, reveal, admins, appeals, recap, remind"
+SETTINGS = (
+    "time, tz, days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind"
+)
 
 
 def test_every_alias_names_its_setting() -> None:

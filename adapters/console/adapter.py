@@ -27,7 +27,6 @@ from adapters.console.translate import (
     parse_duration,
     parse_meta,
     parse_moment,
-    render,
     without_comment,
 )
 from bot.clock import ManualClock
@@ -69,6 +68,8 @@ Console commands:
   :like NAME          react 👍 to NAME's last message in the thread (a helpful vote)
   :unlike NAME        take that 👍 back
   :fail-posts N       make the next N posts to the platform fail (to try retries)
+  :close-dms NAME     close NAME's direct messages: the bot's private messages are refused
+  :open-dms NAME      open them again
   :help               this list;  :quit  leave
   # ...               a comment, alone on a line or after two spaces, is ignored
 Anything starting with / is a bot command (try /help); any other line is a message
@@ -221,7 +222,7 @@ class ConsoleSession:
     def _show(self, reply: Reply, event: Event) -> None:
         self._line_failed = self._line_failed or reply.is_error
         thread = event.place.thread_id if reply.visibility is Visibility.THREAD else None
-        self._say(render(reply, self._channel, self._member.name, thread))
+        self._say(self._chat.rendered(reply, self._channel, self._member.name, thread))
         if reply.form is not None:
             self._pending_form, self._form_values = reply.form, {}
         if reply.buttons:
@@ -245,6 +246,8 @@ class ConsoleSession:
             "like": self._meta_like,
             "unlike": self._meta_unlike,
             "fail-posts": self._meta_fail_posts,
+            "close-dms": self._meta_close_dms,
+            "open-dms": self._meta_open_dms,
             "cancel": self._meta_cancel,
         }
         if meta.name in ("quit", "exit", "q"):
@@ -375,6 +378,22 @@ class ConsoleSession:
             raise ValueError("Say how many: :fail-posts 2")
         self._chat.failures_left = int(arg)
         self._say(f"(the next {arg} post(s) to the platform will fail)")
+
+    async def _meta_close_dms(self, arg: str) -> None:
+        name = self._dm_member(arg, "close")
+        self._chat.closed_dms.add(name.lower())
+        self._say(f"({name} takes no direct messages now)")
+
+    async def _meta_open_dms(self, arg: str) -> None:
+        name = self._dm_member(arg, "open")
+        self._chat.closed_dms.discard(name.lower())
+        self._say(f"({name} takes direct messages again)")
+
+    def _dm_member(self, arg: str, verb: str) -> str:
+        name = arg.strip().removeprefix("@")
+        if not name or " " in name:
+            raise ValueError(f"Say whose: :{verb}-dms NAME")
+        return name
 
     async def _meta_cancel(self, _: str) -> None:
         self._pending_form, self._form_values = None, {}

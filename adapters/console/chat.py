@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import itertools
+import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.translate import render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
-from bot.replies import Button, Reply
+from bot.ports import PrivateClosed
+from bot.replies import Button, Image, Reply
 
 __all__ = ["ConsoleChat", "PlatformUnavailable"]
 
@@ -47,7 +51,11 @@ class ConsoleChat:
     # member id -> the buttons of the last private message sent them (an admin's case)
     private_buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     failures_left: int = 0
+    # members (by id) whose direct messages are closed (`:close-dms`): private messages to
+    # them are refused as a platform refuses them
+    closed_dms: set[str] = field(default_factory=set)
     run_tag: str = field(default_factory=_new_run_tag)
+    chart_dir: Path | None = None  # where pictures are written; None: the system's temp dir
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _id(self, kind: str, n: int) -> str:
@@ -66,6 +74,25 @@ class ConsoleChat:
         self.out.write(text + "\n")
         self.out.flush()
 
+    def save_image(self, image: Image) -> Path:
+        """Write a reply's picture to a new file (`stats-<random>.png`); return its path."""
+        folder = self.chart_dir or Path(tempfile.gettempdir()) / "studybot-charts"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem, _, suffix = image.filename.rpartition(".")
+        handle, name = tempfile.mkstemp(
+            prefix=f"{stem or 'chart'}-", suffix=f".{suffix}", dir=folder
+        )
+        with os.fdopen(handle, "wb") as file:
+            file.write(image.data)
+        return Path(name)
+
+    def rendered(self, reply: Reply, channel: str, member: str, place: str | None) -> str:
+        """Return a reply as terminal text; its picture, if any, is saved and its path shown."""
+        text = render(reply, channel, member, place)
+        if reply.image is None:
+            return text
+        return f"{text}\n    [picture: {self.save_image(reply.image)}]"
+
     async def post_round(self, channel: ChannelRef, card: Reply) -> PostedRound:
         """Print a round's card and open its thread."""
         self._fail_if_asked()
@@ -75,7 +102,7 @@ class ConsoleChat:
         thread = ChannelRef(channel.platform, channel.workspace_id, channel.channel_id, thread_id)
         self.threads[channel.channel_id] = thread_id
         self.last_buttons[channel.channel_id] = card.buttons
-        self._print(render(card, channel.channel_id, "", None))
+        self._print(self.rendered(card, channel.channel_id, "", None))
         return PostedRound(message, thread)
 
     async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
@@ -83,14 +110,19 @@ class ConsoleChat:
         self._fail_if_asked()
         message = MessageRef(place, self.new_id("m"))
         self.last_buttons[place.channel_id] = reply.buttons
-        self._print(render(reply, place.channel_id, "", place.thread_id))
+        self._print(self.rendered(reply, place.channel_id, "", place.thread_id))
         return message
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Print a message only one member sees; its buttons are theirs to press."""
+        """Print a message only one member sees; its buttons are theirs to press.
+
+        A member whose DMs were closed (`:close-dms`) gets nothing: `PrivateClosed`.
+        """
+        if member.user_id in self.closed_dms:
+            raise PrivateClosed("dms_closed")
         if reply.buttons:
             self.private_buttons[member.user_id] = reply.buttons
-        self._print(render(reply, "", member.display_name or member.user_id, None))
+        self._print(self.rendered(reply, "", member.display_name or member.user_id, None))
 
     def member_id(self, mention: str) -> str | None:
         """Return the member a word of settings text names: a name (`bob`, `@Bob`) is the id."""

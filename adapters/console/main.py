@@ -58,7 +58,7 @@ async def run_console(
     `bank` is the question bank when already loaded (else it is read from settings).
     """
     clock = ManualClock(options.start or FIRST_START)
-    chat = ConsoleChat(sys.stdout)
+    chat = ConsoleChat(sys.stdout, chart_dir=config.chart_dir)
     try:
         # One trusted person at a terminal, and scripts that run lines as fast as they can.
         app = await build_app(replace(config, member_limits=False), chat, clock, bank=bank)

@@ -29,11 +29,18 @@ import discord
 from adapters.discord.events import member_mention
 from adapters.discord.render import BUTTON_PREFIX, Outgoing, message_kwargs, render
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
-from bot.ports import NotAllowed
+from bot.ports import NotAllowed, PrivateClosed
 from bot.recap_messages import RECAP_BOARD
 from bot.replies import Reply
 
-__all__ = ["DEFAULT_RATE", "DiscordChat", "Pacer", "UnsuitableChannel", "process_rate"]
+__all__ = [
+    "DEFAULT_RATE",
+    "PRIVATE_CLOSED_CODES",
+    "DiscordChat",
+    "Pacer",
+    "UnsuitableChannel",
+    "process_rate",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,10 @@ THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 THREAD_ALREADY_CREATED = 160004
 UNKNOWN_CHANNEL = 10003
+# Discord's JSON error codes that refuse a direct message for a reason of the member's:
+# 50007 Cannot send messages to this user (DMs closed to the server's members, the bot
+# blocked, no server shared any more), 10013 Unknown User (the account is gone).
+PRIVATE_CLOSED_CODES = frozenset({50007, 10013})
 _REMEMBERED_POSTS = 10_000
 _REMEMBERED_DMS = 100_000  # members' DM channel ids the port keeps (discord.py keeps 128)
 # Where a round can be posted: channels whose messages can start a public thread (not
@@ -245,7 +256,7 @@ class DiscordChat:
                 "channel %s: opening the thread on the already posted round", channel.channel_id
             )
             await self.pacer.wait()
-            await target.get_partial_message(message_id).edit(**message_kwargs(head))
+            await target.get_partial_message(message_id).edit(**message_kwargs(head, editing=True))
         try:
             thread_id = await self._open_thread(int(channel.channel_id), message_id, card)
         except discord.Forbidden:
@@ -337,23 +348,30 @@ class DiscordChat:
         return MessageRef(place, str(message.id))
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Send a direct message to a member, opening the DM channel only the first time.
+        """Send a direct message to a member; `PrivateClosed` if Discord refuses it for them.
 
-        discord.py keeps only the latest 128 DM channels; the port remembers many more,
-        so a daily reminder to the same members costs one request each, not two, and
-        does not lean on Discord's separate limit on opening DMs.
+        The DM channel is opened only the first time: discord.py keeps the latest 128
+        DM channels, the port remembers many more, so a daily reminder to the same
+        members costs one request each, not two, and does not lean on Discord's
+        separate limit on opening DMs.
         """
-        channel_id = self._dm_channels.get(member.user_id)
-        if channel_id is None:
-            await self.pacer.wait()
-            dm = await self._client.create_dm(discord.Object(int(member.user_id)))
-            channel_id = dm.id
-        self._dm_channels[member.user_id] = channel_id
-        self._dm_channels.move_to_end(member.user_id)
-        while len(self._dm_channels) > _REMEMBERED_DMS:
-            self._dm_channels.popitem(last=False)
-        target = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
-        await self._send_all(target, render(reply))
+        try:
+            channel_id = self._dm_channels.get(member.user_id)
+            if channel_id is None:
+                await self.pacer.wait()
+                dm = await self._client.create_dm(discord.Object(int(member.user_id)))
+                channel_id = dm.id
+            self._dm_channels[member.user_id] = channel_id
+            self._dm_channels.move_to_end(member.user_id)
+            while len(self._dm_channels) > _REMEMBERED_DMS:
+                self._dm_channels.popitem(last=False)
+            private = discord.ChannelType.private
+            target = self._client.get_partial_messageable(channel_id, type=private)
+            await self._send_all(target, render(reply))
+        except discord.HTTPException as exc:
+            if exc.code not in PRIVATE_CLOSED_CODES:
+                raise
+            raise PrivateClosed(f"discord {exc.code}") from exc
 
     async def react(self, channel_id: int, message_id: int, emoji: str) -> None:
         """Add a reaction to a message."""

@@ -41,6 +41,7 @@ from adapters.discord.settings import DiscordSettings
 from bot import messages, telemetry
 from bot.core import Core
 from bot.model import ChannelRef, MemberRef
+from bot.ports import PrivateClosed
 from bot.reconnect import TRANSIENT, keep_trying
 from bot.replies import Reply, Visibility
 
@@ -330,7 +331,7 @@ class StudybotClient(discord.AutoShardedClient):
         """Tell a member privately (a DM); if their DMs are closed, answer their message."""
         try:
             await self.chat.send_private(member, reply)
-        except discord.Forbidden:
+        except (PrivateClosed, discord.Forbidden):
             if message is None:
                 log.info("member %s does not take direct messages", member.user_id)
                 return

@@ -210,11 +210,11 @@ class Interactions:
             ephemeral = shown.visibility is Visibility.PRIVATE
             for part in render(shown):
                 if original_open and ephemeral:
-                    await interaction.edit_original_response(**message_kwargs(part))
+                    await interaction.edit_original_response(**message_kwargs(part, editing=True))
                 else:
                     if original_open:
                         await interaction.edit_original_response(
-                            **message_kwargs(render(_MOVED)[0])
+                            **message_kwargs(render(_MOVED)[0], editing=True)
                         )
                     await interaction.followup.send(**message_kwargs(part), ephemeral=ephemeral)
                 original_open = False

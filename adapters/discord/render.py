@@ -12,6 +12,7 @@ are written as they are registered here (`adapters.discord.commands`).
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,13 +21,14 @@ import discord
 
 from adapters.discord.commands import spell_command
 from bot.command_refs import spell_reply
-from bot.replies import Button, Field, Form, Reply
+from bot.replies import Button, Field, Form, Image, Reply
 
 __all__ = [
     "BUTTON_PREFIX",
     "FORM_PREFIX",
     "NO_MENTIONS",
     "Outgoing",
+    "attachment",
     "button_id",
     "message_kwargs",
     "modal_for",
@@ -41,6 +43,7 @@ FORM_PREFIX = "sbf"
 
 CONTENT_LIMIT = 2000
 DESCRIPTION_LIMIT = 4096
+ALT_LIMIT = 1024  # an attachment's description (its alt text)
 TITLE_LIMIT = 256
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
@@ -66,11 +69,12 @@ _LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,16}")
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One Discord message: content and/or embeds, and the buttons under it."""
+    """One Discord message: content and/or embeds, the buttons under it, a picture attached."""
 
     content: str | None
     embeds: tuple[discord.Embed, ...] = ()
     buttons: tuple[Button, ...] = ()
+    image: Image | None = None
 
 
 def _clip(text: str, limit: int) -> str:
@@ -211,7 +215,7 @@ def _is_plain(reply: Reply) -> bool:
 
 
 def render(reply: Reply) -> list[Outgoing]:
-    """Return the Discord messages that show a reply; its buttons go under the last one."""
+    """Return the Discord messages that show a reply; its buttons and picture go on the last."""
     reply = spell_reply(reply, spell_command)
     buttons = reply.buttons[:BUTTONS_PER_MESSAGE]
     if _is_plain(reply):
@@ -221,12 +225,23 @@ def render(reply: Reply) -> list[Outgoing]:
     else:
         outgoing = [Outgoing(content=None, embeds=tuple(group)) for group in _pack(_embeds(reply))]
     last = outgoing[-1]
-    outgoing[-1] = Outgoing(last.content, last.embeds, buttons)
+    outgoing[-1] = Outgoing(last.content, last.embeds, buttons, reply.image)
     return outgoing
 
 
-def message_kwargs(part: Outgoing) -> dict[str, Any]:
-    """Return what discord.py's send and edit calls take to show one rendered message."""
+def attachment(image: Image) -> discord.File:
+    """Return a picture as a file to attach, its alt text as the attachment's description."""
+    return discord.File(
+        io.BytesIO(image.data), filename=image.filename, description=image.alt[:ALT_LIMIT]
+    )
+
+
+def message_kwargs(part: Outgoing, *, editing: bool = False) -> dict[str, Any]:
+    """Return what discord.py's send and edit calls take to show one rendered message.
+
+    A picture is a file to send (`file`), or, for an edit (`editing`), the message's
+    attachments.
+    """
     kwargs: dict[str, Any] = {
         "allowed_mentions": NO_MENTIONS,
         "content": part.content,
@@ -235,6 +250,9 @@ def message_kwargs(part: Outgoing) -> dict[str, Any]:
     view = view_for(part.buttons)
     if view is not None:
         kwargs["view"] = view
+    if part.image is not None:
+        file = attachment(part.image)
+        kwargs.update({"attachments": [file]} if editing else {"file": file})
     return kwargs
 
 

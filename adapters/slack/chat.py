@@ -32,13 +32,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import SlackMessage, render_message, render_summary
 from adapters.slack.text import member_mention
+from adapters.slack.uploads import send_image, send_image_privately
 from bot import messages
 from bot.model import ChannelRef, MemberRef, MessageRef, PostedRound
-from bot.ports import NotAllowed
+from bot.ports import NotAllowed, PrivateClosed
 from bot.replies import Reply
 
 __all__ = [
     "METADATA_TYPE",
+    "PRIVATE_CLOSED_ERRORS",
     "TRIGGER_LIFETIME",
     "PacedRateLimitRetryHandler",
     "PostPacer",
@@ -259,6 +261,23 @@ _REFUSALS = {
 }
 
 
+# Web API errors that refuse a direct message for a reason of the member's: an account
+# deactivated (`user_disabled`; its DM is archived: `is_archived`), gone or never seen
+# (`user_not_found`, `channel_not_found`), out of the app's sight (`user_not_visible`, a
+# Slack Connect guest), a bot (`cannot_dm_bot`), or a DM the app is kept out of.
+PRIVATE_CLOSED_ERRORS = frozenset(
+    {
+        "cannot_dm_bot",
+        "user_not_found",
+        "user_not_visible",
+        "user_disabled",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+    }
+)
+
+
 def _metadata(key: str | None) -> dict[str, Any] | None:
     if key is None:
         return None
@@ -378,7 +397,9 @@ class SlackChat:
             posted = self._rounds.get(round_key) or await self.find_round_post(place, round_key)
             if posted is not None:
                 return await self._post_in_thread_and_summary(place, posted.thread, reply)
-        return MessageRef(place, await self._send_all(place, reply))
+        ref = MessageRef(place, await self._send_all(place, reply))
+        await send_image(self._client, place.channel_id, place.thread_id, reply)
+        return ref
 
     async def message_link(self, place: ChannelRef, message_id: str) -> str | None:
         """Return the permalink of a message in a channel or thread (`bot.ports.MessageLinks`)."""
@@ -410,9 +431,19 @@ class SlackChat:
         return MessageRef(place, ts)
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Send a message in the member's direct messages with the app."""
+        """Send a message in the member's direct messages with the app.
+
+        `PrivateClosed` if Slack refuses it for a reason of the member's.
+        """
         place = ChannelRef(member.platform, "", member.user_id)
-        await self._send_all(place, reply)
+        try:
+            await self._send_all(place, reply)
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            if error not in PRIVATE_CLOSED_ERRORS:
+                raise
+            raise PrivateClosed(f"slack {error}") from exc
+        await send_image_privately(self._client, member.user_id, reply)
 
     # -- finding posts again after a crash (bot.ports.PostLookup) ---------------
 

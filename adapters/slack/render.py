@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.commands import spell_command
+from adapters.slack.message_parts import MAX_MESSAGE_TEXT, share_out
 from bot.command_refs import spell, spell_reply
 from bot.markup import plain_text
 from bot.replies import Button, Field, Form, Reply
 
 __all__ = [
-    "MAX_BLOCKS",
     "MAX_MODAL_BLOCKS",
     "MAX_SECTION_TEXT",
     "FormContext",
@@ -43,7 +43,6 @@ __all__ = [
     "render_summary",
 ]
 
-MAX_BLOCKS = 50  # a message
 MAX_MODAL_BLOCKS = 100  # a modal or the Home tab
 MAX_SECTION_TEXT = 3000
 MAX_HEADER = 150
@@ -291,6 +290,8 @@ def _field_blocks(fields: Sequence[Field]) -> list[dict[str, Any]]:
         if not body.strip():
             continue  # nothing to show
         if f.inline and len(body) <= MAX_FIELD_TEXT:
+            if sum(len(i["text"]) for i in inline) + len(body) > MAX_MESSAGE_TEXT:
+                close_inline()  # a section a message can hold
             inline.append({"type": "mrkdwn", "text": body})
             if len(inline) == MAX_FIELDS:
                 close_inline()
@@ -363,20 +364,31 @@ def _tail_blocks(reply: Reply) -> list[dict[str, Any]]:
         for piece in chunk_mrkdwn(mrkdwn(reply.footer or ""))
         if piece.strip()
     ]
-    blocks.extend(  # a footer is a line or two; a longer one continues in further blocks
-        {"type": "context", "elements": elements[i : i + MAX_CONTEXT_ELEMENTS]}
-        for i in range(0, len(elements), MAX_CONTEXT_ELEMENTS)
-    )
+    # A footer is a line or two; a longer one continues in further blocks, each within what
+    # a message may hold.
+    groups: list[list[dict[str, Any]]] = []
+    size = 0
+    for element in elements:
+        if (
+            not groups
+            or len(groups[-1]) == MAX_CONTEXT_ELEMENTS
+            or (size + len(element["text"]) > MAX_MESSAGE_TEXT)
+        ):
+            groups.append([])
+            size = 0
+        groups[-1].append(element)
+        size += len(element["text"])
+    blocks.extend({"type": "context", "elements": group} for group in groups)
     return blocks
 
 
 def render_message(reply: Reply) -> list[SlackMessage]:
-    """Return a reply as one Slack message, or several when it exceeds 50 blocks.
+    """Return a reply as one Slack message, or several when it is too long for one.
 
     The buttons and the footer go with the last message; every message keeps
-    within the limits of a section's text and a message's blocks, and no block
-    has empty or only-whitespace text (a reply with nothing to show shows its
-    notification text).
+    within the limits of a section's text, a message's blocks and the text a
+    message's blocks may hold in all, and no block has empty or only-whitespace
+    text (a reply with nothing to show shows its notification text).
     """
     reply = spell_reply(reply, spell_command)
     body = _body_blocks(reply)
@@ -384,15 +396,7 @@ def render_message(reply: Reply) -> list[SlackMessage]:
     text = fallback_text(reply)
     if not body and not tail:
         body = [_section(text)]
-    messages: list[SlackMessage] = []
-    while body and len(body) + len(tail) > MAX_BLOCKS:
-        messages.append(SlackMessage(text, tuple(body[:MAX_BLOCKS])))
-        body = body[MAX_BLOCKS:]
-    rest = body + tail
-    messages.extend(
-        SlackMessage(text, tuple(rest[i : i + MAX_BLOCKS])) for i in range(0, len(rest), MAX_BLOCKS)
-    )
-    return messages
+    return [SlackMessage(text, tuple(blocks)) for blocks in share_out(body, tail)]
 
 
 def render_summary(reply: Reply, link: str | None) -> SlackMessage:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -21,7 +21,9 @@ from adapters.slack.chat import SlackChat, slack_error, waiting
 from adapters.slack.events import PLATFORM
 from adapters.slack.modals import NOT_OPENED, OpenedModal, form_view, modal_view
 from adapters.slack.render import SlackMessage, reaction_name, render_message
+from adapters.slack.uploads import IN_YOUR_DMS, send_image, send_image_privately
 from bot.model import ChannelRef, MemberRef
+from bot.ports import PrivateClosed
 from bot.replies import Reply, Visibility
 
 __all__ = ["Origin", "Responder"]
@@ -39,6 +41,17 @@ class Origin:
     message_ts: str | None = None  # the member's message, for a reaction
     response_url: str | None = None  # where a command's or a button's replies go
     modal: OpenedModal | None = None  # opened already: the first reply goes in it
+
+
+def _pointing_to_dms(reply: Reply) -> Reply:
+    """Return a private reply without its picture, saying where it went instead.
+
+    An ephemeral message takes no file: the picture goes to the member's DMs.
+    """
+    if reply.image is None:
+        return reply
+    footer = f"{reply.footer}\n{IN_YOUR_DMS}" if reply.footer else IN_YOUR_DMS
+    return replace(reply, footer=footer, image=None)
 
 
 class Responder:
@@ -65,6 +78,8 @@ class Responder:
                 await self._show(reply, origin)
             except SlackApiError as exc:
                 log.warning("slack: could not show a reply: %s", slack_error(exc))
+            except PrivateClosed as exc:  # nowhere to show it: the member's DMs are closed too
+                log.info("slack: could not show a reply: %s", exc)
 
     async def _fill_modal(self, reply: Reply | None, origin: Origin, modal: OpenedModal) -> None:
         """Show the core's first reply in the modal opened for it (if it is not there yet)."""
@@ -86,13 +101,15 @@ class Responder:
             await self._client.views_open(trigger_id=origin.trigger_id, view=view)
             return
         if reply.visibility is Visibility.PRIVATE:
-            await self._show_private(reply, origin)
+            await self._show_private(_pointing_to_dms(reply), origin)
+            await send_image_privately(self._client, origin.user_id, reply)
         elif reply.visibility is Visibility.THREAD and origin.place.thread_id is not None:
             await self._chat.post(origin.place, reply)
         elif origin.response_url is not None and origin.place.thread_id is None:
             for message in render_message(reply):
                 if not await self._respond(origin.response_url, message, "in_channel"):
                     await self._chat.post_message(origin.place.channel(), message)
+            await send_image(self._client, origin.place.channel_id, None, reply)
         else:
             await self._chat.post(origin.place.channel(), reply)
 

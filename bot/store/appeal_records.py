@@ -15,16 +15,18 @@ from datetime import date, datetime
 
 from bot.clock import from_micros, to_micros
 from bot.content.appeal_report import AppealOutcome
-from bot.recount import Recount, ScoredAnswer
+from bot.recount import Recount, RecountOf, ScoredAnswer
 from bot.store.base import StoreBase
 from bot.store.database import Executor, Row, take_turns
 from bot.store.records import (
     AnswerUnderReview,
     Appeal,
     AppealStatus,
+    BridgeKind,
     RegradeNote,
     RegradeOutcome,
     RegradeWrite,
+    StreakBridge,
 )
 from bot.store.round_records import GROUP_SCORES_LOCK
 from bot.store.rows import covered_from_text, covered_to_text, time_or_none
@@ -32,8 +34,6 @@ from bot.store.score_records import set_member_totals, write_member_stats
 
 __all__ = ["AppealRecords", "RecountOf"]
 
-# A member's answers, as stored, turned into their recount (the rules live with the caller).
-RecountOf = Callable[[Sequence[ScoredAnswer]], Recount]
 
 _REVIEW_COLUMNS = (
     "a.id AS answer_id, a.round_id, r.group_id, r.question_id, r.local_date, r.revealed_at,"
@@ -107,6 +107,16 @@ async def _scored_answers(
         )
         for r in rows
     ]
+
+
+async def _bridges(tx: Executor, group_id: int, member_id: int) -> list[StreakBridge]:
+    """Return the rounds a freeze or an away day bridged for a member in a group, in order."""
+    rows = await tx.fetch(
+        "SELECT seq, kind FROM streak_bridges WHERE group_id = :group_id"
+        " AND member_id = :member_id ORDER BY seq",
+        {"group_id": group_id, "member_id": member_id},
+    )
+    return [StreakBridge(member_id, r["seq"], BridgeKind(r["kind"])) for r in rows]
 
 
 async def _decided(tx: Executor, write: RegradeWrite) -> RegradeOutcome | None:
@@ -231,7 +241,7 @@ class AppealRecords(StoreBase):
                 "SELECT coverage, points FROM answers WHERE id = :id", {"id": write.answer_id}
             )
             assert before is not None
-            result = recount_of(answers)
+            result = recount_of(answers, await _bridges(tx, write.group_id, write.member_id))
             changed = await self._write_recount(tx, write, answers, result)
             await self._record(tx, write, before, result)
         return RegradeOutcome(True, int(before["points"]), result.points[write.answer_id], changed)

@@ -11,6 +11,7 @@ import logging
 
 from bot.clock import Clock, to_micros
 from bot.store.database import Database, take_turns
+from bot.store.reminder_records import REMINDER_TABLES, REMINDERS_VERSION
 
 __all__ = [
     "APPEALS_VERSION",
@@ -35,6 +36,16 @@ APPEALS_VERSION = 9
 _BOX_DAYS = "(CASE box WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 3 THEN 4 WHEN 4 THEN 8 ELSE 16 END)"
 # The schema version that brought members' reports of a problem with a question.
 REPORTS_VERSION = 12
+
+# A member's real attempts in a group (of the member_stats row an UPDATE is at), each
+# with its run: the same for attempts in consecutive revealed rounds.
+_ATTEMPT_RUNS = (
+    "SELECT r.reveal_seq - ROW_NUMBER() OVER (ORDER BY r.reveal_seq) AS run"
+    " FROM answers a JOIN rounds r ON r.id = a.round_id"
+    " WHERE r.group_id = member_stats.group_id AND a.member_id = member_stats.member_id"
+    " AND a.late = 0 AND a.attempt = 1 AND a.points IS NOT NULL"
+    " AND r.reveal_seq IS NOT NULL"
+)
 
 log = logging.getLogger(__name__)
 
@@ -393,34 +404,56 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        14,
+        REMINDERS_VERSION,
         "reminders before the reveal: members' choice, one claim per round, one send per member",
+        REMINDER_TABLES,
+    ),
+    (
+        15,
+        "members whose direct messages the platform refused, left alone until a retry time",
         (
-            # A member's own choice (`/remind off|on`); without a row, reminders are on.
-            """CREATE TABLE member_preferences (
-                member_id {bigint} PRIMARY KEY REFERENCES members (id),
-                remind INTEGER NOT NULL
+            # Keyed by the platform's user id (as a private message names its member), not
+            # members.id: the bot may DM someone it never recorded (a listed admin, say).
+            """CREATE TABLE private_closed (
+                platform TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                closed_at {bigint} NOT NULL,
+                retry_after {bigint} NOT NULL,
+                PRIMARY KEY (platform, user_id)
             )""",
-            # A round's reminder, planned when the round is posted: `status` is due (at
-            # `remind_at`), sending (leased until `lease_until`), sent or skipped.
-            """CREATE TABLE round_reminders (
-                round_id {bigint} PRIMARY KEY REFERENCES rounds (id),
-                remind_at {bigint} NOT NULL,
-                status TEXT NOT NULL,
-                lease_owner TEXT,
-                lease_until {bigint},
-                sent INTEGER NOT NULL DEFAULT 0
+        ),
+    ),
+    (
+        16,
+        "streak freezes and away days: freezes held and used, bridged rounds, away ranges",
+        (
+            "ALTER TABLE member_stats ADD COLUMN freezes INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE member_stats ADD COLUMN freezes_used INTEGER NOT NULL DEFAULT 0",
+            # The freezes earned so far: one per seven answered rounds in a row, at most
+            # two (none were used yet). A run is the attempts whose reveal number less
+            # their rank is the same.
+            f"""UPDATE member_stats SET freezes = (
+                SELECT CASE WHEN SUM(n / 7) > 2 THEN 2 ELSE COALESCE(SUM(n / 7), 0) END
+                FROM (SELECT COUNT(*) AS n FROM ({_ATTEMPT_RUNS}) runs GROUP BY run) sizes
             )""",
-            "CREATE INDEX round_reminders_due ON round_reminders (status, remind_at)",
-            # Each member reminded of a round, recorded before the message goes out: a
-            # process taking over a fan-out sends only to the members not recorded.
-            """CREATE TABLE member_reminders (
-                round_id {bigint} NOT NULL REFERENCES rounds (id),
+            # A revealed round (reveal_seq) a member's streak went over without an
+            # answer: kind is freeze or away. A recount replays them with the answers.
+            """CREATE TABLE streak_bridges (
+                group_id {bigint} NOT NULL REFERENCES groups (id),
                 member_id {bigint} NOT NULL REFERENCES members (id),
-                sent_at {bigint} NOT NULL,
-                error TEXT,
-                PRIMARY KEY (round_id, member_id)
+                seq INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                PRIMARY KEY (group_id, member_id, seq)
             )""",
+            # Local dates (YYYY-MM-DD, the group's time zone), first to last inclusive.
+            """CREATE TABLE away_days (
+                id {pk},
+                group_id {bigint} NOT NULL REFERENCES groups (id),
+                member_id {bigint} NOT NULL REFERENCES members (id),
+                first_day TEXT NOT NULL,
+                last_day TEXT NOT NULL
+            )""",
+            "CREATE INDEX away_days_by_group ON away_days (group_id, last_day)",
         ),
     ),
 )

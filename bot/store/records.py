@@ -17,8 +17,11 @@ __all__ = [
     "AnswerWrite",
     "Appeal",
     "AppealStatus",
+    "AwayRange",
+    "BridgeKind",
     "MemberAnswer",
     "MemberStats",
+    "OpenStreak",
     "PracticeAttempt",
     "PracticeSummary",
     "RecapAnswer",
@@ -31,6 +34,7 @@ __all__ = [
     "RoundResult",
     "ScoreEntry",
     "Standing",
+    "StreakBridge",
     "VoteReaction",
     "WithdrawOutcome",
     "joined_parts",
@@ -130,18 +134,64 @@ class MemberStats:
     member_id: int
     streak: int = 0
     best_streak: int = 0
-    last_seq: int = 0
+    last_seq: int = 0  # the last revealed round the streak covers: answered, or bridged
     rounds_answered: int = 0
     coverage_sum: float = 0.0
+    freezes: int = 0  # streak freezes held (earned every 7 answered rounds in a row)
+    freezes_used: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStreak:
+    """A member whose streak runs up to a group's latest revealed round, and who they are."""
+
+    stats: MemberStats
+    user_id: str
+    display_name: str
+
+
+class BridgeKind(StrEnum):
+    """What kept a member's streak over a revealed round they did not answer."""
+
+    FREEZE = "freeze"  # one of their streak freezes
+    AWAY = "away"  # a day they said they would be away (no freeze used)
+
+
+@dataclass(frozen=True, slots=True)
+class StreakBridge:
+    """A revealed round (its reveal number) a member's streak goes over without an answer."""
+
+    member_id: int
+    seq: int
+    kind: BridgeKind
+
+
+@dataclass(frozen=True, slots=True)
+class AwayRange:
+    """Local dates, first to last inclusive, a member said they are away from a group."""
+
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        """Return how many days the range holds."""
+        return (self.last - self.first).days + 1
 
 
 @dataclass(frozen=True, slots=True)
 class RoundResult:
-    """Everything a reveal writes, in one transaction."""
+    """Everything a reveal writes, in one transaction.
+
+    `stats` holds the members who answered and those a bridge kept the streak of;
+    `bridges` every bridge of the round, kept or not (an away day is stored even
+    without a streak to keep, so a recount that revives one keeps it too).
+    """
 
     round_id: int
     scores: tuple[ScoreEntry, ...]
     stats: tuple[MemberStats, ...]
+    bridges: tuple[StreakBridge, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,38 @@ from bot.model import MemberRef
 from bot.store.base import StoreBase
 from bot.store.records import ReminderRecipient
 
-__all__ = ["ReminderRecords"]
+__all__ = ["REMINDERS_VERSION", "REMINDER_TABLES", "ReminderRecords"]
+
+# The schema version that brought reminders, and its statements (bot.store.migrations runs
+# them once, in order; as every migration, never change them: add a migration instead).
+REMINDERS_VERSION = 14
+REMINDER_TABLES = (
+    # A member's own choice (`/remind off|on`); without a row, reminders are on.
+    """CREATE TABLE member_preferences (
+        member_id {bigint} PRIMARY KEY REFERENCES members (id),
+        remind INTEGER NOT NULL
+    )""",
+    # A round's reminder, planned when the round is posted: `status` is due (at
+    # `remind_at`), sending (leased until `lease_until`), sent or skipped.
+    """CREATE TABLE round_reminders (
+        round_id {bigint} PRIMARY KEY REFERENCES rounds (id),
+        remind_at {bigint} NOT NULL,
+        status TEXT NOT NULL,
+        lease_owner TEXT,
+        lease_until {bigint},
+        sent INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX round_reminders_due ON round_reminders (status, remind_at)",
+    # Each member reminded of a round, recorded before the message goes out: a
+    # process taking over a fan-out sends only to the members not recorded.
+    """CREATE TABLE member_reminders (
+        round_id {bigint} NOT NULL REFERENCES rounds (id),
+        member_id {bigint} NOT NULL REFERENCES members (id),
+        sent_at {bigint} NOT NULL,
+        error TEXT,
+        PRIMARY KEY (round_id, member_id)
+    )""",
+)
 
 # A round's reminder that may be sent now: due, or left mid-send by a process whose
 # lease ran out (or, with :include_own, by an earlier run of this one); its round still

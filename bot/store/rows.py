@@ -55,7 +55,9 @@ REVIEW_COLUMNS = (
     "question_id, due_at, attempts, best_coverage, state, step, stability, difficulty,"
     " last_review_at"
 )
-STATS_COLUMNS = "member_id, streak, best_streak, last_seq, rounds_answered, coverage_sum"
+STATS_COLUMNS = (
+    "member_id, streak, best_streak, last_seq, rounds_answered, coverage_sum, freezes, freezes_used"
+)
 ATTEMPT_COLUMNS = "id, member_id, question_id, started_at, hinted, revealed, answered_at, coverage"
 
 
@@ -149,6 +151,8 @@ def stats_from_row(row: Row) -> MemberStats:
         row["last_seq"],
         row["rounds_answered"],
         row["coverage_sum"],
+        row["freezes"],
+        row["freezes_used"],
     )
 
 

@@ -112,14 +112,16 @@ async def _join_places(tx: Executor, additions: Sequence[dict[str, Any]]) -> Non
 
 
 async def write_member_stats(tx: Executor, group_id: int, stats: Sequence[MemberStats]) -> None:
-    """Write the members' running totals in the group (streaks, rounds, coverage)."""
+    """Write the members' running totals in the group (streaks, rounds, coverage, freezes)."""
     await tx.executemany(
         "INSERT INTO member_stats (group_id, member_id, streak, best_streak, last_seq,"
-        " rounds_answered, coverage_sum) VALUES (:group_id, :member_id, :streak,"
-        " :best_streak, :last_seq, :rounds_answered, :coverage_sum)"
+        " rounds_answered, coverage_sum, freezes, freezes_used) VALUES (:group_id,"
+        " :member_id, :streak, :best_streak, :last_seq, :rounds_answered, :coverage_sum,"
+        " :freezes, :freezes_used)"
         " ON CONFLICT (group_id, member_id) DO UPDATE SET streak = excluded.streak,"
         " best_streak = excluded.best_streak, last_seq = excluded.last_seq,"
-        " rounds_answered = excluded.rounds_answered, coverage_sum = excluded.coverage_sum",
+        " rounds_answered = excluded.rounds_answered, coverage_sum = excluded.coverage_sum,"
+        " freezes = excluded.freezes, freezes_used = excluded.freezes_used",
         [
             {
                 "group_id": group_id,
@@ -129,6 +131,8 @@ async def write_member_stats(tx: Executor, group_id: int, stats: Sequence[Member
                 "last_seq": s.last_seq,
                 "rounds_answered": s.rounds_answered,
                 "coverage_sum": s.coverage_sum,
+                "freezes": s.freezes,
+                "freezes_used": s.freezes_used,
             }
             for s in stats
         ],
@@ -183,6 +187,16 @@ async def _save_scores(tx: Executor, result: RoundResult) -> None:
         await _join_places(tx, additions)
     if result.stats:
         await write_member_stats(tx, group_id, result.stats)
+    if result.bridges:
+        await tx.executemany(
+            "INSERT INTO streak_bridges (group_id, member_id, seq, kind)"
+            " VALUES (:group_id, :member_id, :seq, :kind)"
+            " ON CONFLICT (group_id, member_id, seq) DO NOTHING",
+            [
+                {"group_id": group_id, "member_id": b.member_id, "seq": b.seq, "kind": b.kind.value}
+                for b in result.bridges
+            ],
+        )
 
 
 class ScoreRecords(StoreBase):

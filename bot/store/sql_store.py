@@ -14,6 +14,9 @@
 - `AppealRecords` (bot.store.appeal_records): appeals, and regrades with what follows;
 - `QuestionRecords` (bot.store.question_records): rounds' figures, problem reports.
 - `RecapRecords` (bot.store.recap_records): weekly recaps' claims and their figures.
+- `PrivateRecords` (bot.store.private_records): members whose direct messages are closed.
+- `StreakRecords` (bot.store.streak_records): members' away days, streaks a reveal may bridge.
+- `ChartRecords` (bot.store.chart_records): what the charts of /stats and /leaderboard read.
 - `ReminderRecords` (bot.store.reminder_records): reminders before the reveal, claimed once.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
@@ -23,16 +26,19 @@ from __future__ import annotations
 
 from bot.store.answer_records import AnswerRecords
 from bot.store.appeal_records import AppealRecords
+from bot.store.chart_records import ChartRecords
 from bot.store.delivery_records import DeliveryRecords
 from bot.store.group_records import GroupRecords
 from bot.store.migrations import migrate
 from bot.store.practice_records import PracticeRecords
+from bot.store.private_records import PrivateRecords
 from bot.store.question_records import QuestionRecords
 from bot.store.recap_records import RecapRecords
 from bot.store.reminder_records import ReminderRecords
 from bot.store.round_records import RoundRecords
 from bot.store.rows import ROUND_COLUMNS
 from bot.store.score_records import ScoreRecords
+from bot.store.streak_records import StreakRecords
 
 __all__ = ["ROUND_COLUMNS", "SqlStore"]
 
@@ -47,6 +53,9 @@ class SqlStore(
     AppealRecords,
     QuestionRecords,
     RecapRecords,
+    PrivateRecords,
+    StreakRecords,
+    ChartRecords,
     ReminderRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.

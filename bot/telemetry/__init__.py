@@ -10,6 +10,7 @@ from bot.telemetry.events import observe_event
 from bot.telemetry.metrics import (
     answer_recorded,
     platform_error,
+    private_closed,
     round_posted,
     round_revealed,
     scheduler_job_failed,
@@ -24,6 +25,7 @@ __all__ = [
     "log_scope",
     "observe_event",
     "platform_error",
+    "private_closed",
     "round_posted",
     "round_revealed",
     "scheduler_job_failed",

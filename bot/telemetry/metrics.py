@@ -32,6 +32,7 @@ __all__ = [
     "command_timer",
     "exposition",
     "platform_error",
+    "private_closed",
     "round_posted",
     "round_revealed",
     "scheduler_job_failed",
@@ -74,6 +75,14 @@ PLATFORM_ERRORS = Counter(
     "studybot_platform_errors",
     "Calls to a chat platform that failed, by platform and kind of failure.",
     ["platform", "kind"],
+    registry=REGISTRY,
+)
+PRIVATE_CLOSED = Counter(
+    "studybot_private_closed",
+    "Private messages not delivered because the member's direct messages are closed, by"
+    " platform and outcome: refused (the platform said no; the member is noted) or skipped"
+    " (noted earlier, not tried).",
+    ["platform", "outcome"],
     registry=REGISTRY,
 )
 SCHEDULER_LAG = Histogram(
@@ -141,6 +150,11 @@ def platform_error(platform: str, kind: str) -> None:
     `disconnected`), never from free text, so the number of series stays small.
     """
     PLATFORM_ERRORS.labels(platform=platform, kind=kind).inc()
+
+
+def private_closed(platform: str, outcome: str) -> None:
+    """Count a private message a member's closed DMs kept back (`outcome`: refused or skipped)."""
+    PRIVATE_CLOSED.labels(platform=platform, outcome=outcome).inc()
 
 
 def scheduler_lag(job: str, seconds: float) -> None:

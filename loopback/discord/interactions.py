@@ -29,6 +29,7 @@ from loopback.discord.permissions import (
 from loopback.discord.responses import Json, error, json_response
 from loopback.discord.rules import message_problem, response_problem
 from loopback.discord.state import State
+from loopback.discord.uploads import attach
 
 INTERACTION_DEADLINE = 3.0
 INTERACTION_TOKEN_TTL = 15 * 60.0  # follow-ups and edits: an interaction token lives 15 minutes
@@ -305,6 +306,9 @@ class Interactions:
         problem = response_problem(int(record.payload["type"]), kind, data)
         if problem is not None:
             return error(400, 50035, f"Invalid Form Body: {problem}")
+        attachments = attach(body, data, self.state.files, self.state.snowflake)
+        if isinstance(attachments, web.Response):
+            return attachments
         if kind in (4, 5, 7):
             record.original = self.state.new_message(
                 int(record.payload["channel_id"]),
@@ -314,6 +318,7 @@ class Interactions:
                 components=data.get("components"),
                 flags=data.get("flags", 0) | (128 if kind == 5 else 0),
             )
+            record.original["attachments"] = attachments
         record.callback_at = now
         record.callback.set_result(body)
         return json_response(self._callback_response(record, kind, data))
@@ -343,6 +348,10 @@ class Interactions:
             components=body.get("components"),
             flags=body.get("flags", 0),
         )
+        attachments = attach(body, body, self.state.files, self.state.snowflake)
+        if isinstance(attachments, web.Response):
+            return attachments
+        message["attachments"] = attachments
         record.followups.append(message)
         return json_response(message)
 
@@ -366,6 +375,12 @@ class Interactions:
         problem = message_problem({**target, **(body or {})})
         if problem is not None:
             return error(400, 50035, f"Invalid Form Body: {problem}")
+        if "attachments" in body:
+            kept = target.get("attachments") or []
+            attachments = attach(body, body, self.state.files, self.state.snowflake, kept)
+            if isinstance(attachments, web.Response):
+                return attachments
+            target["attachments"] = attachments
         for key in ("content", "embeds", "components"):
             if key in body:
                 target[key] = body[key]

@@ -2,14 +2,15 @@
 
 Login, application info, `GET /gateway/bot`, command registration (kept per
 scope by `CommandStore`), messages (with Discord's size limits and enforced
-nonces), threads started on messages, reactions, DMs, and the interaction
-routes `Interactions` serves. A request is checked in Discord's order: the
-token, injected failures, the global limit, the route's bucket; each call the
-bot makes in a guild channel is checked against its permissions there as
-Discord checks it (`permissions`: 50001 Missing Access, 50013 Missing
-Permissions, 50008 and 50024 for what a forum or voice channel cannot do).
-It counts the answers Discord bans a bot for when there are too many (401,
-403, 429).
+nonces), threads started on messages, reactions, DMs (refused as Discord
+refuses them: 50007 to a user whose DMs are closed, 10013 for an account gone),
+and the interaction routes `Interactions` serves. A request is checked in
+Discord's order: the token, injected failures, the global limit, the route's
+bucket; each call the bot makes in a guild channel is checked against its
+permissions there as Discord checks it (`permissions`: 50001 Missing Access,
+50013 Missing Permissions, 50008 and 50024 for what a forum or voice channel
+cannot do). It counts the answers Discord bans a bot for when there are too
+many (401, 403, 429).
 """
 
 from __future__ import annotations
@@ -28,11 +29,17 @@ from loopback.discord.faults import Faults
 from loopback.discord.gateway import Gateway
 from loopback.discord.interactions import Interactions
 from loopback.discord.members import Members
-from loopback.discord.permissions import EMBED_LINKS, READ_MESSAGE_HISTORY, refusal
+from loopback.discord.permissions import (
+    ATTACH_FILES,
+    EMBED_LINKS,
+    READ_MESSAGE_HISTORY,
+    refusal,
+)
 from loopback.discord.ratelimits import RateLimiter, exempt
 from loopback.discord.responses import Json, answer, error, json_response, now_iso
 from loopback.discord.rules import message_problem
 from loopback.discord.state import State
+from loopback.discord.uploads import UPLOADS, attach, multipart_body
 
 _QUERY_HANDLERS = frozenset({"_get_my_guilds"})  # route handlers that read the query string
 
@@ -89,11 +96,12 @@ class Rest:
         path = "/" + request.match_info["tail"]
         body: Any = None
         if request.can_read_body:
-            raw = await request.read()
-            if request.content_type == "application/json":
-                body = json.loads(raw or b"null")
-            elif request.content_type.startswith("multipart/"):
-                body = {"multipart": raw.decode(errors="replace")}
+            if request.content_type.startswith("multipart/"):
+                body = await multipart_body(request)  # files: payload_json and files[n]
+            else:
+                raw = await request.read()
+                if request.content_type == "application/json":
+                    body = json.loads(raw or b"null")
         loop = asyncio.get_running_loop()
         now = loop.time()
         call = RestCall(request.method, path, dict(request.query), body, now)
@@ -289,6 +297,11 @@ class Rest:
         problem = message_problem(body)
         if problem is not None:
             return error(400, 50035, f"Invalid Form Body: {problem}")
+        if body.get(UPLOADS) and not shown & ATTACH_FILES:
+            return error(403, 50013, "Missing Permissions")
+        attachments = attach(body, body, state.files, state.snowflake)
+        if isinstance(attachments, web.Response):
+            return attachments
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce"):
             existing = state.nonces.get((channel_id, str(nonce)))
@@ -305,6 +318,7 @@ class Rest:
             components=body.get("components"),
             reference=reference,
         )
+        message["attachments"] = attachments
         if body.get("allowed_mentions") is not None:
             message["allowed_mentions"] = body["allowed_mentions"]
         state.messages[int(message["id"])] = message
@@ -400,4 +414,7 @@ class Rest:
         return web.Response(status=204)
 
     async def _open_dm(self, *, body: Any) -> web.Response:
-        return json_response(self.state.dm_channel(int(body["recipient_id"])))
+        recipient = int(body["recipient_id"])
+        if recipient in self.state.gone_users:
+            return error(404, 10013, "Unknown User")
+        return json_response(self.state.dm_channel(recipient))

@@ -69,6 +69,7 @@ class FakeDiscord:
         self.messages = state.messages
         self.reactions = state.reactions
         self.closed_dms = state.closed_dms
+        self.gone_users = state.gone_users
         self.bot_user = state.bot_user
         self.command_store = state.command_store
         self.commands = state.command_store.lists  # "global", and guild ids: what is registered

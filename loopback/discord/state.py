@@ -42,10 +42,12 @@ class State:
         self.messages: dict[int, Json] = {}
         self.reactions: list[tuple[int, int, str]] = []  # the bot's: (channel, message, emoji)
         self.reacted: set[tuple[int, int, str, bool]] = set()  # (message, user, emoji, burst)
-        self.closed_dms: set[int] = set()
+        self.closed_dms: set[int] = set()  # users whose DMs refuse the bot (403, 50007)
+        self.gone_users: set[int] = set()  # deleted accounts: no DM opens (404, 10013)
         self.nonces: dict[tuple[int, str], int] = {}  # (channel, nonce) -> message id
         self.thread_ids: dict[int, int] = {}  # message id -> the thread started on it
         self.dm_channels: dict[int, int] = {}  # user id -> the DM channel with the bot
+        self.files: dict[str, bytes] = {}  # attachment id -> the bytes uploaded
         self._ids = itertools.count(1)
         self._id_base = int(time.time() * 1000) - DISCORD_EPOCH_MS
         self.app_id = self.snowflake()

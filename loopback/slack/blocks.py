@@ -5,6 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# Slack answers `msg_blocks_too_long` to a message whose blocks hold more text than this in
+# all (undocumented; Slack's staff give 12,000 text characters plus room for containers).
+MESSAGE_TEXT_LIMIT = 12_000
+_TOO_LONG_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
+
+
+def _text_length(node: Any) -> int:
+    if isinstance(node, Mapping):
+        return sum(
+            len(value) if key == "text" and isinstance(value, str) else _text_length(value)
+            for key, value in node.items()
+        )
+    if isinstance(node, list):
+        return sum(_text_length(item) for item in node)
+    return 0
+
+
+def blocks_too_long(method: str, payload: Mapping[str, Any]) -> bool:
+    """Tell whether Slack would answer `msg_blocks_too_long` (too much text in the blocks)."""
+    return method in _TOO_LONG_METHODS and _text_length(payload.get("blocks")) > MESSAGE_TEXT_LIMIT
+
 
 def block_kit_errors(payload: Mapping[str, Any]) -> list[str]:
     """Return why Slack would answer `invalid_blocks` to a payload's blocks (or its view's).

@@ -24,7 +24,9 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.state = state = SlackState()
         self.web_api = web_api = WebApi(
-            state, socket_url=lambda: f"ws://127.0.0.1:{self.port}/socket"
+            state,
+            socket_url=lambda: f"ws://127.0.0.1:{self.port}/socket",
+            base_url=lambda: f"http://127.0.0.1:{self.port}",
         )
         self.socket_mode = socket_mode = SocketMode()
         # what happened (containers shared with the parts, never replaced)
@@ -39,9 +41,11 @@ class FakeSlack:
         self.hidden = state.hidden
         self.archived = state.archived
         self.delays = web_api.delays
+        self.files = web_api.uploads.files  # file id -> what was uploaded and where it went
         self.sockets = socket_mode.sockets
         # set-up by tests, and reading what happened
         self.add_user = state.add_user
+        self.refuse_dms = state.refuse_dms
         self.of = state.of
         self.modal = state.modal
         self.dms = state.dms
@@ -78,6 +82,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self.web_api.handle)
         app.router.add_get("/api/{method}", self.web_api.handle)
         app.router.add_post("/response/{hook}", self.web_api.handle_response_url)
+        app.router.add_post("/upload/{file_id}", self.web_api.uploads.handle_upload)
         app.router.add_get("/socket", self.socket_mode.handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()

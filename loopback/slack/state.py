@@ -60,6 +60,9 @@ class SlackState:
         self.uninvited: set[str] = set()
         self.hidden: set[str] = set()
         self.archived: set[str] = set()
+        # Members the app may not DM, with the error Slack refuses a post to them with
+        # (`refuse_dms`).
+        self.refused_dms: dict[str, str] = {}
         self._ts = itertools.count(1)
 
     def channel_refusal(self, channel: str) -> str | None:
@@ -71,6 +74,14 @@ class SlackState:
         if channel in self.uninvited:
             return "not_in_channel"
         return None
+
+    def refuse_dms(self, user_id: str, error: str = "cannot_dm_bot") -> None:
+        """Refuse the app's direct messages to a member, answering posts to them with `error`.
+
+        As Slack does for a bot user (`cannot_dm_bot`), a deactivated account
+        (`user_disabled`), one it cannot find or see (`user_not_found`, `user_not_visible`).
+        """
+        self.refused_dms[user_id] = error
 
     def serial(self) -> int:
         """Return the next number of the counter message timestamps and view ids come from."""

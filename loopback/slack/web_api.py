@@ -2,8 +2,10 @@
 
 The methods the adapter uses (`auth.test`, `chat.*`, `views.*`, `users.info`,
 `reactions.add`, `apps.connections.open`, `conversations.history`,
-`.replies` and `.info`), each call recorded. A post to a member's id goes to
-the app's direct messages with them (an IM, `dm_channel`), as Slack posts it;
+`.replies`, `.info` and `.open`, and the file uploads of `loopback.slack.files`),
+each call recorded. A post to a member's id goes to
+the app's direct messages with them (an IM, `dm_channel`), as Slack posts it,
+or is refused with the error a member the app may not DM brings (`refuse_dms`);
 an ephemeral message in an IM only reaches its member. A post in a channel the
 bot is not in, cannot see or that is archived is refused as Slack refuses it.
 It answers 429 with Retry-After on demand (`fail_next`) or by enforcing
@@ -25,7 +27,8 @@ from typing import Any
 
 from aiohttp import web
 
-from loopback.slack.blocks import block_kit_errors
+from loopback.slack.blocks import block_kit_errors, blocks_too_long
+from loopback.slack.files import FileUploads
 from loopback.slack.ratelimits import PostLimits
 from loopback.slack.state import (
     BOT_ID,
@@ -40,15 +43,23 @@ from loopback.slack.triggers import TRIGGER_LIFETIME, trigger_issued
 
 RESPONSE_URL_TTL = 30 * 60.0  # seconds a response_url takes posts ...
 RESPONSE_URL_POSTS = 5  # ... and how many
-_JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
+_JSON_FIELDS = ("blocks", "view", "metadata", "attachments", "files")
 
 
 class WebApi:
     """The Web API methods and response_url posts, with the limits and failures asked for."""
 
-    def __init__(self, state: SlackState, *, socket_url: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        state: SlackState,
+        *,
+        socket_url: Callable[[], str],
+        base_url: Callable[[], str] = lambda: "",
+    ) -> None:
         self.state = state
         self.socket_url = socket_url  # what apps.connections.open answers
+        self.base_url = base_url  # this server's, for the upload URLs files.* hand out
+        self.uploads = FileUploads(state)
         self.post_limits: PostLimits | None = None
         self._failures: dict[str, list[int]] = defaultdict(list)  # method -> Retry-After list
         self.delays: dict[str, float] = {}  # method -> seconds before it answers (`slow`)
@@ -112,6 +123,9 @@ class WebApi:
         if errors := block_kit_errors(args):
             self.state.record(Call(method, args, token, now, error="invalid_blocks"))
             return web.json_response({"ok": False, "error": "invalid_blocks", "errors": errors})
+        if blocks_too_long(method, args):
+            self.state.record(Call(method, args, token, now, error="msg_blocks_too_long"))
+            return web.json_response({"ok": False, "error": "msg_blocks_too_long"})
         if self.delays.get(method):
             await asyncio.sleep(self.delays[method])
         body = self._answer(method, args)
@@ -126,16 +140,14 @@ class WebApi:
             case "auth.test":
                 return _auth_test()
             case "chat.postMessage":
-                if is_member_id(channel):  # a member's id: the app's DM with them
-                    channel = dm_channel(channel)
-                if refusal := state.channel_refusal(channel):
-                    return {"ok": False, "error": refusal}
-                return self._post_message(channel, args)
+                return self._chat_post(channel, args)
             case "conversations.info":
                 return self._channel_info(channel)
             case "chat.postEphemeral":
                 if channel.startswith("D") and channel != dm_channel(str(args.get("user"))):
                     return {"ok": False, "error": "user_not_in_channel"}  # another's DM
+                if refusal := state.channel_refusal(channel):
+                    return {"ok": False, "error": refusal}
                 return {"ok": True, "message_ts": state.new_ts()}
             case "chat.update":
                 return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": ""}
@@ -167,7 +179,26 @@ class WebApi:
                 return {"ok": True, "url": self.socket_url()}
             case "conversations.history" | "conversations.replies":
                 return self._history(method, channel, args)
+            case "conversations.open":
+                users = str(args.get("users", ""))
+                if users not in state.users:
+                    return {"ok": False, "error": "user_not_found"}
+                return {"ok": True, "channel": {"id": dm_channel(users)}}
+            case "files.getUploadURLExternal":
+                return self.uploads.get_upload_url(dict(args), self.base_url())
+            case "files.completeUploadExternal":
+                return self.uploads.complete(dict(args))
         return {"ok": False, "error": "unknown_method"}
+
+    def _chat_post(self, channel: str, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Answer chat.postMessage: to a channel, or to a member's id (the app's DM with them)."""
+        if is_member_id(channel):
+            if refused := self.state.refused_dms.get(channel):
+                return {"ok": False, "error": refused}
+            channel = dm_channel(channel)
+        if refusal := self.state.channel_refusal(channel):
+            return {"ok": False, "error": refusal}
+        return self._post_message(channel, args)
 
     def _post_message(self, channel: str, args: Mapping[str, Any]) -> dict[str, Any]:
         ts = self.state.new_ts()

@@ -8,7 +8,6 @@ behind fails here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from bot.content.bank import QuestionBank
 from bot.model import MemberRef
 from bot.scoring import ScoringRules
-from tests.conftest import CONSOLE_START, Console, console_on, open_console
+from tests.conftest import CONSOLE_START, Console, open_console
 from tests.recount_check import assert_scores_recount
 
 RULES = ScoringRules()
@@ -28,13 +27,10 @@ GOOD = "L1 drives some weights to exactly zero, so it selects features."
 VAGUE = "it depends on the data you have"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def console(
-    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
-) -> AsyncIterator[Console]:
-    """The console on a real SQLite file and on a real PostgreSQL server."""
-    async with console_on(request.param, tmp_path, fixture_bank) as c:
-        yield c
+@pytest.fixture
+def console(console_on_both: Console) -> Console:
+    """The console on a real SQLite file, then on a real PostgreSQL server."""
+    return console_on_both
 
 
 async def points(console: Console, name: str, round_id: int) -> int | None:
@@ -275,3 +271,32 @@ async def test_no_regrade_while_a_reveal_of_the_group_is_scoring(console: Consol
     out = await console.run(":press Change the grade", "all", "Missed by the grader.")
     assert "== Grade changed ==" in out
     await assert_scores_recount(console.app.store.db)
+
+
+async def test_an_admin_whose_dms_are_closed_gets_nothing_and_nothing_is_said(
+    console: Console,
+) -> None:
+    out = await console.run(":close-dms Dora")
+    assert "(Dora takes no direct messages now)" in out
+    await first_round(console)
+    out = await console.run(":as Bob", ":press My feedback", ":press Appeal", "I covered more")
+    assert "Your appeal is with 1 admin of this channel" in out
+    assert "[only alice sees this]" in out and "[only dora sees this]" not in out
+    assert "Cannot" not in out and "closed" not in out  # no error for anyone to see
+    assert await console.app.notes.closed("console", ["dora", "alice"]) == {"dora"}
+
+    # A week on, Dora has opened her DMs: the next case reaches her.
+    out = await console.run(":open-dms @Dora", ":at 2026-12-07T09:00")
+    assert "(Dora takes direct messages again)" in out
+    await console.run(":as Bob", VAGUE, ":at 2026-12-07T17:00")
+    out = await console.run("/appeal I covered more")
+    assert "Your appeal is with 2 admins of this channel" in out
+    assert "[only dora sees this]" in out
+    await assert_scores_recount(console.app.store.db)
+
+
+async def test_the_dm_console_commands_need_a_name(console: Console) -> None:
+    for line in (":close-dms", ":open-dms two words"):
+        out = await console.run(line)
+        assert "! Say whose:" in out
+    assert console.chat.closed_dms == set()

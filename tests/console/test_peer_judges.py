@@ -105,3 +105,20 @@ async def test_the_appeals_setting_is_checked_and_shown(console: Console) -> Non
     assert "-- Appeals --" in out and "three members who answered the same question" in out
     out = await console.run("/studybot settings appeals=admins")
     assert "the admins decide" in out
+
+
+async def test_judges_whose_dms_are_closed_are_noted_and_the_panel_stands(
+    console: Console,
+) -> None:
+    for name in MEMBERS:
+        await console.run(f":close-dms {name}")
+    await console.run(":open-dms Alice")
+    await reveal_round(console)
+    out = await console.run(":as Bob", "/appeal please")
+    assert "Three members who answered the same question will judge it" in out
+    panel = await judges(console)
+    closed = {n.lower() for n in panel} - {"alice"}
+    assert await console.app.notes.closed("console", [n.lower() for n in MEMBERS]) == closed
+    assert [n for n in panel if f"[only {n.lower()} sees this]" in out] == [
+        n for n in panel if n == "Alice"
+    ]

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from bot.content.bank import QuestionBank
-from tests.conftest import Console, console_on
+from tests.conftest import Console
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def console(
-    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
-) -> AsyncIterator[Console]:
-    """The console on a real SQLite file and on a real PostgreSQL server."""
-    async with console_on(request.param, tmp_path, fixture_bank) as c:
-        yield c
+@pytest.fixture
+def console(console_on_both: Console) -> Console:
+    """The console on a real SQLite file, then on a real PostgreSQL server."""
+    return console_on_both
 
 
 SETUP = "/studybot setup time=09:00 tz=UTC days=daily categories=algorithms difficulty=medium"

@@ -8,7 +8,6 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from bot.content.bank import QuestionBank
 from bot.model import MemberRef
 from bot.question_messages import SHOWN_ROUNDS
 from bot.store.database import Database
-from tests.conftest import CONSOLE_START, FIXTURE_CONTENT, Console, console_on, open_console
+from tests.conftest import CONSOLE_START, FIXTURE_CONTENT, Console, open_console
 
 SETUP = (
     "/studybot setup time=09:00 tz=UTC days=daily reveal=17:00"
@@ -29,13 +28,10 @@ VAGUE = "it depends on the data you have"
 BOB = MemberRef("console", "bob", "Bob")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def console(
-    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
-) -> AsyncIterator[Console]:
-    """The console on a real SQLite file and on a real PostgreSQL server."""
-    async with console_on(request.param, tmp_path, fixture_bank) as c:
-        yield c
+@pytest.fixture
+def console(console_on_both: Console) -> Console:
+    """The console on a real SQLite file, then on a real PostgreSQL server."""
+    return console_on_both
 
 
 async def a_round(console: Console, day: str, answers: dict[str, str]) -> int:

@@ -102,13 +102,16 @@ async def test_several_days_no_repeat_and_streaks(console: Console) -> None:
     assert len(set(seen)) == 8, seen
     stats = await console.app.store.member_stats(1, [1])
     assert stats[1].streak == 8 and stats[1].rounds_answered == 8
+    assert stats[1].freezes == 1  # earned at seven in a row
     await console.run(":at 2026-12-08T08:00")  # a ninth question starts the bank over
     round_ = await console.app.store.current_round(1)
     assert round_ is not None and round_.question_id in seen
     await console.run(":at 2026-12-08T18:00", ":at 2026-12-09T08:00", "back again with an answer")
     await console.run(":at 2026-12-09T18:00")
     stats = await console.app.store.member_stats(1, [1])
-    assert stats[1].streak == 1 and stats[1].best_streak == 8
+    # The missed ninth round spent the freeze: the streak went on over it.
+    assert stats[1].streak == 9 and stats[1].best_streak == 9
+    assert (stats[1].freezes, stats[1].freezes_used, stats[1].rounds_answered) == (0, 1, 9)
 
 
 async def test_groups_in_several_time_zones_across_a_dst_change(

@@ -342,3 +342,29 @@ async def test_managing_a_channel_of_another_server_gives_no_say_here(bot: Bot) 
     )
     assert "Only the channel's admins decide" in _shown(sent.callback.result()["data"])
     assert await _points(bot, "Bob", round_id) == RULES.participation
+
+
+async def test_an_admin_whose_dms_are_closed_is_skipped_quietly_and_not_asked_again(
+    bot: Bot,
+) -> None:
+    dora = bot.fake.user("Dora")
+    bot.fake.closed_dms.add(int(dora["id"]))
+    round_id, card = await _first_round(bot, dora)
+    seen = {m["id"] for m in bot.fake.messages.values()}
+    receipt = await _appeal(bot, card, round_id)
+    data = receipt.callback.result()["data"]
+    assert data["flags"] & 64 and "Your appeal is with 1 admin" in _shown(data)
+    _case_in_dm(bot, bot.admin)  # the founder has it
+    assert bot.fake.dms_to(int(dora["id"])) == []
+    assert await bot.app.notes.closed("discord", [dora["id"]]) == {dora["id"]}
+    refused = [c for c in bot.fake.calls if c.status == 403]
+    assert len(refused) == 1  # Dora's DM, once
+
+    # Alice appeals too, within the week: Dora's closed DMs are not knocked on again.
+    await bot.command("appeal", bot.alice, options={"note": "I covered more"})
+    _case_in_dm(bot, bot.admin, 2)
+    assert [c for c in bot.fake.calls if c.status == 403] == refused
+    posted = [m for m in bot.fake.messages.values() if m["id"] not in seen]
+    dms = set(bot.fake.state.dm_channels.values())
+    assert posted and all(int(m["channel_id"]) in dms for m in posted)  # nothing public
+    await assert_scores_recount(bot.app.store.db)

@@ -107,9 +107,9 @@ async def test_two_replicas_remind_each_member_once_even_when_the_sender_dies(
     await answer(r2, MEMBERS[:1], tuesday)
     round_ = await r2.store.current_round(1)
     assert round_ is not None
-    await r2.rounds.recover()  # as at a start: r2 arms the reminder r1 planned too
+    await r2.reminders.sweep(at_start=True)  # as at a start: r2 arms the reminder r1 planned
     await run_until([r1, r2], tuesday.replace(hour=15))  # both fire at once
-    await asyncio.gather(r1.rounds.sweep(), r2.rounds.sweep())
+    await asyncio.gather(r1.reminders.sweep(at_start=False), r2.reminders.sweep(at_start=False))
     assert await dms(sim) == ["m1", "m2", "m3"]
 
     # Wednesday: r1 sends the reminders and dies after the first member's.
@@ -133,11 +133,11 @@ async def test_two_replicas_remind_each_member_once_even_when_the_sender_dies(
         await run_until([r1], wednesday.replace(hour=15))
     assert await dms(sim) == ["m1", "m1", "m2", "m3"]
     await run_until([r2], wednesday.replace(hour=15, minute=5))
-    await r2.rounds.sweep()
+    await r2.reminders.sweep(at_start=False)
     assert len(await dms(sim)) == 4  # r1's lease still runs
     await run_until([r2], wednesday.replace(hour=15, minute=11))
-    await r2.rounds.sweep()
-    await r2.rounds.sweep()
+    await r2.reminders.sweep(at_start=False)
+    await r2.reminders.sweep(at_start=False)
     assert await dms(sim) == ["m1", "m1", "m2", "m2", "m3", "m3"]
     rows = await sim.fetch("SELECT replica, user_id FROM sim_dms WHERE id > 3 ORDER BY id")
     assert [(r["replica"], r["user_id"]) for r in rows] == [

@@ -7,10 +7,12 @@ from datetime import date, datetime
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, Group, MemberRef, Round, RoundStatus
+from bot.private_notes import PrivateNotes
 from bot.replies import Reply
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules, next_stats, periods_of, round_points
-from bot.store.records import AnswerWrite, MemberStats
+from bot.store.records import AnswerWrite, MemberStats, StreakBridge
+from bot.streak_guard import bridged
 from tests.services.conftest import NOW, FakeChat
 from tests.services.memory_store import MemoryStore
 
@@ -52,7 +54,9 @@ async def revealed(
         member_id = await store.member_id(member)
         write = AnswerWrite(round_.id, member_id, text, AnswerSource.PRIVATE, clock.now())
         assert await store.save_answer(write) is not None
-    rounds = RoundService(store, bank, FakeChat(), clock, NoJobs(), RULES, RoundPolicy())
+    chat = FakeChat()
+    notes = PrivateNotes(store, chat, clock)
+    rounds = RoundService(store, bank, chat, clock, NoJobs(), RULES, RoundPolicy(), notes)
     assert await rounds.reveal(round_.id)
     return store.rounds[round_.id]
 
@@ -70,16 +74,30 @@ def button(reply: Reply, action: str) -> str:
 
 
 def assert_recounted(store: MemoryStore) -> None:
-    """Fail unless every stored point, stat and total equals a recount from the answers."""
+    """Fail unless every stored point, stat and total equals a recount from the answers.
+
+    A round a freeze or an away day bridged (as stored) carries the streak over it,
+    unless the member answered it with a real attempt after all.
+    """
     scored = sorted(
         (store.rounds[r].group_id, m, store.rounds[r].reveal_seq or 0, r, a)
         for (r, m), a in store.answers.items()
         if not a.late and a.points is not None and store.rounds[r].reveal_seq is not None
     )
+    attempted = {(g, m, seq) for g, m, seq, _, a in scored if store.attempt_of[a.answer_id]}
+    events = sorted(
+        [(g, m, seq, 0, r, a) for g, m, seq, r, a in scored]
+        + [(g, m, seq, 1, 0, b) for (g, m, seq), b in store.bridges.items()]
+    )
     points: dict[int, int] = {}
     stats: dict[tuple[int, int], MemberStats] = {}
     totals: dict[tuple[int, str, int], tuple[int, datetime]] = {}
-    for g, m, seq, r, a in scored:
+    for g, m, seq, _, r, a in events:
+        if isinstance(a, StreakBridge):
+            after = bridged(stats.get((g, m)), seq, a.kind)
+            if after is not None and (g, m, seq) not in attempted:
+                stats[(g, m)] = after
+            continue
         points[a.answer_id] = 0
         if not store.attempt_of[a.answer_id]:
             continue

@@ -12,6 +12,8 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.groups import AdminPolicy
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef, MessageRef, PostedRound
+from bot.ports import PrivateClosed
+from bot.private_notes import PrivateNotes
 from bot.replies import Reply
 from bot.scoring import ScoringRules
 from tests.services.memory_store import MemoryStore
@@ -74,17 +76,26 @@ class FakeChat:
 
 
 class PrivateChat(FakeChat):
-    """A chat port that records private messages; those to a `closed` user id raise."""
+    """A chat port that records private messages and every try.
+
+    A message to a `closed` user id fails as a platform error does; one to a
+    `refused` user id is refused as closed DMs are (`PrivateClosed`).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.private: list[tuple[str, Reply]] = []
+        self.tried: list[str] = []  # the user id of every call of send_private, in order
         self.closed: set[str] = set()
+        self.refused: set[str] = set()
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
-        """Record a private message, or fail as a member's closed DMs do."""
+        """Record a private message, or fail as a platform or a member's closed DMs do."""
+        self.tried.append(member.user_id)
         if member.user_id in self.closed:
-            raise ConnectionError("this member accepts no private messages")
+            raise ConnectionError("the platform is away")
+        if member.user_id in self.refused:
+            raise PrivateClosed("cannot_dm")
         self.private.append((member.user_id, reply))
 
     def to(self, user_id: str) -> list[Reply]:
@@ -108,8 +119,18 @@ async def club(store: MemoryStore) -> Group:
 
 
 @pytest.fixture
+def notes(store: MemoryStore, dms: PrivateChat, clock: ManualClock) -> PrivateNotes:
+    """Return the core's private messages, sent on `dms`, closed DMs noted in the store."""
+    return PrivateNotes(store, dms, clock)
+
+
+@pytest.fixture
 def appeals(
-    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock, dms: PrivateChat
+    store: MemoryStore,
+    fixture_bank: QuestionBank,
+    clock: ManualClock,
+    dms: PrivateChat,
+    notes: PrivateNotes,
 ) -> AppealService:
     """Return the appeal service on the in-memory store, the fixture bank, the clock and `dms`."""
-    return AppealService(store, fixture_bank, clock, ScoringRules(), dms, AdminPolicy())
+    return AppealService(store, fixture_bank, clock, ScoringRules(), dms, AdminPolicy(), notes)

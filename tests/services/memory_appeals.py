@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.model import RoundStatus
-from bot.recount import Recount, ScoredAnswer
+from bot.recount import Recount, RecountOf, ScoredAnswer
 from bot.store.records import (
     AnswerUnderReview,
     Appeal,
@@ -137,7 +137,7 @@ class MemoryAppeals(MemoryBase):
     async def regrade(
         self,
         write: RegradeWrite,
-        recount_of: Callable[[Sequence[ScoredAnswer]], Recount],
+        recount_of: RecountOf,
         periods_of: Callable[[date], tuple[str, ...]],
     ) -> RegradeOutcome:
         """Give an answer a human's grade and rescore what follows; refused if decided first."""
@@ -153,7 +153,12 @@ class MemoryAppeals(MemoryBase):
         assert key is not None
         old_points = self.answers[key].points or 0
         answers = self._scored_answers(write.group_id, write.member_id, periods_of)
-        result = recount_of(answers)
+        bridges = [
+            b
+            for (g, m, _), b in sorted(self.bridges.items())
+            if (g, m) == (write.group_id, write.member_id)
+        ]
+        result = recount_of(answers, bridges)
         changed = self._write_recount(write, answers, result)
         self.regrade_counts[write.answer_id] = self.regrade_counts.get(write.answer_id, 0) + 1
         self.last_regrade[write.answer_id] = (write.decided_by, write.now)

@@ -15,11 +15,13 @@ from bot.model import Group, Round
 from bot.store.answer_parts import Part
 from bot.store.records import (
     Appeal,
+    AwayRange,
     MemberAnswer,
     MemberStats,
     PracticeAttempt,
     Review,
     ReviewRating,
+    StreakBridge,
     VoteReaction,
 )
 
@@ -47,6 +49,8 @@ class MemoryBase:
         # answer, voter, the message (part) reacted to, the reaction
         self.reactions: set[tuple[int, int, str, VoteReaction]] = set()
         self.told_closed_to: set[tuple[int, int]] = set()  # (round id, member id)
+        # (platform, user id) -> (when their DMs were refused, when to try them again)
+        self.private_closed: dict[tuple[str, str], tuple[datetime, datetime]] = {}
         # (group id, period, member id) -> (points, when the latest points came)
         self.totals: dict[tuple[int, str, int], tuple[int, datetime]] = {}
         self.stats: dict[tuple[int, int], MemberStats] = {}  # (group id, member id) ->
@@ -63,6 +67,9 @@ class MemoryBase:
         self.regrade_points: dict[int, tuple[int, int]] = {}
         # (round id, member id) -> the question, the note and when of their problem report
         self.reports: dict[tuple[int, int], tuple[str, str, datetime]] = {}
+        # (group id, member id) -> their away ranges; their streak bridges, by round's seq
+        self.away: dict[tuple[int, int], list[AwayRange]] = {}
+        self.bridges: dict[tuple[int, int, int], StreakBridge] = {}
 
     def name_of(self, member_id: int) -> str:
         """Return the display name on record of a member."""

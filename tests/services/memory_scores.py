@@ -45,6 +45,8 @@ class MemoryScores(MemoryBase):
                 self.totals[total] = (points + s.points, s.achieved_at)
         for stats in result.stats:
             self.stats[(round_.group_id, stats.member_id)] = stats
+        for b in result.bridges:
+            self.bridges.setdefault((round_.group_id, b.member_id, b.seq), b)
         return True
 
     async def member_stats(

@@ -11,18 +11,24 @@ service test checks the service's own rules, quickly, without a database. Like
 - `MemoryScores` (memory_scores): a reveal's results, leaderboards, members' stats;
 - `MemoryPractice` (memory_practice): practice attempts and reviews;
 - `MemoryAppeals` (memory_appeals): appeals, and answers as an admin regrades them;
-- `MemoryQuestions` (memory_questions): rounds' figures, problem reports.
+- `MemoryQuestions` (memory_questions): rounds' figures, problem reports;
+- `MemoryPrivate` (memory_private): members whose direct messages are closed;
+- `MemoryStreaks` (memory_streaks): away days, streaks a reveal may bridge;
+- `MemoryCharts` (memory_charts): what the charts read.
 """
 
 from __future__ import annotations
 
 from tests.services.memory_answers import MemoryAnswers
 from tests.services.memory_appeals import MemoryAppeals
+from tests.services.memory_charts import MemoryCharts
 from tests.services.memory_groups import MemoryGroups
 from tests.services.memory_practice import MemoryPractice
+from tests.services.memory_private import MemoryPrivate
 from tests.services.memory_questions import MemoryQuestions
 from tests.services.memory_rounds import MemoryRounds
 from tests.services.memory_scores import MemoryScores
+from tests.services.memory_streaks import MemoryStreaks
 
 __all__ = ["MemoryStore"]
 
@@ -35,6 +41,9 @@ class MemoryStore(
     MemoryPractice,
     MemoryAppeals,
     MemoryQuestions,
+    MemoryPrivate,
+    MemoryStreaks,
+    MemoryCharts,
 ):
     """Groups, rounds, answers, scores and practice in dicts; every port of bot.store_ports.
 

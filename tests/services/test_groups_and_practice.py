@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
@@ -32,10 +32,10 @@ class ArmedJobs:
 
 
 async def test_setup_arms_the_group_once_and_changes_are_all_or_nothing(
-    store: MemoryStore, fixture_bank: QuestionBank
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
 ) -> None:
     jobs = ArmedJobs()
-    groups = GroupService(store, fixture_bank, jobs, FakeChat())
+    groups = GroupService(store, fixture_bank, jobs, FakeChat(), clock)
     created = await groups.setup(PLACE, "time=08:30 tz=Asia/Tokyo days=mon-fri")
     assert created.title == "Daily questions are on" and len(jobs.groups) == 1
     assert (await groups.setup(PLACE, "")).is_error  # set up already
@@ -53,10 +53,10 @@ async def test_setup_arms_the_group_once_and_changes_are_all_or_nothing(
 
 
 async def test_admin_work_is_private_and_the_channel_hears_one_line_when_members_should_know(
-    store: MemoryStore, fixture_bank: QuestionBank
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
 ) -> None:
     jobs, chat = ArmedJobs(), FakeChat()
-    groups = GroupService(store, fixture_bank, jobs, chat)
+    groups = GroupService(store, fixture_bank, jobs, chat, clock)
 
     created = await groups.setup(PLACE, "time=08:30 tz=Asia/Tokyo days=mon-fri reveal=18:00")
     assert created.visibility is Visibility.PRIVATE and created.fields  # the card: the admin's
@@ -88,17 +88,49 @@ async def test_admin_work_is_private_and_the_channel_hears_one_line_when_members
 
 
 async def test_a_change_stands_when_the_channel_cannot_be_told(
-    store: MemoryStore, fixture_bank: QuestionBank
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
 ) -> None:
     class ClosedChat(FakeChat):
         async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
             raise ConnectionError("platform away")
 
     jobs = ArmedJobs()
-    groups = GroupService(store, fixture_bank, jobs, ClosedChat())
+    groups = GroupService(store, fixture_bank, jobs, ClosedChat(), clock)
     created = await groups.setup(PLACE, "time=08:30")
     assert not created.is_error and "could not tell the channel" in (created.footer or "")
     assert await store.group_for_channel(PLACE) is not None
+
+
+async def test_holidays_tell_the_channel_and_past_ones_drop_when_settings_are_saved(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
+) -> None:
+    jobs, chat = ArmedJobs(), FakeChat()
+    groups = GroupService(store, fixture_bank, jobs, chat, clock)
+    await groups.setup(PLACE, "time=09:00 tz=UTC holidays=2026-12-02")
+    assert "after posting; no question on 2026-12-02. Answer" in chat.posts[-1][1].text
+    typed = "holidays=2026-12-03..2026-12-04, 2026-12-24, 2026-12-28"
+    changed = await groups.change(jobs.groups[-1], typed)
+    assert chat.posts[-1][1].text.startswith("📅 New schedule: 09:00 UTC, mon-fri")
+    assert "no question on 2026-12-03..2026-12-04, 2026-12-24, 2026-12-28" in chat.posts[-1][1].text
+    assert ("Holidays", "2026-12-03..2026-12-04, 2026-12-24, 2026-12-28") in [
+        (f.name, f.value) for f in changed.fields
+    ]
+
+    clock.set(datetime(2026, 12, 5, 10, tzinfo=UTC))  # the first two are past
+    shown = await groups.change(jobs.groups[-1], "")
+    assert ("Holidays", "2026-12-24, 2026-12-28") in [(f.name, f.value) for f in shown.fields]
+    told = len(chat.posts)
+    await groups.change(jobs.groups[-1], "categories=nlp")  # saved: the past ones are dropped
+    stored = await store.group_for_channel(PLACE)
+    assert stored is not None and stored.settings.holidays == {
+        date(2026, 12, 24),
+        date(2026, 12, 28),
+    }
+    assert len(chat.posts) == told  # dropping the past changes nothing members see
+
+    clock.set(datetime(2026, 12, 25, 10, tzinfo=UTC))
+    await groups.change(stored, "time=10:00")
+    assert chat.posts[-1][1].text.endswith("; no question on 2026-12-28.")  # those ahead only
 
 
 async def test_practice_holds_back_and_reviews_come_first(

@@ -230,3 +230,32 @@ async def test_a_regrade_names_a_member_and_a_date_of_the_last_14_days(
     clock.advance(timedelta(seconds=1))
     reply = await appeals.regrade_card(club, "ben 2026-12-01")
     assert reply.is_error and "last 14 days" in reply.text
+
+
+async def test_a_regrade_after_a_freeze_continues_the_streak_over_the_bridged_round(
+    appeals: AppealService,
+    store: MemoryStore,
+    fixture_bank: QuestionBank,
+    clock: ManualClock,
+    club: Group,
+) -> None:
+    rounds = []
+    for day in range(9):  # Ben answers seven, misses the eighth (a freeze), then a lone term
+        ben_says = {BEN: GOOD} if day < 7 else {BEN: NOT_ONE} if day == 8 else {}
+        when = DAY + timedelta(days=day)
+        rounds.append(
+            await revealed(store, fixture_bank, clock, club, {ANN: GOOD, **ben_says}, when)
+        )
+        clock.advance(timedelta(days=1))
+    ben = await store.member_id(BEN)
+    assert store.stats[(club.id, ben)].last_seq == 8  # the freeze bridged round 8; 9 broke it
+    assert (store.stats[(club.id, ben)].freezes, store.stats[(club.id, ben)].freezes_used) == (0, 1)
+    value = button(await appeals.regrade_card(club, "ben 2026-12-09"), words.REGRADE)
+    reply = await appeals.decide(DORA, value, "2", "It states the variance point.")
+    assert reply.title == "Grade changed"
+    # Now a real attempt, the ninth round goes on from the streak of seven over the bridge.
+    assert store.stats[(club.id, ben)] == MemberStats(
+        ben, 8, 8, 9, 8, 7 * (2 / 3) + 1 / 3, freezes=0, freezes_used=1
+    )
+    assert await points_of(store, rounds[8], BEN) == 10 + 7 + 10
+    assert_recounted(store)

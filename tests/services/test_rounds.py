@@ -17,6 +17,7 @@ from bot.model import (
     MemberRef,
     RoundStatus,
 )
+from bot.private_notes import PrivateNotes
 from bot.replies import Reply, Visibility
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules
@@ -75,7 +76,8 @@ def make_rounds(
     """Return a maker of the service on the fakes and default scoring, under a given policy."""
 
     def make(policy: RoundPolicy) -> RoundService:
-        return RoundService(store, fixture_bank, chat, clock, jobs, ScoringRules(), policy)
+        notes = PrivateNotes(store, chat, clock)
+        return RoundService(store, fixture_bank, chat, clock, jobs, ScoringRules(), policy, notes)
 
     return make
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from bot.charts import ChartService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, ChannelRef, Group, GroupSettings, MemberRef, RoundStatus
@@ -25,7 +26,7 @@ def standings(
     store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
 ) -> StandingsService:
     """Return the service on the in-memory store, the fixture bank and the manual clock."""
-    return StandingsService(store, fixture_bank, clock)
+    return StandingsService(store, fixture_bank, clock, ChartService(store, clock))
 
 
 async def scored_round(
@@ -194,7 +195,13 @@ async def test_an_empty_group_gets_a_friendly_empty_board_and_stats(
     assert board.title == "Leaderboard · this month"
     assert board.text == f"No points yet.\n\n{NUDGE}" and not board.is_error
     stats = await standings.stats(group, ANN)
-    assert [f.name for f in stats.fields] == ["Points", "Streak", "Rounds answered", "Practice"]
+    assert [f.name for f in stats.fields] == [
+        "Points",
+        "Streak",
+        "Rounds answered",
+        "Streak freezes",
+        "Practice",
+    ]
     assert field(stats, "Points") == "This week: —\nThis month: —\nAll time: —"
     assert field(stats, "Streak") == "0 now, best 0"
     assert field(stats, "Practice") == "0 questions, 0 answered; reviews due: 0 today, 0 this week"

@@ -11,6 +11,7 @@ from bot.groups import AdminPolicy
 from bot.model import ChannelRef, Group, RoundStatus
 from bot.ports import ReactionAdded, ReactionRemoved, ReactionsCleared, ThreadReply
 from bot.practice import PracticeService
+from bot.private_notes import PrivateNotes
 from bot.scoring import ScoringRules
 from bot.votes import VoteService
 from tests.services.conftest import ANN, BEN, PLACE, THREAD, FakeChat
@@ -20,7 +21,9 @@ TEXT = "every example validates once, so the estimate has lower variance"
 
 
 def _appeals(store: MemoryStore, bank: QuestionBank, clock: ManualClock) -> AppealService:
-    return AppealService(store, bank, clock, ScoringRules(), FakeChat(), AdminPolicy())
+    chat = FakeChat()
+    notes = PrivateNotes(store, chat, clock)
+    return AppealService(store, bank, clock, ScoringRules(), chat, AdminPolicy(), notes)
 
 
 async def _answered(

@@ -26,6 +26,7 @@ def test_slash_commands_come_from_the_command_table() -> None:
         "hint",
         "leaderboard",
         "stats",
+        "away",
         "appeal",
         "remind",
         "studybot",

@@ -55,6 +55,8 @@ def test_the_manifest_asks_for_what_the_adapter_uses() -> None:
         "reactions:read",
         "reactions:write",
         "users:read",
+        "files:write",
+        "im:write",
     } <= scopes
     settings = manifest["settings"]
     assert {

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.home import render_home
+from adapters.slack.message_parts import MAX_BLOCKS, MAX_MESSAGE_TEXT, block_text_length
 from adapters.slack.render import (
-    MAX_BLOCKS,
     MAX_MODAL_BLOCKS,
     MAX_SECTION_TEXT,
     FormContext,
@@ -101,12 +101,53 @@ def test_more_than_fifty_blocks_become_several_messages_none_rejected() -> None:
     buttons = (Button("feedback", "My feedback", "1"),)
     reply = Reply(title="Big", text="intro", fields=fields, buttons=buttons, footer="the end")
     messages = render_message(reply)
-    assert len(messages) == 3
+    assert len(messages) == 4  # 120 sections of 300 characters: 36,000, so 11,000 a message
     assert all(len(m.blocks) <= MAX_BLOCKS for m in messages)
     assert messages[-1].blocks[-1]["type"] == "context"
     assert messages[-1].blocks[-2]["type"] == "actions"
     shown = json.dumps([m.blocks for m in messages])
     assert all(f"Field {i}*" in shown for i in range(120))
+
+
+def _long_reply() -> Reply:
+    """A reveal-sized reply: 40,000 characters of text in 14 sections, under 50 blocks."""
+    paragraphs = "\n\n".join(f"Answer {i}: " + "word " * 580 for i in range(14))
+    return Reply(title="Round 12", text=paragraphs, buttons=(Button("feedback", "Mine", "1"),))
+
+
+def test_a_long_reply_is_split_by_the_text_a_message_may_hold_in_all() -> None:
+    reply = _long_reply()
+    messages = render_message(reply)
+    assert len(messages) == 5  # sections of ~2,910 characters: three fit in 11,000
+    assert all(block_text_length(list(m.blocks)) <= MAX_MESSAGE_TEXT for m in messages)
+    assert all(len(m.blocks) < MAX_BLOCKS for m in messages)
+    assert messages[-1].blocks[-1]["type"] == "actions"  # the buttons go with the last part
+    shown = json.dumps([m.blocks for m in messages])
+    assert all(f"Answer {i}:" in shown for i in range(14))
+    assert shown.count("word") == 14 * 580  # nothing lost at the cuts
+
+
+def test_ten_long_inline_fields_do_not_make_one_section_too_long_for_a_message() -> None:
+    fields = tuple(Field(f"F{i}", "y " * 950, inline=True) for i in range(10))
+    messages = render_message(Reply(text="x", fields=fields))
+    assert all(block_text_length(list(m.blocks)) <= MAX_MESSAGE_TEXT for m in messages)
+    shown = json.dumps([m.blocks for m in messages])
+    assert all(f"*F{i}*" in shown for i in range(10))
+
+
+async def test_the_loopback_slack_refuses_too_much_text_and_takes_the_split_reply() -> None:
+    reply = _long_reply()
+    everything = [block for m in render_message(reply) for block in m.blocks]
+    assert len(everything) <= MAX_BLOCKS  # within the block count: only the text is too long
+    async with FakeSlack() as fake:
+        client = AsyncWebClient(token="xoxb-1", base_url=fake.api_url)
+        with pytest.raises(SlackApiError, match="msg_blocks_too_long"):
+            await client.chat_postMessage(channel="C1", text="x", blocks=everything)
+        for message in render_message(reply):
+            await client.chat_postMessage(
+                channel="C1", text=message.text, blocks=list(message.blocks)
+            )
+        assert len(fake.messages["C1"]) == 5
 
 
 def test_inline_fields_share_a_section_and_buttons_are_unique() -> None:
@@ -247,9 +288,11 @@ def test_fence_lines_keep_their_text_but_not_their_language() -> None:
 
 def test_a_long_footer_continues_in_further_context_blocks() -> None:
     footer = "word " * 7000  # 35,000 characters: more than ten context elements hold
-    [message] = render_message(Reply(text="x", footer=footer))
-    contexts = [b for b in message.blocks if b["type"] == "context"]
-    assert len(contexts) == 2 and all(len(c["elements"]) <= 10 for c in contexts)
+    messages = render_message(Reply(text="x", footer=footer))
+    assert len(messages) == 4  # and, at 11,000 characters a message, in further messages
+    assert all(block_text_length(list(m.blocks)) <= MAX_MESSAGE_TEXT for m in messages)
+    contexts = [b for m in messages for b in m.blocks if b["type"] == "context"]
+    assert len(contexts) == 4 and all(len(c["elements"]) <= 10 for c in contexts)
     shown = " ".join(e["text"] for c in contexts for e in c["elements"])
     assert shown.split() == footer.split()
 

@@ -13,6 +13,7 @@ from adapters.slack.chat import PostPacer
 from adapters.slack.main import EVENTS_PATH, SlackPlatform
 from bot import cli
 from bot.config import Config
+from bot.content.bank import QuestionBank
 from bot.service import run_service
 from loopback.slack import FakeSlack, SignedSender
 from tests.conftest import FIXTURE_CONTENT
@@ -62,3 +63,32 @@ async def test_the_pacer_forgets_idle_channels(monkeypatch: pytest.MonkeyPatch) 
     for i in range(10):
         await pacer.wait(f"C{i}")
     assert len(pacer._channels) <= 4
+
+
+def test_the_cli_reads_the_bank_once_and_runs_the_platform_with_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bot.content.cache
+    import bot.service
+
+    loads: list[object] = []
+    real_load = bot.content.cache.load_bank_cached
+
+    def counted_load(*args: object, **kwargs: object) -> object:
+        loads.append(args)
+        return real_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    given: dict[str, object] = {}
+
+    async def recorded_run(config: object, platform: object, **kwargs: object) -> int:
+        given.update(kwargs)
+        return 0
+
+    monkeypatch.setattr(bot.content.cache, "load_bank_cached", counted_load)
+    monkeypatch.setattr(bot.service, "run_service", recorded_run)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.chdir(tmp_path)  # no .env here
+    assert cli.main(["run", "--platform", "slack"]) == 0
+    assert len(loads) == 1  # read to check it before start-up, and not read again
+    assert isinstance(given.get("bank"), QuestionBank) and len(given["bank"]) > 0

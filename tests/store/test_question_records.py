@@ -17,6 +17,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
+from bot.private_notes import PrivateNotes
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules
 from bot.store.records import AnswerWrite
@@ -64,7 +65,9 @@ async def play(
             round_.id, await store.member_id(member), text, AnswerSource.PRIVATE, at
         )
         assert await store.save_answer(write) is not None
-    rounds = RoundService(store, bank, FakeChat(), clock, NoJobs(), ScoringRules(), RoundPolicy())
+    chat = FakeChat()
+    notes = PrivateNotes(store, chat, clock)
+    rounds = RoundService(store, bank, chat, clock, NoJobs(), ScoringRules(), RoundPolicy(), notes)
     assert await rounds.reveal(round_.id)
     return int(round_.id)
 

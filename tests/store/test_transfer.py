@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
+import re
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -64,14 +67,25 @@ def sqlite_counts(path: Path) -> dict[str, int]:
 
 
 VIEW = [f"/leaderboard {period}" for period in ("week", "month", "all")] + ["/stats"]
+VIEW += ["/leaderboard week chart"]
+
+
+def _pictures_by_content(text: str) -> str:
+    """Return console output with each picture's file named by its bytes' digest."""
+    return re.sub(
+        r"\[picture: (.+)\]",
+        lambda m: f"[picture {hashlib.sha256(Path(m[1]).read_bytes()).hexdigest()[:16]}]",
+        text,
+    )
 
 
 async def bot_view(url: str, bank: QuestionBank) -> str:
-    """What members see of leaderboards and stats, through the real bot on `url`."""
+    """What members see of leaderboards and stats (charts too), through the real bot on `url`."""
     config = Config(database_url=url, content_dir=FIXTURE_CONTENT)
     clock = ManualClock(END)
     out = io.StringIO()
-    chat = ConsoleChat(out)
+    charts = tempfile.TemporaryDirectory()
+    chat = ConsoleChat(out, chart_dir=Path(charts.name))
     app = await build_app(config, chat, clock, bank=bank)
     await app.start()
     assert isinstance(app.scheduler, ManualJobScheduler)
@@ -81,7 +95,8 @@ async def bot_view(url: str, bank: QuestionBank) -> str:
             for line in [f":channel {channel}", f":as {member}", *VIEW]:
                 assert await session.handle_line(line)
     await app.stop()
-    return out.getvalue()
+    with charts:
+        return _pictures_by_content(out.getvalue())
 
 
 async def store_view(url: str) -> list[object]:
@@ -138,7 +153,7 @@ async def test_sqlite_to_postgres_copies_every_table_and_the_bot_reads_the_same(
         assert await store_view(url) == await store_view(sqlite_url(history))
         after = await bot_view(url, fixture_bank)
         assert after == before
-        assert "1. Alice" in after and ZOE in after
+        assert "1. Alice" in after and ZOE in after and "[picture " in after
 
         # New rows get fresh ids: the identity sequences moved past the copied ones.
         db = await open_database(url, create=False)
