@@ -124,7 +124,7 @@ async def build_app(
         scheduler = ApsJobScheduler(handlers, config.grace)
     notes = PrivateNotes(store, chat, clock)
     answers = AnswerService(store, bank, clock)
-    reminders = ReminderService(store, bank, chat, clock, scheduler, answers, config.lease)
+    reminders = ReminderService(store, bank, notes, clock, scheduler, answers, config.lease)
     rounds = RoundService(
         store,
         bank,

@@ -27,12 +27,11 @@ from bot.answers import AnswerService
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import Group, MemberRef, Round, RoundStatus
-from bot.ports import ChatPort
 from bot.remind_setting import reminder_time
 from bot.replies import Reply
 from bot.store.records import ReminderRecipient
 
-__all__ = ["ACTIVE_DAYS", "ReminderScheduler", "ReminderService", "ReminderStore"]
+__all__ = ["ACTIVE_DAYS", "PrivateSender", "ReminderScheduler", "ReminderService", "ReminderStore"]
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +72,9 @@ class ReminderStore(Protocol):
         ...
 
     async def reminder_recipients(
-        self, round_id: int, group_id: int, since: datetime
+        self, round_id: int, group_id: int, since: datetime, now: datetime
     ) -> list[ReminderRecipient]:
-        """Return the members to remind of a round and not reminded of it yet."""
+        """Return the members to remind of a round and not reminded of it yet (every rule)."""
         ...
 
     async def mark_reminded(self, round_id: int, member_id: int, now: datetime) -> bool:
@@ -99,6 +98,14 @@ class ReminderStore(Protocol):
         ...
 
 
+class PrivateSender(Protocol):
+    """Sends the core's private messages (`bot.private_notes.PrivateNotes` does)."""
+
+    async def send(self, member: MemberRef, reply: Reply) -> bool:
+        """Send a member a private message; False if their direct messages are closed."""
+        ...
+
+
 class ReminderScheduler(Protocol):
     """Arms reminder jobs (`bot.jobs.JobScheduler` does)."""
 
@@ -114,7 +121,7 @@ class ReminderService:
         self,
         store: ReminderStore,
         bank: QuestionBank,
-        chat: ChatPort,
+        notes: PrivateSender,
         clock: Clock,
         scheduler: ReminderScheduler,
         answers: AnswerService,
@@ -122,7 +129,7 @@ class ReminderService:
     ) -> None:
         self._store = store
         self._bank = bank
-        self._chat = chat
+        self._notes = notes  # notes and then skips members whose DMs are closed
         self._clock = clock
         self._scheduler = scheduler
         self._answers = answers
@@ -172,9 +179,12 @@ class ReminderService:
         if group.settings.remind_before is None:  # turned off since the round was posted
             await self._store.reminder_done(round_id, 0, skipped=True)
             return
-        since = self._clock.now() - ACTIVE_DAYS
+        now = self._clock.now()
+        recipients = await self._store.reminder_recipients(
+            round_id, group.id, now - ACTIVE_DAYS, now
+        )
         sent = 0
-        for recipient in await self._store.reminder_recipients(round_id, group.id, since):
+        for recipient in recipients:
             now = self._clock.now()
             if now >= round_.reveal_at:
                 break  # never after the reveal
@@ -183,19 +193,22 @@ class ReminderService:
             reply = reminder_messages.reminder(
                 question, round_id, round_.reveal_at, now, group.settings.timezone, recipient.streak
             )
-            try:
-                await self._chat.send_private(recipient.member, reply)
-            except Exception as exc:  # their DMs are closed, say: the others still get theirs
-                log.warning(
-                    "round %d: could not remind member %d: %s", round_id, recipient.member_id, exc
-                )
-                await self._store.reminder_failed(
-                    round_id, recipient.member_id, f"{type(exc).__name__}: {exc}"
-                )
-                continue
-            sent += 1
+            if await self._remind(round_id, recipient, reply):
+                sent += 1
         await self._store.reminder_done(round_id, sent)
         log.info("group %d: reminded %d members of round %d", group.id, sent, round_id)
+
+    async def _remind(self, round_id: int, recipient: ReminderRecipient, reply: Reply) -> bool:
+        """Send one member's reminder; a refusal or failure is recorded, never raised."""
+        try:
+            if await self._notes.send(recipient.member, reply):
+                return True
+            problem = "their direct messages are closed"
+        except Exception as exc:  # the platform failed: the others still get theirs
+            problem = f"{type(exc).__name__}: {exc}"
+        log.warning("round %d: member %d not reminded: %s", round_id, recipient.member_id, problem)
+        await self._store.reminder_failed(round_id, recipient.member_id, problem)
+        return False
 
     # -- members --------------------------------------------------------------
 

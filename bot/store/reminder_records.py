@@ -109,18 +109,20 @@ class ReminderRecords(StoreBase):
         return [(int(r["round_id"]), from_micros(r["remind_at"])) for r in rows]
 
     async def reminder_recipients(
-        self, round_id: int, group_id: int, since: datetime
+        self, round_id: int, group_id: int, since: datetime, now: datetime
     ) -> list[ReminderRecipient]:
         """Return the members to remind of a round, not reminded of it yet, in one query.
 
-        Members of the group who made a real attempt at one of its rounds since
-        `since`, have not answered this round and have not turned reminders off;
-        each with their streak when this round would break it (they answered the
-        group's latest revealed round), else 0.
+        Every rule of who is reminded is here: members of the group who made a real
+        attempt at one of its rounds since `since`, have not answered this round, have
+        not turned reminders off, are not away on the round's day and whose direct
+        messages were not refused lately (bot.private_notes); each with their streak
+        when missing this round would end it (they answered or bridged the group's
+        latest revealed round and hold no streak freeze), else 0.
         """
         rows = await self.db.fetch(
             "SELECT m.id, m.platform, m.user_id, m.display_name,"
-            " CASE WHEN s.last_seq = (SELECT MAX(g.reveal_seq) FROM rounds g"
+            " CASE WHEN s.freezes = 0 AND s.last_seq = (SELECT MAX(g.reveal_seq) FROM rounds g"
             " WHERE g.group_id = :group_id) THEN s.streak ELSE 0 END AS streak"
             " FROM members m"
             " LEFT JOIN member_stats s ON s.group_id = :group_id AND s.member_id = m.id"
@@ -130,10 +132,20 @@ class ReminderRecords(StoreBase):
             " WHERE t.round_id = :round_id AND t.member_id = m.id)"
             " AND NOT EXISTS (SELECT 1 FROM member_preferences p"
             " WHERE p.member_id = m.id AND p.remind = 0)"
-            " AND NOT EXISTS (SELECT 1 FROM member_reminders d"
-            " WHERE d.round_id = :round_id AND d.member_id = m.id)"
+            " AND NOT EXISTS (SELECT 1 FROM away_days w JOIN rounds d ON d.id = :round_id"
+            " WHERE w.group_id = :group_id AND w.member_id = m.id"
+            " AND w.first_day <= d.local_date AND w.last_day >= d.local_date)"
+            " AND NOT EXISTS (SELECT 1 FROM private_closed c WHERE c.platform = m.platform"
+            " AND c.user_id = m.user_id AND c.retry_after > :now)"
+            " AND NOT EXISTS (SELECT 1 FROM member_reminders x"
+            " WHERE x.round_id = :round_id AND x.member_id = m.id)"
             " ORDER BY m.id",
-            {"round_id": round_id, "group_id": group_id, "since": to_micros(since)},
+            {
+                "round_id": round_id,
+                "group_id": group_id,
+                "since": to_micros(since),
+                "now": to_micros(now),
+            },
         )
         return [
             ReminderRecipient(

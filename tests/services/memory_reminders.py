@@ -100,9 +100,17 @@ class MemoryReminders(MemoryStore):
         ]
 
     async def reminder_recipients(
-        self, round_id: int, group_id: int, since: datetime
+        self, round_id: int, group_id: int, since: datetime, now: datetime
     ) -> list[ReminderRecipient]:
         """Return the members to remind of a round and not reminded of it yet."""
+        day = self.rounds[round_id].local_date
+        away = {
+            m
+            for (g, m), ranges in self.away.items()
+            for r in ranges
+            if g == group_id and r.first <= day <= r.last
+        }
+        closed = {who for who, (_, until) in self.private_closed.items() if until > now}
         active = {m for g, m, at in self.attempts if g == group_id and at >= since}
         refs = {
             member_id: MemberRef(p, u, name) for (p, u), (member_id, name) in self.members.items()
@@ -112,6 +120,8 @@ class MemoryReminders(MemoryStore):
             for m in sorted(active)
             if (round_id, m) not in self.answered_rounds
             and m not in self.remind_off
+            and m not in away
+            and (refs[m].platform, refs[m].user_id) not in closed
             and (round_id, m) not in self.sends.members
         ]
 

@@ -11,9 +11,11 @@ from bot.answers import AnswerService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import Group, GroupSettings, MemberRef, RoundStatus
+from bot.private_notes import PrivateNotes
 from bot.reminder_messages import REMIND_ANSWER
 from bot.reminders import ReminderService
 from bot.replies import Reply
+from bot.store.records import AwayRange
 from tests.services.conftest import ANN, BEN, NOW, PLACE, PrivateChat
 from tests.services.memory_reminders import MemoryReminders
 
@@ -65,7 +67,8 @@ def reminders(
 ) -> ReminderService:
     """Return the service on the fakes."""
     answers = AnswerService(store, fixture_bank, clock)
-    return ReminderService(store, fixture_bank, dms, clock, jobs, answers, LEASE)
+    notes = PrivateNotes(store, dms, clock)
+    return ReminderService(store, fixture_bank, notes, clock, jobs, answers, LEASE)
 
 
 async def _posted(store: MemoryReminders, group: Group, reveal_at: datetime = REVEAL) -> int:
@@ -361,9 +364,37 @@ async def test_a_fan_out_stops_when_the_reveal_comes(
 ) -> None:
     slow = SlowChat(clock)
     answers = AnswerService(store, fixture_bank, clock)
-    reminders = ReminderService(store, fixture_bank, slow, clock, jobs, answers, LEASE)
+    notes = PrivateNotes(store, slow, clock)
+    reminders = ReminderService(store, fixture_bank, notes, clock, jobs, answers, LEASE)
     round_id = await _planned(store, group, reminders)
     await _members(store, group, ANN, BEN, CAT)
     clock.set(REMIND)
     await reminders.remind_due(round_id)
     assert [uid for uid, _ in slow.private] == ["ann", "ben"]  # at 17:00 Cat's comes too late
+
+
+async def test_closed_direct_messages_and_away_days_get_no_reminder(
+    store: MemoryReminders,
+    group: Group,
+    reminders: ReminderService,
+    clock: ManualClock,
+    dms: PrivateChat,
+) -> None:
+    round_id = await _planned(store, group, reminders)
+    ann, ben, cat = await _members(store, group, ANN, BEN, CAT)
+    dms.refused.add("ann")  # Ann's DMs are closed: the platform refuses
+    store.away[(group.id, cat)] = [AwayRange(date(2026, 12, 1), date(2026, 12, 3))]
+    clock.set(REMIND)
+    await reminders.remind_due(round_id)
+    assert [uid for uid, _ in dms.private] == ["ben"]
+    assert "closed" in store.sends.errors[(round_id, ann)]
+    assert ("t", "ann") in store.private_closed  # noted: left alone for a while
+    later = await store.claim_round(group.id, date(2026, 12, 2), "nlp-tf-idf", REMIND)
+    assert later is not None
+    assert await store.round_posted(later.id, "q2", "t2", REMIND, REMIND + timedelta(hours=4))
+    await store.plan_reminder(later.id, REMIND + timedelta(hours=2))
+    clock.set(REMIND + timedelta(hours=2))
+    await reminders.remind_due(later.id)
+    assert [uid for uid, _ in dms.private] == ["ben", "ben"]
+    assert dms.tried.count("ann") == 1  # not tried again
+    assert ben not in store.remind_off

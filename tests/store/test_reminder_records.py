@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
-from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
+from bot.store.records import AnswerWrite, AwayRange, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 from tests.store.conftest import store_on
 
@@ -99,14 +99,14 @@ async def test_the_recipients_are_the_active_members_who_have_not_answered_today
     await store.set_reminders(e, False)
     assert await store.mark_reminded(tuesday, f, T0 + DAY)
     now = T0 + DAY + DAY / 4
-    found = await store.reminder_recipients(tuesday, group.id, now - SINCE)
+    found = await store.reminder_recipients(tuesday, group.id, now - SINCE, now)
     assert [(r.member_id, r.member, r.streak) for r in found] == [(a, MemberRef("t", "a", "A"), 3)]
     # The streak counts only while it is unbroken: a round revealed since without the member.
     wednesday = await _round(store, group.id, MONDAY + 2 * DAY, T0 + 2 * DAY)
     await _reveal(
         store, tuesday, T0 + 2 * DAY, {d: (await _answer(store, tuesday, d, now), True, 2)}
     )
-    later = await store.reminder_recipients(wednesday, group.id, now - SINCE)
+    later = await store.reminder_recipients(wednesday, group.id, now - SINCE, now)
     assert [(r.member_id, r.streak) for r in later] == [(a, 0), (d, 2), (f, 0)]
 
 
@@ -180,3 +180,28 @@ async def test_reminders_are_on_until_a_member_turns_them_off(store: SqlStore) -
     assert not await store.reminders_on(member)
     await store.set_reminders(member, True)
     assert await store.reminders_on(member)
+
+
+async def test_members_away_or_with_closed_dms_are_left_out_and_a_freeze_keeps_a_streak_safe(
+    store: SqlStore,
+) -> None:
+    group = await store.create_group(ChannelRef("t", "w", "c"), GroupSettings())
+    assert group is not None
+    ids = {n: await store.member_id(MemberRef("t", n, n.title())) for n in "abcd"}
+    a, b, c, d = ids.values()
+    monday = await _round(store, group.id, MONDAY, T0)
+    answered = {m: await _answer(store, monday, m, T0) for m in ids.values()}
+    await _reveal(store, monday, T0 + DAY / 3, {m: (answered[m], True, 2) for m in ids.values()})
+    await store.db.execute(
+        "UPDATE member_stats SET freezes = 1 WHERE member_id = :m", {"m": d}
+    )  # a freeze would keep d's streak over a missed round
+    tuesday = await _round(store, group.id, MONDAY + DAY, T0 + DAY)
+    now = T0 + DAY + DAY / 4
+    await store.add_away(group.id, b, AwayRange(MONDAY + DAY, MONDAY + 2 * DAY))
+    await store.add_away(group.id, a, AwayRange(MONDAY + 2 * DAY, MONDAY + 3 * DAY))  # later
+    await store.mark_private_closed("t", "c", now - DAY, now + DAY)
+    found = await store.reminder_recipients(tuesday, group.id, now - SINCE, now)
+    assert [(r.member_id, r.streak) for r in found] == [(a, 2), (d, 0)]
+    after = now + 2 * DAY  # c may be tried again
+    again = await store.reminder_recipients(tuesday, group.id, after - SINCE, after)
+    assert [r.member_id for r in again] == [a, c, d]
