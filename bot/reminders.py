@@ -3,17 +3,21 @@
 When a round is posted, its reminder is planned at `remind=` (default 2 h)
 before the reveal, unless that comes before the post or the group turned
 reminders off. At that time each member who made a real attempt in the group
-in the last 14 days, has not answered this round and has not turned reminders
-off (`/remind off`) gets one private message: the question, the time left, a
-button that opens the private answer form, and their streak if this round
-would break it. Nobody is named in the channel. Who is reminded is one store
-query (`ReminderStore.reminder_recipients`), where any further rule goes.
+in the last 14 days, has not answered this round, has not turned reminders
+off (`/remind off`), is not away that day and whose direct messages were not
+refused lately gets one private message (through `PrivateNotes`): the question,
+the time left, a button that opens the private answer form, and their streak if
+missing this round would end it. Nobody is named in the channel. Who is
+reminded is one store query (`ReminderStore.reminder_recipients`), where any
+further rule goes.
 
 Exactly once: the round's reminder is claimed with a conditional UPDATE (one
 process wins) and leased while it is sent; each member is recorded before their
 message goes out. A process that dies mid-fan-out leaves a lease that runs out,
 and the sweep of any process (or the next start of this one) sends to the
-members not recorded yet; a reminder is never sent after the reveal.
+members not recorded yet; a reminder is never sent after the reveal. (A process
+that dies during one member's send loses that one reminder rather than risk
+sending it twice.)
 """
 
 from __future__ import annotations
