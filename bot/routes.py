@@ -67,7 +67,13 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
     in_group: dict[str, InGroup] = {
         "answer": lambda g, m, p, a: s.answers.privately(g, m, a.get("text")),
         "leaderboard": lambda g, m, p, a: s.standings.leaderboard(
-            g, m, a.get("period"), shared="share" in a, when=a.get("when"), page=a.get("page")
+            g,
+            m,
+            a.get("period"),
+            shared="share" in a,
+            when=a.get("when"),
+            page=a.get("page"),
+            category=a.get("category"),
         ),
         "stats": lambda g, m, p, a: s.standings.stats(g, m),
         "studybot settings": lambda g, m, p, a: s.groups.change(g, a.get("changes", "")),
@@ -162,17 +168,17 @@ def _appeals_anywhere(appeals: AppealService) -> dict[str, Anywhere]:
 def _share(
     standings: StandingsService, group: Group, member: MemberRef, a: Args
 ) -> Awaitable[Reply]:
-    """Post the board a Share button names (`week`, `week 2026-W49`) in the channel."""
-    period, when = split_value(a["value"])
-    return standings.leaderboard(group, member, period, shared=True, when=when)
+    """Post the board a Share button names (`week`, `week 2026-W49 category=nlp`) in the channel."""
+    period, when, category = split_value(a["value"])
+    return standings.leaderboard(group, member, period, shared=True, when=when, category=category)
 
 
 def _page(
     standings: StandingsService, group: Group, member: MemberRef, a: Args
 ) -> Awaitable[Reply]:
     """Show the member the board and page a Previous or Next button names (`week page=2`)."""
-    period, when, page = split_page_value(a["value"])
-    return standings.leaderboard(group, member, period, when=when, page=page)
+    period, when, category, page = split_page_value(a["value"])
+    return standings.leaderboard(group, member, period, when=when, page=page, category=category)
 
 
 async def _recap_board(

@@ -1,16 +1,20 @@
 """The schema, as numbered migrations written once for SQLite and PostgreSQL.
 
 Each migration is a list of statements; `{pk}` and `{bigint}` stand for the
-types that differ between the two dialects, `{hour}` for SCORE_HOUR. Idempotency
-lives here: one round per group and local date, one answer per round and member.
+types that differ between the two dialects, `{hour}` for SCORE_HOUR. A step
+SQL alone cannot take (it needs the question bank) is a Python function of the
+transaction and the bank's `category_of`. Idempotency lives here: one round per
+group and local date, one answer per round and member.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock, to_micros
-from bot.store.database import Database, take_turns
+from bot.store.category_backfill import CategoryOf, backfill_categories
+from bot.store.database import Database, Executor, take_turns
 
 __all__ = [
     "APPEALS_VERSION",
@@ -47,7 +51,10 @@ _TYPES = {
     },
 }
 
-MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+# A step SQL alone cannot take: a function of the migration's transaction and the bank.
+Step = Callable[[Executor, CategoryOf | None], Awaitable[None]]
+
+MIGRATIONS: tuple[tuple[int, str, tuple[str | Step, ...]], ...] = (
     (
         1,
         "groups, members, rounds, answers, scores, practice",
@@ -392,11 +399,34 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        18,
+        "leaderboards per category: each revealed round's category, and its boards' totals",
+        (
+            # The category of the round's question when it was revealed; its points count
+            # on the category's board of each period too (`w2026-49/nlp`, `all/nlp`).
+            "ALTER TABLE rounds ADD COLUMN category TEXT",
+            # A category board's columns read its rounds (of a period, or all time).
+            "CREATE INDEX rounds_by_category ON rounds (group_id, category, local_date)",
+            backfill_categories,
+            """INSERT INTO score_counts (group_id, period, points, members)
+                SELECT group_id, period, points, COUNT(*) FROM score_totals
+                WHERE period LIKE '%/%' GROUP BY group_id, period, points""",
+            """INSERT INTO score_hour_counts (group_id, period, points, achieved_hour, members)
+                SELECT group_id, period, points, achieved_at / {hour}, COUNT(*)
+                FROM score_totals WHERE period LIKE '%/%'
+                GROUP BY group_id, period, points, achieved_at / {hour}""",
+        ),
+    ),
 )
 
 
-async def migrate(db: Database, clock: Clock) -> list[int]:
-    """Apply the migrations the database lacks; return the versions applied."""
+async def migrate(db: Database, clock: Clock, category_of: CategoryOf | None = None) -> list[int]:
+    """Apply the migrations the database lacks; return the versions applied.
+
+    `category_of` (a question id's category in the bank) is needed by migration 18
+    when revealed rounds exist; without it that migration raises MissingBank.
+    """
     types = {**_TYPES[db.dialect], "hour": str(SCORE_HOUR)}
     async with db.transaction() as tx:
         await take_turns(tx, db.dialect, MIGRATION_LOCK)
@@ -414,7 +444,10 @@ async def migrate(db: Database, clock: Clock) -> list[int]:
             if done is not None:
                 continue
             for statement in statements:
-                await tx.execute(statement.format(**types))
+                if isinstance(statement, str):
+                    await tx.execute(statement.format(**types))
+                else:
+                    await statement(tx, category_of)
             await tx.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at)"
                 " VALUES (:v, :d, :t)",

@@ -141,6 +141,7 @@ class RoundResult:
     round_id: int
     scores: tuple[ScoreEntry, ...]
     stats: tuple[MemberStats, ...]
+    category: str | None = None  # the question's category, kept on the round
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,3 +230,11 @@ async def test_a_regrade_names_a_member_and_a_date_of_the_last_14_days(
     clock.advance(timedelta(seconds=1))
     reply = await appeals.regrade_card(club, "ben 2026-12-01")
     assert reply.is_error and "last 14 days" in reply.text
+
+
+def test_the_boards_a_regrade_changed_are_named_by_period_not_by_category() -> None:
+    changed = ("w2026-48", "m2026-12", "all", "w2026-48/nlp", "m2026-12/nlp", "all/nlp")
+    assert words.board_changes(changed, ("w2026-49", "m2026-12", "all")) == (
+        "Leaderboards changed: the week 2026-W48 (over: its final board changed),"
+        " the month 2026-12, all time."
+    )
