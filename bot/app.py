@@ -79,7 +79,7 @@ class App:
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
-        await self.store.migrate()
+        await self.store.migrate(self.bank.category_of)
         await self.rounds.recover()
         if isinstance(self.scheduler, ApsJobScheduler):
             self.scheduler.start()

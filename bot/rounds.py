@@ -333,16 +333,18 @@ class RoundService:
             if not coverage.attempt:
                 # No real attempt (blank, the prompt pasted back, a list of terms): no
                 # points, and the streak does not grow.
-                scores.append(self._score(a, coverage, 0, round_))
+                scores.append(self._score(a, coverage, 0, round_, question.category))
                 continue
             updated = next_stats(
                 previous.get(a.member_id), a.member_id, round_.reveal_seq, coverage.ratio
             )
             points = round_points(coverage.ratio, updated.streak, self._rules, a.helpful_votes)
-            scores.append(self._score(a, coverage, points.total, round_))
+            scores.append(self._score(a, coverage, points.total, round_, question.category))
             stats.append(updated)
         kept = await self._streaks.missed(group, round_, {s.member_id for s in stats})
-        result = RoundResult(round_.id, tuple(scores), (*stats, *kept.stats), kept.bridges)
+        result = RoundResult(
+            round_.id, tuple(scores), (*stats, *kept.stats), kept.bridges, question.category
+        )
         if await self._store.save_round_result(result):
             log.info(
                 "group %d: revealed round %d with %d answers", group.id, round_.id, len(scores)
@@ -352,14 +354,16 @@ class RoundService:
         await self._post_reveal(group, round_.id, taking_over)
 
     @staticmethod
-    def _score(answer: MemberAnswer, coverage: Coverage, points: int, round_: Round) -> ScoreEntry:
+    def _score(
+        answer: MemberAnswer, coverage: Coverage, points: int, round_: Round, category: str
+    ) -> ScoreEntry:
         return ScoreEntry(
             answer.answer_id,
             answer.member_id,
             coverage.ratio,
             coverage.covered,
             points,
-            periods_of(round_.local_date),
+            periods_of(round_.local_date, category),
             answer.submitted_at,
             coverage.attempt,
         )
