@@ -90,7 +90,7 @@ class App:
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
-        await self.store.migrate()
+        await self.store.migrate(self.bank.category_of)
         await self.rounds.recover()
         await self.reminders.sweep(at_start=True)  # overdue ones sent, later ones armed
         if isinstance(self.scheduler, ApsJobScheduler):

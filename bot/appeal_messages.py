@@ -12,6 +12,7 @@ from bot.markup import user_name, user_text
 from bot.messages import category_title, local_time
 from bot.model import Question
 from bot.replies import Button, Field, Form, FormInput, Reply
+from bot.scoring import is_category_key
 from bot.store.records import AnswerUnderReview, Appeal, RegradeOutcome
 
 __all__ = [
@@ -180,7 +181,11 @@ def regrade_form(value: str, covered: Sequence[bool]) -> Reply:
 
 
 def board_changes(periods: Sequence[str], current: Sequence[str]) -> str:
-    """Return which leaderboards a regrade changed, saying so of periods already over."""
+    """Return which leaderboards a regrade changed, saying so of periods already over.
+
+    A period's category boards change with it; the message names the periods only.
+    """
+    periods = [p for p in periods if not is_category_key(p)]
     if not periods:
         return "No leaderboard total changed."
     parts = []

@@ -203,6 +203,12 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "es": "qué decena, p. ej. page=2",
         "pt-BR": "qual dezena, ex.: page=2",
     },
+    ("leaderboard", "category"): {
+        "fr": "les points d'une seule catégorie, par ex. category=nlp",
+        "de": "nur die Punkte einer Kategorie, z. B. category=nlp",
+        "es": "solo los puntos de una categoría, p. ej. category=nlp",
+        "pt-BR": "só os pontos de uma categoria, ex.: category=nlp",
+    },
     ("leaderboard", "chart"): {
         "fr": "chart : avec un graphique de leurs points par semaine",
         "de": "chart: mit einem Diagramm ihrer Punkte pro Woche",

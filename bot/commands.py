@@ -82,6 +82,9 @@ class Command:
 PERIOD_NAME = r"last|(\d{4}-?)?w\d{1,2}|\d{4}-\d{1,2}"
 # A leaderboard page (`page=2`, or `2` alone); bot.periods checks the number.
 PAGE_NAME = r"(page=)?\d{1,6}"
+# A leaderboard's category (`category=nlp`; a bare `nlp` is one of the bank's); the
+# use-case checks the bank has it.
+CATEGORY_NAME = r"category=\S*"
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -117,6 +120,12 @@ COMMANDS: tuple[Command, ...] = (
             ),
             Param("share", "public: post it in the channel", choices=("public",)),
             Param("page", "which ten, e.g. page=2", pattern=PAGE_NAME),
+            Param(
+                "category",
+                "one category's points only, e.g. category=nlp",
+                dynamic="categories",
+                pattern=CATEGORY_NAME,
+            ),
             Param("chart", "chart: with a chart of their points per week", choices=("chart",)),
         ),
         repeatable=True,  # a replayed `public` posts the same board again, nothing more

@@ -49,11 +49,12 @@ def database_command(work: Callable[[argparse.Namespace], Coroutine[Any, Any, in
 
         from bot.commands import UsageError
         from bot.config import ConfigError
+        from bot.content.bank import ContentError
         from bot.store.urls import DatabaseToolError
 
         try:
             return asyncio.run(work(args))
-        except (ConfigError, UsageError, CommandLineError) as exc:
+        except (ConfigError, ContentError, UsageError, CommandLineError) as exc:
             print(f"studybot: {exc}", file=sys.stderr)
             return 2
         except DatabaseToolError as exc:
@@ -74,13 +75,29 @@ def database_url(args: argparse.Namespace) -> str:
     return url
 
 
+def _bank_categories() -> Callable[[str], str | None]:
+    """Return the configured bank's `category_of`, the bank loaded the first time it is asked."""
+    import functools
+
+    from bot.config import Config
+    from bot.content.bank import QuestionBank
+    from bot.content.cache import load_bank_cached
+
+    @functools.cache
+    def bank() -> QuestionBank:
+        config = Config.from_env()
+        return load_bank_cached(config.content_dir, config.cache_dir)
+
+    return lambda question_id: bank().category_of(question_id)
+
+
 async def _db_migrate(args: argparse.Namespace) -> int:
     from bot.store.transfer import migrate_url
     from bot.store.urls import redact
 
     url = database_url(args)
     check_database_folder(url, create=args.create)
-    run = await migrate_url(url)
+    run = await migrate_url(url, _bank_categories())
     done = f"applied {', '.join(map(str, run.applied))}" if run.applied else "already up to date"
     print(f"{redact(url)}: schema version {run.before} -> {run.after} ({done})")
     return 0

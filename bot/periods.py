@@ -1,8 +1,9 @@
 """Which leaderboard a member names: this week, last month, week 2026-W49, month 2026-11.
 
-`/leaderboard [week|month|all] [when]`: `when` is `last` (the period before the
-current one), a week by its ISO name (`2026-W49`, or `W49` for the latest week 49
-that has begun), or a month (`2026-11`). Without a period, the name says which
+`/leaderboard [week|month|all] [when] [category=nlp]`: `when` is `last` (the
+period before the current one), a week by its ISO name (`2026-W49`, or `W49` for
+the latest week 49 that has begun), or a month (`2026-11`); a category narrows
+the board to the points of that category's rounds. Without a period, the name says which
 (`2026-11` is a month); without `when`, the board is the current period's. Every
 date is the group's local one. A period that has not begun, or that does not
 exist, is a `PeriodError` whose message says so, ready to show.
@@ -11,18 +12,20 @@ exist, is a `PeriodError` whose message says so, ready to show.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.command_refs import mention
 from bot.markup import user_text
-from bot.scoring import ALL_TIME, PERIOD_NAMES, period_key
+from bot.scoring import ALL_TIME, PERIOD_NAMES, category_key, period_key
 
 __all__ = [
     "LAST",
     "BoardPeriod",
     "PeriodError",
     "board_period",
+    "category_name",
+    "in_category",
     "page_number",
     "page_value",
     "period_days",
@@ -37,6 +40,7 @@ _CURRENT_TITLES = {"week": "this week", "month": "this month", ALL_TIME: "all ti
 _SHAPES = "last, a week such as 2026-W49, or a month such as 2026-11"
 _PAGE = re.compile(r"(?:page=)?(\d{1,6})", re.IGNORECASE)
 _PAGE_MARK = " page="
+_CATEGORY_MARK = "category="
 
 
 class PeriodError(ValueError):
@@ -48,7 +52,8 @@ class BoardPeriod:
     """A leaderboard's period: its key in the store, its title, and how to name it again.
 
     `value` is what `/leaderboard` takes to show it again (the Share button's value):
-    `week` for the current week, `week 2026-W49` for a closed one.
+    `week` for the current week, `week 2026-W49` for a closed one, `all category=nlp`
+    for a category's board; `category` is that category, None for the whole group's.
     """
 
     period: str
@@ -56,6 +61,7 @@ class BoardPeriod:
     title: str
     value: str
     closed: bool = False
+    category: str | None = None
 
 
 def _day(day: date) -> str:
@@ -163,10 +169,34 @@ def board_period(period: str | None, when: str | None, today: date) -> BoardPeri
     return _named(period, word, today)
 
 
-def split_value(value: str) -> tuple[str, str | None]:
-    """Return the period and the `when` of a BoardPeriod's value (`week 2026-W49`, `week`)."""
-    period, _, when = value.strip().partition(" ")
-    return period, when.strip() or None
+def in_category(board: BoardPeriod, category: str, title: str) -> BoardPeriod:
+    """Return a period's board narrowed to one category, shown by its `title` (`NLP`)."""
+    return replace(
+        board,
+        key=category_key(board.key, category),
+        title=f"{title} · {board.title}",
+        value=f"{board.value} {_CATEGORY_MARK}{category}",
+        category=category,
+    )
+
+
+def category_name(word: str) -> str:
+    """Return the category a member names (`category=nlp`, `nlp`), lowercased."""
+    word = word.strip()
+    if word.lower().startswith(_CATEGORY_MARK):
+        word = word[len(_CATEGORY_MARK) :]
+    return word.lower()
+
+
+def split_value(value: str) -> tuple[str, str | None, str | None]:
+    """Return the period, the `when` and the category of a BoardPeriod's value.
+
+    `week 2026-W49` is the week and no category, `all category=nlp` all time in NLP.
+    """
+    period, *rest = value.split() or [""]
+    categories = [w for w in rest if w.lower().startswith(_CATEGORY_MARK)]
+    when = " ".join(w for w in rest if not w.lower().startswith(_CATEGORY_MARK))
+    return period, when or None, categories[0] if categories else None
 
 
 def period_days(key: str) -> tuple[str, str] | None:
@@ -204,8 +234,7 @@ def page_value(board: BoardPeriod, page: int) -> str:
     return f"{board.value}{_PAGE_MARK}{page}"
 
 
-def split_page_value(value: str) -> tuple[str, str | None, str]:
-    """Return the period, the `when` and the page of a paging button's value."""
+def split_page_value(value: str) -> tuple[str, str | None, str | None, str]:
+    """Return the period, the `when`, the category and the page of a paging button's value."""
     board, _, page = value.rpartition(_PAGE_MARK)
-    period, when = split_value(board)
-    return period, when, page
+    return (*split_value(board), page)

@@ -57,8 +57,14 @@ class ReminderStore(Protocol):
         """Return the id of a member, recording them if needed."""
         ...
 
-    async def plan_reminder(self, round_id: int, remind_at: datetime) -> None:
-        """Plan a round's reminder at `remind_at` (a plan made already stands)."""
+    async def plan_reminder(
+        self, round_id: int, remind_at: datetime, skipped: bool = False
+    ) -> None:
+        """Plan a round's reminder at `remind_at`, or note it gets none; a plan made stands."""
+        ...
+
+    async def unplanned_reminders(self, now: datetime) -> list[tuple[int, int, datetime, datetime]]:
+        """Return (round, group, posted, reveal) of open rounds whose reminder nobody planned."""
         ...
 
     async def claim_reminder(
@@ -142,16 +148,18 @@ class ReminderService:
     async def plan(
         self, group: Group, round_id: int, posted_at: datetime, reveal_at: datetime
     ) -> None:
-        """Plan and arm the reminder of a round just posted, if it gets one; never raises."""
+        """Plan and arm the reminder of a round just posted (or note it gets none); never raises.
+
+        A round the plan misses (the database away, a crash) is planned by the next sweep.
+        """
         at = reminder_time(group.settings, posted_at, reveal_at)
-        if at is None:
-            return
         try:
-            await self._store.plan_reminder(round_id, at)
+            await self._store.plan_reminder(round_id, at or reveal_at, skipped=at is None)
         except Exception:
             log.exception("group %d: could not plan the reminder of round %d", group.id, round_id)
             return
-        self._scheduler.arm_reminder(round_id, at)
+        if at is not None:
+            self._scheduler.arm_reminder(round_id, at)
 
     async def remind_due(self, round_id: int) -> None:
         """Send a round's reminders if its time has come and no process claimed them."""
@@ -160,8 +168,15 @@ class ReminderService:
             await self._send(round_id)
 
     async def sweep(self, at_start: bool) -> None:
-        """Send overdue reminders and take over those left mid-send; at start, arm the rest."""
+        """Plan what no post planned, send overdue reminders and take over those left mid-send.
+
+        At start, it also arms the reminders still to come.
+        """
         now = self._clock.now()
+        for round_id, group_id, posted_at, reveal_at in await self._store.unplanned_reminders(now):
+            group = await self._store.get_group(group_id)
+            if group is not None:
+                await self.plan(group, round_id, posted_at, reveal_at)
         for round_id in await self._store.reminders_to_send(now, at_start):
             try:
                 if await self._store.claim_reminder(round_id, now, now + self._lease, at_start):

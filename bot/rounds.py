@@ -74,7 +74,7 @@ class RoundService:
         self._store = store
         self._streaks = StreakService(store, notes)  # freezes and away days keep missed streaks
         self._recaps = recaps  # last week's recap, before the week's first question
-        self._reminders = reminders  # planned when a round is posted
+        self._reminders = reminders  # planned when a round is posted (else by their sweep)
         self._bank = bank
         self._chat = chat
         self._clock = clock
@@ -83,9 +83,8 @@ class RoundService:
         self._policy = policy
         self._notes = notes  # the founder's private warnings
         self._armed: dict[int, GroupSettings] = {}  # groups whose post job this process armed
-        # Per group, the latest post time whose round this process saw claimed (by anyone):
-        # a post time not in here (its job failed, say while the database was away) is
-        # caught up by the next sweep.
+        # Per group, the latest post time whose round this process saw claimed (by anyone); a
+        # post time not in here (its job failed, say, the database away) is caught up by a sweep.
         self._settled: dict[int, PostSlot] = {}
         self._claiming = asyncio.Semaphore(CLAIMS_AT_ONCE)
 
@@ -95,9 +94,8 @@ class RoundService:
     async def post_due(self, group_id: int) -> None:
         """Post the group's round for its latest post time, if due and not posted yet."""
         telemetry.bind_round(group_id=group_id)
-        # Thousands of groups may share a post time: a few claim at once, and each posts as
-        # soon as it holds its claim, so the platform's first post does not wait for the
-        # last claim.
+        # Thousands of groups may share a post time: a few claim at once, and each posts as soon
+        # as it holds its claim, so the platform's first post does not wait for the last claim.
         async with self._claiming:
             due = await self._claim_due(group_id)
         if due is not None:
@@ -334,18 +332,19 @@ class RoundService:
         for a in answers:
             coverage = grade(a.text, question.key_points, question.prompt)
             if not coverage.attempt:
-                # No real attempt (blank, the prompt pasted back, a list of terms): no
-                # points, and the streak does not grow.
-                scores.append(self._score(a, coverage, 0, round_))
+                # No real attempt (blank, prompt pasted back, list of terms): no points or streak.
+                scores.append(self._score(a, coverage, 0, round_, question.category))
                 continue
             updated = next_stats(
                 previous.get(a.member_id), a.member_id, round_.reveal_seq, coverage.ratio
             )
             points = round_points(coverage.ratio, updated.streak, self._rules, a.helpful_votes)
-            scores.append(self._score(a, coverage, points.total, round_))
+            scores.append(self._score(a, coverage, points.total, round_, question.category))
             stats.append(updated)
         kept = await self._streaks.missed(group, round_, {s.member_id for s in stats})
-        result = RoundResult(round_.id, tuple(scores), (*stats, *kept.stats), kept.bridges)
+        result = RoundResult(
+            round_.id, tuple(scores), (*stats, *kept.stats), kept.bridges, question.category
+        )
         if await self._store.save_round_result(result):
             log.info(
                 "group %d: revealed round %d with %d answers", group.id, round_.id, len(scores)
@@ -355,14 +354,16 @@ class RoundService:
         await self._post_reveal(group, round_.id, taking_over)
 
     @staticmethod
-    def _score(answer: MemberAnswer, coverage: Coverage, points: int, round_: Round) -> ScoreEntry:
+    def _score(
+        answer: MemberAnswer, coverage: Coverage, points: int, round_: Round, category: str
+    ) -> ScoreEntry:
         return ScoreEntry(
             answer.answer_id,
             answer.member_id,
             coverage.ratio,
             coverage.covered,
             points,
-            periods_of(round_.local_date),
+            periods_of(round_.local_date, category),
             answer.submitted_at,
             coverage.attempt,
         )
@@ -495,6 +496,4 @@ class RoundService:
             round_.id, found.message.message_id, thread_id, now, reveal_at
         ):
             self._scheduler.arm_reveal(round_.id, reveal_at)
-            if self._reminders is not None:
-                await self._reminders.plan(group, round_.id, now, reveal_at)
             log.info("group %d: round %d was posted before a crash; now open", group.id, round_.id)

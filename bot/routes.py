@@ -127,6 +127,7 @@ def _standings_in_group(standings: StandingsService) -> dict[str, InGroup]:
             shared="share" in a,
             when=a.get("when"),
             page=a.get("page"),
+            category=a.get("category"),
             chart="chart" in a,
         ),
         "stats": lambda g, m, p, a: standings.stats(g, m),
@@ -183,17 +184,17 @@ def _appeals_anywhere(appeals: AppealService) -> dict[str, Anywhere]:
 def _share(
     standings: StandingsService, group: Group, member: MemberRef, a: Args
 ) -> Awaitable[Reply]:
-    """Post the board a Share button names (`week`, `week 2026-W49`) in the channel."""
-    period, when = split_value(a["value"])
-    return standings.leaderboard(group, member, period, shared=True, when=when)
+    """Post the board a Share button names (`week`, `week 2026-W49 category=nlp`) in the channel."""
+    period, when, category = split_value(a["value"])
+    return standings.leaderboard(group, member, period, shared=True, when=when, category=category)
 
 
 def _page(
     standings: StandingsService, group: Group, member: MemberRef, a: Args
 ) -> Awaitable[Reply]:
     """Show the member the board and page a Previous or Next button names (`week page=2`)."""
-    period, when, page = split_page_value(a["value"])
-    return standings.leaderboard(group, member, period, when=when, page=page)
+    period, when, category, page = split_page_value(a["value"])
+    return standings.leaderboard(group, member, period, when=when, page=page, category=category)
 
 
 async def _recap_board(

@@ -14,7 +14,9 @@ __all__ = [
     "PERIOD_NAMES",
     "Points",
     "ScoringRules",
+    "category_key",
     "current_streak",
+    "is_category_key",
     "is_helpful",
     "next_stats",
     "period_key",
@@ -25,6 +27,7 @@ __all__ = [
 ALL_TIME = "all"
 PERIOD_NAMES = ("week", "month", "all")
 HELPFUL = "\N{THUMBS UP SIGN}"  # the reaction that votes an answer helpful
+_CATEGORY_MARK = "/"  # between a period's key and a category: `w2026-49/nlp`
 _SKIN_TONES = "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
 
 
@@ -113,6 +116,22 @@ def period_key(period: str, day: date) -> str:
     raise ValueError(f"unknown period {period!r}")
 
 
-def periods_of(day: date) -> tuple[str, ...]:
-    """Return every leaderboard key that points earned on this local date count on."""
-    return tuple(period_key(p, day) for p in PERIOD_NAMES)
+def category_key(key: str, category: str) -> str:
+    """Return the key of a period's board in one category (`w2026-49/nlp`, `all/nlp`)."""
+    return f"{key}{_CATEGORY_MARK}{category}"
+
+
+def is_category_key(key: str) -> bool:
+    """Tell whether a leaderboard key is a category's board (`all/nlp`), not a whole group's."""
+    return _CATEGORY_MARK in key
+
+
+def periods_of(day: date, category: str | None = None) -> tuple[str, ...]:
+    """Return every leaderboard key that points earned on this local date count on.
+
+    With the round's `category`, also that category's board of each period.
+    """
+    keys = tuple(period_key(p, day) for p in PERIOD_NAMES)
+    if category is None:
+        return keys
+    return keys + tuple(category_key(k, category) for k in keys)

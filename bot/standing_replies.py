@@ -23,7 +23,8 @@ __all__ = [
     "stats_reply",
 ]
 
-# The Share button's action; its value names the board (`week`, `week 2026-W49`).
+# The Share button's action; its value names the board (`week`, `week 2026-W49`,
+# `all category=nlp`).
 SHARE_LEADERBOARD = "share-leaderboard"
 # The Previous and Next buttons' action; the value names the board and page (`week page=2`).
 LEADERBOARD_PAGE = "leaderboard-page"
@@ -81,9 +82,11 @@ def _own_place(
     if mine is not None and all(s.member_id != mine.member_id for s in leaders):
         return f"\n…\n{_line(mine, figures)} (you)"
     if mine is None and board.closed:
-        return "\n\nYou had no points in that period."
+        where = " in that category" if board.category else ""
+        return f"\n\nYou had no points{where} in that period."
     if mine is None:
-        return "\n\nYou have no points in this period yet: answer the next question!"
+        where = " in this category" if board.category else ""
+        return f"\n\nYou have no points{where} in this period yet: answer the next question!"
     return ""
 
 
@@ -118,7 +121,7 @@ def leaderboard_reply(
     """
     title = f"Leaderboard · {board.title}"
     if shared_by is not None:
-        again = mention("leaderboard", board.value if board.closed else "")
+        again = mention("leaderboard", board.value if board.closed or board.category else "")
         return Reply(
             title=title,
             text=leaders_text(leaders, figures),

@@ -12,8 +12,17 @@ from bot.appeal_messages import question_about
 from bot.charts import NO_CHART_YET, ChartService
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
+from bot.markup import user_text
 from bot.model import ChannelRef, Group, MemberRef
-from bot.periods import PeriodError, board_period, page_number, period_days
+from bot.periods import (
+    BoardPeriod,
+    PeriodError,
+    board_period,
+    category_name,
+    in_category,
+    page_number,
+    period_days,
+)
 from bot.replies import Reply
 from bot.review_schedule import due_windows
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
@@ -44,6 +53,24 @@ class StandingsService:
     def _period(self, group: Group, period: str) -> str:
         return period_key(period, self._today(group))
 
+    def _board(
+        self, group: Group, period: str | None, when: str | None, category: str | None
+    ) -> tuple[BoardPeriod, tuple[str, str] | None]:
+        """Return the board a member names and its period's days, or raise PeriodError."""
+        board = board_period(period, when, self._today(group))
+        days = period_days(board.key)
+        if category is None:
+            return board, days
+        name = category_name(category)
+        if name not in self._bank.categories:
+            shown = user_text(name or category, limit=40)
+            raise PeriodError(
+                f"There is no category '{shown}': try one of "
+                + ", ".join(f"category={c}" for c in self._bank.categories)
+                + "."
+            )
+        return in_category(board, name, self._bank.category_title(name)), days
+
     async def leaderboard(
         self,
         group: Group,
@@ -52,6 +79,7 @@ class StandingsService:
         shared: bool = False,
         when: str | None = None,
         page: str | None = None,
+        category: str | None = None,
         chart: bool = False,
     ) -> Reply:
         """Return a page of the group's board for a period and the caller's place, for them alone.
@@ -59,35 +87,36 @@ class StandingsService:
         `period`: week (None: the week, or the month `when` names), month or all;
         `when`: which one (`last`, `2026-W49`, `2026-11`; None: the current one),
         on the group's local calendar; `page`: which ten (`page=2`, `2`; None: the
-        first). Each line shows the member's points, rounds answered and average
-        coverage in that period. `shared`: the first page for the whole channel,
-        saying who shared it. `chart`: with a chart of the page's members' points
-        per week in the 8 weeks up to the period's end.
+        first); `category` (`category=nlp`, `nlp`): the points of that category's
+        rounds only. Each line shows the member's points, rounds answered and
+        average coverage on that board. `shared`: the first page for the whole
+        channel, saying who shared it. `chart`: with a chart of the page's members'
+        points per week in the 8 weeks up to the period's end.
         """
         try:
-            board = board_period(period, when, self._today(group))
+            board, days = self._board(group, period, when, category)
             number = 1 if shared else page_number(page)
         except PeriodError as problem:
             return messages.error(str(problem))
         offset = (number - 1) * PAGE_SIZE
-        days = period_days(board.key)
+        store, group_id = self._store, group.id
         if shared:
-            leaders = await self._store.top_scores(group.id, board.key, PAGE_SIZE)
-            figures = await self._store.board_figures(
-                group.id, days, [s.member_id for s in leaders]
+            leaders = await store.top_scores(group_id, board.key, PAGE_SIZE)
+            figures = await store.board_figures(
+                group_id, days, [s.member_id for s in leaders], board.category
             )
             reply = standing_replies.leaderboard_reply(
                 board, leaders, None, shared_by=member.display_name, figures=figures
             )
             return await self._with_board_chart(reply, group, leaders, days) if chart else reply
-        member_id = await self._store.member_id(member)
-        leaders, mine, size = await self._store.together(
-            self._store.top_scores(group.id, board.key, PAGE_SIZE, offset),
-            self._store.standing_of(group.id, board.key, member_id),
-            self._store.board_size(group.id, board.key),
+        member_id = await store.member_id(member)
+        leaders, mine, size = await store.together(
+            store.top_scores(group_id, board.key, PAGE_SIZE, offset),
+            store.standing_of(group_id, board.key, member_id),
+            store.board_size(group_id, board.key),
         )
         shown = [s.member_id for s in leaders] + ([mine.member_id] if mine else [])
-        figures = await self._store.board_figures(group.id, days, shown)
+        figures = await store.board_figures(group_id, days, shown, board.category)
         reply = standing_replies.leaderboard_reply(
             board, leaders, mine, figures=figures, page=number, size=size
         )

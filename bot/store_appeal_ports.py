@@ -111,7 +111,7 @@ class AppealStore(PeerStore, Protocol):
         self,
         write: RegradeWrite,
         recount_of: RecountOf,
-        periods_of: Callable[[date], tuple[str, ...]],
+        periods_of: Callable[[date, str | None], tuple[str, ...]],
     ) -> RegradeOutcome:
         """Give an answer a human's grade and rescore what follows; refused if decided first."""
         ...

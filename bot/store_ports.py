@@ -282,9 +282,16 @@ class StandingsStore(Protocol):
         ...
 
     async def board_figures(
-        self, group_id: int, days: tuple[str, str] | None, member_ids: Iterable[int]
+        self,
+        group_id: int,
+        days: tuple[str, str] | None,
+        member_ids: Iterable[int],
+        category: str | None = None,
     ) -> dict[int, tuple[int, float]]:
-        """Return (rounds answered, coverage sum) of these members in a group's period."""
+        """Return (rounds answered, coverage sum) of these members in a group's period.
+
+        `category`: counting the rounds of that category only.
+        """
         ...
 
     @overload

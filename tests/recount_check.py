@@ -26,7 +26,7 @@ async def _answers(db: Database) -> list[Any]:
     return list(
         await db.fetch(
             "SELECT a.id, a.member_id, a.coverage, a.attempt, a.points, a.submitted_at,"
-            " r.group_id, r.reveal_seq, r.local_date,"
+            " r.group_id, r.reveal_seq, r.local_date, r.category,"
             " (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id) AS votes"
             " FROM answers a JOIN rounds r ON r.id = a.round_id"
             " WHERE a.late = 0 AND a.points IS NOT NULL AND r.reveal_seq IS NOT NULL"
@@ -72,7 +72,7 @@ def _recount(
         points[r["id"]] = earned
         if earned <= 0:
             continue
-        for period in periods_of(date.fromisoformat(r["local_date"])):
+        for period in periods_of(date.fromisoformat(r["local_date"]), r["category"]):
             tkey = (r["group_id"], period, r["member_id"])
             before = totals.get(tkey, (0, 0))[0]
             totals[tkey] = (before + earned, r["submitted_at"])
@@ -142,7 +142,7 @@ async def recounted_board(db: Database, group_id: int, period: str) -> list[tupl
     """Return a leaderboard recounted from the answers: (name, points), first place first.
 
     Ties go to whoever reached their total first, then to the lower member id, as the
-    store ranks them; `period` is a leaderboard key (`w2026-49`).
+    store ranks them; `period` is a leaderboard key (`w2026-49`, `all/nlp`).
     """
     _, _, totals = _recount(await _answers(db), ScoringRules())
     names = {r["id"]: r["display_name"] for r in await db.fetch("SELECT * FROM members")}

@@ -92,16 +92,17 @@ def _refused(name: str, args: str) -> str:
             "leaderboard",
             "public public",
             "I don't know 'public' here. Usage: /leaderboard [week|month|all] [when] [public] "
-            "[page] [chart]. Choices — period: week, month, all; when: last, or a week or month "
-            "by name, e.g. 2026-W49 or 2026-11; page: which ten, e.g. page=2; chart: chart.",
+            "[page] [category] [chart]. Choices — period: week, month, all; when: last, or a "
+            "week or month by name, e.g. 2026-W49 or 2026-11; page: which ten, e.g. page=2; "
+            "category: nlp, evaluation; chart: chart.",
         ),
         (
             "leaderboard",
             "nope",
             "I don't know 'nope' here. Usage: /leaderboard [week|month|all] [when] [public] "
-            "[page] [chart]. Choices — period: week, month, all; when: last, or a week or month "
-            "by name, e.g. 2026-W49 or 2026-11; share: public; page: which ten, e.g. page=2; "
-            "chart: chart.",
+            "[page] [category] [chart]. Choices — period: week, month, all; when: last, or a "
+            "week or month by name, e.g. 2026-W49 or 2026-11; share: public; page: which ten, "
+            "e.g. page=2; category: nlp, evaluation; chart: chart.",
         ),
         (
             "practice",
@@ -186,7 +187,9 @@ def test_usage_lines_show_choices_and_what_is_required() -> None:
     placeholders = {c.name: c.placeholders for c in COMMANDS}
     assert placeholders["practice"] == "[category] [easy|medium|hard]"
     assert placeholders["practice answer"] == "<text>"
-    assert placeholders["leaderboard"] == "[week|month|all] [when] [public] [page] [chart]"
+    assert (
+        placeholders["leaderboard"] == "[week|month|all] [when] [public] [page] [category] [chart]"
+    )
     assert placeholders["stats"] == ""
     many = Command("pick", "", (Param("size", "", choices=("a", "b", "c", "d", "e")),))
     assert many.placeholders == "[size]"  # more than four choices: the name

@@ -12,6 +12,8 @@ from bot.periods import (
     BoardPeriod,
     PeriodError,
     board_period,
+    category_name,
+    in_category,
     page_number,
     page_value,
     period_days,
@@ -73,7 +75,7 @@ def test_a_named_period_is_its_board(
     assert (board.key, board.title, board.value) == (key, title, value)
     assert board.closed is (title.endswith("final)"))
     assert split_value(board.value)[0] == board.period
-    again = board_period(*split_value(board.value), TODAY)  # the Share button names it again
+    again = board_period(*split_value(board.value)[:2], TODAY)  # the Share button names it again
     assert again == board
 
 
@@ -173,8 +175,42 @@ def test_page_numbers_and_the_paging_buttons_values() -> None:
         page_number("page=-1")
     past = board_period("week", "last", TODAY)
     assert page_value(past, 2) == "week 2026-W49 page=2"
-    assert split_page_value(page_value(past, 2)) == ("week", "2026-W49", "2")
+    assert split_page_value(page_value(past, 2)) == ("week", "2026-W49", None, "2")
     now = board_period("all", None, TODAY)
-    assert split_page_value(page_value(now, 5)) == ("all", None, "5")
+    assert split_page_value(page_value(now, 5)) == ("all", None, None, "5")
     assert parse_command("leaderboard", "week last page=2").args["page"] == "page=2"
     assert parse_command("leaderboard", "7 all").args == {"page": "7", "period": "all"}
+
+
+def test_a_category_board_is_named_again_with_its_period_and_page() -> None:
+    past = in_category(board_period("week", "last", TODAY), "nlp", "NLP")
+    assert (past.key, past.title, past.value, past.category) == (
+        "w2026-49/nlp",
+        "NLP · week 2026-W49 (30 Nov – 6 Dec 2026, final)",
+        "week 2026-W49 category=nlp",
+        "nlp",
+    )
+    assert split_value(past.value) == ("week", "2026-W49", "category=nlp")
+    assert split_page_value(page_value(past, 3)) == ("week", "2026-W49", "category=nlp", "3")
+    now = in_category(board_period("all", None, TODAY), "ml-fundamentals", "ML")
+    assert (now.key, now.value) == ("all/ml-fundamentals", "all category=ml-fundamentals")
+    assert split_page_value(page_value(now, 2)) == ("all", None, "category=ml-fundamentals", "2")
+    assert split_value("") == ("", None, None)
+    assert [category_name(w) for w in ("category=NLP", " nlp ", "CATEGORY=data", "category=")] == [
+        "nlp",
+        "nlp",
+        "data",
+        "",
+    ]
+    for args in (
+        "month 2026-11 category=ml-fundamentals",
+        "category=ml-fundamentals 2026-11 month",
+    ):
+        parsed = parse_command("leaderboard", args).args
+        assert parsed == {
+            "period": "month",
+            "when": "2026-11",
+            "category": "category=ml-fundamentals",
+        }
+    parsed = parse_command("leaderboard", "all nlp page=2", lambda kind: ("nlp", "evaluation"))
+    assert parsed.args == {"period": "all", "category": "nlp", "page": "page=2"}

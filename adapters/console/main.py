@@ -67,7 +67,7 @@ async def run_console(
         return 2
     try:
         if options.start is None:
-            await app.store.migrate()
+            await app.store.migrate(app.bank.category_of)
             resume = await app.store.last_moment()
             if resume is not None and resume > clock.now():
                 clock.set(resume)

@@ -110,6 +110,18 @@ class QuestionBank:
         spec = self.syllabus.categories.get(category) if self.syllabus is not None else None
         return spec.title if spec is not None and spec.title else category
 
+    def category_of(self, question_id: str) -> str | None:
+        """Return a question's category; for one gone from the bank, what its id starts with.
+
+        Ids are `<category>-<slug>`, so the longest category of the bank the id
+        starts with names it; None when none does.
+        """
+        question = self.get(question_id)
+        if question is not None:
+            return question.category
+        named = [c for c in self.categories if question_id.startswith(f"{c}-")]
+        return max(named, key=len) if named else None
+
     @property
     def categories(self) -> tuple[str, ...]:
         """Return the categories of the bank, in syllabus order where known."""

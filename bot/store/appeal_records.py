@@ -84,11 +84,15 @@ def _appeal_from_row(row: Row) -> Appeal:
 
 
 async def _scored_answers(
-    tx: Executor, group_id: int, member_id: int, periods_of: Callable[[date], tuple[str, ...]]
+    tx: Executor,
+    group_id: int,
+    member_id: int,
+    periods_of: Callable[[date, str | None], tuple[str, ...]],
 ) -> list[ScoredAnswer]:
     """Return a member's on-time, scored answers in a group's revealed rounds, in order."""
     rows = await tx.fetch(
-        "SELECT a.id, r.reveal_seq, r.local_date, a.submitted_at, a.coverage, a.attempt,"
+        "SELECT a.id, r.reveal_seq, r.local_date, r.category, a.submitted_at, a.coverage,"
+        " a.attempt,"
         " (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id) AS votes"
         " FROM answers a JOIN rounds r ON r.id = a.round_id"
         " WHERE r.group_id = :group_id AND a.member_id = :member_id AND a.late = 0"
@@ -99,7 +103,7 @@ async def _scored_answers(
         ScoredAnswer(
             answer_id=r["id"],
             seq=r["reveal_seq"],
-            periods=periods_of(date.fromisoformat(r["local_date"])),
+            periods=periods_of(date.fromisoformat(r["local_date"]), r["category"]),
             achieved_at=from_micros(r["submitted_at"]),
             coverage=float(r["coverage"]),
             attempt=bool(r["attempt"]),
@@ -223,7 +227,7 @@ class AppealRecords(StoreBase):
         self,
         write: RegradeWrite,
         recount_of: RecountOf,
-        periods_of: Callable[[date], tuple[str, ...]],
+        periods_of: Callable[[date, str | None], tuple[str, ...]],
     ) -> RegradeOutcome:
         """Give an answer a human's grade and rescore what follows; refused if decided first."""
         async with self.db.transaction() as tx:

@@ -1,16 +1,21 @@
 """The schema, as numbered migrations written once for SQLite and PostgreSQL.
 
 Each migration is a list of statements; `{pk}` and `{bigint}` stand for the
-types that differ between the two dialects, `{hour}` for SCORE_HOUR. Idempotency
-lives here: one round per group and local date, one answer per round and member.
+types that differ between the two dialects, `{hour}` for SCORE_HOUR. A step
+SQL alone cannot take (it needs the question bank) is a Python function of the
+transaction and the bank's `category_of`. Idempotency lives here: one round per
+group and local date, one answer per round and member.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock, to_micros
-from bot.store.database import Database, take_turns
+from bot.store.base_schema import BASE_SCHEMA
+from bot.store.category_backfill import CategoryOf, backfill_categories
+from bot.store.database import Database, Executor, take_turns
 from bot.store.reminder_records import REMINDER_TABLES, REMINDERS_VERSION
 
 __all__ = [
@@ -58,106 +63,14 @@ _TYPES = {
     },
 }
 
-MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+# A step SQL alone cannot take: a function of the migration's transaction and the bank.
+Step = Callable[[Executor, CategoryOf | None], Awaitable[None]]
+
+MIGRATIONS: tuple[tuple[int, str, tuple[str | Step, ...]], ...] = (
     (
         1,
         "groups, members, rounds, answers, scores, practice",
-        (
-            """CREATE TABLE groups (
-                id {pk},
-                platform TEXT NOT NULL,
-                workspace_id TEXT NOT NULL,
-                channel_id TEXT NOT NULL,
-                settings TEXT NOT NULL,
-                created_at {bigint} NOT NULL,
-                UNIQUE (platform, workspace_id, channel_id)
-            )""",
-            """CREATE TABLE members (
-                id {pk},
-                platform TEXT NOT NULL,
-                user_id TEXT NOT NULL,
-                display_name TEXT NOT NULL,
-                UNIQUE (platform, user_id)
-            )""",
-            """CREATE TABLE rounds (
-                id {pk},
-                group_id {bigint} NOT NULL REFERENCES groups (id),
-                local_date TEXT NOT NULL,
-                question_id TEXT NOT NULL,
-                status TEXT NOT NULL,
-                scheduled_for {bigint} NOT NULL,
-                reveal_at {bigint},
-                posted_at {bigint},
-                revealed_at {bigint},
-                reveal_seq INTEGER,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                last_error TEXT,
-                message_id TEXT,
-                thread_id TEXT,
-                reveal_message_id TEXT,
-                UNIQUE (group_id, local_date)
-            )""",
-            "CREATE INDEX rounds_by_thread ON rounds (group_id, thread_id)",
-            "CREATE INDEX rounds_by_status ON rounds (status, group_id)",
-            "CREATE UNIQUE INDEX rounds_reveal_seq ON rounds (group_id, reveal_seq)",
-            """CREATE TABLE answers (
-                id {pk},
-                round_id {bigint} NOT NULL REFERENCES rounds (id),
-                member_id {bigint} NOT NULL REFERENCES members (id),
-                text TEXT NOT NULL,
-                source TEXT NOT NULL,
-                message_id TEXT,
-                submitted_at {bigint} NOT NULL,
-                edited_at {bigint},
-                late INTEGER NOT NULL,
-                coverage {float},
-                covered TEXT,
-                points INTEGER,
-                UNIQUE (round_id, member_id)
-            )""",
-            "CREATE INDEX answers_by_member ON answers (member_id, round_id)",
-            """CREATE TABLE member_stats (
-                group_id {bigint} NOT NULL REFERENCES groups (id),
-                member_id {bigint} NOT NULL REFERENCES members (id),
-                streak INTEGER NOT NULL,
-                best_streak INTEGER NOT NULL,
-                last_seq INTEGER NOT NULL,
-                rounds_answered INTEGER NOT NULL,
-                coverage_sum {float} NOT NULL,
-                PRIMARY KEY (group_id, member_id)
-            )""",
-            """CREATE TABLE score_totals (
-                group_id {bigint} NOT NULL REFERENCES groups (id),
-                period TEXT NOT NULL,
-                member_id {bigint} NOT NULL REFERENCES members (id),
-                points INTEGER NOT NULL,
-                achieved_at {bigint} NOT NULL,
-                PRIMARY KEY (group_id, period, member_id)
-            )""",
-            """CREATE INDEX score_totals_rank
-                ON score_totals (group_id, period, points DESC, achieved_at, member_id)""",
-            """CREATE TABLE practice_attempts (
-                id {pk},
-                member_id {bigint} NOT NULL REFERENCES members (id),
-                group_id {bigint},
-                question_id TEXT NOT NULL,
-                started_at {bigint} NOT NULL,
-                hinted INTEGER NOT NULL DEFAULT 0,
-                revealed INTEGER NOT NULL DEFAULT 0,
-                answered_at {bigint},
-                coverage {float}
-            )""",
-            "CREATE INDEX practice_by_member ON practice_attempts (member_id, started_at)",
-            """CREATE TABLE practice_reviews (
-                member_id {bigint} NOT NULL REFERENCES members (id),
-                question_id TEXT NOT NULL,
-                box INTEGER NOT NULL,
-                due_at {bigint} NOT NULL,
-                attempts INTEGER NOT NULL,
-                best_coverage {float} NOT NULL,
-                PRIMARY KEY (member_id, question_id)
-            )""",
-        ),
+        BASE_SCHEMA,
     ),
     (
         2,
@@ -456,11 +369,34 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX away_days_by_group ON away_days (group_id, last_day)",
         ),
     ),
+    (
+        18,
+        "leaderboards per category: each revealed round's category, and its boards' totals",
+        (
+            # The category of the round's question when it was revealed; its points count
+            # on the category's board of each period too (`w2026-49/nlp`, `all/nlp`).
+            "ALTER TABLE rounds ADD COLUMN category TEXT",
+            # A category board's columns read its rounds (of a period, or all time).
+            "CREATE INDEX rounds_by_category ON rounds (group_id, category, local_date)",
+            backfill_categories,
+            """INSERT INTO score_counts (group_id, period, points, members)
+                SELECT group_id, period, points, COUNT(*) FROM score_totals
+                WHERE period LIKE '%/%' GROUP BY group_id, period, points""",
+            """INSERT INTO score_hour_counts (group_id, period, points, achieved_hour, members)
+                SELECT group_id, period, points, achieved_at / {hour}, COUNT(*)
+                FROM score_totals WHERE period LIKE '%/%'
+                GROUP BY group_id, period, points, achieved_at / {hour}""",
+        ),
+    ),
 )
 
 
-async def migrate(db: Database, clock: Clock) -> list[int]:
-    """Apply the migrations the database lacks; return the versions applied."""
+async def migrate(db: Database, clock: Clock, category_of: CategoryOf | None = None) -> list[int]:
+    """Apply the migrations the database lacks; return the versions applied.
+
+    `category_of` (a question id's category in the bank) is needed by migration 18
+    when revealed rounds exist; without it that migration raises MissingBank.
+    """
     types = {**_TYPES[db.dialect], "hour": str(SCORE_HOUR)}
     async with db.transaction() as tx:
         await take_turns(tx, db.dialect, MIGRATION_LOCK)
@@ -478,7 +414,10 @@ async def migrate(db: Database, clock: Clock) -> list[int]:
             if done is not None:
                 continue
             for statement in statements:
-                await tx.execute(statement.format(**types))
+                if isinstance(statement, str):
+                    await tx.execute(statement.format(**types))
+                else:
+                    await statement(tx, category_of)
             await tx.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at)"
                 " VALUES (:v, :d, :t)",

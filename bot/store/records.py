@@ -192,6 +192,7 @@ class RoundResult:
     scores: tuple[ScoreEntry, ...]
     stats: tuple[MemberStats, ...]
     bridges: tuple[StreakBridge, ...] = ()
+    category: str | None = None  # the question's category, kept on the round
 
 
 @dataclass(frozen=True, slots=True)

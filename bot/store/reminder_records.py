@@ -63,13 +63,41 @@ _SENDABLE = (
 class ReminderRecords(StoreBase):
     """Reminders: planned with the round, claimed once, each member recorded before the send."""
 
-    async def plan_reminder(self, round_id: int, remind_at: datetime) -> None:
-        """Plan a round's reminder at `remind_at` (a plan made already stands)."""
+    async def plan_reminder(
+        self, round_id: int, remind_at: datetime, skipped: bool = False
+    ) -> None:
+        """Plan a round's reminder at `remind_at`, or note it gets none; a plan made stands."""
         await self.db.execute(
             "INSERT INTO round_reminders (round_id, remind_at, status)"
-            " VALUES (:round_id, :at, 'due') ON CONFLICT (round_id) DO NOTHING",
-            {"round_id": round_id, "at": to_micros(remind_at)},
+            " VALUES (:round_id, :at, :status) ON CONFLICT (round_id) DO NOTHING",
+            {
+                "round_id": round_id,
+                "at": to_micros(remind_at),
+                "status": "skipped" if skipped else "due",
+            },
         )
+
+    async def unplanned_reminders(self, now: datetime) -> list[tuple[int, int, datetime, datetime]]:
+        """Return (round, group, posted, reveal) of open rounds whose reminder nobody planned.
+
+        A round found posted after a crash, or one that opened before reminders came.
+        """
+        rows = await self.db.fetch(
+            "SELECT r.id, r.group_id, r.posted_at, r.reveal_at FROM rounds r"
+            " WHERE r.status = 'open' AND r.reveal_at > :now AND r.posted_at IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM round_reminders rr WHERE rr.round_id = r.id)"
+            " ORDER BY r.id",
+            {"now": to_micros(now)},
+        )
+        return [
+            (
+                int(r["id"]),
+                int(r["group_id"]),
+                from_micros(r["posted_at"]),
+                from_micros(r["reveal_at"]),
+            )
+            for r in rows
+        ]
 
     async def claim_reminder(
         self, round_id: int, now: datetime, until: datetime, include_own: bool = False

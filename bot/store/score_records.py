@@ -206,8 +206,9 @@ class ScoreRecords(StoreBase):
         """Write a reveal's scores, stats and totals, and mark the round revealed."""
         async with self.db.transaction() as tx:
             done = await tx.execute(
-                "UPDATE rounds SET status = 'revealed' WHERE id = :id AND status = 'revealing'",
-                {"id": result.round_id},
+                "UPDATE rounds SET status = 'revealed', category = :category"
+                " WHERE id = :id AND status = 'revealing'",
+                {"id": result.round_id, "category": result.category},
             )
             if not done:
                 return False
@@ -271,28 +272,41 @@ class ScoreRecords(StoreBase):
         return int(row["members"]) if row is not None else 0
 
     async def board_figures(
-        self, group_id: int, days: tuple[str, str] | None, member_ids: Iterable[int]
+        self,
+        group_id: int,
+        days: tuple[str, str] | None,
+        member_ids: Iterable[int],
+        category: str | None = None,
     ) -> dict[int, tuple[int, float]]:
         """Return (rounds answered, coverage sum) of these members in a group's period.
 
         `days`: the period's first and last local dates; for all time (None) the
         members' running totals. Only real attempts count, as in those totals. A
         period reads its rounds (at most 31) and each member's answer in each.
+        `category`: only the rounds of that category (all time: each member's answers).
         """
         ids = sorted(set(member_ids))
         if not ids:
             return {}
-        if days is None:
+        if days is None and category is None:
             stats = await self.member_stats(group_id, ids)
             return {m: (s.rounds_answered, s.coverage_sum) for m, s in stats.items()}
         names, params = numbered_params("member", ids)
+        params["group_id"] = group_id
+        within = ""
+        if days is not None:
+            within += " AND r.local_date BETWEEN :first AND :last"
+            params.update(first=days[0], last=days[1])
+        if category is not None:
+            within += " AND r.category = :category"
+            params["category"] = category
         rows = await self.db.fetch(
             "SELECT a.member_id, COUNT(*) AS answered, SUM(a.coverage) AS coverage"
             " FROM rounds r JOIN answers a ON a.round_id = r.id"
-            " WHERE r.group_id = :group_id AND r.local_date BETWEEN :first AND :last"
+            f" WHERE r.group_id = :group_id{within}"
             f" AND a.member_id IN ({names}) AND a.points IS NOT NULL AND a.attempt = 1"
             " GROUP BY a.member_id",
-            {"group_id": group_id, "first": days[0], "last": days[1], **params},
+            params,
         )
         return {r["member_id"]: (int(r["answered"]), float(r["coverage"])) for r in rows}
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from bot.store.answer_records import AnswerRecords
 from bot.store.appeal_records import AppealRecords
+from bot.store.category_backfill import CategoryOf
 from bot.store.chart_records import ChartRecords
 from bot.store.delivery_records import DeliveryRecords
 from bot.store.group_records import GroupRecords
@@ -64,9 +65,13 @@ class SqlStore(
     implements every Protocol of `bot.store_ports`.
     """
 
-    async def migrate(self) -> list[int]:
-        """Bring the schema up to date; return the migrations applied."""
-        return await migrate(self.db, self._clock)
+    async def migrate(self, category_of: CategoryOf | None = None) -> list[int]:
+        """Bring the schema up to date; return the migrations applied.
+
+        `category_of` (the bank's: a question id's category) gives rounds revealed
+        before leaderboards per category theirs (migration 18).
+        """
+        return await migrate(self.db, self._clock, category_of)
 
     async def close(self) -> None:
         """Finish pending writes and close the database."""

@@ -26,6 +26,7 @@ from bot.store.catalog import (
     table_shapes,
     table_sums,
 )
+from bot.store.category_backfill import CategoryOf
 from bot.store.database import Database, Executor
 from bot.store.migrations import migrate
 from bot.store.urls import DatabaseToolError, open_database, sqlite_path
@@ -299,12 +300,15 @@ class MigrationRun:
     applied: tuple[int, ...]
 
 
-async def migrate_url(url: str) -> MigrationRun:
-    """Bring the database at `url` (created if it is a new SQLite file) to the latest schema."""
+async def migrate_url(url: str, category_of: CategoryOf | None = None) -> MigrationRun:
+    """Bring the database at `url` (created if it is a new SQLite file) to the latest schema.
+
+    `category_of`: the bank's, for rounds revealed before leaderboards per category.
+    """
     db = await open_database(url, create=True)
     try:
         before = await schema_version(db, db.dialect)
-        applied = await migrate(db, SystemClock())
+        applied = await migrate(db, SystemClock(), category_of)
         return MigrationRun(before, await schema_version(db, db.dialect), tuple(applied))
     finally:
         await db.close()

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.config import default_content_dir
-from bot.content.bank import load_bank
+from bot.content.bank import QuestionBank, load_bank
 from bot.content.lint import (
     SAME_SCENARIO_SIMILARITY,
     lint_content,
@@ -92,3 +92,22 @@ def test_the_closest_cross_category_pair_without_a_shared_scenario_passes() -> N
     pair = [by_id["evaluation-offline-vs-online-metrics"], by_id["nlp-stemming-vs-lemmatization"]]
     assert near_duplicate_prompts(pair, threshold=55)  # close in wording...
     assert same_scenario_across_categories(pair) == []  # ...but no scenario in common
+
+
+def test_a_question_s_category_even_once_it_left_the_bank() -> None:
+    bank = load_bank(default_content_dir())
+    question = bank.questions[0]
+    assert bank.category_of(question.id) == question.category
+    # Gone from the bank: its id names it, the longest category it starts with winning.
+    assert bank.category_of("deep-learning-a-question-long-gone") == "deep-learning"
+    assert bank.category_of("nlp-retired") == "nlp"
+    assert bank.category_of("astronomy-black-holes") is None
+    assert bank.category_of("nlp") is None
+    two = QuestionBank(
+        (
+            replace(question, id="data-a", category="data"),
+            replace(question, id="data-eng-b", category="data-eng"),
+        )
+    )
+    assert two.category_of("data-eng-gone") == "data-eng"
+    assert two.category_of("data-gone") == "data"

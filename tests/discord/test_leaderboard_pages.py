@@ -23,7 +23,8 @@ def _reply(record: InteractionRecord) -> Json:
     return message
 
 
-async def test_next_and_previous_page_the_board_and_keep_the_callers_place(bot: Bot) -> None:
+async def twelve_answer_a_round(bot: Bot) -> list[Json]:
+    """Set up a group and post a round; twelve members answer it, half of them well; reveal."""
     await bot.set_up_group()
     await bot.command("studybot", bot.admin, sub="post-now", admin=True)
     members = [bot.fake.user(f"Member{i:02d}") for i in range(1, 13)]
@@ -32,6 +33,11 @@ async def test_next_and_previous_page_the_board_and_keep_the_callers_place(bot: 
         record = await bot.command("answer", member, options={"text": text})
         await bot.until(lambda r=record: "Recorded your answer" in str(r.messages()))
     await bot.command("studybot", bot.admin, sub="reveal", admin=True)
+    return members
+
+
+async def test_next_and_previous_page_the_board_and_keep_the_callers_place(bot: Bot) -> None:
+    members = await twelve_answer_a_round(bot)
 
     last = members[-1]
     group = (await bot.app.store.list_groups())[0]

@@ -25,7 +25,7 @@ def _leaderboard_options(bot: Bot) -> dict[str, Json]:
 
 async def test_the_when_option_is_a_free_string_beside_the_period(bot: Bot) -> None:
     options = _leaderboard_options(bot)
-    assert list(options) == ["period", "when", "share", "page", "chart"]
+    assert list(options) == ["period", "when", "share", "page", "category", "chart"]
     when = options["when"]
     assert when["type"] == 3 and not when["required"]
     assert "choices" not in when and not when.get("autocomplete")

@@ -105,7 +105,7 @@ def assert_recounted(store: MemoryStore) -> None:
         votes = store.votes_on(a.answer_id)
         earned = round_points(a.coverage or 0.0, stats[(g, m)].streak, RULES, votes).total
         points[a.answer_id] = earned
-        for period in periods_of(store.rounds[r].local_date):
+        for period in periods_of(store.rounds[r].local_date, store.round_categories.get(r)):
             before = totals.get((g, period, m), (0, NOW))[0]
             totals[(g, period, m)] = (before + earned, a.submitted_at)
     assert {a.answer_id: a.points for *_, a in scored} == points

@@ -138,7 +138,7 @@ class MemoryAppeals(MemoryBase):
         self,
         write: RegradeWrite,
         recount_of: RecountOf,
-        periods_of: Callable[[date], tuple[str, ...]],
+        periods_of: Callable[[date, str | None], tuple[str, ...]],
     ) -> RegradeOutcome:
         """Give an answer a human's grade and rescore what follows; refused if decided first."""
         if any(
@@ -190,7 +190,10 @@ class MemoryAppeals(MemoryBase):
         return None
 
     def _scored_answers(
-        self, group_id: int, member_id: int, periods_of: Callable[[date], tuple[str, ...]]
+        self,
+        group_id: int,
+        member_id: int,
+        periods_of: Callable[[date, str | None], tuple[str, ...]],
     ) -> list[ScoredAnswer]:
         """Return a member's on-time, scored answers in a group's revealed rounds, in order."""
         scored = []
@@ -205,7 +208,7 @@ class MemoryAppeals(MemoryBase):
                 ScoredAnswer(
                     answer_id=a.answer_id,
                     seq=seq,
-                    periods=periods_of(round_.local_date),
+                    periods=periods_of(round_.local_date, self.round_categories.get(round_id)),
                     achieved_at=a.submitted_at,
                     coverage=a.coverage or 0.0,
                     attempt=self.attempt_of.get(a.answer_id, False),

@@ -44,6 +44,7 @@ class MemoryBase:
         # (platform, user id) -> (member id, display name on record)
         self.members: dict[tuple[str, str], tuple[int, str]] = {}
         self.rounds: dict[int, Round] = {}
+        self.round_categories: dict[int, str | None] = {}  # a revealed round's category
         self.answers: dict[tuple[int, int], MemberAnswer] = {}  # (round id, member id) ->
         self.parts: dict[int, list[Part]] = {}  # answer id -> its parts, in order
         # answer, voter, the message (part) reacted to, the reaction

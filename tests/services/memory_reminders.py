@@ -59,9 +59,23 @@ class MemoryReminders(MemoryStore):
 
     # -- ReminderStore ------------------------------------------------------------
 
-    async def plan_reminder(self, round_id: int, remind_at: datetime) -> None:
-        """Plan a round's reminder (a plan made already stands)."""
-        self.planned.setdefault(round_id, Planned(remind_at))
+    async def plan_reminder(
+        self, round_id: int, remind_at: datetime, skipped: bool = False
+    ) -> None:
+        """Plan a round's reminder, or note it gets none (a plan made already stands)."""
+        self.planned.setdefault(round_id, Planned(remind_at, "skipped" if skipped else "due"))
+
+    async def unplanned_reminders(self, now: datetime) -> list[tuple[int, int, datetime, datetime]]:
+        """Return (round, group, posted, reveal) of open rounds whose reminder nobody planned."""
+        return [
+            (r.id, r.group_id, r.posted_at, r.reveal_at)
+            for r in sorted(self.rounds.values(), key=lambda r: r.id)
+            if r.status is RoundStatus.OPEN
+            and r.id not in self.planned
+            and r.posted_at is not None
+            and r.reveal_at is not None
+            and r.reveal_at > now
+        ]
 
     def _sendable(self, round_id: int, now: datetime, include_own: bool) -> bool:
         plan = self.planned.get(round_id)

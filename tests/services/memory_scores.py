@@ -30,6 +30,7 @@ class MemoryScores(MemoryBase):
         if round_ is None or round_.status is not RoundStatus.REVEALING:
             return False
         self.rounds[round_.id] = replace(round_, status=RoundStatus.REVEALED)
+        self.round_categories[round_.id] = result.category
         by_id = {a.answer_id: key for key, a in self.answers.items()}
         for s in result.scores:
             key = by_id[s.answer_id]
@@ -89,11 +90,18 @@ class MemoryScores(MemoryBase):
         return len(self._board(group_id, period))
 
     async def board_figures(
-        self, group_id: int, days: tuple[str, str] | None, member_ids: Iterable[int]
+        self,
+        group_id: int,
+        days: tuple[str, str] | None,
+        member_ids: Iterable[int],
+        category: str | None = None,
     ) -> dict[int, tuple[int, float]]:
-        """Return (rounds answered, coverage sum) of these members in a group's period."""
+        """Return (rounds answered, coverage sum) of these members in a group's period.
+
+        `category`: counting the rounds of that category only.
+        """
         wanted = set(member_ids)
-        if days is None:
+        if days is None and category is None:
             stats = await self.member_stats(group_id, wanted)
             return {m: (s.rounds_answered, s.coverage_sum) for m, s in stats.items()}
         figures: dict[int, tuple[int, float]] = {}
@@ -102,7 +110,11 @@ class MemoryScores(MemoryBase):
             day = round_.local_date.isoformat()
             if m not in wanted or round_.group_id != group_id or a.points is None:
                 continue
-            if not days[0] <= day <= days[1] or not self.attempt_of.get(a.answer_id, False):
+            if days is not None and not days[0] <= day <= days[1]:
+                continue
+            if category is not None and self.round_categories.get(r) != category:
+                continue
+            if not self.attempt_of.get(a.answer_id, False):
                 continue
             answered, coverage = figures.get(m, (0, 0.0))
             figures[m] = (answered + 1, coverage + (a.coverage or 0.0))

@@ -259,3 +259,11 @@ async def test_a_regrade_after_a_freeze_continues_the_streak_over_the_bridged_ro
     )
     assert await points_of(store, rounds[8], BEN) == 10 + 7 + 10
     assert_recounted(store)
+
+
+def test_the_boards_a_regrade_changed_are_named_by_period_not_by_category() -> None:
+    changed = ("w2026-48", "m2026-12", "all", "w2026-48/nlp", "m2026-12/nlp", "all/nlp")
+    assert words.board_changes(changed, ("w2026-49", "m2026-12", "all")) == (
+        "Leaderboards changed: the week 2026-W48 (over: its final board changed),"
+        " the month 2026-12, all time."
+    )

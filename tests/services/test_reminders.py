@@ -120,7 +120,9 @@ async def test_no_reminder_when_off_or_when_it_would_come_before_the_post(
 ) -> None:
     round_id = await _posted(store, group, reveal_at)
     await reminders.plan(replace(group, settings=settings), round_id, NOW, reveal_at)
-    assert store.planned == {} and jobs.reminders == []
+    assert store.planned[round_id].status == "skipped" and jobs.reminders == []
+    await reminders.sweep(at_start=True)  # noted: not planned again, nor armed
+    assert store.planned[round_id].status == "skipped" and jobs.reminders == []
 
 
 async def test_only_active_members_who_have_not_answered_and_want_reminders_get_one(
@@ -398,3 +400,24 @@ async def test_closed_direct_messages_and_away_days_get_no_reminder(
     assert [uid for uid, _ in dms.private] == ["ben", "ben"]
     assert dms.tried.count("ann") == 1  # not tried again
     assert ben not in store.remind_off
+
+
+async def test_a_round_no_post_planned_is_planned_by_the_sweep(
+    store: MemoryReminders,
+    group: Group,
+    reminders: ReminderService,
+    clock: ManualClock,
+    dms: PrivateChat,
+    jobs: RecordedJobs,
+) -> None:
+    # Found posted after a crash, say: the process that posted it never planned it.
+    first = await _posted(store, group)
+    await _members(store, group, ANN)
+    await reminders.sweep(at_start=False)
+    assert store.planned[first].at == REMIND and jobs.reminders == [(first, REMIND)]
+    later = await store.claim_round(group.id, date(2026, 12, 2), "nlp-tf-idf", NOW)
+    assert later is not None
+    assert await store.round_posted(later.id, "q2", "t2", NOW, REMIND + timedelta(hours=1))
+    clock.set(REMIND)
+    await reminders.sweep(at_start=False)  # planned and overdue at once: sent now
+    assert [uid for uid, _ in dms.private] == ["ann", "ann"]

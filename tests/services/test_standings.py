@@ -35,6 +35,7 @@ async def scored_round(
     day: date,
     question_id: str,
     results: Mapping[MemberRef, tuple[float, int]],
+    category: str | None = None,
 ) -> None:
     """Put a round of `day` in the store as its reveal leaves it: (coverage, points) each.
 
@@ -54,13 +55,16 @@ async def scored_round(
         answer = await store.member_answer(round_.id, ids[member])
         assert answer is not None
         scores.append(
-            ScoreEntry(answer.answer_id, ids[member], coverage, (), points, periods_of(day), NOW)
+            ScoreEntry(
+                answer.answer_id, ids[member], coverage, (), points, periods_of(day, category), NOW
+            )
         )
         if points:
             stats.append(
                 next_stats(previous.get(ids[member]), ids[member], claimed.reveal_seq, coverage)
             )
-    assert await store.save_round_result(RoundResult(round_.id, tuple(scores), tuple(stats)))
+    result = RoundResult(round_.id, tuple(scores), tuple(stats), category=category)
+    assert await store.save_round_result(result)
 
 
 async def practised(
@@ -104,6 +108,34 @@ async def test_leaderboard_lists_the_top_ten_in_order_and_the_callers_place_belo
     assert shared.visibility is Visibility.PUBLIC and not shared.buttons
     assert shared.text == top and shared.footer is not None and "Shared by Ann" in shared.footer
     assert (await standings.leaderboard(group, ANN, "fortnight", shared=True)).is_error
+
+
+async def test_a_category_board_counts_that_category_s_rounds_and_its_buttons_keep_it(
+    store: MemoryStore, standings: StandingsService, group: Group
+) -> None:
+    others = {MemberRef("t", f"u{i}", f"Member {i}"): (1.0, 200 - 10 * i) for i in range(1, 12)}
+    await scored_round(store, group, date(2026, 12, 1), "nlp-tf-idf", others, "nlp")
+    await scored_round(
+        store, group, date(2026, 12, 2), "evaluation-kfold", {ANN: (0.5, 500)}, "evaluation"
+    )
+    board = await standings.leaderboard(group, ANN, "week", category="category=nlp")
+    top = "\n".join(
+        f"{i}. Member {i} — {200 - 10 * i} · 1 round, 100% coverage" for i in range(1, 11)
+    )
+    assert board.title == "Leaderboard · NLP · this week · page 1 of 2"
+    nudge = "You have no points in this category in this period yet: answer the next question!"
+    assert board.text == f"{top}\n\n{nudge}"
+    assert [(b.label, b.value) for b in board.buttons] == [
+        ("Next", "week category=nlp page=2"),
+        ("Share", "week category=nlp"),
+    ]
+    mine = await standings.leaderboard(group, ANN, "all", category="evaluation")
+    assert mine.text == "1. Ann — 500 · 1 round, 50% coverage"
+    shared = await standings.leaderboard(group, ANN, "week", shared=True, category="nlp")
+    assert shared.text == top and shared.footer is not None
+    assert "/leaderboard week category=nlp\x0f shows you your own place" in shared.footer
+    wrong = await standings.leaderboard(group, ANN, "week", category="category=cooking")
+    assert wrong.is_error and "There is no category 'cooking': try one of" in wrong.text
 
 
 async def test_a_caller_on_the_board_gets_no_extra_line_and_one_without_points_a_nudge(

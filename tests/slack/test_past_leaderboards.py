@@ -48,17 +48,8 @@ async def test_a_period_not_begun_is_refused_privately(rig: SlackRig) -> None:
         assert reply["response_type"] == "ephemeral" and says in _text([reply]), (text, reply)
 
 
-def _buttons(reply: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Return a reply's buttons by label."""
-    return {
-        e["text"]["text"]: e
-        for b in reply["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-    }
-
-
-async def test_next_and_previous_page_the_board_for_the_presser(rig: SlackRig) -> None:
+async def twelve_answer_a_round(rig: SlackRig) -> list[str]:
+    """Set up the channel; twelve members answer its round, half of them well; reveal it."""
     await rig.setup_channel()
     members = [f"UPAGE{i:02d}" for i in range(12)]
     for i, user in enumerate(members):
@@ -69,6 +60,32 @@ async def test_next_and_previous_page_the_board_for_the_presser(rig: SlackRig) -
     await rig.settle()
     await rig.command("/studybot", "reveal", user=ADMIN)
     await rig.settle()
+    return members
+
+
+def buttons_of(reply: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return a reply's buttons by label."""
+    return {
+        e["text"]["text"]: e
+        for b in reply["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+
+
+async def press(rig: SlackRig, button: dict[str, Any], user: str = BOB) -> dict[str, Any]:
+    """Press a button of an ephemeral reply as `user`; return the reply it brings."""
+    pressed = rig.hook()
+    await rig.sender.interactive(
+        block_actions(user, CHANNEL, "1.0", button["action_id"], button["value"], pressed)
+    )
+    await rig.settle()
+    [reply] = rig.responses(pressed.rsplit("/", 1)[1])
+    return reply
+
+
+async def test_next_and_previous_page_the_board_for_the_presser(rig: SlackRig) -> None:
+    members = await twelve_answer_a_round(rig)
     group = (await rig.app.store.list_groups())[0]
     names = [s.display_name for s in await rig.app.store.top_scores(group.id, "all", 20)]
     assert len(names) == 12
@@ -76,18 +93,12 @@ async def test_next_and_previous_page_the_board_for_the_presser(rig: SlackRig) -
     _, _, hook = await rig.command("/leaderboard", "all", user=members[0])
     [first] = rig.responses(hook)
     assert "all time · page 1 of 2" in _text([first])
-    buttons = _buttons(first)
+    buttons = buttons_of(first)
     assert list(buttons) == ["Next", "Share"] and buttons["Next"]["value"] == "all page=2"
     for label, page, shows in (("Next", 2, names[10:]), ("Previous", 1, names[:10])):
-        button = buttons[label]
-        pressed = rig.hook()
-        await rig.sender.interactive(
-            block_actions(BOB, CHANNEL, "1.0", button["action_id"], button["value"], pressed)
-        )
-        await rig.settle()
-        [reply] = rig.responses(pressed.rsplit("/", 1)[1])
+        reply = await press(rig, buttons[label])
         assert reply["response_type"] == "ephemeral"
         assert f"all time · page {page} of 2" in _text([reply])
         assert all(f"{names.index(n) + 1}. {n} — " in _text([reply]) for n in shows)
         assert "You have no points in this period yet" in _text([reply])  # Bob did not answer
-        buttons = _buttons(reply)
+        buttons = buttons_of(reply)

@@ -205,3 +205,23 @@ async def test_members_away_or_with_closed_dms_are_left_out_and_a_freeze_keeps_a
     after = now + 2 * DAY  # c may be tried again
     again = await store.reminder_recipients(tuesday, group.id, after - SINCE, after)
     assert [r.member_id for r in again] == [a, c, d]
+
+
+async def test_open_rounds_without_a_plan_are_found_and_a_skipped_one_is_never_sent(
+    store: SqlStore,
+) -> None:
+    group = await store.create_group(ChannelRef("t", "w", "c"), GroupSettings())
+    assert group is not None
+    planned = await _round(store, group.id, MONDAY, T0)
+    skipped = await _round(store, group.id, MONDAY + DAY, T0 + DAY)
+    unplanned = await _round(store, group.id, MONDAY + 2 * DAY, T0 + 2 * DAY)
+    reveal = T0 + 2 * DAY + DAY / 3
+    await store.plan_reminder(planned, T0 + DAY / 4)
+    await store.plan_reminder(skipped, T0 + DAY + DAY / 3, skipped=True)
+    now = T0 + 2 * DAY
+    assert await store.unplanned_reminders(now) == [(unplanned, group.id, now, reveal)]
+    assert await store.unplanned_reminders(reveal) == []  # revealed by then
+    later = T0 + DAY + DAY / 3 - LEASE
+    assert await store.reminders_to_send(later, include_own=True) == []
+    assert not await store.claim_reminder(skipped, later, later + LEASE)
+    assert await store.reminders_ahead(T0) == [(planned, T0 + DAY / 4)]

@@ -163,8 +163,8 @@ async def test_the_upgrade_gives_each_member_the_freezes_their_runs_earned(
             " rounds_answered, coverage_sum) VALUES (:g, :m, 1, 1, 1, 1, 0.0)",
             {"g": group, "m": member},
         )
-    monkeypatch.setattr(migrations, "MIGRATIONS", everything)
-    assert 16 in await store.migrate()
+    monkeypatch.setattr(migrations, "MIGRATIONS", tuple(m for m in everything if m[0] <= 16))
+    assert await store.migrate() == [16]
     stats = await store.member_stats(group, [ann, ben, cid])
     assert {m: (s.freezes, s.freezes_used) for m, s in stats.items()} == {
         ann: (1, 0),

@@ -1,0 +1,1 @@
+"""The leaderboard benchmark: `.venv/bin/python bench/leaderboard` (see __main__.py)."""
