@@ -24,6 +24,7 @@ from bot.private_notes import PrivateNotes
 from bot.question_stats import QuestionStatsService
 from bot.recaps import RecapService
 from bot.reminders import ReminderService
+from bot.review_notes import ReviewNoteService
 from bot.rounds import RoundPolicy, RoundService
 from bot.routes import Services
 from bot.scoring import ScoringRules
@@ -39,10 +40,11 @@ log = logging.getLogger(__name__)
 
 
 class _LateBoundHandlers:
-    """Job handlers whose targets (rounds, reminders) are built after the scheduler."""
+    """Job handlers whose targets (rounds, reminders, notes) are built after the scheduler."""
 
     target: RoundService | None = None
     reminders: ReminderService | None = None
+    review_notes: ReviewNoteService | None = None
 
     def _handlers(self) -> RoundService:
         if self.target is None:
@@ -67,11 +69,19 @@ class _LateBoundHandlers:
             raise RuntimeError("the scheduler ran a reminder before the app was built")
         await self.reminders.remind_due(round_id)
 
+    async def review_note_due(self, member_id: int) -> None:
+        """Send the member's daily review note if it is due and not sent yet."""
+        if self.review_notes is None:
+            raise RuntimeError("the scheduler ran a review note before the app was built")
+        await self.review_notes.note_due(member_id)
+
     async def sweep(self) -> None:
-        """Finish work other processes left half done, and send overdue reminders."""
+        """Finish work other processes left half done; send overdue reminders and notes."""
         await self._handlers().sweep()
         if self.reminders is not None:
             await self.reminders.sweep(at_start=False)
+        if self.review_notes is not None:
+            await self.review_notes.sweep(at_start=False)
 
 
 @dataclass
@@ -87,12 +97,14 @@ class App:
     deliveries: DeliveryLog
     notes: PrivateNotes  # the core's private messages, which skip members with closed DMs
     reminders: ReminderService
+    review_notes: ReviewNoteService
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
         await self.store.migrate(self.bank.category_of)
         await self.rounds.recover()
         await self.reminders.sweep(at_start=True)  # overdue ones sent, later ones armed
+        await self.review_notes.sweep(at_start=True)  # the same for daily review notes
         if isinstance(self.scheduler, ApsJobScheduler):
             self.scheduler.start()
 
@@ -137,7 +149,8 @@ async def build_app(
         RecapService(store, bank, chat, clock, config.lease),
         reminders,
     )
-    handlers.target, handlers.reminders = rounds, reminders
+    review_notes = ReviewNoteService(store, bank, notes, clock, scheduler)
+    handlers.target, handlers.reminders, handlers.review_notes = rounds, reminders, review_notes
     practice = PracticeService(store, bank, clock)
     policy = AdminPolicy(config.organisers, config.members_set_up)
     appeals = AppealService(store, bank, clock, rules, chat, policy, notes)
@@ -153,9 +166,12 @@ async def build_app(
         questions=QuestionStatsService(store, bank, clock),
         away=AwayService(store, clock),
         reminders=reminders,
+        review_notes=review_notes,
     )
     limits = MemberLimits() if config.member_limits else None
     core = Core(store, bank, services, rules, limits, policy)
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
     deliveries = DeliveryLog(store, clock)
-    return App(core, store, bank, rounds, clock, scheduler, deliveries, notes, reminders)
+    return App(
+        core, store, bank, rounds, clock, scheduler, deliveries, notes, reminders, review_notes
+    )

@@ -215,6 +215,18 @@ _PARAM_HELPS: Final[Mapping[tuple[str, str], Mapping[str, str]]] = {
         "es": "chart: con un gráfico de sus puntos por semana",
         "pt-BR": "chart: com um gráfico dos pontos por semana",
     },
+    ("review", "remind"): {
+        "fr": "on ou off : une note privée les jours de révisions dues (status : la voir)",
+        "de": "on oder off: eine private Notiz an Tagen mit fälligen Reviews (status: zeigen)",
+        "es": "on u off: una nota privada diaria cuando hay repasos pendientes (status: verla)",
+        "pt-BR": "on ou off: uma nota privada diária quando há revisões pendentes (status: ver)",
+    },
+    ("review", "at"): {
+        "fr": "l'heure locale de la note, HH:MM (par défaut 09:00)",
+        "de": "die Ortszeit der Notiz, HH:MM (Standard 09:00)",
+        "es": "la hora local de la nota, HH:MM (por defecto 09:00)",
+        "pt-BR": "o horário local da nota, HH:MM (padrão 09:00)",
+    },
     ("remind", "choice"): {
         "fr": "on ou off",
         "de": "on oder off",

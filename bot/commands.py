@@ -15,6 +15,7 @@ __all__ = [
     "COMMANDS",
     "GROUP_SUMMARIES",
     "PERIOD_NAME",
+    "TIME_NAME",
     "Command",
     "Param",
     "ParsedCommand",
@@ -35,7 +36,9 @@ class Param:
     categories) may be given in any position; one with a `pattern` takes, in any
     position, a word of that shape (a regular expression, matched whole and
     case-insensitively) that is none of the choices, the use-case checking what
-    it names; one with `rest` takes the rest of the line as free text.
+    it names; one with `rest` takes the rest of the line as free text. One with
+    `word` may also be typed after its name (`/review remind on`), its name alone
+    giving its last choice (`/review remind` shows the state).
     """
 
     name: str
@@ -45,6 +48,7 @@ class Param:
     required: bool = False
     rest: bool = False
     pattern: str = ""
+    word: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,8 @@ class Command:
         """Return the parameters as the core's table writes them: `[category] [easy|hard]`."""
         parts = []
         for p in self.params:
-            label = "|".join(p.choices) if p.choices and len(p.choices) <= 4 else p.name
+            named = p.choices and len(p.choices) <= 4 and not p.word  # a word: typed by name
+            label = "|".join(p.choices) if named else p.name
             parts.append(f"<{label}>" if p.required else f"[{label}]")
         return " ".join(parts)
 
@@ -85,6 +90,8 @@ PAGE_NAME = r"(page=)?\d{1,6}"
 # A leaderboard's category (`category=nlp`; a bare `nlp` is one of the bank's); the
 # use-case checks the bank has it.
 CATEGORY_NAME = r"category=\S*"
+# A time of day (`18:30`); the use-case checks it is one.
+TIME_NAME = r"\d{1,2}:\d{2}"
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -106,7 +113,19 @@ COMMANDS: tuple[Command, ...] = (
         (Param("text", "your answer", required=True, rest=True),),
     ),
     Command("practice reveal", "Show the answer of your practice question"),
-    Command("review", "Your practice questions due for review, the longest due first"),
+    Command(
+        "review",
+        "Your practice questions due for review, the longest due first",
+        (
+            Param(
+                "remind",
+                "on or off: a daily private note when reviews are due (status: show it)",
+                choices=("on", "off", "status"),
+                word=True,
+            ),
+            Param("at", "the note's local time, HH:MM (default 09:00)", pattern=TIME_NAME),
+        ),
+    ),
     Command("hint", "A hint for your practice question, or for the open question", repeatable=True),
     Command(
         "leaderboard",
@@ -294,13 +313,37 @@ def parse_command(
         if rest:
             values[free[0].name] = rest
     else:
-        for token in rest.split():
-            values_for = _place_token(command, token, values, dynamic)
-            values.update(values_for)
+        tokens = rest.split()
+        while tokens:
+            named = _named(command, tokens, values)
+            values.update(named or _place_token(command, tokens.pop(0), values, dynamic))
     for p in command.params:
         if p.required and p.name not in values:
             raise UsageError(f"{mention(command.name)} needs {p.help}. Usage: {command.usage}")
     return ParsedCommand(command, values)
+
+
+def _named(command: Command, tokens: list[str], taken: Mapping[str, str]) -> dict[str, str]:
+    """Take a `word` parameter typed after its name (`remind on`) off `tokens`, if one is."""
+    param = next(
+        (
+            p
+            for p in command.params
+            if p.word and p.name not in taken and p.name == tokens[0].lower()
+        ),
+        None,
+    )
+    if param is None:
+        return {}
+    tokens.pop(0)
+    if tokens and tokens[0].lower() in param.choices:
+        return {param.name: tokens.pop(0).lower()}
+    if tokens and not any(p.pattern and re.fullmatch(p.pattern, tokens[0]) for p in command.params):
+        raise UsageError(
+            f"{param.name} takes {', '.join(param.choices)}, not {_quoted(tokens[0])}. "
+            f"Usage: {command.usage}"
+        )
+    return {param.name: param.choices[-1]}
 
 
 def _options(param: Param, dynamic: Callable[[str], Iterable[str]]) -> tuple[str, ...]:

@@ -82,6 +82,10 @@ class JobHandlers(Protocol):
         """Send the round's reminders if they are due and not sent yet."""
         ...
 
+    async def review_note_due(self, member_id: int) -> None:
+        """Send the member's daily review note if it is due and not sent yet."""
+        ...
+
     async def sweep(self) -> None:
         """Finish work other processes left half done (run periodically)."""
         ...
@@ -104,6 +108,10 @@ class JobScheduler(Protocol):
 
     def arm_reminder(self, round_id: int, at: datetime) -> None:
         """Schedule a round's reminder before its reveal."""
+        ...
+
+    def arm_review_note(self, member_id: int, at: datetime) -> None:
+        """Schedule a member's next daily review note."""
         ...
 
 
@@ -190,13 +198,17 @@ class ApsJobScheduler:
         """Schedule a round's reminder (a late one is checked against the reveal when it runs)."""
         self._arm_once(f"remind:{round_id}", self._handlers.remind_due, round_id, at)
 
+    def arm_review_note(self, member_id: int, at: datetime) -> None:
+        """Schedule a member's next daily review note (a late one is checked when it runs)."""
+        self._arm_once(f"review-note:{member_id}", self._handlers.review_note_due, member_id, at)
+
     def _arm_once(
-        self, job_id: str, run: Callable[[int], Awaitable[None]], round_id: int, at: datetime
+        self, job_id: str, run: Callable[[int], Awaitable[None]], key: int, at: datetime
     ) -> None:
         self.scheduler.add_job(
             run,
             DateTrigger(run_date=at),
-            args=[round_id],
+            args=[key],
             id=job_id,
             replace_existing=True,
             misfire_grace_time=None,  # late is fine: a reveal or retry is never dropped
@@ -241,6 +253,12 @@ class ManualJobScheduler:
     def arm_reminder(self, round_id: int, at: datetime) -> None:
         """Schedule a round's reminder before its reveal."""
         self._once[f"remind:{round_id}"] = _OneShot(at, lambda: self._handlers.remind_due(round_id))
+
+    def arm_review_note(self, member_id: int, at: datetime) -> None:
+        """Schedule a member's next daily review note."""
+        self._once[f"review-note:{member_id}"] = _OneShot(
+            at, lambda: self._handlers.review_note_due(member_id)
+        )
 
     def _next_job(self) -> tuple[datetime, str] | None:
         due: list[tuple[datetime, str]] = []

@@ -27,6 +27,8 @@ from bot.recap_messages import RECAP_BOARD, recap_board_week
 from bot.reminder_messages import REMIND_ANSWER
 from bot.reminders import ReminderService
 from bot.replies import Reply
+from bot.review_note_messages import START_REVIEW
+from bot.review_notes import ReviewNoteService
 from bot.rounds import RoundService
 from bot.scoring import ScoringRules
 from bot.standings import StandingsService
@@ -56,6 +58,7 @@ class Services:
     questions: QuestionStatsService
     away: AwayService
     reminders: ReminderService
+    review_notes: ReviewNoteService
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,11 @@ def routes(s: Services, rules: ScoringRules) -> Routes:
         ),
         "practice answer": lambda g, m, p, a: s.practice.answer(m, p, a["text"], tz(g)),
         "practice reveal": lambda g, m, p, a: s.practice.reveal(m, p, tz(g)),
-        "review": lambda g, m, p, a: s.practice.review(m, p, g.id if g else None, tz(g)),
+        "review": lambda g, m, p, a: _review(s, g, m, p, a),
+        # The daily note's button, in a private message: the reviews due, as `/review` gives.
+        f"button {START_REVIEW}": lambda g, m, p, a: s.practice.review(
+            m, p, g.id if g else None, tz(g)
+        ),
         "hint": lambda g, m, p, a: s.feedback.hint(g, m, p),
         "help": lambda g, m, p, a: _reply(
             help_messages.help_reply(a.get("topic", "commands"), COMMANDS, rules, HOLD_BACK)
@@ -205,6 +212,15 @@ async def _recap_board(
     if week is None:
         return messages.error("That recap is not of this channel.")
     return await standings.leaderboard(group, member, "week", when=week)
+
+
+def _review(
+    s: Services, group: Group | None, member: MemberRef, place: ChannelRef, a: Args
+) -> Awaitable[Reply]:
+    """Start the member's reviews due (`/review`), or set their daily note (`/review remind`)."""
+    if "remind" in a or "at" in a:
+        return s.review_notes.preference(member, group, a.get("remind", "status"), a.get("at"))
+    return s.practice.review(member, place, group.id if group else None, _timezone(group))
 
 
 def _timezone(group: Group | None) -> str:

@@ -170,6 +170,28 @@ def test_arguments_fill_the_parameters_their_words_belong_to() -> None:
     assert (parsed.command.name, dict(parsed.args)) == ("practice answer", {"text": "a  b"})
 
 
+@pytest.mark.parametrize(
+    ("args", "given"),
+    [
+        ("", {}),  # plain /review: the reviews due
+        ("remind", {"remind": "status"}),
+        ("remind on 18:30", {"remind": "on", "at": "18:30"}),
+        ("Remind OFF", {"remind": "off"}),
+        ("remind 18:30", {"remind": "status", "at": "18:30"}),  # the use-case refuses the time
+        ("on 08:00", {"remind": "on", "at": "08:00"}),  # as Discord's options arrive
+    ],
+)
+def test_a_word_parameter_is_read_after_its_name(args: str, given: dict[str, str]) -> None:
+    assert dict(parse_command("review", args).args) == given
+
+
+def test_a_word_parameter_with_a_word_that_is_none_of_its_choices_is_refused() -> None:
+    assert _refused("review", "remind maybe") == (
+        "remind takes on, off, status, not 'maybe'. Usage: /review [remind] [at]"
+    )
+    assert _refused("review", "remind on 18:30 later").startswith("Too many arguments: 'later'")
+
+
 def test_only_a_dynamic_parameter_asks_for_its_choices() -> None:
     asked: list[str] = []
 
@@ -191,6 +213,7 @@ def test_usage_lines_show_choices_and_what_is_required() -> None:
         placeholders["leaderboard"] == "[week|month|all] [when] [public] [page] [category] [chart]"
     )
     assert placeholders["stats"] == ""
+    assert placeholders["review"] == "[remind] [at]"  # a word parameter: typed by its name
     many = Command("pick", "", (Param("size", "", choices=("a", "b", "c", "d", "e")),))
     assert many.placeholders == "[size]"  # more than four choices: the name
     four = Command("pick", "", (Param("size", "", choices=("a", "b", "c", "d"), required=True),))

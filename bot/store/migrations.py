@@ -17,6 +17,7 @@ from bot.store.base_schema import BASE_SCHEMA
 from bot.store.category_backfill import CategoryOf, backfill_categories
 from bot.store.database import Database, Executor, take_turns
 from bot.store.reminder_records import REMINDER_TABLES, REMINDERS_VERSION
+from bot.store.review_note_records import REVIEW_NOTE_TABLES, REVIEW_NOTES_VERSION
 
 __all__ = [
     "APPEALS_VERSION",
@@ -387,6 +388,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str | Step, ...]], ...] = (
                 FROM score_totals WHERE period LIKE '%/%'
                 GROUP BY group_id, period, points, achieved_at / {hour}""",
         ),
+    ),
+    (
+        REVIEW_NOTES_VERSION,
+        "daily review notes: a member's local time and zone, the next note claimed once",
+        REVIEW_NOTE_TABLES,
     ),
 )
 

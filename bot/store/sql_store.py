@@ -18,6 +18,7 @@
 - `StreakRecords` (bot.store.streak_records): members' away days, streaks a reveal may bridge.
 - `ChartRecords` (bot.store.chart_records): what the charts of /stats and /leaderboard read.
 - `ReminderRecords` (bot.store.reminder_records): reminders before the reveal, claimed once.
+- `ReviewNoteRecords` (bot.store.review_note_records): daily review notes, claimed once a day.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -36,6 +37,7 @@ from bot.store.private_records import PrivateRecords
 from bot.store.question_records import QuestionRecords
 from bot.store.recap_records import RecapRecords
 from bot.store.reminder_records import ReminderRecords
+from bot.store.review_note_records import ReviewNoteRecords
 from bot.store.round_records import RoundRecords
 from bot.store.rows import ROUND_COLUMNS
 from bot.store.score_records import ScoreRecords
@@ -58,6 +60,7 @@ class SqlStore(
     StreakRecords,
     ChartRecords,
     ReminderRecords,
+    ReviewNoteRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 
