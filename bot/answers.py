@@ -23,9 +23,9 @@ from bot.grading import attempt_problem, grade
 from bot.markup import answer_body
 from bot.model import AnswerSource, Group, MemberRef, Round, RoundStatus
 from bot.ports import MessageRemoved, ThreadReply
+from bot.records import AnswerChange, AnswerWrite, WithdrawOutcome
 from bot.replies import Reply
 from bot.schedule import next_post_slot
-from bot.store.records import AnswerChange, AnswerWrite, WithdrawOutcome
 from bot.store_ports import AnswerStore
 
 __all__ = ["AnswerService"]

@@ -11,9 +11,9 @@ from bot.grading import Coverage
 from bot.markup import user_name, user_text
 from bot.messages import category_title, local_time
 from bot.model import Question
+from bot.records import AnswerUnderReview, Appeal, RegradeOutcome
 from bot.replies import Button, Field, Form, FormInput, Reply
 from bot.scoring import is_category_key
-from bot.store.records import AnswerUnderReview, Appeal, RegradeOutcome
 
 __all__ = [
     "APPEAL",

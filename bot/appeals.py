@@ -25,16 +25,16 @@ from bot.model import ChannelRef, Group, MemberRef, Question, Round
 from bot.peer_judges import PeerJudges, parse_covered
 from bot.ports import ChatPort, MentionReading
 from bot.private_notes import PrivateNotes
-from bot.recount import GradeChange, recount
-from bot.replies import Reply
-from bot.scoring import ScoringRules, periods_of
-from bot.store.records import (
+from bot.records import (
     AnswerUnderReview,
     Appeal,
     AppealStatus,
     RegradeOutcome,
     RegradeWrite,
 )
+from bot.recount import GradeChange, recount
+from bot.replies import Reply
+from bot.scoring import ScoringRules, periods_of
 from bot.store_appeal_ports import AppealStore
 
 __all__ = ["APPEAL_WINDOW", "REGRADE_WINDOW", "AppealService"]

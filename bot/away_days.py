@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.command_refs import mention
 from bot.markup import user_text
-from bot.store.records import AwayRange
+from bot.records import AwayRange
 
 __all__ = [
     "AWAY_WINDOW",

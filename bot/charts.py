@@ -30,8 +30,8 @@ from bot.chart_data import (
 )
 from bot.clock import Clock
 from bot.model import Group
+from bot.records import Standing
 from bot.replies import Image
-from bot.store.records import Standing
 from bot.store_chart_ports import ChartStore
 
 __all__ = ["NO_CHART_YET", "ChartService"]

@@ -11,10 +11,10 @@ from bot.grading import Coverage
 from bot.markup import user_name, user_text
 from bot.model import Question, Round
 from bot.question_messages import REPORT
+from bot.records import AnswerChange, MemberAnswer, Standing
 from bot.replies import Button, Field, Form, FormInput, Reply, Visibility
 from bot.scoring import HELPFUL
 from bot.standing_replies import leaders_text
-from bot.store.records import AnswerChange, MemberAnswer, Standing
 
 __all__ = [
     "MAX_ANSWER_CHARS",

@@ -22,8 +22,8 @@ from bot.grading import grade
 from bot.markup import user_text
 from bot.model import Group, MemberRef, Question
 from bot.private_notes import PrivateNotes
+from bot.records import AnswerUnderReview, Appeal, AppealStatus
 from bot.replies import Reply
-from bot.store.records import AnswerUnderReview, Appeal, AppealStatus
 from bot.store_appeal_ports import PeerStore
 
 __all__ = ["PANEL", "PeerJudges", "Settle", "parse_covered", "peer_verdict"]

@@ -20,9 +20,9 @@ from bot.content.bank import QuestionBank
 from bot.grading import Coverage, grade
 from bot.markup import answer_body
 from bot.model import ChannelRef, MemberRef, Question
+from bot.records import PracticeAttempt, Review, ReviewRating
 from bot.replies import Reply
 from bot.review_schedule import RATING_NAMES, next_review, suggested_rating
-from bot.store.records import PracticeAttempt, Review, ReviewRating
 from bot.store_ports import PracticeStore
 
 __all__ = ["HOLD_BACK", "PracticeService"]

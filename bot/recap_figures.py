@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.store.records import RecapAnswer, Standing
+from bot.records import RecapAnswer, Standing
 
 __all__ = ["MIN_ANSWERS_FOR_HARDEST", "Hardest", "Named", "Recap", "recap_figures", "week_start"]
 

@@ -34,8 +34,8 @@ from bot.content.bank import QuestionBank
 from bot.model import Group, Round
 from bot.ports import ChatPort, MessageLinks, PostLookup
 from bot.recap_figures import Recap, recap_figures, week_start
+from bot.records import RecapAnswer, Standing
 from bot.scoring import period_key
-from bot.store.records import RecapAnswer, Standing
 
 __all__ = ["RecapService", "RecapStore"]
 

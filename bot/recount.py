@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.records import MemberStats, StreakBridge
 from bot.scoring import ScoringRules, next_stats, round_points
-from bot.store.records import MemberStats, StreakBridge
 from bot.streak_guard import bridged
 
 __all__ = ["GradeChange", "Recount", "RecountOf", "ScoredAnswer", "Total", "recount"]

@@ -31,9 +31,9 @@ from bot.answers import AnswerService
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import Group, MemberRef, Round, RoundStatus
+from bot.records import ReminderRecipient
 from bot.remind_setting import reminder_time
 from bot.replies import Reply
-from bot.store.records import ReminderRecipient
 
 __all__ = ["ACTIVE_DAYS", "PrivateSender", "ReminderScheduler", "ReminderService", "ReminderStore"]
 

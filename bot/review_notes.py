@@ -31,10 +31,10 @@ from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.group_settings import parse_time
 from bot.model import Group, MemberRef
+from bot.records import Review
 from bot.replies import Reply
 from bot.schedule import wall_instant
 from bot.settings_errors import SettingsError
-from bot.store.records import Review
 from bot.store.review_note_records import ReviewNote
 
 __all__ = ["DEFAULT_AT", "ReviewNoteScheduler", "ReviewNoteService", "ReviewNoteStore"]

@@ -18,7 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.store.records import Review
+from bot.records import Review
 
 if TYPE_CHECKING:
     from fsrs import Card, Scheduler

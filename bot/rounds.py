@@ -17,11 +17,11 @@ from bot.model import Group, GroupSettings, MemberRef, Question, Round, RoundSta
 from bot.ports import ChatPort, NotAllowed, PostLookup, ThreadReading
 from bot.private_notes import PrivateNotes
 from bot.recaps import RecapService
+from bot.records import MemberAnswer, MemberStats, RoundResult, ScoreEntry
 from bot.reminders import ReminderService
 from bot.replies import Reply, Visibility
 from bot.schedule import PostSlot, last_post_slot, next_post_slot, reveal_time_for
 from bot.scoring import ScoringRules, next_stats, period_key, periods_of, round_points
-from bot.store.records import MemberAnswer, MemberStats, RoundResult, ScoreEntry
 from bot.store_ports import RoundStore
 from bot.streaks import StreakService
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.store.records import MemberStats
+from bot.records import MemberStats
 from bot.streak_guard import freezes_after
 
 __all__ = [

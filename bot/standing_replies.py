@@ -9,8 +9,8 @@ from bot.away_days import range_text
 from bot.command_refs import mention
 from bot.markup import user_name
 from bot.periods import BoardPeriod, page_value
+from bot.records import AwayRange, PracticeSummary, Standing
 from bot.replies import Button, Field, Reply, Visibility
-from bot.store.records import AwayRange, PracticeSummary, Standing
 from bot.streak_guard import MAX_FREEZES
 
 __all__ = [

@@ -23,11 +23,11 @@ from bot.periods import (
     page_number,
     period_days,
 )
+from bot.records import Standing
 from bot.replies import Reply
 from bot.review_schedule import due_windows
 from bot.scoring import PERIOD_NAMES, current_streak, period_key
 from bot.standing_replies import PAGE_SIZE
-from bot.store.records import Standing
 from bot.store_ports import StandingsStore
 from bot.streak_messages import upcoming
 

@@ -11,13 +11,13 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.model import Group, MemberRef, Round
-from bot.recount import RecountOf
-from bot.store.records import (
+from bot.records import (
     AnswerUnderReview,
     Appeal,
     RegradeOutcome,
     RegradeWrite,
 )
+from bot.recount import RecountOf
 
 __all__ = ["AppealStore", "PeerStore"]
 

@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar, overload
 
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef, Round, RoundStatus
 from bot.question_figures import RoundTally
-from bot.store.records import (
+from bot.records import (
     AnswerSaved,
     AnswerWithdrawn,
     AnswerWrite,

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Protocol
 
 from bot.model import MemberRef
-from bot.store.records import AwayRange, OpenStreak
+from bot.records import AwayRange, OpenStreak
 
 __all__ = ["AwayStore", "StreakStore"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
-from bot.store.records import BridgeKind, MemberStats, StreakBridge
+from bot.records import BridgeKind, MemberStats, StreakBridge
 
 __all__ = [
     "FREEZE_EVERY",

@@ -8,8 +8,8 @@ from datetime import date
 from bot import messages
 from bot.away_days import MAX_AWAY_DAYS, range_text
 from bot.command_refs import mention
+from bot.records import AwayRange
 from bot.replies import Reply
-from bot.store.records import AwayRange
 
 __all__ = ["away_cancelled", "away_list", "away_set", "freeze_spent", "upcoming"]
 

@@ -17,8 +17,8 @@ from bot.away_days import AwayError, away_problem, parse_away
 from bot.clock import Clock
 from bot.model import Group, MemberRef, Round
 from bot.private_notes import PrivateNotes
+from bot.records import MemberStats, OpenStreak, StreakBridge
 from bot.replies import Reply
-from bot.store.records import MemberStats, OpenStreak, StreakBridge
 from bot.store_streak_ports import AwayStore, StreakStore
 from bot.streak_guard import Missed, cover_missed
 

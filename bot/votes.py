@@ -12,8 +12,8 @@ import logging
 from bot.clock import Clock
 from bot.model import Group
 from bot.ports import ReactionAdded, ReactionRemoved, ReactionsCleared
+from bot.records import VoteReaction
 from bot.scoring import is_helpful
-from bot.store.records import VoteReaction
 from bot.store_ports import VoteStore
 
 __all__ = ["VoteService"]

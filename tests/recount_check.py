@@ -15,10 +15,10 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+from bot.records import BridgeKind, MemberStats
 from bot.scoring import ScoringRules, next_stats, periods_of, round_points
 from bot.store.database import Database
 from bot.store.migrations import SCORE_HOUR
-from bot.store.records import BridgeKind, MemberStats
 from bot.streak_guard import bridged
 
 

@@ -16,7 +16,7 @@ from bot.away_days import (
     parse_away,
     range_text,
 )
-from bot.store.records import AwayRange
+from bot.records import AwayRange
 
 TODAY = date(2026, 12, 8)
 

@@ -29,7 +29,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "bot.command_refs",
         "bot.command_translations",
         "bot.store",
-        "bot.store.records",
+        "bot.records",
         "bot.store.database",
         "bot.telemetry.context",
         "bot.telemetry.metrics",

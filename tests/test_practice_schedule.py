@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.records import Review
 from bot.review_schedule import (
     AGAIN,
     EASY,
@@ -15,7 +16,6 @@ from bot.review_schedule import (
     next_review,
     suggested_rating,
 )
-from bot.store.records import Review
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 

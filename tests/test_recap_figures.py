@@ -7,7 +7,7 @@ from datetime import date
 from bot.markup import user_name
 from bot.recap_figures import recap_figures, week_start
 from bot.recap_messages import recap_card
-from bot.store.records import RecapAnswer, Standing
+from bot.records import RecapAnswer, Standing
 
 MONDAY = date(2026, 12, 7)
 BEFORE = date(2026, 11, 30)

@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.records import MemberStats
 from bot.recount import GradeChange, Recount, ScoredAnswer, Total, recount
 from bot.scoring import ScoringRules, next_stats, periods_of, round_points
-from bot.store.records import MemberStats
 
 RULES = ScoringRules()
 MEMBER = 7

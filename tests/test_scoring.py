@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from bot.records import MemberStats
 from bot.scoring import (
     HELPFUL,
     ScoringRules,
@@ -14,7 +15,6 @@ from bot.scoring import (
     periods_of,
     round_points,
 )
-from bot.store.records import MemberStats
 
 
 def test_points_parts() -> None:

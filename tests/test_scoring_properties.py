@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.records import MemberStats
 from bot.scoring import ScoringRules, current_streak, next_stats, round_points
-from bot.store.records import MemberStats
 
 coverages = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 streaks = st.integers(min_value=0, max_value=1000)

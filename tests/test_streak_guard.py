@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.records import BridgeKind, MemberStats, StreakBridge
 from bot.recount import GradeChange, ScoredAnswer, recount
 from bot.scoring import ScoringRules, current_streak, next_stats, periods_of, round_points
-from bot.store.records import BridgeKind, MemberStats, StreakBridge
 from bot.streak_guard import MAX_FREEZES, bridged, cover_missed, freezes_after
 
 RULES = ScoringRules()

@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.clock import from_micros, to_micros
 from bot.model import AnswerSource
+from bot.records import MemberStats, RoundResult, ScoreEntry
 from bot.scoring import ScoringRules, next_stats, periods_of, round_points
 from bot.store.migrations import SCORE_HOUR
-from bot.store.records import MemberStats, RoundResult, ScoreEntry
 
 PER_ROUND = 10_000
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)

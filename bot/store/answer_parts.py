@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.model import AnswerSource
-from bot.store.records import (
+from bot.records import (
     ANSWER_PART_SEPARATOR,
     AnswerChange,
     AnswerSaved,

@@ -14,11 +14,7 @@ from typing import Any
 
 from bot.clock import Clock, to_micros
 from bot.model import AnswerSource
-from bot.store.answer_parts import AnswerParts, Part
-from bot.store.base import StoreBase
-from bot.store.database import Database, Executor, Params, Row
-from bot.store.group_commit import GroupCommit
-from bot.store.records import (
+from bot.records import (
     AnswerSaved,
     AnswerWithdrawn,
     AnswerWrite,
@@ -27,6 +23,10 @@ from bot.store.records import (
     WithdrawOutcome,
     joined_parts,
 )
+from bot.store.answer_parts import AnswerParts, Part
+from bot.store.base import StoreBase
+from bot.store.database import Database, Executor, Params, Row
+from bot.store.group_commit import GroupCommit
 from bot.store.rows import ANSWER_COLUMNS, VOTABLE_ANSWER, member_answer_from_row, numbered_params
 
 __all__ = ["AnswerRecords"]

@@ -15,10 +15,7 @@ from datetime import date, datetime
 
 from bot.clock import from_micros, to_micros
 from bot.content.appeal_report import AppealOutcome
-from bot.recount import Recount, RecountOf, ScoredAnswer
-from bot.store.base import StoreBase
-from bot.store.database import Executor, Row, take_turns
-from bot.store.records import (
+from bot.records import (
     AnswerUnderReview,
     Appeal,
     AppealStatus,
@@ -28,6 +25,9 @@ from bot.store.records import (
     RegradeWrite,
     StreakBridge,
 )
+from bot.recount import Recount, RecountOf, ScoredAnswer
+from bot.store.base import StoreBase
+from bot.store.database import Executor, Row, take_turns
 from bot.store.round_records import GROUP_SCORES_LOCK
 from bot.store.rows import covered_from_text, covered_to_text, time_or_none
 from bot.store.score_records import set_member_totals, write_member_stats

@@ -6,9 +6,9 @@ import json
 from datetime import datetime
 
 from bot.clock import from_micros, to_micros
+from bot.records import PracticeAttempt, PracticeSummary, Review, ReviewRating
 from bot.store.base import StoreBase
 from bot.store.database import Executor
-from bot.store.records import PracticeAttempt, PracticeSummary, Review, ReviewRating
 from bot.store.rows import ATTEMPT_COLUMNS, REVIEW_COLUMNS, attempt_from_row, review_from_row
 
 __all__ = ["PracticeRecords"]

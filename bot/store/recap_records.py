@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.clock import to_micros
+from bot.records import RecapAnswer
 from bot.store.base import StoreBase
-from bot.store.records import RecapAnswer
 
 __all__ = ["RecapRecords"]
 

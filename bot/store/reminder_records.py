@@ -13,8 +13,8 @@ from datetime import datetime
 
 from bot.clock import from_micros, to_micros
 from bot.model import MemberRef
+from bot.records import ReminderRecipient
 from bot.store.base import StoreBase
-from bot.store.records import ReminderRecipient
 
 __all__ = ["REMINDERS_VERSION", "REMINDER_TABLES", "ReminderRecords"]
 

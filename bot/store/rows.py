@@ -8,8 +8,8 @@ from datetime import date, datetime
 from bot.clock import from_micros
 from bot.group_settings import settings_from_json
 from bot.model import ChannelRef, Group, Round, RoundStatus
+from bot.records import MemberAnswer, MemberStats, PracticeAttempt, Review
 from bot.store.database import Row
-from bot.store.records import MemberAnswer, MemberStats, PracticeAttempt, Review
 
 __all__ = [
     "ANSWER_COLUMNS",

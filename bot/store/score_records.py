@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import to_micros
+from bot.records import MemberStats, RoundResult, ScoreEntry, Standing
 from bot.store.base import StoreBase
 from bot.store.database import Executor
 from bot.store.migrations import SCORE_HOUR
-from bot.store.records import MemberStats, RoundResult, ScoreEntry, Standing
 from bot.store.rows import STATS_COLUMNS, covered_to_text, numbered_params, stats_from_row
 
 __all__ = ["ScoreRecords", "set_member_totals", "write_member_stats"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.records import AwayRange, OpenStreak
 from bot.store.base import StoreBase
-from bot.store.records import AwayRange, OpenStreak
 from bot.store.rows import STATS_COLUMNS, stats_from_row
 
 __all__ = ["StreakRecords"]

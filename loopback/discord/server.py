@@ -252,9 +252,7 @@ class FakeDiscord:
 
     # -- for benchmarks -------------------------------------------------------------
 
-    def set_limits(
-        self, global_limit: int | None, route_limit: tuple[int, float] | None
-    ) -> None:
+    def set_limits(self, global_limit: int | None, route_limit: tuple[int, float] | None) -> None:
         """Enforce other limits from now on (None: not enforced); a benchmark sets them up."""
         self.limiter.global_limit = global_limit
         self.limiter.route_limit = route_limit

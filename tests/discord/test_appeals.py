@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.records import AppealStatus
 from bot.scoring import ScoringRules
-from bot.store.records import AppealStatus
 from loopback.discord import InteractionRecord, Json
 from tests.discord.conftest import START, Bot
 from tests.recount_check import assert_scores_recount

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.records import AppealStatus
 from bot.scoring import ScoringRules
-from bot.store.records import AppealStatus
 from loopback.discord import InteractionRecord, Json
 from tests.discord.conftest import START, Bot
 from tests.discord.test_appeals import GOOD, VAGUE, _custom_ids, _inputs, _points, _shown

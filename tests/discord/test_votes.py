@@ -13,8 +13,8 @@ from adapters.discord.events import reaction_event, reactions_cleared
 from adapters.discord.settings import DEFAULT_API_BASE, DiscordSettings
 from bot.model import ChannelRef, MemberRef
 from bot.ports import ReactionRemoved, ReactionsCleared
+from bot.records import MemberAnswer
 from bot.scoring import ScoringRules
-from bot.store.records import MemberAnswer
 from loopback.discord import GUILD_MESSAGE_REACTIONS, FakeDiscord, Json
 from tests.discord.conftest import START, Bot
 

@@ -8,10 +8,10 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, Group, MemberRef, Round, RoundStatus
 from bot.private_notes import PrivateNotes
+from bot.records import AnswerWrite, MemberStats, StreakBridge
 from bot.replies import Reply
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules, next_stats, periods_of, round_points
-from bot.store.records import AnswerWrite, MemberStats, StreakBridge
 from bot.streak_guard import bridged
 from tests.services.conftest import NOW, FakeChat
 from tests.services.memory_store import MemoryStore

@@ -11,8 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.model import RoundStatus
-from bot.store.answer_parts import AnswerParts
-from bot.store.records import (
+from bot.records import (
     AnswerSaved,
     AnswerWithdrawn,
     AnswerWrite,
@@ -21,6 +20,7 @@ from bot.store.records import (
     WithdrawOutcome,
     joined_parts,
 )
+from bot.store.answer_parts import AnswerParts
 from tests.services.memory_base import MemoryBase
 
 __all__ = ["MemoryAnswers"]

@@ -14,8 +14,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.model import RoundStatus
-from bot.recount import Recount, RecountOf, ScoredAnswer
-from bot.store.records import (
+from bot.records import (
     AnswerUnderReview,
     Appeal,
     AppealStatus,
@@ -23,6 +22,7 @@ from bot.store.records import (
     RegradeOutcome,
     RegradeWrite,
 )
+from bot.recount import Recount, RecountOf, ScoredAnswer
 from tests.services.memory_base import MemoryBase
 
 __all__ = ["MemoryAppeals"]

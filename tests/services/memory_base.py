@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar, overload
 
 from bot.model import Group, Round
-from bot.store.answer_parts import Part
-from bot.store.records import (
+from bot.records import (
     Appeal,
     AwayRange,
     MemberAnswer,
@@ -24,6 +23,7 @@ from bot.store.records import (
     StreakBridge,
     VoteReaction,
 )
+from bot.store.answer_parts import Part
 
 __all__ = ["MemoryBase"]
 

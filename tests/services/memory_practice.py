@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.store.records import PracticeAttempt, PracticeSummary, Review, ReviewRating
+from bot.records import PracticeAttempt, PracticeSummary, Review, ReviewRating
 from tests.services.memory_base import MemoryBase
 
 __all__ = ["MemoryPractice"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.model import MemberRef, RoundStatus
-from bot.store.records import ReminderRecipient
+from bot.records import ReminderRecipient
 from tests.services.memory_store import MemoryStore
 
 __all__ = ["MemoryReminders", "Planned"]

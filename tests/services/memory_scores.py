@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.model import RoundStatus
-from bot.store.records import MemberStats, RoundResult, Standing
+from bot.records import MemberStats, RoundResult, Standing
 from tests.services.memory_base import MemoryBase
 
 __all__ = ["MemoryScores"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.store.records import AwayRange, OpenStreak
+from bot.records import AwayRange, OpenStreak
 from tests.services.memory_base import MemoryBase
 
 __all__ = ["MemoryStreaks"]

@@ -14,7 +14,7 @@ from bot.appeals import AppealService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, ChannelRef, Group, GroupSettings, MemberRef, RoundStatus
-from bot.store.records import AnswerWrite, AppealStatus
+from bot.records import AnswerWrite, AppealStatus
 from tests.services.appeal_setup import CAL, DORA, GOOD, ONE, button, revealed
 from tests.services.conftest import ANN, BEN, NOW, PrivateChat
 from tests.services.memory_store import MemoryStore

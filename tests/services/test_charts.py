@@ -10,8 +10,8 @@ from bot.chart_data import Series
 from bot.charts import NO_CHART_YET, ChartService
 from bot.clock import ManualClock
 from bot.model import Group, MemberRef
+from bot.records import Standing
 from bot.standings import NO_BOARD_CHART, StandingsService
-from bot.store.records import Standing
 from tests.png import assert_drawn, png_size
 from tests.services.conftest import ANN, BEN
 from tests.services.memory_store import MemoryStore

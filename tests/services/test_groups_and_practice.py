@@ -9,8 +9,8 @@ from bot.content.bank import QuestionBank
 from bot.groups import GroupService
 from bot.model import ChannelRef, Group, MessageRef
 from bot.practice import PracticeService
+from bot.records import Review
 from bot.replies import Reply, Visibility
-from bot.store.records import Review
 from tests.services.conftest import ANN, BEN, NOW, PLACE, FakeChat
 from tests.services.memory_store import MemoryStore
 

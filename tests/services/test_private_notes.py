@@ -17,8 +17,8 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import Group, MemberRef
 from bot.private_notes import RETRY_AFTER, PrivateNotes
+from bot.records import AppealStatus
 from bot.replies import Reply
-from bot.store.records import AppealStatus
 from bot.telemetry.metrics import REGISTRY
 from tests.services.appeal_setup import GOOD, ONE, revealed
 from tests.services.conftest import ANN, BEN, PrivateChat

@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import Group
 from bot.peer_judges import parse_covered
-from bot.store.records import AppealStatus, MemberStats, Standing
+from bot.records import AppealStatus, MemberStats, Standing
 from tests.services.appeal_setup import (
     DAY,
     DORA,

@@ -12,10 +12,10 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import Group, GroupSettings, MemberRef, RoundStatus
 from bot.private_notes import PrivateNotes
+from bot.records import AwayRange
 from bot.reminder_messages import REMIND_ANSWER
 from bot.reminders import ReminderService
 from bot.replies import Reply
-from bot.store.records import AwayRange
 from tests.services.conftest import ANN, BEN, NOW, PLACE, PrivateChat
 from tests.services.memory_reminders import MemoryReminders
 

@@ -11,10 +11,10 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import Group, MemberRef
 from bot.private_notes import PrivateNotes
+from bot.records import Review
 from bot.replies import Reply
 from bot.review_note_messages import START_REVIEW
 from bot.review_notes import ReviewNoteService, next_note_at
-from bot.store.records import Review
 from bot.store.review_note_records import ReviewNote
 from tests.services.conftest import ANN, BEN, NOW, PrivateChat
 from tests.services.memory_review_notes import MemoryReviewNotes

@@ -18,10 +18,10 @@ from bot.model import (
     RoundStatus,
 )
 from bot.private_notes import PrivateNotes
+from bot.records import AnswerWrite, MemberStats, Standing, VoteReaction
 from bot.replies import Reply, Visibility
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules
-from bot.store.records import AnswerWrite, MemberStats, Standing, VoteReaction
 from tests.services.conftest import ANN, BEN, NOW, PLACE, FakeChat
 from tests.services.memory_store import MemoryStore
 

@@ -11,10 +11,10 @@ from bot.charts import ChartService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, ChannelRef, Group, GroupSettings, MemberRef, RoundStatus
+from bot.records import AnswerWrite, Review, RoundResult, ScoreEntry
 from bot.replies import Reply, Visibility
 from bot.scoring import next_stats, periods_of
 from bot.standings import StandingsService
-from bot.store.records import AnswerWrite, Review, RoundResult, ScoreEntry
 from tests.services.conftest import ANN, BEN, NOW
 from tests.services.memory_store import MemoryStore
 

@@ -10,9 +10,9 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, Group, MemberRef, RoundStatus
 from bot.private_notes import PrivateNotes
+from bot.records import AnswerWrite, AwayRange, BridgeKind, MemberStats, StreakBridge
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules
-from bot.store.records import AnswerWrite, AwayRange, BridgeKind, MemberStats, StreakBridge
 from bot.streaks import AwayService, StreakService
 from tests.services.conftest import ANN, BEN, NOW, PrivateChat
 from tests.services.memory_store import MemoryStore

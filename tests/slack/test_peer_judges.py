@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.records import AppealStatus
 from bot.scoring import ScoringRules
-from bot.store.records import AppealStatus
 from loopback.slack import TRIGGER_LIFETIME, SlackText, block_actions, dm_channel, trigger_issued
 from tests.recount_check import assert_scores_recount
 from tests.slack.conftest import (

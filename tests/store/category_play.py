@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
 from bot.periods import period_days
+from bot.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.scoring import next_stats, periods_of
-from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.model import AnswerSource, MemberRef
+from bot.records import AnswerChange, AnswerWrite, WithdrawOutcome
 from bot.store import migrations
 from bot.store.postgres import open_postgres
-from bot.store.records import AnswerChange, AnswerWrite, WithdrawOutcome
 from bot.store.sql_store import SqlStore
 from tests.postgres import POSTGRES_URL, postgres_schema
 from tests.store.conftest import store_on

@@ -13,8 +13,8 @@ from bot.cli import main
 from bot.clock import ManualClock
 from bot.commands import UsageError
 from bot.model import AnswerSource, MemberRef
+from bot.records import AnswerWrite
 from bot.store.backup import backup_sqlite
-from bot.store.records import AnswerWrite
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
 from bot.store.transfer import compare_urls

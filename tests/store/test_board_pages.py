@@ -11,8 +11,8 @@ import pytest
 
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
 from bot.periods import period_days
+from bot.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.scoring import next_stats, periods_of
-from bot.store.records import AnswerWrite, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 from tests.store.conftest import store_on
 

@@ -18,10 +18,10 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import MemberRef
 from bot.periods import period_days
+from bot.records import Standing
 from bot.scoring import category_key
 from bot.standing_replies import leaders_text
 from bot.standings import StandingsService
-from bot.store.records import Standing
 from bot.store.sql_store import SqlStore
 from tests.store.category_play import CATEGORIES, T0, Played, brute_board, brute_figures, play
 from tests.store.conftest import store_on

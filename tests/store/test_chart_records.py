@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
+from bot.records import AnswerWrite, Review, RoundResult, ScoreEntry
 from bot.scoring import periods_of
-from bot.store.records import AnswerWrite, Review, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 from tests.store.conftest import store_on
 

@@ -18,9 +18,9 @@ from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
 from bot.private_notes import PrivateNotes
+from bot.records import AnswerWrite
 from bot.rounds import RoundPolicy, RoundService
 from bot.scoring import ScoringRules
-from bot.store.records import AnswerWrite
 from bot.store.sql_store import SqlStore
 from bot.store.urls import open_database
 from tests.postgres import postgres_schema, schema_url

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
-from bot.store.records import AnswerWrite, AwayRange, MemberStats, RoundResult, ScoreEntry
+from bot.records import AnswerWrite, AwayRange, MemberStats, RoundResult, ScoreEntry
 from bot.store.sql_store import SqlStore
 from tests.store.conftest import store_on
 

@@ -15,9 +15,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef, RoundStatus
-from bot.store.migrations import MIGRATIONS, SCORE_HOUR
-from bot.store.postgres import numbered
-from bot.store.records import (
+from bot.records import (
     AnswerChange,
     AnswerWrite,
     MemberStats,
@@ -27,6 +25,8 @@ from bot.store.records import (
     VoteReaction,
     WithdrawOutcome,
 )
+from bot.store.migrations import MIGRATIONS, SCORE_HOUR
+from bot.store.postgres import numbered
 from bot.store.sql_store import SqlStore
 from bot.store.sqlite import open_sqlite
 from tests.store.conftest import store_on

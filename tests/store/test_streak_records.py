@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
-from bot.store import migrations
-from bot.store.records import (
+from bot.records import (
     AnswerWrite,
     AwayRange,
     BridgeKind,
@@ -24,6 +23,7 @@ from bot.store.records import (
     RoundResult,
     StreakBridge,
 )
+from bot.store import migrations
 from bot.store.sql_store import SqlStore
 from tests.store.conftest import store_on
 
