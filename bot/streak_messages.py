@@ -14,11 +14,12 @@ from bot.replies import Reply
 __all__ = ["away_cancelled", "away_list", "away_set", "freeze_spent", "upcoming"]
 
 
-def freeze_spent(streak: int, left: int) -> Reply:
+def freeze_spent(streak: int, left: int, day: date | None = None) -> Reply:
     """Return the private note to a member whose freeze kept their streak over a missed round."""
+    missed = f"the question of {day:%a %d %b}" if day is not None else "a question"
+    rounds = "1 round" if streak == 1 else f"{streak} rounds"
     return messages.info(
-        f"You missed today's question; a streak freeze kept your {streak}-day streak. "
-        f"Freezes left: {left}."
+        f"You missed {missed}; a streak freeze kept your streak of {rounds}. Freezes left: {left}."
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from bot import messages, streak_messages
 from bot.away_days import AwayError, away_problem, parse_away
@@ -33,6 +34,7 @@ class KeptStreaks:
 
     missed: Missed
     members: tuple[OpenStreak, ...] = ()  # those whose streaks the round could keep
+    day: date | None = None  # the round's local date
 
     @property
     def stats(self) -> tuple[MemberStats, ...]:
@@ -63,14 +65,14 @@ class StreakService:
         away = await self._store.away_members(group.id, round_.local_date)
         members = tuple(await self._store.open_streaks(group.id, seq))
         missed = cover_missed(seq, [m.stats for m in members], away, attempted)
-        return KeptStreaks(missed, members)
+        return KeptStreaks(missed, members, round_.local_date)
 
     async def tell(self, group: Group, kept: KeptStreaks) -> None:
         """Tell each member whose freeze kept their streak, privately (if their DMs are open)."""
         who = {m.stats.member_id: m for m in kept.members}
         for stats in kept.missed.frozen():
             member = who[stats.member_id]
-            note = streak_messages.freeze_spent(stats.streak, stats.freezes)
+            note = streak_messages.freeze_spent(stats.streak, stats.freezes, kept.day)
             ref = MemberRef(group.channel.platform, member.user_id, member.display_name)
             try:
                 await self._notes.send(ref, note)

@@ -24,7 +24,7 @@ RULES = ScoringRules()
 SETUP = "/studybot setup time=09:00 tz=UTC days=daily reveal=17:00 admins=dora"
 ANSWER = "My answer is that it depends on the data, so I would test both."
 MONDAY = date(2026, 11, 30)
-FREEZE_NOTE = "a streak freeze kept your 7-day streak. Freezes left: 0."
+FREEZE_NOTE = "a streak freeze kept your streak of 7 rounds. Freezes left: 0."
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -67,7 +67,7 @@ async def test_a_freeze_earned_in_seven_keeps_a_missed_round_and_none_left_break
 
     out = await a_day(console, 7)  # Bob misses Monday 7 December
     assert "[only Bob sees this]" in out
-    assert f"You missed today's question; {FREEZE_NOTE}" in out
+    assert f"You missed the question of Mon 07 Dec; {FREEZE_NOTE}" in out
     fields = await bob_stats(console)
     assert fields["Streak"] == "7 now, best 7"
     assert fields["Streak freezes"] == "0 held (at most 2), 1 used"

@@ -37,7 +37,7 @@ CAROL_MISSES = 7  # Monday 7 December
 DAN_AWAY = range(14, 17)  # Monday 14 to Wednesday 16 December
 BOB_MISSES = 15  # Tuesday 15 December
 DOWN = 18  # Friday 18 December: down from 14:00 to 16:00, Carol not answered by then
-FREEZE_KEPT = "You missed today's question; a streak freeze kept your"
+FREEZE_KEPT = "a streak freeze kept your streak of"
 MEMBERS = ("Alice", "Bob", "Carol", "Dan")
 
 

@@ -47,7 +47,8 @@ async def test_a_spent_freeze_is_told_by_dm_at_the_reveal_of_the_missed_round(bo
     await _day(bot, 7, answer=False)
     [note] = [_shown(m) for m in bot.fake.dms_to(bob) if "streak freeze" in _shown(m)]
     assert note.strip() == (
-        "You missed today's question; a streak freeze kept your 7-day streak. Freezes left: 0."
+        "You missed the question of Mon 07 Dec; a streak freeze kept your streak of 7 rounds. "
+        "Freezes left: 0."
     )
     stats = await bot.command("stats", bot.bob)
     [shown] = stats.messages()

@@ -72,7 +72,8 @@ async def test_a_reveal_spends_a_freeze_tells_the_member_and_keeps_the_streak(
     assert list(store.bridges.values()) == [StreakBridge(ann, 5, BridgeKind.FREEZE)]
     [note] = dms.to("ann")
     assert note.text == (
-        "You missed today's question; a streak freeze kept your 12-day streak. Freezes left: 1."
+        "You missed the question of Tue 01 Dec; a streak freeze kept your streak of 12 rounds. "
+        "Freezes left: 1."
     )
     assert dms.to("ben") == [] and dms.to("cid") == []
 
