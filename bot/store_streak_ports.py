@@ -6,6 +6,7 @@ service names just what it uses, so it can be tested against an in-memory fake.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
@@ -41,8 +42,17 @@ class AwayStore(Protocol):
         """Return a member's away ranges in a group, past ones too, earliest first."""
         ...
 
-    async def add_away(self, group_id: int, member_id: int, days: AwayRange) -> None:
-        """Record that a member is away from a group on these local dates."""
+    async def add_away(
+        self,
+        group_id: int,
+        member_id: int,
+        days: AwayRange,
+        problem: Callable[[list[AwayRange]], str | None] | None = None,
+    ) -> str | None:
+        """Record that a member is away on these dates unless `problem` (of their ranges) says no.
+
+        Returns the problem, or None once recorded; the check and the write are one step.
+        """
         ...
 
     async def cancel_away(self, group_id: int, member_id: int, after: date) -> None:

@@ -101,9 +101,10 @@ class AwayService:
         if wanted == "off":
             await self._store.cancel_away(group.id, member_id, today)
             return streak_messages.away_cancelled(any(r.last > today for r in ranges))
-        problem_text = away_problem(wanted, ranges, today)
-        if problem_text is not None:
-            return messages.error(problem_text)
-        await self._store.add_away(group.id, member_id, wanted)
+        refused = await self._store.add_away(
+            group.id, member_id, wanted, lambda current: away_problem(wanted, current, today)
+        )
+        if refused is not None:
+            return messages.error(refused)
         log.info("group %d: member %d away %s", group.id, member_id, wanted)
         return streak_messages.away_set(wanted)

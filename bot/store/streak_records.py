@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bot.records import AwayRange, OpenStreak
 from bot.store.base import StoreBase
+from bot.store.database import Executor, take_turns
 from bot.store.rows import STATS_COLUMNS, stats_from_row
 
-__all__ = ["StreakRecords"]
+__all__ = ["AWAY_LOCK", "StreakRecords"]
+
+# Advisory lock key (PostgreSQL) plus a member id: one member's /away commands take turns.
+AWAY_LOCK = 0x5717_A3A7_0000_0000
 
 _STATS = ", ".join(f"s.{c.strip()}" for c in STATS_COLUMNS.split(","))
 
@@ -27,28 +32,37 @@ class StreakRecords(StoreBase):
 
     async def away_ranges(self, group_id: int, member_id: int) -> list[AwayRange]:
         """Return a member's away ranges in a group, past ones too, earliest first."""
-        rows = await self.db.fetch(
-            "SELECT first_day, last_day FROM away_days"
-            " WHERE group_id = :group_id AND member_id = :member_id ORDER BY first_day",
-            {"group_id": group_id, "member_id": member_id},
-        )
-        return [
-            AwayRange(date.fromisoformat(r["first_day"]), date.fromisoformat(r["last_day"]))
-            for r in rows
-        ]
+        return await _away_ranges(self.db, group_id, member_id)
 
-    async def add_away(self, group_id: int, member_id: int, days: AwayRange) -> None:
-        """Record that a member is away from a group on these local dates."""
-        await self.db.execute(
-            "INSERT INTO away_days (group_id, member_id, first_day, last_day)"
-            " VALUES (:group_id, :member_id, :first, :last)",
-            {
-                "group_id": group_id,
-                "member_id": member_id,
-                "first": days.first.isoformat(),
-                "last": days.last.isoformat(),
-            },
-        )
+    async def add_away(
+        self,
+        group_id: int,
+        member_id: int,
+        days: AwayRange,
+        problem: Callable[[list[AwayRange]], str | None] | None = None,
+    ) -> str | None:
+        """Record that a member is away on these local dates, unless `problem` finds one.
+
+        `problem` is given the member's ranges as they stand inside the write, so two
+        commands at once cannot both pass a limit that only one of them may.
+        """
+        async with self.db.transaction() as tx:
+            await take_turns(tx, self.db.dialect, AWAY_LOCK + member_id)
+            ranges = await _away_ranges(tx, group_id, member_id)
+            refused = problem(ranges) if problem is not None else None
+            if refused is not None:
+                return refused
+            await tx.execute(
+                "INSERT INTO away_days (group_id, member_id, first_day, last_day)"
+                " VALUES (:group_id, :member_id, :first, :last)",
+                {
+                    "group_id": group_id,
+                    "member_id": member_id,
+                    "first": days.first.isoformat(),
+                    "last": days.last.isoformat(),
+                },
+            )
+        return None
 
     async def cancel_away(self, group_id: int, member_id: int, after: date) -> None:
         """Cancel a member's away days in a group after a local date; earlier ones stay."""
@@ -80,3 +94,16 @@ class StreakRecords(StoreBase):
             {"group_id": group_id, "last": seq - 1},
         )
         return [OpenStreak(stats_from_row(r), r["user_id"], r["display_name"]) for r in rows]
+
+
+async def _away_ranges(db: Executor, group_id: int, member_id: int) -> list[AwayRange]:
+    """Return a member's away ranges in a group, earliest first, read through `db`."""
+    rows = await db.fetch(
+        "SELECT first_day, last_day FROM away_days"
+        " WHERE group_id = :group_id AND member_id = :member_id ORDER BY first_day",
+        {"group_id": group_id, "member_id": member_id},
+    )
+    return [
+        AwayRange(date.fromisoformat(r["first_day"]), date.fromisoformat(r["last_day"]))
+        for r in rows
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bot.records import AwayRange, OpenStreak
@@ -25,9 +26,19 @@ class MemoryStreaks(MemoryBase):
         """Return a member's away ranges in a group, past ones too, earliest first."""
         return sorted(self.away.get((group_id, member_id), []), key=lambda r: r.first)
 
-    async def add_away(self, group_id: int, member_id: int, days: AwayRange) -> None:
-        """Record that a member is away from a group on these local dates."""
-        self.away.setdefault((group_id, member_id), []).append(days)
+    async def add_away(
+        self,
+        group_id: int,
+        member_id: int,
+        days: AwayRange,
+        problem: Callable[[list[AwayRange]], str | None] | None = None,
+    ) -> str | None:
+        """Record that a member is away on these dates unless `problem` says no."""
+        ranges = await self.away_ranges(group_id, member_id)
+        refused = problem(ranges) if problem is not None else None
+        if refused is None:
+            self.away.setdefault((group_id, member_id), []).append(days)
+        return refused
 
     async def cancel_away(self, group_id: int, member_id: int, after: date) -> None:
         """Cancel a member's away days in a group after a local date; earlier ones stay."""

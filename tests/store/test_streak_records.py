@@ -7,6 +7,7 @@ gives members the freezes their history earned.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -80,6 +81,19 @@ async def test_away_ranges_are_added_listed_found_by_date_and_cancelled_after_a_
     await store.cancel_away(group, ann, date(2026, 12, 2))
     assert await store.away_ranges(group, ann) == [AwayRange(DAY, date(2026, 12, 2))]
     assert await store.away_ranges(group, ben) == [AwayRange(date(2026, 12, 4), date(2026, 12, 6))]
+
+
+async def test_away_commands_at_once_check_the_limit_against_each_other(store: SqlStore) -> None:
+    group = await a_group(store)
+    ann = await store.member_id(MemberRef("t", "ann", "Ann"))
+
+    def one_range_only(ranges: list[AwayRange]) -> str | None:
+        return "one range at most" if ranges else None
+
+    wanted = [AwayRange(DAY + timedelta(days=3 * i), DAY + timedelta(days=3 * i)) for i in range(6)]
+    said = await asyncio.gather(*(store.add_away(group, ann, w, one_range_only) for w in wanted))
+    assert sorted(said, key=str) == [None] + ["one range at most"] * 5
+    assert len(await store.away_ranges(group, ann)) == 1
 
 
 async def test_a_reveal_writes_bridges_and_kept_streaks_and_open_streaks_find_them(
