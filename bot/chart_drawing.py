@@ -11,6 +11,7 @@ pixels wide, text at 11 points or more.
 
 from __future__ import annotations
 
+import gc
 import io
 import textwrap
 import threading
@@ -56,6 +57,8 @@ _LEFT = 0.2  # of the width: the category names' room
 # matplotlib is not thread-safe (its font and text caches are shared): the charts, drawn in
 # worker threads, are drawn one at a time.
 _DRAWING = threading.Lock()
+# Set once the first chart is drawn and what is alive then is frozen (see `_settle`).
+_SETTLED = threading.Event()
 
 
 def _plain(text: str) -> str:
@@ -67,6 +70,19 @@ def _label(name: str) -> str:
     """Return a category's name on at most two lines of 16 characters (cut with `…`)."""
     lines = textwrap.wrap(_plain(name), _LABEL_WIDTH, max_lines=2, placeholder="…")
     return "\n".join(lines)
+
+
+def _settle() -> None:
+    """After the first chart, keep the collector's full passes off what lives on (gc.freeze).
+
+    matplotlib's modules, fonts and text caches, loaded by the first chart, stay for the
+    life of the process; a full collection would walk them all again in a later chart,
+    which was most of a chart's slowest times (p99 about 300 ms against 120 ms).
+    """
+    if not _SETTLED.is_set():
+        _SETTLED.set()
+        gc.collect()  # the first chart's own garbage goes first, not into the frozen set
+        gc.freeze()
 
 
 def _figure(height: float) -> Figure:
@@ -174,7 +190,9 @@ def _activity_panel(axes: Axes, chart: StatsChart) -> None:
 def draw_stats(chart: StatsChart) -> bytes:
     """Return a member's `/stats` chart as a PNG: three panels stacked for a phone's screen."""
     with _DRAWING:
-        return _stats_png(chart)
+        png = _stats_png(chart)
+        _settle()
+        return png
 
 
 def _stats_png(chart: StatsChart) -> bytes:
@@ -206,7 +224,9 @@ def _stats_png(chart: StatsChart) -> bytes:
 def draw_board(chart: BoardChart) -> bytes:
     """Return the leaders' points per week as a PNG: one line per member, the legend below."""
     with _DRAWING:
-        return _board_png(chart)
+        png = _board_png(chart)
+        _settle()
+        return png
 
 
 def _board_png(chart: BoardChart) -> bytes:
