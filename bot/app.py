@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -105,6 +106,9 @@ class App:
         await self.rounds.recover()
         await self.reminders.sweep(at_start=True)  # overdue ones sent, later ones armed
         await self.review_notes.sweep(at_start=True)  # the same for daily review notes
+        # What is alive now (the bank, the schema, the modules) lives as long as the app:
+        # keep the collector's full passes off it, which would walk it all on every pass.
+        gc.freeze()
         if isinstance(self.scheduler, ApsJobScheduler):
             self.scheduler.start()
 
@@ -113,6 +117,7 @@ class App:
         if isinstance(self.scheduler, ApsJobScheduler):
             self.scheduler.shutdown()
         await self.store.close()
+        gc.unfreeze()  # what the app held may be collected again
 
 
 async def build_app(
