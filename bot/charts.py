@@ -8,8 +8,13 @@ runs in a worker thread, so a chart never holds up the event loop.
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime, time
+from multiprocessing import get_context
 from zoneinfo import ZoneInfo
 
 from bot import chart_drawing
@@ -34,9 +39,50 @@ from bot.records import Standing
 from bot.replies import Image
 from bot.store_chart_ports import ChartStore
 
-__all__ = ["NO_CHART_YET", "ChartService"]
+__all__ = ["DRAWN_KEPT", "NO_CHART_YET", "ChartService"]
 
 NO_CHART_YET = "Answer a round to see your chart."
+# Pictures kept, by what they show: the same series always draw the same PNG, and a
+# member who asks for /stats twice (or many members the same board) costs one drawing.
+DRAWN_KEPT = 128
+
+
+class _Drawer:
+    """Draws charts in a process of their own, started on the first chart.
+
+    Drawing is CPU work in Python (matplotlib): in the bot's process it would hold
+    the interpreter lock for 100 ms and more a chart, and every other member's
+    command would wait behind it. The drawing process imports matplotlib, not the
+    bot's; a drawing process that died is replaced on the next chart.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # "spawn": a fresh interpreter, not a fork of one running threads and a loop
+                self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+            return self._pool
+
+    async def draw(self, chart: StatsChart | BoardChart) -> bytes:
+        """Return the chart drawn as a PNG."""
+        pool = self._executor()
+        loop = asyncio.get_running_loop()
+        try:
+            if isinstance(chart, StatsChart):
+                return await loop.run_in_executor(pool, chart_drawing.draw_stats, chart)
+            return await loop.run_in_executor(pool, chart_drawing.draw_board, chart)
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None  # the next chart starts a new drawing process
+            raise
+
+
+_DRAWER = _Drawer()
 
 
 class ChartService:
@@ -45,6 +91,19 @@ class ChartService:
     def __init__(self, store: ChartStore, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        self._drawn: OrderedDict[StatsChart | BoardChart, bytes] = OrderedDict()
+
+    async def _png(self, chart: StatsChart | BoardChart) -> bytes:
+        """Return a chart drawn as a PNG: by the drawing process, or kept from before."""
+        kept = self._drawn.get(chart)
+        if kept is not None:
+            self._drawn.move_to_end(chart)
+            return kept
+        data = await _DRAWER.draw(chart)
+        self._drawn[chart] = data
+        if len(self._drawn) > DRAWN_KEPT:
+            self._drawn.popitem(last=False)
+        return data
 
     def _today(self, group: Group) -> date:
         return self._clock.now().astimezone(ZoneInfo(group.settings.timezone)).date()
@@ -90,8 +149,7 @@ class ChartService:
         chart = await self.stats_chart(group, member_id, name, by_category)
         if chart.is_empty:
             return None
-        data = await asyncio.to_thread(chart_drawing.draw_stats, chart)
-        return Image(data, "stats.png", describe_stats(chart))
+        return Image(await self._png(chart), "stats.png", describe_stats(chart))
 
     async def board_chart(
         self, group: Group, leaders: Sequence[Standing], last_day: date | None
@@ -115,5 +173,4 @@ class ChartService:
         chart = await self.board_chart(group, leaders, last_day)
         if not any(p for s in chart.series for p in s.points):
             return None
-        data = await asyncio.to_thread(chart_drawing.draw_board, chart)
-        return Image(data, "leaderboard.png", describe_board(chart))
+        return Image(await self._png(chart), "leaderboard.png", describe_board(chart))

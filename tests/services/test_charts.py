@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.chart_data import Series
+import bot.charts
+from bot.chart_data import Series, StatsChart, activity_grid, last_weeks, weakest_first
+from bot.chart_drawing import draw_stats
 from bot.charts import NO_CHART_YET, ChartService
 from bot.clock import ManualClock
 from bot.model import Group, MemberRef
@@ -149,3 +154,54 @@ async def test_a_members_name_is_drawn_as_written_never_read_as_math(
     assert stats.image is not None and r"$\nope$ \$" in stats.image.alt
     board = await standings.leaderboard(group, odd, "week", chart=True)
     assert board.image is not None
+
+
+async def test_the_same_series_are_drawn_once_and_kept(
+    store: MemoryStore, charts: ChartService, group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[object] = []
+
+    class CountingDrawer:
+        async def draw(self, chart: object) -> bytes:
+            drawn.append(chart)
+            return f"png {len(drawn)}".encode()
+
+    monkeypatch.setattr(bot.charts, "_DRAWER", CountingDrawer())
+    await _history(store, group)
+    ann = await store.member_id(ANN)
+    first = await charts.stats_image(group, ann, "Ann", [("NLP", 2, 0.75)])
+    again = await charts.stats_image(group, ann, "Ann", [("NLP", 2, 0.75)])
+    assert first is not None and again is not None and first.data == again.data == b"png 1"
+    changed = await charts.stats_image(group, ann, "Ann", [("NLP", 3, 0.5)])
+    assert changed is not None and changed.data == b"png 2" and len(drawn) == 2
+    for n in range(bot.charts.DRAWN_KEPT):  # the oldest picture goes once the room is full
+        await charts.stats_image(group, ann, "Ann", [("NLP", 3, n / 1000)])
+    await charts.stats_image(group, ann, "Ann", [("NLP", 2, 0.75)])
+    assert len(drawn) == 3 + bot.charts.DRAWN_KEPT
+
+
+def stats_chart(categories: int) -> StatsChart:
+    """Return a /stats chart with points every week and `categories` categories."""
+    today = date(2026, 12, 1)
+    coverage = weakest_first((f"Category {i}", 2, i / 10) for i in range(categories))
+    grid = activity_grid(Counter({today: 2}), today)
+    points = tuple(range(12))
+    return StatsChart("Ann", last_weeks(today, 12), points, coverage, grid, last_weeks(today, 26))
+
+
+async def test_charts_are_drawn_in_a_process_of_their_own_which_is_replaced_if_it_dies() -> None:
+    chart = stats_chart(6)
+    drawer = bot.charts._Drawer()
+    try:
+        data = await drawer.draw(chart)
+        assert data == draw_stats(chart)  # the same picture as drawn here
+        pool = drawer._executor()
+        [worker] = list(pool._processes.values())
+        assert worker.pid != os.getpid()
+        worker.kill()
+        worker.join()
+        with pytest.raises(BrokenProcessPool):
+            await drawer.draw(stats_chart(5))
+        assert await drawer.draw(chart) == data  # a new drawing process
+    finally:
+        drawer._executor().shutdown()
