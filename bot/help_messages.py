@@ -79,8 +79,13 @@ def subcommands_reply(group: str) -> Reply:
     return info("\n".join(lines) + more, title=GROUP_SUMMARIES.get(group, group))
 
 
-def settings_reply(group: Group, categories: Sequence[str], title: str, today: date) -> Reply:
-    """Return a group's settings; `today` (the group's local date) leaves past holidays out."""
+def settings_reply(
+    group: Group, categories: Sequence[str], title: str, today: date, archive: str = "off"
+) -> Reply:
+    """Return a group's settings; `today` (the group's local date) leaves past holidays out.
+
+    `archive` is the web archive's state as shown (`on (answers hidden)`), never its link.
+    """
     s = group.settings
     fields = (
         Field(
@@ -105,11 +110,12 @@ def settings_reply(group: Group, categories: Sequence[str], title: str, today: d
         Field("Weekly recap", "on" if s.recap else "off"),
         Field("Holidays", describe_holidays(upcoming_holidays(s.holidays, today))),
         Field("Reminder", describe_remind(s)),
+        Field("Web archive", archive),
     )
     return Reply(
         title=title,
         text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
-        f"days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind. "
+        f"days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind, web. "
         f"Categories: {', '.join(categories)}.",
         fields=fields,
     )
