@@ -35,11 +35,14 @@ ARCHIVE_TABLES = (
 
 _LIVE = "revoked_at IS NULL"
 # A revealed round of the group, with how many members answered it on time.
+_ANSWERED = (
+    "(SELECT COUNT(*) FROM answers a WHERE a.round_id = {}.id AND a.late = 0"
+    " AND a.points IS NOT NULL)"
+)
 _ROUND_LIST = (
-    "SELECT r.id, r.local_date, r.question_id, r.category,"
-    " (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id AND a.late = 0"
-    "  AND a.points IS NOT NULL) AS answered"
-    " FROM rounds r WHERE r.group_id = :group_id AND r.status = 'revealed'"
+    "SELECT r.id, r.local_date, r.question_id, r.category, "
+    + _ANSWERED.format("r")
+    + " AS answered FROM rounds r WHERE r.group_id = :group_id AND r.status = 'revealed'"
 )
 
 
@@ -103,8 +106,14 @@ class ArchiveRecords(StoreBase):
         within = ""
         if category is not None:
             within, params["category"] = " AND r.category = :category", category
+        # The page is cut first, so only its rounds' answers are counted (not the skipped ones').
         rows = await self.db.fetch(
-            f"{_ROUND_LIST}{within} ORDER BY r.local_date DESC LIMIT :limit OFFSET :offset",
+            f"SELECT p.id, p.local_date, p.question_id, p.category, {_ANSWERED.format('p')}"
+            " AS answered"
+            " FROM (SELECT r.id, r.local_date, r.question_id, r.category FROM rounds r"
+            f" WHERE r.group_id = :group_id AND r.status = 'revealed'{within}"
+            " ORDER BY r.local_date DESC LIMIT :limit OFFSET :offset) p"
+            " ORDER BY p.local_date DESC",
             params,
         )
         return [
