@@ -7,11 +7,11 @@ in-memory fake.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Protocol
 
 from bot.model import Group
-from bot.records import ArchivedRound, ArchiveLink, MemberAnswer, MemberStats, Standing
+from bot.records import ArchivedRound, ArchiveLink, MemberAnswer
+from bot.store_ports import StandingsStore
 
 __all__ = ["ArchiveLinkStore", "ArchivePageStore"]
 
@@ -44,8 +44,8 @@ class ArchiveLinkStore(Protocol):
         ...
 
 
-class ArchivePageStore(Protocol):
-    """The store calls the archive's pages read."""
+class ArchivePageStore(StandingsStore, Protocol):
+    """The store calls the archive's pages read: the standings' (boards, stats), and these."""
 
     async def archived_rounds(
         self, group_id: int, category: str | None, limit: int, offset: int
@@ -67,34 +67,4 @@ class ArchivePageStore(Protocol):
 
     async def group_member_name(self, group_id: int, member_id: int) -> str | None:
         """Return the name of a member scored in a group; None for anyone else."""
-        ...
-
-    async def member_stats(
-        self, group_id: int, member_ids: Iterable[int]
-    ) -> dict[int, MemberStats]:
-        """Return the running totals of these members in a group."""
-        ...
-
-    async def member_history(self, group_id: int, member_id: int) -> list[tuple[str, float, int]]:
-        """Return (question id, coverage, points) of a member's real attempts in a group."""
-        ...
-
-    async def top_scores(
-        self, group_id: int, period: str, limit: int = 10, offset: int = 0
-    ) -> list[Standing]:
-        """Return the leaders of a group's leaderboard for a period, skipping `offset`."""
-        ...
-
-    async def board_size(self, group_id: int, period: str) -> int:
-        """Return how many members are on a group's leaderboard for a period."""
-        ...
-
-    async def board_figures(
-        self,
-        group_id: int,
-        days: tuple[str, str] | None,
-        member_ids: Iterable[int],
-        category: str | None = None,
-    ) -> dict[int, tuple[int, float]]:
-        """Return (rounds answered, coverage sum) of these members in a group's period."""
         ...

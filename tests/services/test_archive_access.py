@@ -10,11 +10,18 @@ from pathlib import Path
 import pytest
 
 from bot.archive_access import ArchiveAccess, describe_archive, hash_token
+from bot.clock import ManualClock
 from bot.config import Config, ConfigError
+from bot.content.bank import QuestionBank
+from bot.groups import GroupService
 from bot.model import ChannelRef, Group, GroupSettings
 from bot.records import ArchiveLink
+from bot.replies import Visibility
 from bot.telemetry.logs import mask_archive_tokens
 from bot.web_setting import web_choice, web_problems
+from tests.services.conftest import PLACE, FakeChat
+from tests.services.memory_store import MemoryStore
+from tests.services.test_groups_and_practice import ArmedJobs
 
 NOW = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 
@@ -112,3 +119,29 @@ def test_the_public_url_comes_from_the_environment() -> None:
     assert Config.from_env({}, env_file=none).public_url is None
     with pytest.raises(ConfigError, match="STUDYBOT_PUBLIC_URL"):
         Config.from_env({"STUDYBOT_PUBLIC_URL": "bot.example.org"}, env_file=none)
+
+
+async def test_group_service_shows_the_link_once_and_the_state_after(
+    store: MemoryStore, fixture_bank: QuestionBank, clock: ManualClock
+) -> None:
+    links = MemoryLinks()
+    jobs = ArmedJobs()
+    groups = GroupService(
+        store, fixture_bank, jobs, FakeChat(), clock, ArchiveAccess(links), "https://x.org/"
+    )
+    await groups.setup(PLACE, "time=08:30")
+    group = jobs.groups[0]
+    links.groups[group.id] = group
+    on = await groups.change(group, "web=on time=09:00")
+    assert on.title == "Settings changed: time, web" and on.visibility == Visibility.PRIVATE
+    [link] = [f.value for f in on.fields if f.name == "Web archive link"]
+    token = link.split("/archive/")[1].split("/")[0]
+    assert link.startswith(f"https://x.org/archive/{token}/\n") and len(links.links) == 1
+    assert dict((f.name, f.value) for f in on.fields)["Web archive"] == "on (answers hidden)"
+    shown = await groups.change(jobs.groups[-1], "")
+    assert token not in repr(shown) and "Web archive link" not in repr(shown)
+    refused = await groups.change(jobs.groups[-1], "web=public time=10:00")
+    assert refused.is_error and len(links.links) == 1
+    off = await groups.change(jobs.groups[-1], "web=off")
+    assert dict((f.name, f.value) for f in off.fields)["Web archive"] == "off"
+    assert await ArchiveAccess(links).open(token) is None

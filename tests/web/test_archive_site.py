@@ -240,3 +240,24 @@ async def test_the_token_never_reaches_the_logs(
     logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
     assert len(logged) == 4 and all("/archive/***/" in line for line in logged)
     assert token not in caplog.text
+
+
+async def test_a_category_filter_lists_only_its_rounds(played: Console) -> None:
+    path = await turn_on(played)
+    async with archive_client(played.app) as client:
+        nlp = await (await client.get(f"{path}?category=nlp")).text()
+        algorithms = await (await client.get(f"{path}?category=algorithms")).text()
+    assert "No round has been revealed yet." in nlp and '<option value="nlp" selected>' in nlp
+    assert "2 revealed rounds" in algorithms and len(ROUND_LINK.findall(algorithms)) == 2
+
+
+async def test_setup_with_web_on_gives_the_link_at_once(
+    tmp_path: Path, fixture_bank: QuestionBank
+) -> None:
+    c = await open_console(tmp_path / "bot.sqlite3", fixture_bank, CONSOLE_START)
+    try:
+        out = await c.run(f"{SETUP} web=on")
+        assert "Daily questions are on" in out and PATH.search(out)
+        assert "on (answers hidden)" in out
+    finally:
+        await c.app.stop()
