@@ -53,7 +53,7 @@ async def archive_client(app: App, limit: RateLimit | None = None) -> AsyncItera
         yield client
 
 
-class _Connected:
+class Connected:
     def is_connected(self) -> bool:
         return True
 
@@ -61,7 +61,7 @@ class _Connected:
 @asynccontextmanager
 async def served_archive(app: App) -> AsyncIterator[aiohttp.ClientSession]:
     """A client of the real health server (the archive mounted on it) on a free port."""
-    server = HealthServer(app, _Connected(), 0, "127.0.0.1")
+    server = HealthServer(app, Connected(), 0, "127.0.0.1")
     await server.start()
     try:
         async with aiohttp.ClientSession(f"http://127.0.0.1:{server.port}") as session:
