@@ -40,7 +40,7 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals, "
-            "recap, holidays, remind — e.g. "
+            "recap, holidays, remind, web — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
@@ -58,7 +58,9 @@ def help_reply(
             "`remind=2h` (the default; `remind=1h30m`, "
             "`remind=off`) sends members who answered in the last 14 days and not yet today a "
             "private reminder that long before the reveal; nobody is named in the channel, and "
-            f"a member stops theirs with `{mention('remind', 'off')}`.\n" + schedule_rules()
+            f"a member stops theirs with `{mention('remind', 'off')}`. `web=on` gives you a "
+            "private link to a read-only web archive of past rounds, results and leaderboards "
+            "(`web=answers` shows answers too, `web=off` revokes the link).\n" + schedule_rules()
         )
     else:
         more = (
