@@ -11,6 +11,7 @@ logs a path (the token is in it).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import re
@@ -29,7 +30,13 @@ from bot.model import Group
 from bot.telemetry.logs import mask_archive_tokens
 from bot.web.pages import ArchiveInputError, ArchivePages
 
-__all__ = ["SECURITY_HEADERS", "MaskedAccessLogger", "RateLimit", "archive_app"]
+__all__ = [
+    "SECURITY_HEADERS",
+    "MaskedAccessLogger",
+    "RateLimit",
+    "archive_app",
+    "client_address",
+]
 
 log = logging.getLogger(__name__)
 
@@ -180,11 +187,29 @@ def _page(request: web.Request) -> int:
     return int(text)
 
 
+def client_address(request: web.BaseRequest) -> str:
+    """Return the address a request came from, as the rate limit counts it.
+
+    A request from a private or loopback address (a reverse proxy in front) is
+    counted by the last `X-Forwarded-For` entry, the one that proxy added; any
+    other peer by its own address, so a client cannot name itself another.
+    """
+    remote = request.remote or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        peer = ipaddress.ip_address(remote)
+    except ValueError:
+        return remote
+    if forwarded and (peer.is_private or peer.is_loopback):
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
+
+
 def _middleware(site: _Site, limit: RateLimit) -> Middleware:
     @web.middleware
     async def guard(request: web.Request, handler: _Handler) -> web.StreamResponse:
         """Rate limit, answer errors with the site's pages, and add the security headers."""
-        wait = limit.wait(request.remote or "unknown")
+        wait = limit.wait(client_address(request))
         response: web.StreamResponse
         if wait > 0:
             response = site.render("too_many.html", status=429)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
 from bot.content.bank import QuestionBank
-from bot.web.site import SECURITY_HEADERS, RateLimit
+from bot.web.site import SECURITY_HEADERS, RateLimit, client_address
 from tests.conftest import CONSOLE_START, Console, console_on, open_console
 from tests.png import png_size
 from tests.web.archive_play import (
@@ -261,3 +263,23 @@ async def test_setup_with_web_on_gives_the_link_at_once(
         assert "on (answers hidden)" in out
     finally:
         await c.app.stop()
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "counted"),
+    [
+        ("93.184.216.34", "", "93.184.216.34"),
+        ("93.184.216.34", "198.51.100.1", "93.184.216.34"),  # a client cannot name itself another
+        ("127.0.0.1", "198.51.100.1, 198.51.100.7", "198.51.100.7"),  # the proxy's entry
+        ("10.0.0.5", "198.51.100.7", "198.51.100.7"),
+        ("10.0.0.5", "", "10.0.0.5"),
+    ],
+)
+def test_the_rate_limit_counts_the_client_behind_a_private_proxy(
+    peer: str, forwarded: str, counted: str
+) -> None:
+    transport = mock.Mock()
+    transport.get_extra_info.return_value = (peer, 40000)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    request = make_mocked_request("GET", "/archive/x/", headers=headers, transport=transport)
+    assert client_address(request) == counted
