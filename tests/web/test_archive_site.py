@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from unittest import mock
 
@@ -37,6 +38,16 @@ async def played(tmp_path: Path, fixture_bank: QuestionBank) -> Console:
     await play_rounds(c)
     yield c
     await c.app.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def both(
+    request: pytest.FixtureRequest, tmp_path: Path, fixture_bank: QuestionBank
+) -> AsyncIterator[Console]:
+    """Two rounds played on the console, on a real SQLite file, then on PostgreSQL."""
+    async with console_on(request.param, tmp_path, fixture_bank) as c:
+        await play_rounds(c)
+        yield c
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -83,9 +94,9 @@ async def test_the_link_starts_with_the_public_url_and_a_bad_choice_changes_noth
     assert "on (answers shown)" in out and not PATH.search(out)
 
 
-async def test_pages_show_rounds_results_boards_and_progress(played: Console) -> None:
-    path = await turn_on(played)
-    async with archive_client(played.app) as client:
+async def test_pages_show_rounds_results_boards_and_progress(both: Console) -> None:
+    path = await turn_on(both)
+    async with archive_client(both.app) as client:
         listed = await (await client.get(path)).text()
         assert '<html lang="en">' in listed and "2 revealed rounds, newest first" in listed
         assert listed.index("2026-12-01") < listed.index("2026-11-30")
@@ -112,13 +123,13 @@ async def test_pages_show_rounds_results_boards_and_progress(played: Console) ->
         assert style.headers["Content-Type"].startswith("text/css")
 
 
-async def test_answers_show_only_with_web_answers(played: Console) -> None:
-    path = await turn_on(played, "answers")
-    async with archive_client(played.app) as client:
+async def test_answers_show_only_with_web_answers(both: Console) -> None:
+    path = await turn_on(both, "answers")
+    async with archive_client(both.app) as client:
         listed = await (await client.get(path)).text()
         round_url = f"{path}rounds/{ROUND_LINK.findall(listed)[-1]}"
         assert GOOD_ANSWER in await (await client.get(round_url)).text()
-        await played.run("/studybot settings web=on")
+        await both.run("/studybot settings web=on")
         assert GOOD_ANSWER not in await (await client.get(round_url)).text()
 
 
@@ -133,12 +144,12 @@ async def test_member_names_are_escaped_and_never_markup(played: Console) -> Non
         assert "<script" not in text and EVIL not in text
 
 
-async def test_another_groups_rounds_and_members_are_not_found(played: Console) -> None:
-    path = await turn_on(played)
-    await played.run(":channel other", SETUP, ":at 2026-12-02T09:00", ":as Cy", GOOD_ANSWER)
-    await played.run(":at 2026-12-02T10:00", ":as Alice", "/studybot reveal")
-    other = await turn_on(played)
-    async with archive_client(played.app) as client:
+async def test_another_groups_rounds_and_members_are_not_found(both: Console) -> None:
+    path = await turn_on(both)
+    await both.run(":channel other", SETUP, ":at 2026-12-02T09:00", ":as Cy", GOOD_ANSWER)
+    await both.run(":at 2026-12-02T10:00", ":as Alice", "/studybot reveal")
+    other = await turn_on(both)
+    async with archive_client(both.app) as client:
         theirs = await (await client.get(other)).text()
         [their_round] = ROUND_LINK.findall(theirs)
         their_board = await (await client.get(f"{other}leaderboard?period=all")).text()
