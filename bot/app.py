@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.answers import AnswerService
 from bot.appeals import AppealService
+from bot.archive_access import ArchiveAccess
 from bot.charts import ChartService
 from bot.clock import Clock, ManualClock
 from bot.config import Config
@@ -132,7 +133,8 @@ async def build_app(
     bank = bank if bank is not None else load_bank_cached(config.content_dir, config.cache_dir)
     db = await open_database(config.database_url)
     store = SqlStore(db, clock, owner=config.replica_id)
-    rules = rules or ScoringRules()
+    rules, policy = rules or ScoringRules(), AdminPolicy(config.organisers, config.members_set_up)
+    archive = ArchiveAccess(store)  # the web archive's links (`web=`); bot.health serves it
     handlers = _LateBoundHandlers()
     scheduler: ApsJobScheduler | ManualJobScheduler
     if isinstance(clock, ManualClock):
@@ -157,10 +159,9 @@ async def build_app(
     review_notes = ReviewNoteService(store, bank, notes, clock, scheduler)
     handlers.target, handlers.reminders, handlers.review_notes = rounds, reminders, review_notes
     practice = PracticeService(store, bank, clock)
-    policy = AdminPolicy(config.organisers, config.members_set_up)
     appeals = AppealService(store, bank, clock, rules, chat, policy, notes)
     services = Services(
-        groups=GroupService(store, bank, scheduler, chat, clock),
+        groups=GroupService(store, bank, scheduler, chat, clock, archive, config.public_url),
         rounds=rounds,
         answers=answers,
         votes=VoteService(store, clock),

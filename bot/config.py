@@ -69,6 +69,9 @@ class Config:
     # Where the console writes the charts it shows (STUDYBOT_CHART_DIR); None: the system's
     # temporary directory.
     chart_dir: Path | None = None
+    # The site's address the web archive's links start with (STUDYBOT_PUBLIC_URL, such as
+    # https://bot.example.org); None: links show only their path.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Config:
@@ -109,6 +112,7 @@ class Config:
             organisers=_organisers(values.get("STUDYBOT_ORGANISERS", "")),
             members_set_up=_on_off(values, "STUDYBOT_MEMBERS_SET_UP"),
             chart_dir=Path(chart) if (chart := values.get("STUDYBOT_CHART_DIR")) else None,
+            public_url=_public_url(values.get("STUDYBOT_PUBLIC_URL", "")),
         )
 
 
@@ -117,6 +121,20 @@ def _on_off(values: Mapping[str, str], name: str, default: str = "on") -> bool:
     if text not in ("on", "off"):
         raise ConfigError(f"{name} must be on or off, not {text!r}")
     return text == "on"
+
+
+def _public_url(text: str) -> str | None:
+    """Return the site's address without a trailing slash; None if not set."""
+    text = text.strip().rstrip("/")
+    if not text:
+        return None
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or any(c in rest for c in " ?#"):
+        raise ConfigError(
+            f"STUDYBOT_PUBLIC_URL must be the site's address, such as https://bot.example.org, "
+            f"not {text!r}"
+        )
+    return text
 
 
 _PLATFORMS = ("discord", "slack", "console")

@@ -28,6 +28,7 @@ from bot.schedule import REVEAL_MIN_GAP
 from bot.settings_errors import SettingsError, quoted
 from bot.settings_text import SETTING_KEYS, read_assignments, split_assignments
 from bot.time_zones import parse_timezone
+from bot.web_setting import web_problems
 
 __all__ = [
     "DAY_NAMES",
@@ -298,6 +299,9 @@ def apply_settings(
     for part in parts:
         if isinstance(part, str):
             problems.append(part)
+            continue
+        if part.key == "web":  # the archive's link lives in its own table (bot.archive_access)
+            problems.extend(web_problems(part.value))
             continue
         keys.append(part.key)
         try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import help_messages, messages, notices
+from bot.archive_access import ARCHIVE_PATH, ArchiveAccess, ArchiveChange, describe_archive
 from bot.clock import Clock
 from bot.command_refs import mention
 from bot.content.bank import QuestionBank
@@ -15,8 +16,9 @@ from bot.holidays import upcoming_holidays
 from bot.jobs import JobScheduler
 from bot.model import ChannelRef, Group, GroupSettings, MemberRef
 from bot.ports import ChatPort, MentionReading, PostingCheck
-from bot.replies import Reply, Visibility
+from bot.replies import Field, Reply, Visibility
 from bot.store_ports import GroupStore
+from bot.web_setting import web_choice
 
 __all__ = ["AdminPolicy", "GroupService"]
 
@@ -76,8 +78,13 @@ class GroupService:
         scheduler: JobScheduler,
         chat: ChatPort,
         clock: Clock,
+        archive: ArchiveAccess | None = None,
+        public_url: str | None = None,
     ) -> None:
         self._store = store
+        # The web archive's links (`web=`), and the site's base URL the links start with.
+        self._archive = archive
+        self._public_url = public_url.rstrip("/") if public_url else None
         self._bank = bank
         self._scheduler = scheduler
         self._chat = chat
@@ -119,14 +126,12 @@ class GroupService:
         self._scheduler.arm_group(group)
         log.info("group %d set up in %s/%s", group.id, channel.platform, channel.channel_id)
         told = await self._announce(group, notices.questions_start(settings))
-        return self._settings(group, "Daily questions are on", told)
+        return await self._with_web(group, changes, "Daily questions are on", told)
 
     async def change(self, group: Group, changes: str) -> Reply:
         """Show the settings, or apply `key=value` changes (all or nothing)."""
         if not changes.strip():
-            return help_messages.settings_reply(
-                group, self._bank.categories, "Settings", self._today(group.settings)
-            )
+            return await self._settings(group, "Settings", None)
         try:
             settings, keys = apply_settings(
                 group.settings, changes, self._bank.categories, self._member_id, self._clock.now()
@@ -146,7 +151,9 @@ class GroupService:
         today = self._today(group.settings)
         if _schedule(group.settings, today) != _schedule(before, today):
             told = await self._announce(group, notices.schedule_changed(group.settings))
-        return self._settings(group, f"Settings changed: {', '.join(keys)}", told)
+        if web_choice(changes) is not None:
+            keys.append("web")
+        return await self._with_web(group, changes, f"Settings changed: {', '.join(keys)}", told)
 
     async def set_paused(self, group: Group, paused: bool) -> Reply:
         """Pause or resume a group's daily rounds."""
@@ -160,7 +167,7 @@ class GroupService:
         title = "Daily questions paused" if paused else "Daily questions resumed"
         group = await self._save(group, replace(group.settings, paused=paused, blocked=None))
         notice = notices.questions_paused() if paused else notices.questions_resume(group.settings)
-        return self._settings(group, title, await self._announce(group, notice))
+        return await self._settings(group, title, await self._announce(group, notice))
 
     async def _posting_problem(self, channel: ChannelRef) -> str | None:
         return None if self._check is None else await self._check.posting_problem(channel)
@@ -187,10 +194,49 @@ class GroupService:
             return False
         return True
 
-    def _settings(self, group: Group, title: str, told: bool | None) -> Reply:
+    async def _with_web(self, group: Group, changes: str, title: str, told: bool | None) -> Reply:
+        """Apply a `web=` choice in the changes (if any); return the settings, with a new link."""
+        choice = web_choice(changes)
+        if choice is None or self._archive is None:
+            return await self._settings(group, title, told)
+        change = await self._archive.change(group.id, choice)
+        state = describe_archive(change.on, change.show_answers)
+        log.info("group %d: web archive %s", group.id, state)
+        reply = await self._settings(group, title, told)
+        if change.token is None:
+            return reply
+        return replace(
+            reply,
+            fields=(*reply.fields, self._link_field(change)),
+            visibility=Visibility.PRIVATE,
+        )
+
+    def _link_field(self, change: ArchiveChange) -> Field:
+        """Return the new archive link for the admin alone (the only time it is shown)."""
+        path = f"{ARCHIVE_PATH}{change.token}/"
+        if self._public_url is None:
+            return Field(
+                "Web archive link",
+                "The web archive is on, but the operator must set STUDYBOT_PUBLIC_URL (the "
+                f"site's address) before the link works from outside. Its path: {path}",
+            )
+        return Field(
+            "Web archive link",
+            f"{self._public_url}{path}\nAnyone with this link can read the archive: share "
+            f"it with your group only. {mention('studybot settings', 'web=off')} revokes it.",
+        )
+
+    async def _settings(self, group: Group, title: str, told: bool | None) -> Reply:
         """Return the settings for the admin alone, saying whether the channel was told."""
+        on, answers = (False, False)
+        if self._archive is not None:
+            on, answers = await self._archive.state(group.id)
         reply = help_messages.settings_reply(
-            group, self._bank.categories, title, self._today(group.settings)
+            group,
+            self._bank.categories,
+            title,
+            self._today(group.settings),
+            describe_archive(on, answers),
         )
         if told is None:
             return reply

@@ -5,6 +5,7 @@
 trivial query within a short timeout, the scheduler runs and the platform is
 connected; otherwise 503 with the same fields saying what is wrong.
 `GET /metrics` is the Prometheus text exposition of `bot.telemetry.metrics`.
+`/archive/...` are the groups' web archives (`bot.web.site`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.app import App
+from bot.archive_access import ArchiveAccess
+from bot.charts import ChartService
 from bot.jobs import ApsJobScheduler
 from bot.model import RoundStatus
 from bot.telemetry.metrics import exposition, set_open_rounds
+from bot.web.pages import ArchivePages
+from bot.web.site import MaskedAccessLogger, archive_app
 
 __all__ = ["OPEN_ROUNDS_EVERY", "Connection", "HealthServer", "start_health_server"]
 
@@ -61,7 +66,11 @@ class HealthServer:
         web_app = web.Application()
         web_app.router.add_get("/healthz", self._healthz)
         web_app.router.add_get("/metrics", self._metrics)
-        self._runner = web.AppRunner(web_app, access_log=None)  # probes every few seconds
+        # The web archive (bot.web.site): groups' read-only pages, once an admin turns them on.
+        pages = ArchivePages(app.store, app.bank, app.clock, ChartService(app.store, app.clock))
+        web_app.add_subapp("/archive/", archive_app(ArchiveAccess(app.store), pages))
+        # Requests are logged at DEBUG (probes come every few seconds), archive tokens masked.
+        self._runner = web.AppRunner(web_app, access_log_class=MaskedAccessLogger)
         self._counted_at: float | None = None  # when the open rounds were last counted
         self._counting: asyncio.Future[None] | None = None
         self._was_healthy = True
@@ -75,7 +84,7 @@ class HealthServer:
         except OSError:
             await self._runner.cleanup()
             raise
-        log.info("serving /healthz and /metrics on port %d", self.port)
+        log.info("serving /healthz, /metrics and /archive/ on port %d", self.port)
 
     @property
     def port(self) -> int:

@@ -40,7 +40,7 @@ def help_reply(
     if admin:
         more = (
             "\n\nSettings: time, tz, days, categories, difficulty, reveal, admins, appeals, "
-            "recap, holidays, remind — e.g. "
+            "recap, holidays, remind, web — e.g. "
             f"`{mention('studybot settings', _EXAMPLE_CHANGES)}`. "
             "Extra admins: mention them, `admins=@alice,@bob`; `admins=none` lists nobody. "
             "Admin replies are for you alone; the channel hears one line when questions "
@@ -58,7 +58,9 @@ def help_reply(
             "`remind=2h` (the default; `remind=1h30m`, "
             "`remind=off`) sends members who answered in the last 14 days and not yet today a "
             "private reminder that long before the reveal; nobody is named in the channel, and "
-            f"a member stops theirs with `{mention('remind', 'off')}`.\n" + schedule_rules()
+            f"a member stops theirs with `{mention('remind', 'off')}`. `web=on` gives you a "
+            "private link to a read-only web archive of past rounds, results and leaderboards "
+            "(`web=answers` shows answers too, `web=off` revokes the link).\n" + schedule_rules()
         )
     else:
         more = (
@@ -79,8 +81,13 @@ def subcommands_reply(group: str) -> Reply:
     return info("\n".join(lines) + more, title=GROUP_SUMMARIES.get(group, group))
 
 
-def settings_reply(group: Group, categories: Sequence[str], title: str, today: date) -> Reply:
-    """Return a group's settings; `today` (the group's local date) leaves past holidays out."""
+def settings_reply(
+    group: Group, categories: Sequence[str], title: str, today: date, archive: str = "off"
+) -> Reply:
+    """Return a group's settings; `today` (the group's local date) leaves past holidays out.
+
+    `archive` is the web archive's state as shown (`on (answers hidden)`), never its link.
+    """
     s = group.settings
     fields = (
         Field(
@@ -105,11 +112,12 @@ def settings_reply(group: Group, categories: Sequence[str], title: str, today: d
         Field("Weekly recap", "on" if s.recap else "off"),
         Field("Holidays", describe_holidays(upcoming_holidays(s.holidays, today))),
         Field("Reminder", describe_remind(s)),
+        Field("Web archive", archive),
     )
     return Reply(
         title=title,
         text=f"Change with `{mention('studybot settings', 'key=value ...')}`, keys: time, tz, "
-        f"days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind. "
+        f"days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind, web. "
         f"Categories: {', '.join(categories)}.",
         fields=fields,
     )

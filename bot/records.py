@@ -17,6 +17,8 @@ __all__ = [
     "AnswerWrite",
     "Appeal",
     "AppealStatus",
+    "ArchiveLink",
+    "ArchivedRound",
     "AwayRange",
     "BridgeKind",
     "MemberAnswer",
@@ -411,3 +413,24 @@ class RegradeOutcome:
     decided_by: str | None = None
     decided_at: datetime | None = None
     busy: bool = False  # refused: a reveal of the group is scoring; nothing was changed
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLink:
+    """A group's live web archive link: the SHA-256 of its token, never the token."""
+
+    group_id: int
+    token_hash: str
+    created_at: datetime
+    show_answers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedRound:
+    """A revealed round as the web archive lists it, with its on-time answers counted."""
+
+    round_id: int
+    local_date: date
+    question_id: str
+    category: str | None
+    answered: int

@@ -28,6 +28,7 @@ SETTING_KEYS = (
     "recap",
     "holidays",
     "remind",
+    "web",
 )
 
 _KEY_ALIASES = {
@@ -41,6 +42,7 @@ _KEY_ALIASES = {
     "holiday": "holidays",
     "reminder": "remind",
     "reminders": "remind",
+    "archive": "web",
 }
 
 # Settings that take a list: a word after them without `=` goes on with the list.
@@ -58,6 +60,7 @@ _EXAMPLES = {
     "remind": "remind=2h, remind=1h30m or remind=off",
     "admins": "admins=@alice or admins=none",
     "holidays": "holidays=2026-12-24..2026-12-26,2027-01-01 or holidays=none",
+    "web": "web=on, web=answers or web=off",
 }
 
 

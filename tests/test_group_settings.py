@@ -103,10 +103,10 @@ def test_a_bad_part_hides_no_other_problem() -> None:
         "'25:00' is not a time of day. Use 24-hour HH:MM, for example 09:30 or 17:00.",
         "'bogus' is not a setting. Write key=value, for example time=09:00; settings: "
         "time, tz, days, categories, difficulty, reveal, admins, appeals, recap, holidays, "
-        "remind.",
+        "remind, web.",
         "'days' needs a value after the =, for example days=mon-fri.",
         "There is no setting 'tim'. Settings: time, tz, days, categories, difficulty, "
-        "reveal, admins, appeals, recap, holidays, remind. Did you mean time?",
+        "reveal, admins, appeals, recap, holidays, remind, web. Did you mean time?",
     )
 
 

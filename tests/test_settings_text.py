@@ -8,7 +8,7 @@ from bot.group_settings import SettingsError, parse_timezone
 from bot.settings_text import Assignment, read_assignments, split_assignments
 
 SETTINGS = (
-    "time, tz, days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind"
+    "time, tz, days, categories, difficulty, reveal, admins, appeals, recap, holidays, remind, web"
 )
 
 

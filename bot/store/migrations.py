@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock, to_micros
+from bot.store.archive_records import ARCHIVE_TABLES, ARCHIVE_VERSION
 from bot.store.base_schema import BASE_SCHEMA
 from bot.store.category_backfill import CategoryOf, backfill_categories
 from bot.store.database import Database, Executor, take_turns
@@ -393,6 +394,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str | Step, ...]], ...] = (
         REVIEW_NOTES_VERSION,
         "daily review notes: a member's local time and zone, the next note claimed once",
         REVIEW_NOTE_TABLES,
+    ),
+    (
+        ARCHIVE_VERSION,
+        "the web archive: each group's link, kept as its token's hash, and whether answers show",
+        ARCHIVE_TABLES,
     ),
 )
 

@@ -19,6 +19,7 @@
 - `ChartRecords` (bot.store.chart_records): what the charts of /stats and /leaderboard read.
 - `ReminderRecords` (bot.store.reminder_records): reminders before the reveal, claimed once.
 - `ReviewNoteRecords` (bot.store.review_note_records): daily review notes, claimed once a day.
+- `ArchiveRecords` (bot.store.archive_records): web archive links (hashes) and its pages' reads.
 
 Row converters and shared SQL fragments are in `bot.store.rows`.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from bot.store.answer_records import AnswerRecords
 from bot.store.appeal_records import AppealRecords
+from bot.store.archive_records import ArchiveRecords
 from bot.store.category_backfill import CategoryOf
 from bot.store.chart_records import ChartRecords
 from bot.store.delivery_records import DeliveryRecords
@@ -61,6 +63,7 @@ class SqlStore(
     ChartRecords,
     ReminderRecords,
     ReviewNoteRecords,
+    ArchiveRecords,
 ):
     """Groups, rounds, answers, scores and practice, in a SQL database.
 

@@ -5,13 +5,15 @@ every record before it is written: `ContextFilter` copies the running work's
 group and round ids onto the record (see `bot.telemetry.context`), and
 `RedactFilter` replaces secret values (settings whose names end in TOKEN,
 SECRET or PASSWORD, and the password of the database URL) at every level, and
-a member's answer text at INFO and above, in the message and in tracebacks.
+a member's answer text at INFO and above, in the message and in tracebacks;
+the token of a web archive path (`/archive/<token>/`) is masked as `***`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ __all__ = [
     "RedactFilter",
     "TextFormatter",
     "configure_logging",
+    "mask_archive_tokens",
     "secret_values",
 ]
 
@@ -50,6 +53,26 @@ def secret_values(env: Mapping[str, str]) -> frozenset[str]:
             if password:
                 found.add(password)
     return frozenset(v for v in found if len(v) >= _MIN_SECRET_CHARS)
+
+
+# A web archive path's token (`/archive/<token>/...`) as a logged URL or message may hold it.
+_ARCHIVE_TOKEN = re.compile(r"(/archive/)(?!static/)[A-Za-z0-9_\-]{8,}")
+
+
+def mask_archive_tokens(text: str) -> str:
+    """Return text with the token of every web archive path replaced by `***`."""
+    return _ARCHIVE_TOKEN.sub(r"\1***", text)
+
+
+def _may_hold_token(record: logging.LogRecord) -> bool:
+    """Tell whether a record's text may hold a web archive path (and so its token)."""
+    return (
+        any(
+            "/archive/" in (text or "")
+            for text in (record.getMessage(), record.exc_text, record.stack_info)
+        )
+        or record.exc_info is not None
+    )
 
 
 def _replace_all(text: str, values: Iterable[str], mark: str) -> str:
@@ -79,10 +102,11 @@ class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message, traceback and stack in place; never drops a record."""
         private = current().private if record.levelno >= logging.INFO else frozenset()
-        if not self.secrets and not private:
+        if not self.secrets and not private and not _may_hold_token(record):
             return True
 
         def clean(text: str) -> str:
+            text = mask_archive_tokens(text)
             return _replace_all(_replace_all(text, self.secrets, REDACTED), private, WITHHELD)
 
         record.msg = clean(record.getMessage())

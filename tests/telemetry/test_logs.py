@@ -204,3 +204,17 @@ async def test_the_guard_withholds_answer_text_from_info_lines_of_an_event() -> 
     assert info[-2]["message"] == "handling 'week'"  # a command without answer text is untouched
     debug = [line["message"] for line in lines if line["level"] == "DEBUG"]
     assert f"debugging {answer}" in debug  # DEBUG may show it
+
+
+def test_a_web_archive_token_in_a_line_or_traceback_is_masked() -> None:
+    stream = io.StringIO()
+    configure_logging("DEBUG", "text", {}, stream)
+    token = "Sg6KeYoZ9JknRVp6ZbZoytBE3nISVisa6ItZhS5h45E"
+    log = logging.getLogger("bot.web.site")
+    log.info("GET %s", f"/archive/{token}/rounds/3")
+    try:
+        raise ValueError(f"https://bot.example.org/archive/{token}/")
+    except ValueError:
+        log.exception("failed")
+    written = stream.getvalue()
+    assert token not in written and written.count("/archive/***/") == 2
