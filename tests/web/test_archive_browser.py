@@ -40,7 +40,10 @@ def _driver() -> Any:
 
 
 def _browse(driver: Any, url: str, shot: Path) -> list[str]:
-    """Open the rounds list, follow the first round and come back; return the headings read."""
+    """Open the rounds list, a round and back, the leaderboard and its leader's page.
+
+    Returns the headings read on the way, and the widths of the leader's page's pictures.
+    """
     from selenium.webdriver.common.by import By
 
     seen = []
@@ -51,6 +54,13 @@ def _browse(driver: Any, url: str, shot: Path) -> list[str]:
     driver.back()
     seen.append(driver.find_element(By.TAG_NAME, "h1").text)
     driver.save_screenshot(str(shot))
+    driver.find_element(By.LINK_TEXT, "Leaderboard").click()
+    seen.append(driver.find_element(By.TAG_NAME, "h1").text)
+    driver.find_element(By.CSS_SELECTOR, "tbody a").click()  # the leader's progress page
+    seen.append(driver.find_element(By.TAG_NAME, "h1").text)
+    pictures = driver.find_elements(By.TAG_NAME, "img")
+    drawn = [driver.execute_script("return arguments[0].naturalWidth", p) for p in pictures]
+    seen.append(f"pictures drawn: {[w for w in drawn if w]}")
     return seen
 
 
@@ -74,6 +84,8 @@ async def test_a_member_reads_the_rounds_and_a_round_in_a_browser(
         await server.stop()
         await c.app.stop()
     assert seen[0] == seen[2] == "Past rounds" and seen[1] == "Round of 2026-12-01"
+    assert seen[3].startswith("Leaderboard: ") and seen[4], seen
+    assert seen[5] == "pictures drawn: [800]", seen  # the /stats chart, loaded by the browser
     data = shot.read_bytes()
     width, height = png_size(data)
     assert width >= 800 and height >= 500
