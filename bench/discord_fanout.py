@@ -26,23 +26,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import discord
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.discord.chat import DEFAULT_RATE
-from adapters.discord.main import DiscordPlatform
-from adapters.discord.settings import DiscordSettings
 from bench.figures import verdict
+from bench.loopback_guilds import add_channels, platform_on
 from bot.app import build_app
 from bot.clock import ManualClock
 from bot.config import Config, default_content_dir
-from bot.model import ChannelRef, MemberRef, RoundStatus
+from bot.model import MemberRef, RoundStatus
 from bot.ports import Invocation
 from loopback.discord import FakeDiscordProcess
 
 GLOBAL_LIMIT = 50
-CHANNELS_PER_GUILD = 100
 POST_TIME = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
@@ -54,21 +50,14 @@ async def main() -> None:
 
     fake = FakeDiscordProcess(global_limit=GLOBAL_LIMIT, route_limit=(5, 5.0)).start()
     try:
-        places: list[ChannelRef] = []
-        left = args.channels
-        while left > 0:
-            count = min(CHANNELS_PER_GUILD, left)
-            guild = await fake.call("add_guild", f"guild{len(places)}", channels=count)
-            places += [ChannelRef("discord", guild["id"], c["id"]) for c in guild["channels"]]
-            left -= count
-        discord.http.Route.BASE = fake.api_base
-        settings = DiscordSettings(token=fake.token, api_base=fake.api_base)
-        platform = DiscordPlatform(settings, guild_ready_timeout=0.1)
+        places = await add_channels(fake, args.channels)
+        platform = platform_on(fake)
         clock = ManualClock(POST_TIME.replace(hour=8))
         with tempfile.TemporaryDirectory(dir=".") as tmp:
             config = Config(
                 database_url=f"sqlite:///{Path(tmp) / 'fanout.sqlite3'}",
                 content_dir=default_content_dir(),
+                member_limits=False,  # one admin sets up every channel at once
             )
             app = await build_app(config, platform.chat, clock)
             await app.start()

@@ -32,25 +32,22 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import discord
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.discord.chat import DEFAULT_RATE, Pacer
 from adapters.discord.main import DiscordPlatform
-from adapters.discord.settings import DiscordSettings
 from bench.figures import verdict
+from bench.loopback_guilds import add_channels, platform_on
 from bot.app import App, build_app
 from bot.clock import ManualClock, to_micros
 from bot.config import Config, default_content_dir
-from bot.model import ChannelRef, MemberRef, RoundStatus
+from bot.model import MemberRef, RoundStatus
 from bot.ports import Invocation
 from bot.replies import Reply
 from loopback.discord import FakeDiscordProcess
 
 GLOBAL_LIMIT = 50
 ROUTE_LIMIT = (5, 5.0)
-CHANNELS_PER_GUILD = 100
 TODAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday: yesterday's round was revealed
 REMIND_AT = TODAY.replace(hour=15)
 FIRST_USER = 4_000_000_000_000_000  # members' user ids (snowflake-sized)
@@ -139,16 +136,8 @@ async def main() -> None:
 
     fake = FakeDiscordProcess(global_limit=GLOBAL_LIMIT, route_limit=ROUTE_LIMIT).start()
     try:
-        places: list[ChannelRef] = []
-        left = args.groups
-        while left > 0:
-            count = min(CHANNELS_PER_GUILD, left)
-            guild = await fake.call("add_guild", f"guild{len(places)}", channels=count)
-            places += [ChannelRef("discord", guild["id"], c["id"]) for c in guild["channels"]]
-            left -= count
-        discord.http.Route.BASE = fake.api_base
-        settings = DiscordSettings(token=fake.token, api_base=fake.api_base)
-        platform = DiscordPlatform(settings, guild_ready_timeout=0.1)
+        places = await add_channels(fake, args.groups)
+        platform = platform_on(fake)
         clock = ManualClock(TODAY.replace(hour=8))
         with tempfile.TemporaryDirectory(dir=".") as tmp:
             config = Config(
