@@ -141,7 +141,7 @@ async def build_app(
         scheduler = ManualJobScheduler(handlers, clock)
     else:
         scheduler = ApsJobScheduler(handlers, config.grace)
-    notes = PrivateNotes(store, chat, clock)
+    notes, charts = PrivateNotes(store, chat, clock), ChartService(store, clock)
     answers = AnswerService(store, bank, clock)
     reminders = ReminderService(store, bank, notes, clock, scheduler, answers, config.lease)
     rounds = RoundService(
@@ -153,7 +153,7 @@ async def build_app(
         rules,
         RoundPolicy(grace=config.grace, lease=config.lease),
         notes,
-        RecapService(store, bank, chat, clock, config.lease),
+        RecapService(store, bank, chat, clock, config.lease, charts),
         reminders,
     )
     review_notes = ReviewNoteService(store, bank, notes, clock, scheduler)
@@ -167,7 +167,7 @@ async def build_app(
         votes=VoteService(store, clock),
         feedback=FeedbackService(store, bank, answers, practice, appeals),
         practice=practice,
-        standings=StandingsService(store, bank, clock, ChartService(store, clock)),
+        standings=StandingsService(store, bank, clock, charts),
         appeals=appeals,
         questions=QuestionStatsService(store, bank, clock),
         away=AwayService(store, clock),

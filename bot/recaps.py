@@ -25,16 +25,19 @@ The figures, all from last week's revealed rounds and their on-time, graded answ
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from bot import recap_messages
+from bot.charts import ChartService
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
 from bot.model import Group, Round
 from bot.ports import ChatPort, MessageLinks, PostLookup
 from bot.recap_figures import Recap, recap_figures, week_start
 from bot.records import RecapAnswer, Standing
+from bot.replies import Image
 from bot.scoring import period_key
 
 __all__ = ["RecapService", "RecapStore"]
@@ -90,13 +93,20 @@ class RecapService:
     """Posts each group's weekly recap once, before the week's first question."""
 
     def __init__(
-        self, store: RecapStore, bank: QuestionBank, chat: ChatPort, clock: Clock, lease: timedelta
+        self,
+        store: RecapStore,
+        bank: QuestionBank,
+        chat: ChatPort,
+        clock: Clock,
+        lease: timedelta,
+        charts: ChartService | None = None,
     ) -> None:
         self._store = store
         self._bank = bank
         self._chat = chat
         self._clock = clock
         self._lease = lease
+        self._charts = charts  # the top ten's points per week, attached to the recap
 
     async def before_round(self, group: Group, round_: Round) -> None:
         """Post last week's recap if this round is the week's first to go out; never raises."""
@@ -153,6 +163,7 @@ class RecapService:
             link = await self._link(group, recap.hardest.reveal_message_id)
             hardest = recap_messages.HardestShown(recap.hardest, question, link)
         card = recap_messages.recap_card(group.id, week, recap, hardest)
+        card = replace(card, image=await self._chart(group, week))
         try:
             message = await self._chat.post(group.channel, card)
         except Exception as exc:
@@ -161,6 +172,18 @@ class RecapService:
             return
         await self._store.recap_done(group.id, week, message.message_id)
         log.info("group %d: posted the recap of %s", group.id, week)
+
+    async def _chart(self, group: Group, week: str) -> Image | None:
+        """Return last week's top ten's points over the weeks up to it; None if none to draw."""
+        if self._charts is None:
+            return None
+        try:
+            leaders = await self._store.top_scores(group.id, week, 10)
+            last_day = week_start(week) + timedelta(days=6)
+            return await self._charts.board_image(group, leaders, last_day) if leaders else None
+        except Exception as exc:  # a recap without its chart is still a recap
+            log.warning("group %d: the recap of %s goes without its chart: %s", group.id, week, exc)
+            return None
 
     async def _figures(self, group_id: int, week: str) -> Recap:
         first = week_start(week)

@@ -7,6 +7,7 @@ checked against a recount from the answers the database holds.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,7 @@ from bot.content.bank import QuestionBank
 from bot.model import ChannelRef, MessageRef, RoundStatus
 from bot.replies import Reply
 from tests.conftest import Console, open_console
+from tests.png import assert_drawn, png_size
 from tests.recount_check import recounted_board
 
 GROUP = 1
@@ -111,6 +113,10 @@ def pct(x: float) -> str:
     return f"{round(x * 100)}%"
 
 
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
 async def test_the_recap_opens_each_week_once_with_recounted_figures(console: Console) -> None:
     await console.run(SETUP)
     for day, answers in WEEK49.items():
@@ -120,6 +126,10 @@ async def test_the_recap_opens_each_week_once_with_recounted_figures(console: Co
     assert posted.count(RECAP) == 1 and posted.count(QUESTION) == 1
     assert posted.index(RECAP) < posted.index(QUESTION)  # before Monday's question
     assert "Last week's recap · 2026-W49 (30 Nov – 6 Dec 2026)" in posted
+    # with a chart of the top ten's points per week, up to the recapped week
+    [chart] = re.findall(r"\[picture: ([^\]]+)\]", posted[: posted.index(QUESTION)])
+    assert Path(chart).name.startswith("leaderboard-") and png_size(_read(chart))[0] == 800
+    assert_drawn(_read(chart))
     facts = await recount(console, "2026-11-30", "2026-12-06")
     assert f"{facts['members']} members took part." in posted
     top = (await recounted_board(console.app.store.db, GROUP, "w2026-49"))[:3]
