@@ -33,11 +33,11 @@ from bot import recap_messages
 from bot.charts import ChartService
 from bot.clock import Clock
 from bot.content.bank import QuestionBank
-from bot.model import Group, Round
-from bot.ports import ChatPort, MessageLinks, PostLookup
+from bot.model import Group, MessageRef, Round
+from bot.ports import ChatPort, MessageLinks, NotAllowed, PostLookup
 from bot.recap_figures import Recap, recap_figures, week_start
 from bot.records import RecapAnswer, Standing
-from bot.replies import Image
+from bot.replies import Image, Reply
 from bot.scoring import period_key
 
 __all__ = ["RecapService", "RecapStore"]
@@ -165,13 +165,26 @@ class RecapService:
         card = recap_messages.recap_card(group.id, week, recap, hardest)
         card = replace(card, image=await self._chart(group, week))
         try:
-            message = await self._chat.post(group.channel, card)
+            message = await self._post_card(group, card)
         except Exception as exc:
             await self._store.recap_done(group.id, week, None, f"{type(exc).__name__}: {exc}")
             log.error("group %d: could not post the recap of %s: %s", group.id, week, exc)
             return
         await self._store.recap_done(group.id, week, message.message_id)
         log.info("group %d: posted the recap of %s", group.id, week)
+
+    async def _post_card(self, group: Group, card: Reply) -> MessageRef:
+        """Post the recap, without its picture where the platform refuses the picture.
+
+        A channel where the bot may not attach files still gets the figures.
+        """
+        try:
+            return await self._chat.post(group.channel, card)
+        except NotAllowed:
+            if card.image is None:
+                raise
+            log.warning("group %d: the recap's chart was refused; posted without it", group.id)
+            return await self._chat.post(group.channel, replace(card, image=None))
 
     async def _chart(self, group: Group, week: str) -> Image | None:
         """Return last week's top ten's points over the weeks up to it; None if none to draw."""

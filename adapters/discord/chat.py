@@ -342,9 +342,16 @@ class DiscordChat:
         return int(data["id"])
 
     async def post(self, place: ChannelRef, reply: Reply) -> MessageRef:
-        """Post a reply in a channel or thread, split over as many messages as it needs."""
+        """Post a reply in a channel or thread, split over as many messages as it needs.
+
+        `NotAllowed` if Discord refuses it for want of a permission.
+        """
         target_id = place.thread_id or place.channel_id
-        message = await self._send_all(self._channel(target_id, place.workspace_id), render(reply))
+        try:
+            target = self._channel(target_id, place.workspace_id)
+            message = await self._send_all(target, render(reply))
+        except discord.Forbidden as exc:  # a permission missing there (Attach Files, say)
+            raise NotAllowed(_REFUSED) from exc
         return MessageRef(place, str(message.id))
 
     async def send_private(self, member: MemberRef, reply: Reply) -> None:
