@@ -99,6 +99,11 @@ class Question:
     solution: str | None = None
     tests: tuple[CodeTest, ...] = ()
     wrong_solutions: tuple[WrongSolution, ...] = ()  # lint fixtures, never shown
+    # Lint fixtures, never shown: fluent answers that get every key point wrong
+    # (none may cover one), and correct answers in other words than the
+    # reference (each must cover every key point).
+    wrong_answers: tuple[str, ...] = ()
+    paraphrases: tuple[str, ...] = ()
     category_title: str = ""  # how its category is shown (`NLP`), from the syllabus
 
 

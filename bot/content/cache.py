@@ -36,7 +36,7 @@ __all__ = ["bank_fingerprint", "load_bank_cached"]
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 4  # bump when the layout below changes (the fingerprint covers model.py too)
+_FORMAT = 5  # bump when the layout below changes (the fingerprint covers model.py too)
 _COMPARES = frozenset({"approx", "exact", "unordered"})
 
 
@@ -213,6 +213,8 @@ def _bank_to_json(bank: QuestionBank, fingerprint: str) -> dict[str, Any] | None
                     for t in q.tests
                 ],
                 [[w.why, w.code] for w in q.wrong_solutions],
+                list(q.wrong_answers),
+                list(q.paraphrases),
             ]
             for q in bank.questions
         ]
@@ -282,7 +284,9 @@ def _question(row: Any) -> Question:
         solution,
         tests,
         wrong_solutions,
-    ) = _list(row, 14)
+        wrong_answers,
+        paraphrases,
+    ) = _list(row, 16)
     return Question(
         id=_text(qid),
         category=_text(category),
@@ -309,6 +313,8 @@ def _question(row: Any) -> Question:
             WrongSolution(_text(why), _text(code))
             for why, code in map(lambda p: _list(p, 2), _list(wrong_solutions))
         ),
+        wrong_answers=_texts(wrong_answers),
+        paraphrases=_texts(paraphrases),
     )
 
 

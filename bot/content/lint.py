@@ -161,7 +161,31 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
             )
         if strict:
             out.extend(_claim_problems(q, index, point, label))
+    if strict:
+        out.extend(_answer_fixture_problems(q, label))
     return out + _check_coding_fields(q, label)
+
+
+def _answer_fixture_problems(q: Question, label: str) -> list[Problem]:
+    """Return the key points a wrong answer fixture covers, or a paraphrase misses."""
+    out: list[Problem] = []
+    for n, fixture in enumerate(q.wrong_answers):
+        found = grade(fixture, q.key_points, q.prompt)
+        verdicts = zip(q.key_points, found.covered, found.evidence, strict=True)
+        for point, covered, evidence in verdicts:
+            if covered:
+                problem = (
+                    f"the wrong answer covers {point.text!r} with {evidence!r}: "
+                    "a contrary claim must void it (against, or a tighter rule)"
+                )
+                out.append(Problem(label, q.id, f"wrong_answers.{n}", problem))
+    for n, fixture in enumerate(q.paraphrases):
+        found = grade(fixture, q.key_points, q.prompt)
+        for point, covered in zip(q.key_points, found.covered, strict=True):
+            if not covered:
+                problem = f"the paraphrase states {point.text!r} but no rule covers it"
+                out.append(Problem(label, q.id, f"paraphrases.{n}", problem))
+    return out
 
 
 def _check_coding_fields(q: Question, label: str) -> list[Problem]:

@@ -141,6 +141,23 @@ class QuestionSpec(_Spec):
     solution: str | None = None
     tests: list[CodeTestSpec] = Field(default_factory=list)
     wrong_solutions: list[WrongSolutionSpec] = Field(default_factory=list)
+    wrong_answers: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="lint fixtures: fluent wrong answers; none may cover a key point",
+    )
+    paraphrases: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="lint fixtures: correct answers in other words; each covers every point",
+    )
+
+    @field_validator("wrong_answers", "paraphrases")
+    @classmethod
+    def _fixtures_not_blank(cls, texts: list[str]) -> list[str]:
+        if any(not t.strip() for t in texts):
+            raise ValueError("an entry is empty")
+        return [t.strip() for t in texts]
 
     @field_validator("tags")
     @classmethod
@@ -188,6 +205,8 @@ class QuestionSpec(_Spec):
             solution=self.solution,
             tests=tuple(t.to_code_test() for t in self.tests),
             wrong_solutions=tuple(w.to_wrong_solution() for w in self.wrong_solutions),
+            wrong_answers=tuple(self.wrong_answers),
+            paraphrases=tuple(self.paraphrases),
         )
 
 

@@ -220,3 +220,44 @@ def test_lint_reports_a_scenario_retold_in_another_category(content: Path) -> No
     [problem] = [p for p in lint_content(content).problems if "retells the scenario" in p.message]
     assert problem.file.endswith("nlp.yaml") and problem.field == "prompt"
     assert "from another category (similarity 68)" in problem.message
+
+
+def test_answer_fixtures_hold_the_key_points_to_whole_answers(content: Path) -> None:
+    """A wrong answer fixture may cover no key point; a paraphrase must cover every one."""
+    edit(
+        content / "syllabus.yaml",
+        "  nlp:\n    title: NLP\n    minimum: 2",
+        "  nlp:\n    title: NLP\n    minimum: 2\n    claims: true",
+    )
+    nlp = content / "questions" / "nlp.yaml"
+    edit(
+        nlp,
+        "    - common words\n    - stop words\n",
+        "    - common words\n    - stop words\n"
+        "  wrong_answers:\n"
+        "  - It counts how often each term shows up in the page. Stop words get the most"
+        " weight because they show up everywhere.\n"
+        "  paraphrases:\n"
+        "  - Count how often the term appears in the page, times the log of one over the share"
+        " of pages holding it (inverse document frequency), so stop words matter little.\n",
+    )
+    messages = [str(p) for p in lint_content(content).problems]
+    wrong = [m for m in messages if "wrong_answers.0" in m]
+    assert len(wrong) == 2, messages
+    assert any("'Term frequency in the document'" in m for m in wrong)
+    assert any("'Common words get less weight'" in m and "Stop words get" in m for m in wrong)
+    assert not [m for m in messages if "paraphrases.0" in m], messages
+    # a contrary claim voids the point; the paraphrase still covers all three
+    edit(
+        nlp,
+        "    - common words\n    - stop words\n",
+        "    - common words\n    - stop words\n    against: [most weight]\n",
+    )
+    edit(nlp, "It counts how often each term", "It never looks at how often each term")
+    edit(nlp, "appears in the page, times", "appears in the page times")
+    messages = [str(p) for p in lint_content(content).problems]
+    assert not [m for m in messages if "wrong_answers.0" in m or "paraphrases.0" in m], messages
+    edit(nlp, "(inverse document frequency), so stop words matter little", "(weighting)")
+    messages = [str(p) for p in lint_content(content).problems]
+    missed = [m for m in messages if "paraphrases.0" in m]
+    assert len(missed) == 2 and any("'Inverse document frequency'" in m for m in missed)
