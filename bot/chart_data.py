@@ -141,10 +141,12 @@ def activity_grid(
 
     The last column is today's week; its days after today are None.
     """
-    first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    first = (today - timedelta(days=today.weekday(), weeks=weeks - 1)).toordinal()
+    last = today.toordinal()
+    by_day = {day.toordinal(): n for day, n in counts.items()}
     return tuple(
         tuple(
-            None if (day := first + timedelta(weeks=w, days=d)) > today else counts.get(day, 0)
+            None if (day := first + 7 * w + d) > last else by_day.get(day, 0)
             for w in range(weeks)
         )
         for d in range(DAYS_PER_WEEK)
