@@ -146,8 +146,7 @@ def activity_grid(
     by_day = {day.toordinal(): n for day, n in counts.items()}
     return tuple(
         tuple(
-            None if (day := first + 7 * w + d) > last else by_day.get(day, 0)
-            for w in range(weeks)
+            None if (day := first + 7 * w + d) > last else by_day.get(day, 0) for w in range(weeks)
         )
         for d in range(DAYS_PER_WEEK)
     )

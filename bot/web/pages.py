@@ -88,6 +88,7 @@ class ResultRow:
     coverage: float
     covered: str  # "3 of 4"
     answer: str | None
+    linked: bool  # the member has a page (scored in the group; not for a non-attempt alone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,18 +187,20 @@ class ArchivePages:
             return None
         question = self._bank.get(found.question_id)
         results = []
-        for a in await self._store.round_answers(round_id):
-            if a.late or a.points is None:
-                continue
+        answers = await self._store.round_answers(round_id)
+        shown = [a for a in answers if not a.late and a.points is not None]
+        scored = await self._store.member_stats(group.id, [a.member_id for a in shown])
+        for a in shown:
             covered = a.covered or ()
             results.append(
                 ResultRow(
                     a.member_id,
                     a.display_name,
-                    a.points,
+                    a.points or 0,
                     a.coverage or 0.0,
                     f"{sum(covered)} of {len(covered)}",
                     a.text if show_answers else None,
+                    a.member_id in scored,
                 )
             )
         results.sort(key=lambda r: (-r.points, r.name))

@@ -294,3 +294,20 @@ def test_the_rate_limit_counts_the_client_behind_a_private_proxy(
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     request = make_mocked_request("GET", "/archive/x/", headers=headers, transport=transport)
     assert client_address(request) == counted
+
+
+async def test_a_member_with_only_a_non_attempt_is_listed_without_a_dead_link(
+    played: Console,
+) -> None:
+    """A round lists a non-attempt's 0 points, but links only members who have a page."""
+    await played.run(":at 2026-12-02T09:00", ":as Dot", ".", ":as Bea", GOOD_ANSWER)
+    await played.run(":at 2026-12-02T10:00", ":as Alice", "/studybot reveal")
+    path = await turn_on(played)
+    async with archive_client(played.app) as client:
+        listed = await (await client.get(path)).text()
+        newest = await (await client.get(f"{path}rounds/{ROUND_LINK.findall(listed)[0]}")).text()
+        assert "<tr><td>Dot</td><td>0</td>" in newest, newest
+        bea = re.search(r'members/(\d+)">Bea<', newest)
+        assert bea is not None
+        page = await (await client.get(f"{path}members/{bea.group(1)}")).text()
+        assert "<h1>Bea</h1>" in page and "chart.png" in page
