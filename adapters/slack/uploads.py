@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -44,8 +45,9 @@ async def send_image(
             channel=channel_id,
             thread_ts=thread_ts,
         )
-    except (SlackApiError, SlackRequestError) as exc:  # the text went out; the picture is extra
-        log.warning("slack: could not share a picture in %s: %s", channel_id, exc)
+    except (SlackApiError, SlackRequestError, aiohttp.ClientError, TimeoutError) as exc:
+        # the text went out already; the picture is extra and its failure fails nothing
+        log.warning("slack: could not share a picture in %s: %r", channel_id, exc)
 
 
 async def send_image_privately(client: AsyncWebClient, user_id: str, reply: Reply) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+import socket
 
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.uploads import IN_YOUR_DMS
+from adapters.slack.uploads import IN_YOUR_DMS, send_image
+from bot.replies import Image, Reply
 from loopback.slack import dm_channel
 from loopback.slack.files import UPLOAD
 from tests.png import assert_drawn, png_size
@@ -85,3 +88,17 @@ async def test_the_fake_refuses_to_complete_an_upload_whose_bytes_never_came(
         await client.files_upload_v2(content=b"abc", filename="x.txt", channel=BOB)
     assert to_member.value.response["error"] == "channel_not_found"
     assert all(not f.channels for f in rig.fake.files.values())
+
+
+async def test_a_picture_that_cannot_reach_slack_never_fails_the_post_it_belongs_to(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The text went out already: a connection failure during the upload is logged, not raised."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    client = AsyncWebClient(token="xoxb-test", base_url=f"http://127.0.0.1:{dead}/api/")
+    reply = Reply("Weekly recap", image=Image(b"\x89PNG", "recap.png", "the top ten's points"))
+    with caplog.at_level(logging.WARNING, logger="adapters.slack.uploads"):
+        await send_image(client, CHANNEL, None, reply)
+    assert "could not share a picture" in caplog.text and "xoxb" not in caplog.text
