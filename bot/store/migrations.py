@@ -400,6 +400,14 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str | Step, ...]], ...] = (
         "the web archive: each group's link, kept as its token's hash, and whether answers show",
         ARCHIVE_TABLES,
     ),
+    (
+        21,
+        "reminders of rounds revealed before their time closed, as reveals now close them",
+        (
+            """UPDATE round_reminders SET status = 'skipped' WHERE status = 'due'
+                AND round_id IN (SELECT id FROM rounds WHERE status = 'revealed')""",
+        ),
+    ),
 )
 
 

@@ -213,6 +213,12 @@ class ScoreRecords(StoreBase):
             if not done:
                 return False
             await _save_scores(tx, result)
+            # a reminder not sent by the reveal (an early reveal) will never be: close it
+            await tx.execute(
+                "UPDATE round_reminders SET status = 'skipped'"
+                " WHERE round_id = :id AND status = 'due'",
+                {"id": result.round_id},
+            )
         return True
 
     async def member_stats(

@@ -102,4 +102,4 @@ async def test_only_members_scored_in_the_group_are_found(store: SqlStore) -> No
 async def test_the_table_comes_with_migration_20(tmp_path: Path) -> None:
     async with store_on("sqlite", tmp_path, T0, migrated=False) as store:
         applied = await store.migrate()
-        assert applied[-1] == 20 and await store.migrate() == []
+        assert 20 in applied and await store.migrate() == []

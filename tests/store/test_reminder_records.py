@@ -11,6 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.model import AnswerSource, ChannelRef, GroupSettings, MemberRef
 from bot.records import AnswerWrite, AwayRange, MemberStats, RoundResult, ScoreEntry
+from bot.store import migrations
 from bot.store.sql_store import SqlStore
 from tests.store.conftest import store_on
 
@@ -157,6 +158,11 @@ async def test_no_reminder_is_claimed_after_the_reveal_nor_of_a_revealed_round(
     second_time = T0 + DAY + DAY / 4
     assert await store.reminders_to_send(second_time, include_own=True) == []
     assert not await store.claim_reminder(second, second_time, second_time + LEASE)
+    # the early reveal closed the second round's reminder: no row waits as due forever
+    rows = await store.db.fetch(
+        "SELECT round_id, status FROM round_reminders ORDER BY round_id", {}
+    )
+    assert [(r["round_id"], r["status"]) for r in rows] == [(first, "due"), (second, "skipped")]
 
 
 async def test_a_member_is_reminded_of_a_round_once_and_a_failure_is_kept(store: SqlStore) -> None:
@@ -225,3 +231,31 @@ async def test_open_rounds_without_a_plan_are_found_and_a_skipped_one_is_never_s
     assert await store.reminders_to_send(later, include_own=True) == []
     assert not await store.claim_reminder(skipped, later, later + LEASE)
     assert await store.reminders_ahead(T0) == [(planned, T0 + DAY / 4)]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_the_upgrade_closes_reminders_left_due_by_earlier_early_reveals(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = migrations.MIGRATIONS
+    async with store_on(database, tmp_path, T0, migrated=False, file="u.sqlite3") as store:
+        monkeypatch.setattr(migrations, "MIGRATIONS", everything[:-1])
+        assert (await store.migrate())[-1] == 20
+        group = await store.create_group(ChannelRef("t", "w", "c"), GroupSettings())
+        assert group is not None
+        revealed = await _round(store, group.id, MONDAY, T0)
+        still_open = await _round(store, group.id, MONDAY + DAY, T0 + DAY)
+        for round_id in (revealed, still_open):
+            await store.plan_reminder(round_id, T0 + 2 * DAY)
+        await _reveal(store, revealed, T0 + DAY / 8, {})
+        # as a version-20 reveal left it
+        await store.db.execute("UPDATE round_reminders SET status = 'due'", {})
+        monkeypatch.setattr(migrations, "MIGRATIONS", everything)
+        assert await store.migrate() == [21]
+        rows = await store.db.fetch(
+            "SELECT round_id, status FROM round_reminders ORDER BY round_id", {}
+        )
+        assert [(r["round_id"], r["status"]) for r in rows] == [
+            (revealed, "skipped"),
+            (still_open, "due"),
+        ]
