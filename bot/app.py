@@ -47,6 +47,7 @@ class _LateBoundHandlers:
     target: RoundService | None = None
     reminders: ReminderService | None = None
     review_notes: ReviewNoteService | None = None
+    appeals: AppealService | None = None
 
     def _handlers(self) -> RoundService:
         if self.target is None:
@@ -77,6 +78,12 @@ class _LateBoundHandlers:
             raise RuntimeError("the scheduler ran a review note before the app was built")
         await self.review_notes.note_due(member_id)
 
+    async def appeal_due(self, appeal_id: int) -> None:
+        """Pass a peer appeal to the admins if its judges left it undecided."""
+        if self.appeals is None:
+            raise RuntimeError("the scheduler ran an appeal's check before the app was built")
+        await self.appeals.pass_due(appeal_id)
+
     async def sweep(self) -> None:
         """Finish work other processes left half done; send overdue reminders and notes."""
         await self._handlers().sweep()
@@ -84,6 +91,8 @@ class _LateBoundHandlers:
             await self.reminders.sweep(at_start=False)
         if self.review_notes is not None:
             await self.review_notes.sweep(at_start=False)
+        if self.appeals is not None:
+            await self.appeals.sweep(at_start=False)
 
 
 @dataclass
@@ -100,6 +109,7 @@ class App:
     notes: PrivateNotes  # the core's private messages, which skip members with closed DMs
     reminders: ReminderService
     review_notes: ReviewNoteService
+    appeals: AppealService
 
     async def start(self) -> None:
         """Bring the schema and every group up to date, then start the scheduler."""
@@ -107,6 +117,7 @@ class App:
         await self.rounds.recover()
         await self.reminders.sweep(at_start=True)  # overdue ones sent, later ones armed
         await self.review_notes.sweep(at_start=True)  # the same for daily review notes
+        await self.appeals.sweep(at_start=True)  # undecided peer appeals: the same
         # What is alive now (the bank, the schema, the modules) lives as long as the app:
         # keep the collector's full passes off it, which would walk it all on every pass.
         gc.freeze()
@@ -119,6 +130,15 @@ class App:
             self.scheduler.shutdown()
         await self.store.close()
         gc.unfreeze()  # what the app held may be collected again
+
+
+def _scheduler(
+    handlers: _LateBoundHandlers, clock: Clock, config: Config
+) -> ApsJobScheduler | ManualJobScheduler:
+    """Return the job scheduler: the manual one on a ManualClock, APScheduler's otherwise."""
+    if isinstance(clock, ManualClock):
+        return ManualJobScheduler(handlers, clock)
+    return ApsJobScheduler(handlers, config.grace)
 
 
 async def build_app(
@@ -136,30 +156,20 @@ async def build_app(
     rules, policy = rules or ScoringRules(), AdminPolicy(config.organisers, config.members_set_up)
     archive = ArchiveAccess(store)  # the web archive's links (`web=`); bot.health serves it
     handlers = _LateBoundHandlers()
-    scheduler: ApsJobScheduler | ManualJobScheduler
-    if isinstance(clock, ManualClock):
-        scheduler = ManualJobScheduler(handlers, clock)
-    else:
-        scheduler = ApsJobScheduler(handlers, config.grace)
+    scheduler = _scheduler(handlers, clock, config)
     notes, charts = PrivateNotes(store, chat, clock), ChartService(store, clock)
     answers = AnswerService(store, bank, clock)
     reminders = ReminderService(store, bank, notes, clock, scheduler, answers, config.lease)
+    timing = RoundPolicy(grace=config.grace, lease=config.lease)
+    recaps = RecapService(store, bank, chat, clock, config.lease, charts)
     rounds = RoundService(
-        store,
-        bank,
-        chat,
-        clock,
-        scheduler,
-        rules,
-        RoundPolicy(grace=config.grace, lease=config.lease),
-        notes,
-        RecapService(store, bank, chat, clock, config.lease, charts),
-        reminders,
+        store, bank, chat, clock, scheduler, rules, timing, notes, recaps, reminders
     )
     review_notes = ReviewNoteService(store, bank, notes, clock, scheduler)
-    handlers.target, handlers.reminders, handlers.review_notes = rounds, reminders, review_notes
     practice = PracticeService(store, bank, clock)
-    appeals = AppealService(store, bank, clock, rules, chat, policy, notes)
+    appeals = AppealService(store, bank, clock, rules, chat, policy, notes, scheduler)
+    handlers.target, handlers.reminders, handlers.review_notes = rounds, reminders, review_notes
+    handlers.appeals = appeals
     services = Services(
         groups=GroupService(store, bank, scheduler, chat, clock, archive, config.public_url),
         rounds=rounds,
@@ -179,5 +189,15 @@ async def build_app(
     log.info("built studybot with %d questions on %s", len(bank), db.dialect)
     deliveries = DeliveryLog(store, clock)
     return App(
-        core, store, bank, rounds, clock, scheduler, deliveries, notes, reminders, review_notes
+        core,
+        store,
+        bank,
+        rounds,
+        clock,
+        scheduler,
+        deliveries,
+        notes,
+        reminders,
+        review_notes,
+        appeals,
     )

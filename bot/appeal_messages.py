@@ -35,6 +35,7 @@ __all__ = [
     "judge_form",
     "member_told_change",
     "member_told_kept",
+    "passed_to_admins",
     "question_about",
     "regrade_form",
     "regraded",
@@ -83,13 +84,16 @@ def appeal_form(round_id: int) -> Reply:
     )
 
 
+def _admins_named(admins_told: int) -> str:
+    """Return who has an appeal: the admins told, or where the others see it."""
+    if admins_told:
+        return f"{admins_told} admin{'s' if admins_told != 1 else ''} of this channel"
+    return f"this channel's admins (they see it with {mention('studybot appeals')})"
+
+
 def appeal_sent(admins_told: int) -> Reply:
     """Return the member's receipt for an appeal."""
-    who = (
-        f"{admins_told} admin{'s' if admins_told != 1 else ''} of this channel"
-        if admins_told
-        else f"this channel's admins (they see it with {mention('studybot appeals')})"
-    )
+    who = _admins_named(admins_told)
     return Reply(
         title="Appeal sent",
         text=f"Your appeal is with {who}. You'll hear privately when one decides.",
@@ -366,6 +370,16 @@ def vote_recorded(settled: Settled | None) -> Reply:
         "moment, so the appeal waits for the channel's admins to apply it.",
     }[settled]
     return Reply(title="Vote recorded", text="Your vote is in and stays private. " + after)
+
+
+def passed_to_admins(admins_told: int) -> Reply:
+    """Return the note that an appeal its judges left undecided went to the admins."""
+    who = _admins_named(admins_told)
+    return Reply(
+        title="Appeal passed on",
+        text="The three members asked to judge your appeal have not agreed within a day, so "
+        f"it is now with {who} too. You'll hear privately when it is decided.",
+    )
 
 
 def sent_to_peers() -> Reply:

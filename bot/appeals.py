@@ -5,6 +5,8 @@ reveal, once per round; the group's listed admins get the case privately.
 An admin decides by naming the key points the answer covers (or keeps the
 grade), or regrades any answer of the last 14 days without an appeal. The
 first decision wins; the member is told privately what changed and why.
+With `appeals=peers`, an appeal its three judges leave undecided for
+`PEER_WAIT` goes to the admins as well (the judges may still settle it).
 """
 
 from __future__ import annotations
@@ -35,13 +37,14 @@ from bot.records import (
 from bot.recount import GradeChange, recount
 from bot.replies import Reply
 from bot.scoring import ScoringRules, periods_of
-from bot.store_appeal_ports import AppealStore
+from bot.store_appeal_ports import AppealScheduler, AppealStore
 
-__all__ = ["APPEAL_WINDOW", "REGRADE_WINDOW", "AppealService"]
+__all__ = ["APPEAL_WINDOW", "PEER_WAIT", "REGRADE_WINDOW", "AppealService"]
 
 log = logging.getLogger(__name__)
 
 APPEAL_WINDOW = timedelta(hours=48)
+PEER_WAIT = timedelta(hours=24)  # then an undecided peer appeal goes to the admins too
 PEERS_DECIDED = "Three members who answered the same question judged it; the majority decided."
 REGRADE_WINDOW = timedelta(days=14)
 
@@ -62,8 +65,10 @@ class AppealService:
         chat: ChatPort,
         policy: AdminPolicy,
         notes: PrivateNotes,
+        scheduler: AppealScheduler,
     ) -> None:
         self._store = store
+        self._scheduler = scheduler
         self._bank = bank
         self._clock = clock
         self._rules = rules
@@ -117,6 +122,7 @@ class AppealService:
         question = self._bank.get(review.question_id)
         by_peers = group.settings.appeals == "peers" and question is not None
         if by_peers and question and await self.peers.convene(group, review, appeal, question):
+            self._scheduler.arm_appeal(appeal.id, appeal.opened_at + PEER_WAIT)
             return words.sent_to_peers()
         return words.appeal_sent(await self._tell_admins(group, review, appeal, member.user_id))
 
@@ -163,6 +169,37 @@ class AppealService:
                     "group %d: appeal %d not sent to an admin: %s", group.id, appeal.id, exc
                 )
         return told
+
+    async def pass_due(self, appeal_id: int) -> None:
+        """Pass a peer appeal to the admins if its judges left it undecided for PEER_WAIT."""
+        appeal = await self._store.appeal(appeal_id)
+        if appeal is not None and appeal.opened_at + PEER_WAIT <= self._clock.now():
+            await self._pass_to_admins(appeal)
+
+    async def sweep(self, at_start: bool) -> None:
+        """Pass overdue undecided peer appeals to the admins; at start, arm the later ones."""
+        now = self._clock.now()
+        for appeal in await self._store.waiting_peer_appeals():
+            due = appeal.opened_at + PEER_WAIT
+            if due <= now:
+                try:
+                    await self._pass_to_admins(appeal)
+                except Exception:
+                    log.exception("group %d: appeal %d not passed on", appeal.group_id, appeal.id)
+            elif at_start:
+                self._scheduler.arm_appeal(appeal.id, due)
+
+    async def _pass_to_admins(self, appeal: Appeal) -> None:
+        """Send an undecided peer appeal to the admins, once, and tell its author."""
+        if not await self._store.pass_to_admins(appeal.id, self._clock.now()):
+            return  # decided, or passed on by another process
+        group = await self._store.get_group(appeal.group_id)
+        review = await self._store.answer_by_id(appeal.answer_id)
+        if group is None or review is None:
+            return
+        told = await self._tell_admins(group, review, appeal, review.member_user_id)
+        log.info("group %d: appeal %d passed to %d admins", group.id, appeal.id, told)
+        await self._tell_member(group, review, words.passed_to_admins(told))
 
     # -- the admins ------------------------------------------------------------
 

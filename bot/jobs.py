@@ -86,6 +86,10 @@ class JobHandlers(Protocol):
         """Send the member's daily review note if it is due and not sent yet."""
         ...
 
+    async def appeal_due(self, appeal_id: int) -> None:
+        """Pass a peer appeal to the admins if its judges left it undecided."""
+        ...
+
     async def sweep(self) -> None:
         """Finish work other processes left half done (run periodically)."""
         ...
@@ -112,6 +116,10 @@ class JobScheduler(Protocol):
 
     def arm_review_note(self, member_id: int, at: datetime) -> None:
         """Schedule a member's next daily review note."""
+        ...
+
+    def arm_appeal(self, appeal_id: int, at: datetime) -> None:
+        """Schedule the check of a peer appeal that may still be undecided then."""
         ...
 
 
@@ -202,6 +210,10 @@ class ApsJobScheduler:
         """Schedule a member's next daily review note (a late one is checked when it runs)."""
         self._arm_once(f"review-note:{member_id}", self._handlers.review_note_due, member_id, at)
 
+    def arm_appeal(self, appeal_id: int, at: datetime) -> None:
+        """Schedule the check of a peer appeal (a late one is checked when it runs)."""
+        self._arm_once(f"appeal:{appeal_id}", self._handlers.appeal_due, appeal_id, at)
+
     def _arm_once(
         self, job_id: str, run: Callable[[int], Awaitable[None]], key: int, at: datetime
     ) -> None:
@@ -258,6 +270,12 @@ class ManualJobScheduler:
         """Schedule a member's next daily review note."""
         self._once[f"review-note:{member_id}"] = _OneShot(
             at, lambda: self._handlers.review_note_due(member_id)
+        )
+
+    def arm_appeal(self, appeal_id: int, at: datetime) -> None:
+        """Schedule the check of a peer appeal that may still be undecided then."""
+        self._once[f"appeal:{appeal_id}"] = _OneShot(
+            at, lambda: self._handlers.appeal_due(appeal_id)
         )
 
     def _next_job(self) -> tuple[datetime, str] | None:

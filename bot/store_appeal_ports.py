@@ -19,7 +19,7 @@ from bot.records import (
 )
 from bot.recount import RecountOf
 
-__all__ = ["AppealStore", "PeerStore"]
+__all__ = ["AppealScheduler", "AppealStore", "PeerStore"]
 
 
 class PeerStore(Protocol):
@@ -107,6 +107,10 @@ class AppealStore(PeerStore, Protocol):
         """Return a group's undecided appeals, oldest first."""
         ...
 
+    async def pass_to_admins(self, appeal_id: int, now: datetime) -> bool:
+        """Mark an open peer appeal as passed to the admins; False if it was, or was decided."""
+        ...
+
     async def regrade(
         self,
         write: RegradeWrite,
@@ -118,4 +122,16 @@ class AppealStore(PeerStore, Protocol):
 
     async def round_on(self, group_id: int, local_date: date) -> Round | None:
         """Return the group's round of a local date, whatever its status."""
+        ...
+
+    async def waiting_peer_appeals(self) -> list[Appeal]:
+        """Return the open appeals judged by peers that were not passed to the admins."""
+        ...
+
+
+class AppealScheduler(Protocol):
+    """Arms the job that passes a peer appeal to the admins (`bot.jobs.JobScheduler` does)."""
+
+    def arm_appeal(self, appeal_id: int, at: datetime) -> None:
+        """Schedule the check of a peer appeal that may still be undecided then."""
         ...

@@ -337,6 +337,25 @@ class AppealRecords(StoreBase):
         )
         return [(int(r["member_id"]), str(r["user_id"])) for r in rows]
 
+    async def waiting_peer_appeals(self) -> list[Appeal]:
+        """Return the open appeals judged by peers that were not passed to the admins."""
+        rows = await self.db.fetch(
+            f"SELECT {_APPEAL_COLUMNS} WHERE p.status = 'open' AND p.passed_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM appeal_judges j WHERE j.appeal_id = p.id)"
+            " ORDER BY p.opened_at, p.id",
+            {},
+        )
+        return [_appeal_from_row(r) for r in rows]
+
+    async def pass_to_admins(self, appeal_id: int, now: datetime) -> bool:
+        """Mark an open peer appeal as passed to the admins; False if it was, or was decided."""
+        done = await self.db.execute(
+            "UPDATE appeals SET passed_at = :now"
+            " WHERE id = :id AND status = 'open' AND passed_at IS NULL",
+            {"id": appeal_id, "now": to_micros(now)},
+        )
+        return bool(done)
+
     async def add_judges(self, appeal_id: int, judge_ids: Sequence[int]) -> None:
         """Record the members asked to judge an appeal."""
         async with self.db.transaction() as tx:

@@ -408,6 +408,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str | Step, ...]], ...] = (
                 AND round_id IN (SELECT id FROM rounds WHERE status = 'revealed')""",
         ),
     ),
+    (
+        22,
+        "peer appeals the judges leave undecided pass to the admins: when one did",
+        ("ALTER TABLE appeals ADD COLUMN passed_at {bigint}",),
+    ),
 )
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.content.bank import QuestionBank
 from bot.model import MemberRef
 from bot.scoring import ScoringRules
-from tests.conftest import Console
+from tests.conftest import CONSOLE_START, Console, open_console
 from tests.recount_check import assert_scores_recount
 
 RULES = ScoringRules()
@@ -122,3 +126,47 @@ async def test_judges_whose_dms_are_closed_are_noted_and_the_panel_stands(
     assert [n for n in panel if f"[only {n.lower()} sees this]" in out] == [
         n for n in panel if n == "Alice"
     ]
+
+
+async def test_an_appeal_its_judges_leave_undecided_goes_to_the_admins_a_day_later(
+    console: Console,
+) -> None:
+    await reveal_round(console)
+    await console.run(":as Bob", "/appeal my answer names the trade-off")
+    first, *_ = await judges(console)
+    await console.run(f":as {first}", ":press Judge", "all")  # one vote: nothing settled
+    out = await console.run(":at 2026-12-01T16:59")
+    assert "Appeal passed on" not in out and "[Change the grade]" not in out
+    out = await console.run(":at 2026-12-01T17:00")
+    passed = out.split("[only Bob sees this]")
+    assert len(passed) == 2 and "== Appeal passed on" in passed[1]
+    assert "with 1 admin of this channel too" in passed[1]
+    assert "[only alice sees this]" in out and "[Change the grade]" in out  # the founder
+    # the admin decides; a judge's late vote then finds it decided
+    out = await console.run(":as Alice", ":press Keep as graded")
+    assert "== Grade kept ==" in out and "== Your appeal was decided" in out
+    out = await console.run(":at 2026-12-03T17:00")
+    assert "Appeal passed on" not in out  # once
+    second = (await judges(console))[1]
+    late = await console.app.appeals.peers.vote(
+        MemberRef("console", second.lower(), second), "1", "all"
+    )
+    assert late.is_error and "voted on this appeal already, or it was decided" in late.text
+
+
+async def test_a_restart_past_the_day_passes_the_appeal_on_at_start(
+    tmp_path: Path, fixture_bank: QuestionBank
+) -> None:
+    c = await open_console(tmp_path / "bot.sqlite3", fixture_bank, CONSOLE_START)
+    await reveal_round(c)
+    await c.run(":as Bob", "/appeal please")
+    await c.app.stop()  # down for two days
+    c = await open_console(
+        tmp_path / "bot.sqlite3", fixture_bank, datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    )
+    try:
+        out = c.out.getvalue()
+        assert "== Appeal passed on" in out and "[Change the grade]" in out
+        assert "[only Bob sees this]" in out
+    finally:
+        await c.app.stop()

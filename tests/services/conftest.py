@@ -124,6 +124,23 @@ def notes(store: MemoryStore, dms: PrivateChat, clock: ManualClock) -> PrivateNo
     return PrivateNotes(store, dms, clock)
 
 
+class AppealJobs:
+    """A scheduler of appeals' checks that records what it was asked to arm."""
+
+    def __init__(self) -> None:
+        self.armed: dict[int, datetime] = {}
+
+    def arm_appeal(self, appeal_id: int, at: datetime) -> None:
+        """Record the check of a peer appeal at `at`."""
+        self.armed[appeal_id] = at
+
+
+@pytest.fixture
+def appeal_jobs() -> AppealJobs:
+    """Return the scheduler the appeal service arms its checks of peer appeals on."""
+    return AppealJobs()
+
+
 @pytest.fixture
 def appeals(
     store: MemoryStore,
@@ -131,6 +148,9 @@ def appeals(
     clock: ManualClock,
     dms: PrivateChat,
     notes: PrivateNotes,
+    appeal_jobs: AppealJobs,
 ) -> AppealService:
     """Return the appeal service on the in-memory store, the fixture bank, the clock and `dms`."""
-    return AppealService(store, fixture_bank, clock, ScoringRules(), dms, AdminPolicy(), notes)
+    return AppealService(
+        store, fixture_bank, clock, ScoringRules(), dms, AdminPolicy(), notes, appeal_jobs
+    )

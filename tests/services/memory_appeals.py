@@ -97,6 +97,57 @@ class MemoryAppeals(MemoryBase):
         ]
         return sorted(mine, key=lambda a: (a.opened_at, a.id))
 
+    # -- peer judges -----------------------------------------------------------
+
+    async def peer_candidates(self, round_id: int, appellant_id: int) -> list[tuple[int, str]]:
+        """Return (member id, user id) of who may judge an appeal: the round's on-time attempts."""
+        found = []
+        for (rid, member_id), answer in sorted(self.answers.items()):
+            real = self.attempt_of.get(answer.answer_id, False)
+            if rid == round_id and member_id != appellant_id and not answer.late and real:
+                found.append((member_id, self.user_id_of(member_id)))
+        return found
+
+    async def add_judges(self, appeal_id: int, judge_ids: Sequence[int]) -> None:
+        """Record the members asked to judge an appeal."""
+        self.judges[appeal_id] = dict.fromkeys(judge_ids)
+
+    async def judges_votes(self, appeal_id: int) -> dict[int, str | None]:
+        """Return an appeal's judges (member id) and their votes (None: not cast yet)."""
+        votes = self.judges.get(appeal_id, {})
+        return {j: None if v is None else v[0] for j, v in votes.items()}
+
+    async def cast_vote(
+        self, appeal_id: int, judge_id: int, covered: str, now: datetime
+    ) -> list[str] | None:
+        """Record a judge's vote on an open appeal; return every vote cast, None if refused."""
+        votes = self.judges.get(appeal_id, {})
+        appeal = self.appeals.get(appeal_id)
+        if appeal is None or appeal.status is not AppealStatus.OPEN:
+            return None
+        if judge_id not in votes or votes[judge_id] is not None:
+            return None
+        votes[judge_id] = (covered, now)
+        cast = sorted((v[1], j, v[0]) for j, v in votes.items() if v is not None)
+        return [c for _, _, c in cast]
+
+    async def waiting_peer_appeals(self) -> list[Appeal]:
+        """Return the open appeals judged by peers that were not passed to the admins."""
+        waiting = [
+            a
+            for a in self.appeals.values()
+            if a.status is AppealStatus.OPEN and a.id in self.judges and a.id not in self.passed_on
+        ]
+        return sorted(waiting, key=lambda a: (a.opened_at, a.id))
+
+    async def pass_to_admins(self, appeal_id: int, now: datetime) -> bool:
+        """Mark an open peer appeal as passed to the admins; False if it was, or was decided."""
+        appeal = self.appeals.get(appeal_id)
+        if appeal is None or appeal.status is not AppealStatus.OPEN or appeal_id in self.passed_on:
+            return False
+        self.passed_on[appeal_id] = now
+        return True
+
     # -- decisions -------------------------------------------------------------
 
     async def open_appeal(

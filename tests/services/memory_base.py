@@ -60,6 +60,9 @@ class MemoryBase:
         self.ratings: dict[int, ReviewRating] = {}
         self.held_back: set[str] = set()
         self.appeals: dict[int, Appeal] = {}
+        # appeal id -> its peer judges' member ids -> (vote, when): None until they vote
+        self.judges: dict[int, dict[int, tuple[str, datetime] | None]] = {}
+        self.passed_on: dict[int, datetime] = {}  # a peer appeal passed to the admins: when
         self.attempt_of: dict[int, bool] = {}  # answer id -> counted as a real attempt (scored)
         self.regrade_counts: dict[int, int] = {}  # answer id -> times a human changed its grade
         # answer id -> (member id, when) of the latest human who changed its grade
@@ -75,6 +78,10 @@ class MemoryBase:
     def name_of(self, member_id: int) -> str:
         """Return the display name on record of a member."""
         return next(name for mid, name in self.members.values() if mid == member_id)
+
+    def user_id_of(self, member_id: int) -> str:
+        """Return the platform user id on record of a member."""
+        return next(uid for (_, uid), (mid, _) in self.members.items() if mid == member_id)
 
     def votes_on(self, answer_id: int) -> int:
         """Return how many members vote an answer helpful (one each, however many reactions)."""

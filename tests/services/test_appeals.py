@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot import appeal_messages as words
-from bot.appeals import AppealService
+from bot.appeals import PEER_WAIT, AppealService
 from bot.clock import ManualClock
 from bot.content.bank import QuestionBank
 from bot.model import AnswerSource, ChannelRef, Group, GroupSettings, MemberRef, RoundStatus
 from bot.records import AnswerWrite, AppealStatus
 from tests.services.appeal_setup import CAL, DORA, GOOD, ONE, button, revealed
-from tests.services.conftest import ANN, BEN, NOW, PrivateChat
+from tests.services.conftest import ANN, BEN, NOW, AppealJobs, PrivateChat
 from tests.services.memory_store import MemoryStore
 
 # -- appealing -------------------------------------------------------------------
@@ -202,3 +202,76 @@ async def test_the_store_takes_one_appeal_per_answer_however_close_the_submits(
     assert first is not None and first.status is AppealStatus.OPEN
     assert await store.open_appeal(7, club.id, "two", NOW) is None
     assert await store.appeal_of_answer(7) == first and len(store.appeals) == 1
+
+
+# -- peer appeals its judges leave undecided -------------------------------------------
+
+
+async def test_an_undecided_peer_appeal_goes_to_the_admins_after_a_day_once(
+    appeals: AppealService,
+    appeal_jobs: AppealJobs,
+    store: MemoryStore,
+    fixture_bank: QuestionBank,
+    clock: ManualClock,
+    dms: PrivateChat,
+) -> None:
+    settings = GroupSettings(
+        timezone="Europe/Berlin", admins=("dora",), founder="gus", appeals="peers"
+    )
+    group = await store.create_group(ChannelRef("t", "w", "peers"), settings)
+    assert group is not None
+    judges = [MemberRef("t", f"j{n}", f"J{n}") for n in range(3)]
+    await revealed(store, fixture_bank, clock, group, {BEN: ONE, **dict.fromkeys(judges, GOOD)})
+    sent = await appeals.appeal_latest(group, BEN, "point 1 is there")
+    assert "Three members who answered the same question" in sent.text
+    (appeal,) = store.appeals.values()
+    assert appeal_jobs.armed == {appeal.id: appeal.opened_at + PEER_WAIT}
+    assert sorted(uid for uid, _ in dms.private) == ["j0", "j1", "j2"]  # no admin yet
+    dms.private.clear()
+    # One judge votes; the others stay silent. Early, nothing is passed on.
+    (first, *_) = store.judges[appeal.id]
+    assert await store.cast_vote(appeal.id, first, "111", clock.now()) == ["111"]
+    clock.advance(PEER_WAIT - timedelta(minutes=1))
+    await appeals.pass_due(appeal.id)
+    await appeals.sweep(at_start=False)
+    assert dms.private == []
+    clock.advance(timedelta(minutes=1))
+    await appeals.pass_due(appeal.id)
+    await appeals.pass_due(appeal.id)  # the job ran twice, or the sweep came too: once
+    await appeals.sweep(at_start=False)
+    assert sorted(uid for uid, _ in dms.private) == ["ben", "dora", "gus"]
+    (note,) = dms.to("ben")
+    assert note.title == "Appeal passed on" and "with 2 admins of this channel" in note.text
+    (case,) = dms.to("dora")
+    assert case.title is not None and case.title.startswith(f"Appeal #{appeal.id}")
+    assert store.appeals[appeal.id].status is AppealStatus.OPEN  # the judges may still settle it
+
+
+async def test_at_start_waiting_peer_appeals_are_armed_or_passed_and_decided_ones_left(
+    appeals: AppealService,
+    appeal_jobs: AppealJobs,
+    store: MemoryStore,
+    fixture_bank: QuestionBank,
+    clock: ManualClock,
+    dms: PrivateChat,
+) -> None:
+    settings = GroupSettings(timezone="Europe/Berlin", admins=("dora",), appeals="peers")
+    group = await store.create_group(ChannelRef("t", "w", "peers"), settings)
+    assert group is not None
+    judges = [MemberRef("t", f"j{n}", f"J{n}") for n in range(4)]
+    answers = {BEN: ONE, ANN: ONE, CAL: ONE, **dict.fromkeys(judges, GOOD)}
+    await revealed(store, fixture_bank, clock, group, answers)
+    for member in (BEN, ANN):
+        await appeals.appeal_latest(group, member, "")
+    clock.advance(timedelta(hours=12))
+    await appeals.appeal_latest(group, CAL, "")
+    ben, ann, cal = sorted(store.appeals)
+    dora = await store.member_id(DORA)
+    assert (await store.keep_grade(ann, dora, "decided", clock.now())) is not None
+    dms.private.clear()
+    appeal_jobs.armed.clear()
+    clock.advance(timedelta(hours=13))  # Ben's is overdue, Cal's due in 11 hours
+    await appeals.sweep(at_start=True)
+    assert appeal_jobs.armed == {cal: store.appeals[cal].opened_at + PEER_WAIT}
+    assert sorted(uid for uid, _ in dms.private) == ["ben", "dora"]
+    assert set(store.passed_on) == {ben}

@@ -14,7 +14,7 @@ from bot.practice import PracticeService
 from bot.private_notes import PrivateNotes
 from bot.scoring import ScoringRules
 from bot.votes import VoteService
-from tests.services.conftest import ANN, BEN, PLACE, THREAD, FakeChat
+from tests.services.conftest import ANN, BEN, PLACE, THREAD, AppealJobs, FakeChat
 from tests.services.memory_store import MemoryStore
 
 TEXT = "every example validates once, so the estimate has lower variance"
@@ -23,7 +23,9 @@ TEXT = "every example validates once, so the estimate has lower variance"
 def _appeals(store: MemoryStore, bank: QuestionBank, clock: ManualClock) -> AppealService:
     chat = FakeChat()
     notes = PrivateNotes(store, chat, clock)
-    return AppealService(store, bank, clock, ScoringRules(), chat, AdminPolicy(), notes)
+    return AppealService(
+        store, bank, clock, ScoringRules(), chat, AdminPolicy(), notes, AppealJobs()
+    )
 
 
 async def _answered(

@@ -138,7 +138,7 @@ async def test_the_upgrade_makes_each_existing_answer_one_part_and_keeps_its_vot
         {"v": voter},
     )
     monkeypatch.setattr(migrations, "MIGRATIONS", everything)
-    assert await store.migrate() == [8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21]
+    assert await store.migrate() == [8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22]
     mine = await store.member_answer(round_id, author)
     assert mine is not None and (mine.text, mine.helpful_votes) == ("bias and variance", 1)
     added = await store.save_answer(AnswerWrite(round_id, author, "and noise", THREAD, T0, "m2"))

@@ -239,7 +239,7 @@ async def test_the_upgrade_closes_reminders_left_due_by_earlier_early_reveals(
 ) -> None:
     everything = migrations.MIGRATIONS
     async with store_on(database, tmp_path, T0, migrated=False, file="u.sqlite3") as store:
-        monkeypatch.setattr(migrations, "MIGRATIONS", everything[:-1])
+        monkeypatch.setattr(migrations, "MIGRATIONS", [m for m in everything if m[0] <= 20])
         assert (await store.migrate())[-1] == 20
         group = await store.create_group(ChannelRef("t", "w", "c"), GroupSettings())
         assert group is not None
@@ -251,7 +251,7 @@ async def test_the_upgrade_closes_reminders_left_due_by_earlier_early_reveals(
         # as a version-20 reveal left it
         await store.db.execute("UPDATE round_reminders SET status = 'due'", {})
         monkeypatch.setattr(migrations, "MIGRATIONS", everything)
-        assert await store.migrate() == [21]
+        assert 21 in await store.migrate()
         rows = await store.db.fetch(
             "SELECT round_id, status FROM round_reminders ORDER BY round_id", {}
         )
