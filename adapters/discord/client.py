@@ -175,19 +175,29 @@ class StudybotClient(discord.AutoShardedClient):
         return self._sweep
 
     async def on_ready(self) -> None:
-        """Start removing guild copies of the commands once the guilds are known (once)."""
-        if self._sweep is None:
+        """Start removing guild copies of the commands once the guilds are known (once).
+
+        A READY that arrives while the client closes starts nothing.
+        """
+        if self._sweep is None and not self.is_closed():
             self._sweep = asyncio.create_task(self._sweep_guild_commands(), name="command-sweep")
 
     async def _sweep_guild_commands(self) -> None:
-        """Remove the guild copies of our commands in every guild but the configured one."""
+        """Remove the guild copies of our commands in every guild but the configured one.
+
+        A failure is logged: the copies stay until the next start, and nothing else waits.
+        """
         app_id = self.application_id
         if app_id is None:
             return
         guild_ids = [guild.id for guild in self.guilds]
-        await sweep_guild_commands(
-            self.http, self.chat.pacer, app_id, guild_ids, self.settings.guild_id
-        )
+        try:
+            await sweep_guild_commands(
+                self.http, self.chat.pacer, app_id, guild_ids, self.settings.guild_id
+            )
+        except Exception as exc:
+            if not self.is_closed():
+                log.warning("discord: leftover guild commands not removed: %r", exc)
 
     async def close(self) -> None:
         """Stop the command sweep, then disconnect."""

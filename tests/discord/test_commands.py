@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,25 @@ async def test_the_command_sweep_gives_up_where_access_is_refused(
         assert fake.invalid_requests == SWEEP_REFUSALS, "bounded, not one 403 per guild"
     finally:
         await stop_bot(b.app, b.platform, b.task)
+
+
+async def test_a_ready_that_arrives_while_closing_starts_no_sweep_and_a_failed_one_is_logged(
+    tmp_path: Path,
+    fixture_bank: QuestionBank,
+    fake: FakeDiscord,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No task outlives the client with an exception nobody retrieves."""
+    b = await make_bot(tmp_path, fixture_bank, fake)
+    client = b.platform.client
+    await b.until(lambda: client.command_sweep is not None and client.command_sweep.done())
+    await stop_bot(b.app, b.platform, b.task)
+    client._sweep = None  # as before a READY that was still on its way
+    await client.on_ready()
+    assert client.command_sweep is None
+    with caplog.at_level(logging.WARNING, logger="adapters.discord.client"):
+        await client._sweep_guild_commands()  # its session closed: nothing raised
+    assert "not removed" not in caplog.text
 
 
 async def test_category_autocomplete_offers_the_banks_categories(bot: Bot) -> None:
