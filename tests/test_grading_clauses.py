@@ -178,3 +178,27 @@ def test_a_verb_and_a_noun_that_is_a_verb_both_count() -> None:
 def test_a_negated_verb_makes_a_first_line_a_sentence_not_a_heading() -> None:
     found = clauses_in_context("Bagging ain't magic\nIt averages many trees.")
     assert [c.context for c in found] == [()]
+
+
+def test_a_condition_or_a_reason_after_a_negator_is_not_denied() -> None:
+    assert covers("Do not stop the test early unless it is a sequential test.", "sequential test")
+    assert covers("Never retrain daily because the labels arrive late.", "labels arrive late")
+    assert covers("It won't converge until the rate decays.", "rate decays")
+    assert not covers("Do not stop the test early unless it is sequential.", "stop the test")
+
+
+def test_plays_no_role_no_reason_and_no_point_dismiss() -> None:
+    assert not covers("Token-by-token decoding plays no role in the cost.", "decoding")
+    assert not covers("There is no reason to log the propensities.", "log the propensities")
+    assert not covers("There is no point in logging gradient norms.", "logging gradient norms")
+
+
+def test_though_contrasts_like_although_and_however_much_does_not() -> None:
+    # "though" parts two claims: the first says nothing of the second's subject
+    assert not covers("Trees ignore scale, though kNN depends on it.", "trees depend")
+    assert covers("Wait for the model to finish, however long it takes.", "model finish long")
+
+
+def test_fading_to_nothing_is_an_amount_not_a_denial() -> None:
+    assert covers("The gradient can fade to nothing or blow up.", "blow up")
+    assert not covers("Nothing blows up here.", "blows up")

@@ -5,8 +5,8 @@ bullet) or a contrasting conjunction ("but", "whereas", "although" ...) sets
 apart. The words of a key point must meet in one clause, so a property is
 credited only to the subject it is claimed of.
 
-Negation. A negator governs the first content word after it, and the next
-one across an adverb ("isn't really convex"), never past punctuation. One
+Negation. A negator governs the words after it, never past punctuation nor
+past a condition or a reason ("unless", "until", "because", "since"). One
 followed by a dismissive word ("X is not needed", "X doesn't matter") or a
 dismissive word alone ("X is unnecessary") governs the words before it in
 that stretch as well. "no" and "without" name what
@@ -118,6 +118,9 @@ _DISMISSIVE_AFTER = frozenset(
         "problem",
         "issue",
         "worry",
+        "role",  # "the seed plays no role"
+        "reason",  # "there is no reason to log propensities"
+        "point",  # "no point in logging gradient norms"
     ]
 )
 # How many words after a negator a dismissive word may stand ("isn't really needed"); further
@@ -226,6 +229,9 @@ _PREDICATE_STARTS = "should would will can could must may might shall is are was
 _HEADING = re.compile(r"^\W*(?:[\w'-]+\s+){0,2}[\w'-]+(?::|\.\*\*|\*\*:|\*\*\.)\s")
 _COPULAS = frozenset(["is", "are", "was", "were", "be", "been", "seem", "seems", "look", "looks"])
 _NEW_PREDICATE = frozenset(_PREDICATE_STARTS.split())
+# A negator never reaches past these: what follows is a condition or a reason, not what it
+# denies ("don't stop early unless the test is sequential").
+_SCOPE_ENDS = frozenset(["unless", "until", "because", "since"])
 
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u02bc", "'"))
 _NT = ("n't", "n\u2018t", "n\u2019t", "n\u02bct")
@@ -241,7 +247,8 @@ _SCAN_NT = re.compile(
 # abbreviation checks (the four make the split a third slower when they come first).
 CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)\s+|;|\n\s*\n+|\n(?=\s*(?:[-*\u2022>]|\d+[.)])\s)|"
-    r"\s*\b(?:but|whereas|while|although|however|unlike)\b\s*",
+    r"\s*\b(?:but|whereas|while|although|though|unlike"
+    r"|however(?!\s+(?:much|long|many|few|large|small|big|far|often|hard)\b))\b\s*",
     re.IGNORECASE,
 )
 
@@ -322,6 +329,8 @@ def _inert(tokens: list[str], k: int) -> bool:
     token, following = tokens[k], tokens[k + 1] if k + 1 < len(tokens) else ""
     if token in _FAILS:
         return following != "to"
+    if token == "nothing" and k and tokens[k - 1] == "to":
+        return True  # "it fades to nothing": an amount, not a denial
     if token in _INSTEAD:
         return following != _INSTEAD[token]
     return following in _BOUNDS and token not in ABSENCE_WORDS  # "never exceeds 0.25": a bound
@@ -360,6 +369,8 @@ def _govern(
         reach = 0  # "X is irrelevant" dismisses X; "irrelevant features" names a kind
     governed_any = False
     for j in range(start, stretch_end if reach else start):
+        if tokens[j] in _SCOPE_ENDS:
+            break
         if j not in index_of:
             if tokens[j] in _CUES or (governed_any and tokens[j] in _NEW_PREDICATE):
                 break  # "videos never shown | should be treated as negatives"
