@@ -21,10 +21,9 @@ from bot.content.bank import (
     syllabus_problems,
 )
 from bot.content.code_runner import Raises, run_code_tests
-from bot.grading import STOP_WORDS, grade, normalise, term_tokens
-from bot.grading.claims import phrase as compiled_phrase
-from bot.grading.words import is_common_word
-from bot.model import Difficulty, KeyPoint, Question
+from bot.content.key_point_lint import key_point_problems
+from bot.grading import STOP_WORDS, normalise
+from bot.model import Difficulty, Question
 
 __all__ = [
     "ANSWER_WORDS",
@@ -81,49 +80,6 @@ class LintReport:
         return not self.problems
 
 
-def _claim_problems(q: Question, index: int, point: KeyPoint, label: str) -> list[Problem]:
-    """Return what keeps a key point from being a claim the clause grader can check."""
-    where = f"key_points.{index}"
-    out: list[Problem] = []
-    prompt_words = set(term_tokens(q.prompt))
-    for rule in point.match:
-        groups = [(rule,)] if isinstance(rule, str) else rule.groups
-        if all(any(set(term_tokens(p)) <= prompt_words for p in g) for g in groups):
-            shown = rule if isinstance(rule, str) else " + ".join(" | ".join(g) for g in groups)
-            out.append(
-                Problem(label, q.id, where, f"rule {shown!r} is made of the prompt's own words")
-            )
-        for phrase in [p for g in groups for p in g]:
-            words = normalise(phrase)
-            content = [w for w in words if w not in STOP_WORDS]
-            if len(content) == 1 and is_common_word(content[0]) and isinstance(rule, str):
-                problem = f"term {phrase!r} is one common word: it says nothing on its own"
-                out.append(Problem(label, q.id, where, problem))
-    for phrase in point.against:
-        words = [w for w in normalise(phrase) if w not in STOP_WORDS]
-        single = len(term_tokens(phrase)) == 1 and not compiled_phrase(phrase).negated
-        if single and is_common_word(words[-1]):
-            problem = (
-                f"against {phrase!r} keeps one common word: it would void every clause naming it"
-            )
-            out.append(Problem(label, q.id, where, problem))
-    if grade(q.prompt, [point]).covered[0]:
-        out.append(Problem(label, q.id, where, "the prompt itself covers this key point"))
-    for n, fixture in enumerate(point.not_covered_by):
-        if grade(fixture, [point], q.prompt).covered[0]:
-            problem = f"not_covered_by.{n} (it commits the pitfall) covers the point"
-            out.append(Problem(label, q.id, where, problem))
-    return out
-
-
-def _phrases(point: KeyPoint) -> list[str]:
-    """Return every phrase of a key point's match rules."""
-    found: list[str] = []
-    for rule in point.match:
-        found.extend([rule] if isinstance(rule, str) else [p for g in rule.groups for p in g])
-    return found
-
-
 def _words(markdown: str) -> int:
     return len(_WORD.findall(markdown))
 
@@ -137,55 +93,36 @@ def _check_question(q: Question, label: str, syllabus: Syllabus | None) -> list[
         for topic in q.topics:
             if topic not in topics:
                 out.append(Problem(label, q.id, "topics", f"unknown topic {topic!r}"))
+    out.extend(_broken_words(q, label))
     low, high = ANSWER_WORDS
     count = _words(q.answer)
     if not low <= count <= high:
         out.append(
             Problem(label, q.id, "answer", f"has {count} words; it must have {low} to {high}")
         )
-    for index, point in enumerate(q.key_points):
-        where = f"key_points.{index}.match"
-        for term in _phrases(point):
-            if not term_tokens(term):  # stop words and negators alone never match
-                problem = f"term {term!r} has only stop words or negations"
-                out.append(Problem(label, q.id, where, problem))
-        if not grade(q.answer, [point], q.prompt).covered[0]:
-            out.append(
-                Problem(
-                    label,
-                    q.id,
-                    where,
-                    f"the reference answer states none of the rules of {point.text!r} "
-                    "(in one clause, with sentence structure, beyond the prompt's words)",
-                )
-            )
-        if strict:
-            out.extend(_claim_problems(q, index, point, label))
-    if strict:
-        out.extend(_answer_fixture_problems(q, label))
+    out.extend(key_point_problems(q, label, strict))
     return out + _check_coding_fields(q, label)
 
 
-def _answer_fixture_problems(q: Question, label: str) -> list[Problem]:
-    """Return the key points a wrong answer fixture covers, or a paraphrase misses."""
-    out: list[Problem] = []
-    for n, fixture in enumerate(q.wrong_answers):
-        found = grade(fixture, q.key_points, q.prompt)
-        verdicts = zip(q.key_points, found.covered, found.evidence, strict=True)
-        for point, covered, evidence in verdicts:
-            if covered:
-                problem = (
-                    f"the wrong answer covers {point.text!r} with {evidence!r}: "
-                    "a contrary claim must void it (against, or a tighter rule)"
-                )
-                out.append(Problem(label, q.id, f"wrong_answers.{n}", problem))
-    for n, fixture in enumerate(q.paraphrases):
-        found = grade(fixture, q.key_points, q.prompt)
-        for point, covered in zip(q.key_points, found.covered, strict=True):
-            if not covered:
-                problem = f"the paraphrase states {point.text!r} but no rule covers it"
-                out.append(Problem(label, q.id, f"paraphrases.{n}", problem))
-    return out
+# A word hyphened across a line break ("gradient-" then "boosted"): Markdown joins the
+# lines with a space, so members would read "gradient- boosted".
+_BROKEN_WORD = re.compile(r"([A-Za-z]+-)\n[ \t]*([A-Za-z]+)")
+
+
+def _broken_words(q: Question, label: str) -> list[Problem]:
+    """Return the words a line break splits at a hyphen in the texts members read."""
+    texts = [("prompt", q.prompt), ("hint", q.hint), ("answer", q.answer)]
+    return [
+        Problem(
+            label,
+            q.id,
+            where,
+            f"{m[1]!r} then {m[2]!r} on the next line reads "
+            f"'{m[1]} {m[2]}': keep a hyphened word on one line",
+        )
+        for where, text in texts
+        for m in _BROKEN_WORD.finditer(text)
+    ]
 
 
 def _check_coding_fields(q: Question, label: str) -> list[Problem]:

@@ -261,3 +261,19 @@ def test_answer_fixtures_hold_the_key_points_to_whole_answers(content: Path) -> 
     messages = [str(p) for p in lint_content(content).problems]
     missed = [m for m in messages if "paraphrases.0" in m]
     assert len(missed) == 2 and any("'Inverse document frequency'" in m for m in missed)
+
+
+def test_a_word_hyphened_across_a_line_break_is_refused(content: Path) -> None:
+    """Markdown joins a block's lines with a space: "gradient-" then "boosted" would show apart."""
+    edit(
+        content / "questions" / "nlp.yaml",
+        "  hint: Think about what each quantity counts.\n  answer: TF-IDF",
+        "  hint: Think about what each quantity counts.\n  answer: |-\n    a gradient-\n"
+        "    boosted model, then a well - spaced dash.\n    TF-IDF",
+    )
+    messages = [str(p) for p in lint_content(content).problems]
+    broken = [m for m in messages if "keep a hyphened word on one line" in m]
+    assert broken == [
+        "content/questions/nlp.yaml: nlp-tf-idf: answer: 'gradient-' then 'boosted' on the next"
+        " line reads 'gradient- boosted': keep a hyphened word on one line"
+    ], messages
