@@ -84,45 +84,14 @@ NEGATORS = frozenset(
 # "no" and "without" negate too, but they name what they exclude (see the module text).
 ABSENCE_WORDS = frozenset(["no", "without"])
 # After a negator, these dismiss what came before it: "an A/B test is not needed here".
-_DISMISSIVE_AFTER = frozenset(
-    [
-        "need",
-        "needed",
-        "necessary",
-        "required",
-        "require",
-        "matter",
-        "matters",
-        "help",
-        "helps",
-        "work",
-        "works",
-        "important",
-        "useful",
-        "relevant",
-        "enough",
-        "fix",
-        "fixes",
-        "solve",
-        "solves",
-        "apply",
-        "applies",
-        "true",
-        "case",
-        "correct",
-        "right",
-        "good",
-        "idea",
-        "worth",
-        "concern",
-        "problem",
-        "issue",
-        "worry",
-        "role",  # "the seed plays no role"
-        "reason",  # "there is no reason to log propensities"
-        "point",  # "no point in logging gradient norms"
-    ]
-)
+# The last line: "X plays no role", "no reason to X", "no point in X".
+_DISMISSIVE_AFTER_LIST = """
+    need needed necessary required require matter matters help helps work works important
+    useful relevant enough fix fixes solve solves apply applies true case correct right good
+    idea worth concern problem issue worry
+    role reason point
+"""
+_DISMISSIVE_AFTER = frozenset(_DISMISSIVE_AFTER_LIST.split())
 # How many words after a negator a dismissive word may stand ("isn't really needed"); further
 # on it belongs to another predicate ("does not remove weights that matter").
 _DISMISSAL_REACH = 3
