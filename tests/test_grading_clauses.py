@@ -202,3 +202,9 @@ def test_though_contrasts_like_although_and_however_much_does_not() -> None:
 def test_fading_to_nothing_is_an_amount_not_a_denial() -> None:
     assert covers("The gradient can fade to nothing or blow up.", "blow up")
     assert not covers("Nothing blows up here.", "blows up")
+
+
+def test_a_slash_b_is_one_word_not_the_letter_b() -> None:
+    assert covers("We ran an A/B test for two weeks.", "a/b")
+    assert covers("We ran an A/B test for two weeks.", "ab test")
+    assert not covers("People who went to A also went to B, like a recommender.", "a/b")

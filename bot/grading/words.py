@@ -180,9 +180,14 @@ _GREEK = str.maketrans(
 )
 
 
+_A_B = re.compile(r"\ba/b\b")
+
+
 def plain(text: str) -> str:
     """Return the text case-folded, compatibility-decomposed and without accents."""
     folded = text.casefold()
+    if "a/b" in folded:  # one word: "a" is a stop word, and "b" alone says nothing
+        folded = _A_B.sub("ab", folded)
     if folded.isascii():  # nothing to decompose, no combining marks
         return folded
     folded = folded.translate(_GREEK)
