@@ -208,3 +208,8 @@ def test_a_slash_b_is_one_word_not_the_letter_b() -> None:
     assert covers("We ran an A/B test for two weeks.", "a/b")
     assert covers("We ran an A/B test for two weeks.", "ab test")
     assert not covers("People who went to A also went to B, like a recommender.", "a/b")
+
+
+def test_reason_and_point_dismiss_after_no_only() -> None:
+    # after "not", "reason" is a verb: the needle test is still what the clause speaks of
+    assert covers("The needle test only shows a lookup, not reason across clauses.", "needle test")

@@ -84,14 +84,15 @@ NEGATORS = frozenset(
 # "no" and "without" negate too, but they name what they exclude (see the module text).
 ABSENCE_WORDS = frozenset(["no", "without"])
 # After a negator, these dismiss what came before it: "an A/B test is not needed here".
-# The last line: "X plays no role", "no reason to X", "no point in X".
 _DISMISSIVE_AFTER_LIST = """
     need needed necessary required require matter matters help helps work works important
     useful relevant enough fix fixes solve solves apply applies true case correct right good
     idea worth concern problem issue worry
-    role reason point
 """
 _DISMISSIVE_AFTER = frozenset(_DISMISSIVE_AFTER_LIST.split())
+# These dismiss after "no" only: "X plays no role", "no reason to X", "no point in X"
+# (after "not" they are verbs: "it cannot reason across clauses").
+_DISMISSIVE_AFTER_NO = _DISMISSIVE_AFTER | frozenset(["role", "reason", "point"])
 # How many words after a negator a dismissive word may stand ("isn't really needed"); further
 # on it belongs to another predicate ("does not remove weights that matter").
 _DISMISSAL_REACH = 3
@@ -328,7 +329,7 @@ def _govern(
     ahead = list(takewhile(lambda t: t not in _BREAKS, tokens[k + 1 : k + 9]))
     if cue == "nothing" and "wrong" in ahead[:2]:
         return  # "nothing is wrong with refitting daily" affirms
-    if cue == _NO and any(t in _DISMISSIVE_AFTER for t in ahead):
+    if cue == _NO and any(t in _DISMISSIVE_AFTER_NO for t in ahead):
         strength = NEGATED  # "no need for a test", "no monitoring is needed"
     if cue == _NO and k < last and tokens[k + 1] == _LONGER:  # negates like "not"
         strength, start = NEGATED, k + 2
@@ -366,7 +367,8 @@ def _dismisses(tokens: list[str], k: int, start: int, stretch_end: int) -> bool:
     if tokens[k] == "nothing" and tokens[k + 1 : k + 4] == ["to", "do", "with"]:
         return True  # "ensembles have nothing to do with it"
     reach = min(stretch_end, start + _DISMISSAL_REACH)
-    return any(tokens[j] in _DISMISSIVE_AFTER for j in range(start, reach))
+    words = _DISMISSIVE_AFTER_NO if tokens[k] == _NO else _DISMISSIVE_AFTER
+    return any(tokens[j] in words for j in range(start, reach))
 
 
 @dataclass(frozen=True, slots=True)
