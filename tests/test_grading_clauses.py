@@ -213,3 +213,8 @@ def test_a_slash_b_is_one_word_not_the_letter_b() -> None:
 def test_reason_and_point_dismiss_after_no_only() -> None:
     # after "not", "reason" is a verb: the needle test is still what the clause speaks of
     assert covers("The needle test only shows a lookup, not reason across clauses.", "needle test")
+
+
+def test_no_matter_how_means_whatever_not_a_denial() -> None:
+    assert covers("Its weights stay put no matter how much data arrives.", "weights stay put")
+    assert covers("It is parametric, no matter how much data arrives.", "much data arrives")

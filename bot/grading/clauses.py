@@ -301,6 +301,8 @@ def _inert(tokens: list[str], k: int) -> bool:
         return following != "to"
     if token == "nothing" and k and tokens[k - 1] == "to":
         return True  # "it fades to nothing": an amount, not a denial
+    if token == _NO and following == "matter":
+        return True  # "no matter how much data arrives": whatever, not a denial
     if token in _INSTEAD:
         return following != _INSTEAD[token]
     return following in _BOUNDS and token not in ABSENCE_WORDS  # "never exceeds 0.25": a bound
