@@ -218,3 +218,10 @@ def test_reason_and_point_dismiss_after_no_only() -> None:
 def test_no_matter_how_means_whatever_not_a_denial() -> None:
     assert covers("Its weights stay put no matter how much data arrives.", "weights stay put")
     assert covers("It is parametric, no matter how much data arrives.", "much data arrives")
+
+
+def test_means_leans_and_caps_are_verbs_in_a_sentence() -> None:
+    assert attempt_problem("More buckets means fewer collisions.") is None
+    assert covers("More buckets means fewer collisions.", "fewer collisions")
+    assert covers("Judges lean towards longer answers.", "longer answers")
+    assert covers("A capacity factor caps tokens per expert.", "caps tokens")

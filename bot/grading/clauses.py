@@ -179,7 +179,8 @@ _NOUN_VERB_LIST = """
     route routes routed cache caches cached decode decodes decoded generate generates
     generated cite cites cited attend attends attended overlap overlaps beat beats win wins
     won miss misses catch catches rely relies relied sum sums summed average averages
-    averaged fall falls fell hallucinate hallucinates hallucinated
+    averaged fall falls fell hallucinate hallucinates hallucinated means lean leans cap caps
+    capped
 """
 _NOUN_VERBS = frozenset(_NOUN_VERB_LIST.split())
 _NOUN_VERB_MIN_WORDS = 4
