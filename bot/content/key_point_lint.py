@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.content.bank import Problem
 from bot.grading import STOP_WORDS, grade, normalise, term_tokens
 from bot.grading.claims import phrase as compiled_phrase
-from bot.grading.words import is_common_word
+from bot.grading.words import is_common_word, real_words, stem
 from bot.model import KeyPoint, Question
 
 __all__ = ["key_point_problems"]
@@ -39,10 +39,38 @@ def key_point_problems(q: Question, label: str, strict: bool) -> list[Problem]:
                     "(in one clause, with sentence structure, beyond the prompt's words)",
                 )
             )
+        out.extend(_cut_words(q, index, point, label))
         if strict:
             out.extend(_claim_problems(q, index, point, label))
     if strict:
         out.extend(_answer_fixture_problems(q, label))
+    return out
+
+
+# Endings a word cut short by hand lacks ("calibrat" for calibrate, "amplif" for amplify).
+_WHOLE_WORD_ENDINGS = ("e", "y", "ise", "ize", "es", "ed", "ing", "ion", "ate")
+_NOT_CUT = frozenset(["probit", "discriminator"])  # words of the trade wordfreq does not list
+
+
+def _cut_words(q: Question, index: int, point: KeyPoint, label: str) -> list[Problem]:
+    """Return the words of a key point's terms that are cut short, so match no whole word.
+
+    The grader compares the stems of whole words: "calibrat" is no stem of
+    "calibrated" ("calibr"), and a rule written with it never matches.
+    """
+    real = real_words()
+    out: list[Problem] = []
+    for phrase in [*_phrases(point), *point.against]:
+        for word in normalise(phrase):
+            if word in real or word in _NOT_CUT or len(word) < 5 or not word.isalpha():
+                continue
+            whole = [word + end for end in _WHOLE_WORD_ENDINGS if word + end in real]
+            if whole and all(stem(w) != stem(word) for w in whole):
+                problem = (
+                    f"{word!r} in {phrase!r} is cut short and matches no word: write it whole "
+                    f"({whole[0]!r}); the grader compares the stems of whole words"
+                )
+                out.append(Problem(label, q.id, f"key_points.{index}", problem))
     return out
 
 

@@ -277,3 +277,16 @@ def test_a_word_hyphened_across_a_line_break_is_refused(content: Path) -> None:
         "content/questions/nlp.yaml: nlp-tf-idf: answer: 'gradient-' then 'boosted' on the next"
         " line reads 'gradient- boosted': keep a hyphened word on one line"
     ], messages
+
+
+def test_a_term_cut_short_by_hand_is_refused(content: Path) -> None:
+    """'calibrat' is no stem the grader makes ('calibrated' is 'calibr'): it would never match."""
+    edit(
+        content / "questions" / "nlp.yaml",
+        "    - term frequency\n    - how often",
+        "    - term frequency\n    - how often\n    - calibrat scores\n    - probit model",
+    )
+    messages = [str(p) for p in lint_content(content).problems]
+    cut = [m for m in messages if "is cut short" in m]
+    assert len(cut) == 1 and "'calibrat' in 'calibrat scores'" in cut[0], messages
+    assert "('calibrate')" in cut[0]
