@@ -167,7 +167,8 @@ async def run_bot(
     context = multiprocessing.get_context("spawn")
     conn, child = context.Pipe()
     args = (fake.api_base, fake.token) + ((guild, channel, users) if kind != "bare" else ())
-    process = context.Process(target=bot_process, args=(kind, child, *args), daemon=True)
+    # not a daemon: studybot's chart drawer is a child process, which a daemon may not have
+    process = context.Process(target=bot_process, args=(kind, child, *args), daemon=False)
     process.start()
     try:
         assert await asyncio.to_thread(conn.recv) == "started"

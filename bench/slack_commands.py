@@ -127,13 +127,15 @@ class Server:
     def __init__(self, kind: str, api_url: str) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(kind, api_url, child), daemon=True)
+        self._process = context.Process(target=_serve, args=(kind, api_url, child), daemon=False)
         self._process.start()
         self.port = int(self._conn.recv())
 
     def stop(self) -> None:
         self._conn.send("stop")
         self._process.join(30)
+        if self._process.is_alive():  # not a daemon (its chart drawer is a child): never left
+            self._process.kill()
 
 
 # -- the client ------------------------------------------------------------------------
