@@ -50,6 +50,13 @@ class AllOfSpec(_Spec):
         )
 
 
+def _stripped_entries(texts: list[str]) -> list[str]:
+    """Return a list of texts stripped; ValueError if one is blank."""
+    if any(not t.strip() for t in texts):
+        raise ValueError("an entry is empty")
+    return [t.strip() for t in texts]
+
+
 class KeyPointSpec(_Spec):
     """A key point: the claim, what recognises it, and what contradicts it."""
 
@@ -69,9 +76,7 @@ class KeyPointSpec(_Spec):
     @field_validator("against", "not_covered_by")
     @classmethod
     def _not_blank(cls, texts: list[str]) -> list[str]:
-        if any(not t.strip() for t in texts):
-            raise ValueError("an entry is empty")
-        return [t.strip() for t in texts]
+        return _stripped_entries(texts)
 
     def to_key_point(self) -> KeyPoint:
         """Return the domain value of this key point."""
@@ -155,9 +160,7 @@ class QuestionSpec(_Spec):
     @field_validator("wrong_answers", "paraphrases")
     @classmethod
     def _fixtures_not_blank(cls, texts: list[str]) -> list[str]:
-        if any(not t.strip() for t in texts):
-            raise ValueError("an entry is empty")
-        return [t.strip() for t in texts]
+        return _stripped_entries(texts)
 
     @field_validator("tags")
     @classmethod

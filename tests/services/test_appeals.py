@@ -207,6 +207,16 @@ async def test_the_store_takes_one_appeal_per_answer_however_close_the_submits(
 # -- peer appeals its judges leave undecided -------------------------------------------
 
 
+async def _peer_group(store: MemoryStore, founder: str | None = None) -> Group:
+    """Return a group whose appeals three peers judge; Dora is its listed admin."""
+    settings = GroupSettings(
+        timezone="Europe/Berlin", admins=("dora",), founder=founder, appeals="peers"
+    )
+    group = await store.create_group(ChannelRef("t", "w", "peers"), settings)
+    assert group is not None
+    return group
+
+
 async def test_an_undecided_peer_appeal_goes_to_the_admins_after_a_day_once(
     appeals: AppealService,
     appeal_jobs: AppealJobs,
@@ -215,11 +225,7 @@ async def test_an_undecided_peer_appeal_goes_to_the_admins_after_a_day_once(
     clock: ManualClock,
     dms: PrivateChat,
 ) -> None:
-    settings = GroupSettings(
-        timezone="Europe/Berlin", admins=("dora",), founder="gus", appeals="peers"
-    )
-    group = await store.create_group(ChannelRef("t", "w", "peers"), settings)
-    assert group is not None
+    group = await _peer_group(store, founder="gus")
     judges = [MemberRef("t", f"j{n}", f"J{n}") for n in range(3)]
     await revealed(store, fixture_bank, clock, group, {BEN: ONE, **dict.fromkeys(judges, GOOD)})
     sent = await appeals.appeal_latest(group, BEN, "point 1 is there")
@@ -255,9 +261,7 @@ async def test_at_start_waiting_peer_appeals_are_armed_or_passed_and_decided_one
     clock: ManualClock,
     dms: PrivateChat,
 ) -> None:
-    settings = GroupSettings(timezone="Europe/Berlin", admins=("dora",), appeals="peers")
-    group = await store.create_group(ChannelRef("t", "w", "peers"), settings)
-    assert group is not None
+    group = await _peer_group(store)
     judges = [MemberRef("t", f"j{n}", f"J{n}") for n in range(4)]
     answers = {BEN: ONE, ANN: ONE, CAL: ONE, **dict.fromkeys(judges, GOOD)}
     await revealed(store, fixture_bank, clock, group, answers)
